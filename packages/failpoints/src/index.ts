@@ -1,0 +1,2 @@
+/** @turbulence/failpoints: placeholder entry, replaced by the failpoints implementation. */
+export {};

@@ -1,0 +1,2 @@
+/** `node --import @turbulence/failpoints/register`: placeholder, replaced by the rules engine. */
+export {};

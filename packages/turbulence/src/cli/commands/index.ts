@@ -1,0 +1,11 @@
+/**
+ * Every CLI command, one module each. A command module exports `register(program)`; adding a command is one file
+ * and one line here.
+ */
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: readonly (() => Promise<{ register: RegisterCommand }>)[] = [
+  // One line per command module, e.g.: () => import('./run.js'),
+];

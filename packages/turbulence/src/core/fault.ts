@@ -1,0 +1,111 @@
+/**
+ * The fault model every driver plugs into.
+ *
+ *   FaultSpec ──registry.get(kind)──▶ FaultDriver
+ *       │                                 │ resolveTargets(spec.target)  → candidates
+ *       │  selection mode + seeded RNG ───┘ select()                    → targets (blast radius checked)
+ *       ▼
+ *   ledger.record(entry)   ← written and fsynced BEFORE the fault takes effect
+ *   driver.inject(target, params) → state (saved in the ledger entry)
+ *   ... duration / rollback / abort / Ctrl-C / `turbulence recover` ...
+ *   driver.revert({target, params, state})   ← safe to run twice, safe when inject never finished
+ *   ledger.remove(entry)
+ *
+ * A driver only has to resolve targets, inject and revert. Checking that a fault is in effect
+ * (`verify`) and whether this machine can run it (`check`) are optional capabilities.
+ */
+import type { z } from 'zod';
+import type { JsonObject, JsonValue } from './json.js';
+import type { Rng } from './rng.js';
+import type { SelectionMode } from './selector.js';
+
+/** Something a fault acts on: a process, a proxy, a namespace host, a failpoint, ... */
+export interface Target {
+  /** Stable, unique among the candidates of a kind; sorting by it makes selection reproducible. e.g. `pid:4242`. */
+  id: string;
+  /** The target family: `process`, `proxy`, `netns`, `failpoint`, ... */
+  type: string;
+  /** For humans: `node server.js (pid 4242)`. */
+  name: string;
+  /** Whatever the driver needs to find the target again after a crash (pid and start time, proxy URL, ...). */
+  attributes: JsonObject;
+}
+
+/** A fault as an experiment, the CLI or the API asks for it. */
+export interface FaultSpec {
+  /** Registry key, e.g. `process.kill`, `proxy.toxic`, `network.partition`. */
+  kind: string;
+  /** Driver-specific target query (e.g. `{ name: "node" }`, `{ pid: 42 }`); validated by the driver. */
+  target?: JsonObject;
+  /** How many of the matching targets to act on; default `all`. */
+  select?: SelectionMode;
+  /** Parameters of the kind; validated by the driver's schema. */
+  params?: JsonObject;
+  /** Milliseconds after which the fault reverts itself. */
+  durationMs?: number;
+}
+
+/** What a running fault needs from its surroundings. */
+export interface FaultContext {
+  /** The run's RNG (or a fork of it). */
+  rng: Rng;
+  /** Aborted when the run is interrupted; long injects should stop early. */
+  signal: AbortSignal;
+  /** Id of the run that owns the fault, when there is one. */
+  runId?: string;
+}
+
+/** A fault as it is stored in the ledger and handed to `revert`. */
+export interface AppliedFault<P = JsonObject> {
+  id: string;
+  kind: string;
+  target: Target;
+  params: P;
+  /** What `inject` returned (absent when the process died before inject returned). */
+  state?: JsonValue;
+}
+
+/** Result of a capability check: can this machine run the kind, and if not, why. */
+export type CapabilityResult = { ok: true; detail?: string } | { ok: false; reason: string };
+
+/**
+ * Injects and reverts one fault kind.
+ *
+ * @example
+ * const stop: FaultDriver<{ signal?: string }> = {
+ *   kind: 'process.stop', summary: 'pause a process with SIGSTOP', params: z.object({}),
+ *   resolveTargets: (query) => findProcesses(query),
+ *   inject: async (t) => { process.kill(Number(t.attributes.pid), 'SIGSTOP'); },
+ *   revert: async (f) => { process.kill(Number(f.target.attributes.pid), 'SIGCONT'); },
+ * };
+ */
+export interface FaultDriver<P = JsonObject> {
+  /** Registry key: `<family>.<name>`. */
+  readonly kind: string;
+  /** One line for `--help`, `doctor` and the docs. */
+  readonly summary: string;
+  /** Schema of `params`; defaults are applied by it. */
+  readonly params: z.ZodType<P>;
+  /** False for faults that cannot be undone (a SIGKILL): revert then only cleans up its own records. */
+  readonly reversible?: boolean;
+  /** Candidates matching a target query. Throw a `TARGET_REFUSED` error for a forbidden target. */
+  resolveTargets(query: JsonObject | undefined, ctx: FaultContext): Promise<Target[]>;
+  /** Makes the fault take effect; returns what revert needs beyond target and params. Safe to run twice. */
+  inject(target: Target, params: P, ctx: FaultContext): Promise<JsonValue | void>;
+  /** Undoes the fault. Safe to run twice, and safe when inject never ran or never finished. */
+  revert(fault: AppliedFault<P>, ctx: FaultContext): Promise<void>;
+  /** True when the fault is observably in effect (checked right after inject when present). */
+  verify?(fault: AppliedFault<P>, ctx: FaultContext): Promise<boolean>;
+  /** Whether this machine can run the kind at all (root, kernel features, binaries). */
+  check?(): Promise<CapabilityResult>;
+}
+
+/** Bounds a run may not exceed. All optional; unset means unbounded. */
+export interface BlastRadius {
+  /** Max targets one fault may act on. */
+  maxTargets?: number;
+  /** Max faults active at once in the run. */
+  maxConcurrentFaults?: number;
+  /** Max sum of (target × time) a run's faults may be in effect, in milliseconds. */
+  maxTotalFaultTimeMs?: number;
+}

@@ -1,0 +1,219 @@
+/**
+ * The experiment format: Chaos Toolkit's, key for key, plus turbulence's extensions (marked "ours").
+ * Chaos Toolkit ignores unknown keys, so a file that uses our extensions still loads there.
+ *
+ * The zod schema in `schema.ts` validates files against these types and publishes the JSON Schema.
+ */
+
+/** `${...}`-substitutable seconds, as in Chaos Toolkit pauses. */
+export type Seconds = number | string;
+
+export interface HttpProvider {
+  type: 'http';
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  arguments?: Record<string, unknown> | unknown[] | string;
+  /** Seconds, or `[connect, read]`. */
+  timeout?: number | [number, number];
+  verify_tls?: boolean;
+  max_retries?: number;
+  secrets?: string[];
+  /** Honoured only in strict mode (Chaos Toolkit ignores it since 0.10). */
+  expected_status?: number | number[];
+}
+
+export interface ProcessProvider {
+  type: 'process';
+  path: string;
+  arguments?: string | unknown[] | Record<string, unknown>;
+  timeout?: number;
+  secrets?: string[];
+  /** Ours: extra environment variables. */
+  env?: Record<string, string>;
+  /** Ours: working directory. */
+  cwd?: string;
+}
+
+export interface PythonProvider {
+  type: 'python';
+  module: string;
+  func: string;
+  arguments?: Record<string, unknown>;
+  secrets?: string[];
+}
+
+/** Ours: a JS/TS function `export`ed by `module` (a path relative to the experiment file, or a package). */
+export interface ModuleProvider {
+  type: 'module';
+  module: string;
+  func: string;
+  arguments?: Record<string, unknown>;
+  secrets?: string[];
+}
+
+/** Ours: TCP connect check; output `{ connected, latency_ms, error? }`. */
+export interface TcpProvider {
+  type: 'tcp';
+  host: string;
+  port: number | string;
+  timeout?: number;
+}
+
+/** Ours: inject a fault kind from the registry; its revert is registered automatically. */
+export interface FaultProvider {
+  type: 'fault';
+  kind: string;
+  target?: Record<string, unknown>;
+  /** `all | one | count(n) | percent(p) | random-max-percent(p)`. */
+  select?: string;
+  params?: Record<string, unknown>;
+  /** Seconds (number) or a duration string like `30s`; the fault reverts itself after it. */
+  duration?: Seconds;
+}
+
+export type Provider = HttpProvider | ProcessProvider | PythonProvider | ModuleProvider | TcpProvider | FaultProvider;
+export type ProviderType = Provider['type'];
+
+export interface RangeTolerance {
+  type: 'range';
+  range: [number, number];
+  target?: string;
+}
+export interface RegexTolerance {
+  type: 'regex';
+  pattern: string;
+  target?: string;
+}
+export interface JsonPathTolerance {
+  type: 'jsonpath';
+  path: string;
+  expect?: unknown;
+  count?: number;
+  target?: string;
+}
+export interface ProbeTolerance {
+  type: 'probe';
+  name: string;
+  provider: Provider;
+}
+export type ObjectTolerance = RangeTolerance | RegexTolerance | JsonPathTolerance | ProbeTolerance;
+export type Tolerance = boolean | number | string | unknown[] | ObjectTolerance;
+
+/** Ours: what happens when an activity fails or a method probe misses its tolerance. */
+export type OnFail = 'continue' | 'fail' | 'abort';
+
+export interface Pauses {
+  before?: Seconds;
+  after?: Seconds;
+}
+
+interface ActivityBase {
+  name: string;
+  provider: Provider;
+  background?: boolean;
+  pauses?: Pauses;
+  timeout?: number;
+  controls?: Control[];
+  tolerance?: Tolerance;
+  /** Ours: default `continue` (Chaos Toolkit); `fail` or `abort` end the run. */
+  'on-fail'?: OnFail;
+  /** Ours: undo for this action, run (in reverse order) only if the action ran, before global rollbacks. */
+  revert?: Activity;
+  /** Ours: poll the probe until its tolerance is met or the timeout (seconds) elapses. */
+  until?: { timeout: Seconds; interval?: Seconds };
+  [extra: string]: unknown;
+}
+
+export interface Probe extends ActivityBase {
+  type: 'probe';
+}
+export interface Action extends ActivityBase {
+  type: 'action';
+}
+export type Activity = Probe | Action;
+
+export interface Ref {
+  ref: string;
+}
+export type ActivityOrRef = Activity | Ref;
+
+export interface Control {
+  name: string;
+  provider?: PythonProvider | ModuleProvider | { type: string; [k: string]: unknown };
+  scope?: 'before' | 'after';
+  automatic?: boolean;
+  ref?: string;
+}
+
+export interface Hypothesis {
+  title: string;
+  probes?: ActivityOrRef[];
+  controls?: Control[];
+}
+
+export type EnvConfigType = 'str' | 'string' | 'int' | 'integer' | 'float' | 'number' | 'bytes' | 'bool' | 'json';
+
+export interface EnvConfigValue {
+  type: 'env';
+  key: string;
+  default?: unknown;
+  env_var_type?: EnvConfigType;
+}
+
+export type ConfigurationValue = unknown;
+export type Configuration = Record<string, ConfigurationValue>;
+export type Secrets = Record<string, Record<string, unknown>>;
+
+export type RollbackStrategy = 'default' | 'always' | 'never' | 'deviated';
+export type HypothesisStrategy =
+  'default' | 'before-method-only' | 'after-method-only' | 'during-method-only' | 'continuously' | 'skip';
+export type DryMode = 'probes' | 'actions' | 'activities' | 'pause';
+
+export interface Runtime {
+  rollbacks?: { strategy?: RollbackStrategy };
+  hypothesis?: { strategy?: HypothesisStrategy; frequency?: number; 'fail-fast'?: boolean };
+  /** Ours: strict mode (gate failure fails the run, activity timeouts enforced, method tolerances enforced). */
+  strict?: boolean;
+  /** Ours: hard limit on the whole run, seconds; when it elapses the run is aborted and faults reverted. */
+  'max-duration'?: Seconds;
+}
+
+/** Ours: probes watched during the method; a miss reverts every fault at once and ends the run `aborted`. */
+export interface AbortConditions {
+  /** Seconds between checks (default 1). */
+  frequency?: number;
+  probes: ActivityOrRef[];
+}
+
+/** Ours: bounds the run may not exceed. */
+export interface BlastRadiusSpec {
+  'max-targets'?: number;
+  'max-concurrent-faults'?: number;
+  /** Seconds of (target × time) faults may be in effect in total. */
+  'max-total-fault-time'?: Seconds;
+}
+
+export interface Experiment {
+  version?: string;
+  title: string;
+  description: string;
+  tags?: string[];
+  contributions?: Record<string, 'high' | 'medium' | 'low' | 'none'>;
+  configuration?: Configuration;
+  secrets?: Secrets;
+  extensions?: { name: string; [k: string]: unknown }[];
+  controls?: Control[];
+  'steady-state-hypothesis'?: Hypothesis;
+  method: ActivityOrRef[];
+  rollbacks?: ActivityOrRef[];
+  runtime?: Runtime;
+  'abort-conditions'?: AbortConditions;
+  'blast-radius'?: BlastRadiusSpec;
+  [extra: string]: unknown;
+}
+
+/** True for `{ ref: "name" }` entries. */
+export function isRef(a: ActivityOrRef): a is Ref {
+  return typeof (a as Ref).ref === 'string' && (a as { type?: unknown }).type === undefined;
+}
