@@ -2,6 +2,7 @@
  * The contract every provider (http, process, python, module, tcp, fault) implements. A provider is one file
  * under `providers/` plus one entry in `providers/index.ts`; the runner never switches on a provider type.
  */
+import type { z } from 'zod';
 import type { Rng } from '../core/rng.js';
 import type { FaultSpec, Target } from '../core/fault.js';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
@@ -53,12 +54,14 @@ export interface ProviderProblem {
  *
  * @example
  * export const tcpProvider: ProviderDefinition<TcpProvider> = {
- *   type: 'tcp', substitute: ['host', 'port', 'timeout'],
+ *   type: 'tcp', schema: tcpSchema, substitute: ['host', 'port', 'timeout'],
  *   run: (p, ctx) => connectCheck(p.host, Number(p.port), ctx.signal),
  * };
  */
 export interface ProviderDefinition<P extends Provider = Provider> {
   readonly type: P['type'];
+  /** Schema of the provider object (with `type`); the experiment schema is assembled from these. */
+  readonly schema: z.ZodType<P>;
   /** Keys of the provider object that get `${...}` substitution before `run` (Chaos Toolkit §5). */
   readonly substitute: readonly (keyof P & string)[];
   /** Calls the provider; returns the activity's output. Throw {@link activityFailed} for a failed activity. */
