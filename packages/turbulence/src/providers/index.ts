@@ -1,0 +1,42 @@
+/**
+ * Every provider type, in one explicit list. Adding a provider is one file under `providers/` plus one line
+ * here (see docs/adding-a-provider.md); nothing else switches on a provider type.
+ */
+import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import type { Provider } from '../experiment/types.js';
+import { faultProvider } from './fault.js';
+import { faultSchema, httpSchema, moduleSchema, processSchema, pythonSchema, tcpSchema } from './schemas.js';
+import { tcpProvider } from './tcp.js';
+import type { ProviderDefinition } from './types.js';
+
+export { faultSchema, httpSchema, moduleSchema, processSchema, pythonSchema, tcpSchema } from './schemas.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own provider type
+export type AnyProviderDefinition = ProviderDefinition<any>;
+
+/** The schema of every provider type, for assembling the experiment schema (`z.discriminatedUnion('type', …)`). */
+export const providerSchemas = [httpSchema, processSchema, pythonSchema, moduleSchema, tcpSchema, faultSchema] as const;
+
+/** Every provider definition. */
+export const providers: readonly AnyProviderDefinition[] = [tcpProvider, faultProvider];
+
+/**
+ * The definition of a provider type.
+ *
+ * @example
+ * const out = await getProvider('tcp').run({ type: 'tcp', host: '127.0.0.1', port: 80 }, ctx);
+ */
+export function getProvider<T extends Provider['type']>(type: T): ProviderDefinition<Extract<Provider, { type: T }>>;
+export function getProvider(type: string): AnyProviderDefinition;
+export function getProvider(type: string): AnyProviderDefinition {
+  const found: AnyProviderDefinition | undefined = providers.find((p) => p.type === type);
+  if (found) return found;
+  throw new TurbulenceError(ErrorCodes.EXPERIMENT_INVALID, `provider type ${JSON.stringify(type)} is unknown`, {
+    hint: `use one of: ${providerTypes().join(', ')}`,
+  });
+}
+
+/** The provider types turbulence knows, in list order. */
+export function providerTypes(): string[] {
+  return providers.map((p): string => String(p.type));
+}

@@ -1,0 +1,89 @@
+/**
+ * The zod schema of every provider object, key for key as Chaos Toolkit reads it (§7 of the format spec) plus
+ * our providers. Kept apart from the provider implementations so the experiment schema can be assembled
+ * without loading `node:child_process`, `node:net` or fetch.
+ *
+ * Objects are loose: unknown keys are kept (Chaos Toolkit ignores them), so files written for other tools load.
+ */
+import { z } from 'zod';
+import type {
+  FaultProvider,
+  HttpProvider,
+  ModuleProvider,
+  ProcessProvider,
+  PythonProvider,
+  TcpProvider,
+} from '../experiment/types.js';
+
+const nonEmpty = (what: string) => z.string().min(1, { message: `${what} must be a non-empty string` });
+const secretScopes = z.array(z.string()).optional();
+const seconds = z.number().nonnegative();
+
+/** `{type: "http", url, method?, headers?, arguments?, timeout?, verify_tls?, max_retries?, secrets?, expected_status?}` */
+export const httpSchema: z.ZodType<HttpProvider> = z.looseObject({
+  type: z.literal('http'),
+  url: nonEmpty('url'),
+  method: z.string().optional(),
+  headers: z.record(z.string(), z.string(), { message: 'headers must be a map of strings' }).optional(),
+  arguments: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown()), z.string()]).optional(),
+  timeout: z
+    .union([seconds, z.tuple([seconds, seconds])], { error: 'timeout must be seconds or [connect, read] seconds' })
+    .optional(),
+  verify_tls: z.boolean().optional(),
+  max_retries: z.number().int().nonnegative().optional(),
+  secrets: secretScopes,
+  expected_status: z.union([z.number().int(), z.array(z.number().int())]).optional(),
+});
+
+/** `{type: "process", path, arguments?, timeout?, secrets?, env?, cwd?}` */
+export const processSchema: z.ZodType<ProcessProvider> = z.looseObject({
+  type: z.literal('process'),
+  path: nonEmpty('path'),
+  arguments: z
+    .union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())], {
+      error: 'arguments must be a string, a list or an object',
+    })
+    .optional(),
+  timeout: seconds.optional(),
+  secrets: secretScopes,
+  env: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().optional(),
+});
+
+/** `{type: "python", module, func, arguments?, secrets?}` */
+export const pythonSchema: z.ZodType<PythonProvider> = z.looseObject({
+  type: z.literal('python'),
+  module: nonEmpty('module'),
+  func: nonEmpty('func'),
+  arguments: z.record(z.string(), z.unknown()).optional(),
+  secrets: secretScopes,
+});
+
+/** Ours: `{type: "module", module, func, arguments?, secrets?}` — a JS/TS export. */
+export const moduleSchema: z.ZodType<ModuleProvider> = z.looseObject({
+  type: z.literal('module'),
+  module: nonEmpty('module'),
+  func: nonEmpty('func'),
+  arguments: z.record(z.string(), z.unknown()).optional(),
+  secrets: secretScopes,
+});
+
+/** Ours: `{type: "tcp", host, port, timeout?}` — a TCP connect check. */
+export const tcpSchema: z.ZodType<TcpProvider> = z.looseObject({
+  type: z.literal('tcp'),
+  host: nonEmpty('host'),
+  port: z.union([z.number().int().min(1).max(65535), z.string().min(1)], {
+    error: 'port must be a number from 1 to 65535 (or a "${name}" string)',
+  }),
+  timeout: seconds.optional(),
+});
+
+/** Ours: `{type: "fault", kind, target?, select?, params?, duration?}` — inject a fault kind from the registry. */
+export const faultSchema: z.ZodType<FaultProvider> = z.looseObject({
+  type: z.literal('fault'),
+  kind: nonEmpty('kind'),
+  target: z.record(z.string(), z.unknown()).optional(),
+  select: z.string().optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  duration: z.union([seconds, z.string()]).optional(),
+});
