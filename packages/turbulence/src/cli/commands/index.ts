@@ -8,4 +8,5 @@ export type RegisterCommand = (program: Command) => void;
 
 export const commands: readonly (() => Promise<{ register: RegisterCommand }>)[] = [
   // One line per command module, e.g.: () => import('./run.js'),
+  () => import('./lab.js'),
 ];

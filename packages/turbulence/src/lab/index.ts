@@ -1,0 +1,10 @@
+/**
+ * The namespace lab: hosts on a private bridge where real services run and real network faults apply.
+ */
+export { parseLabSpec, loadLabFile, assignAddresses } from './spec.js';
+export type { LabSpec, HostSpec, ServiceSpec, ReadySpec } from './spec.js';
+export { labUp, labDown, labStatus, labExecArgv } from './lab.js';
+export type { RunningLab, LabUpOptions, LabDownResult, LabStatus, HostStatus } from './lab.js';
+export { readLabState, labStatePath, turbulenceHome } from './state.js';
+export type { LabState, HostState, ServiceState } from './state.js';
+export { hostNetns, switchNetns } from './network.js';

@@ -1,0 +1,101 @@
+/**
+ * Builds and removes a lab's network:
+ *
+ *   tb-<lab>-n1 [eth0 10.77.0.11] ──veth── h0 ┐
+ *   tb-<lab>-n2 [eth0 10.77.0.12] ──veth── h1 ├─ br0 in tb-<lab>_sw (the "switch")
+ *   this machine [tb<hash>gw 10.77.0.1] ── gw ┘   (only with hostAccess)
+ *
+ * Every veth is created directly inside its namespaces, so nothing appears in this machine's namespace
+ * except the optional host-access link, and Docker's FORWARD policy never sees lab traffic.
+ * Host names resolve inside the lab through `/etc/netns/<ns>/hosts`, which `ip netns exec` bind-mounts.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assignAddresses, type LabSpec } from './spec.js';
+import type { LabState } from './state.js';
+import { listNetns, netnsPids, run, terminate } from './sys.js';
+
+/** Namespace of a lab host. */
+export const hostNetns = (lab: string, host: string): string => `tb-${lab}-${host}`;
+/** Namespace holding a lab's bridge. */
+export const switchNetns = (lab: string): string => `tb-${lab}_sw`;
+/** Name of the host-access veth in this machine's namespace (at most 15 characters). */
+export const rootLinkName = (lab: string): string => `tb${createHash('sha1').update(lab).digest('hex').slice(0, 8)}gw`;
+
+const ETC_NETNS = '/etc/netns';
+
+/** The state a lab starts from: what it will own, recorded before anything is created. */
+export function planLab(spec: LabSpec, logDir: string, file?: string): LabState {
+  const addresses = assignAddresses(spec);
+  return {
+    name: spec.name,
+    ...(file ? { file } : {}),
+    subnet: spec.subnet,
+    switchNetns: switchNetns(spec.name),
+    rootLinks: spec.hostAccess ? [rootLinkName(spec.name)] : [],
+    hosts: spec.hosts.map((h) => ({
+      name: h.name,
+      netns: hostNetns(spec.name, h.name),
+      address: addresses.get(h.name) as string,
+      services: {},
+    })),
+    status: 'building',
+    logDir,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** Creates the switch, the hosts, their links and hosts files. */
+export async function buildNetwork(state: LabState): Promise<void> {
+  const sw = state.switchNetns;
+  const ip = (args: string[], netns?: string) => run(netns ? ['ip', '-n', netns, ...args] : ['ip', ...args]);
+  await ip(['netns', 'add', sw]);
+  await ip(['link', 'set', 'lo', 'up'], sw);
+  await ip(['link', 'add', 'br0', 'type', 'bridge'], sw);
+  await ip(['link', 'set', 'br0', 'up'], sw);
+  for (const [i, h] of state.hosts.entries()) {
+    await ip(['netns', 'add', h.netns]);
+    await ip(['link', 'add', 'eth0', 'netns', h.netns, 'type', 'veth', 'peer', 'name', `h${i}`, 'netns', sw]);
+    await ip(['link', 'set', `h${i}`, 'master', 'br0', 'up'], sw);
+    await ip(['addr', 'add', `${h.address}/24`, 'dev', 'eth0'], h.netns);
+    await ip(['link', 'set', 'eth0', 'up'], h.netns);
+    await ip(['link', 'set', 'lo', 'up'], h.netns);
+  }
+  const gwAddress = `${state.subnet.replace(/\.0\/24$/, '.')}1`;
+  for (const link of state.rootLinks) {
+    await ip(['link', 'add', link, 'type', 'veth', 'peer', 'name', 'gw', 'netns', sw]);
+    await ip(['link', 'set', 'gw', 'master', 'br0', 'up'], sw);
+    await ip(['addr', 'add', `${gwAddress}/24`, 'dev', link]);
+    await ip(['link', 'set', link, 'up']);
+  }
+  writeHostsFiles(state, state.rootLinks.length > 0 ? gwAddress : undefined);
+}
+
+function writeHostsFiles(state: LabState, gwAddress: string | undefined): void {
+  const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost'];
+  if (gwAddress) lines.push(`${gwAddress}\thost`);
+  for (const h of state.hosts) lines.push(`${h.address}\t${h.name} ${h.name}.${state.name}.lab`);
+  for (const h of state.hosts) {
+    const dir = join(ETC_NETNS, h.netns);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'hosts'), `${lines.join('\n')}\n`);
+  }
+}
+
+/**
+ * Removes everything the state names: processes inside the lab's namespaces (found by namespace, so orphans of a
+ * crashed supervisor are found too), the namespaces, the host-access link and the hosts files.
+ * Safe to run twice and on a half-built lab.
+ */
+export async function teardownNetwork(state: LabState, graceMs = 10_000): Promise<void> {
+  const existing = new Set(await listNetns());
+  const all = [...state.hosts.map((h) => h.netns), state.switchNetns];
+  const pids = (await Promise.all(all.filter((n) => existing.has(n)).map(netnsPids))).flat();
+  await terminate(pids, graceMs);
+  for (const ns of all) {
+    if (existing.has(ns)) await run(['ip', 'netns', 'del', ns], { allowFail: true });
+    rmSync(join(ETC_NETNS, ns), { recursive: true, force: true });
+  }
+  for (const link of state.rootLinks) await run(['ip', 'link', 'del', link], { allowFail: true });
+}

@@ -1,0 +1,194 @@
+/**
+ * The lab file: hosts (name, address), an optional subnet, and services per host. Parsed from YAML with the
+ * position of every node, so each validation error points at `file:line:col`.
+ *
+ * ```yaml
+ * name: etcd
+ * subnet: 10.77.0.0/24        # optional; a private /24 that exists only inside the lab's namespaces
+ * hostAccess: true            # optional; give this machine an address (.1) on the lab bridge
+ * hosts:
+ *   - name: n1
+ *     address: 10.77.0.11     # optional; assigned from the subnet in order otherwise
+ *     services:
+ *       - name: etcd
+ *         command: [etcd, --name, n1]
+ *         ready: { tcp: 2379, timeout: 10s }
+ *         restart: on-failure
+ * ```
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { z } from 'zod';
+import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
+
+const NAME = /^[a-z][a-z0-9-]{0,14}$/;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  try {
+    return parseDuration(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** How `up` decides a service is ready. Exactly one of tcp, http, exec. */
+export const ReadySchema = z
+  .object({
+    /** A port on the host's own address (or `address:port`) that accepts TCP connections. */
+    tcp: z.union([z.number().int().min(1).max(65535), z.string()]).optional(),
+    /** A URL fetched from inside the host; any 2xx answer is ready. */
+    http: z.string().url().optional(),
+    /** A shell command run inside the host; exit 0 is ready. */
+    exec: z.string().optional(),
+    timeout: duration.default(30_000),
+    interval: duration.default(200),
+  })
+  .strict()
+  .refine((r) => [r.tcp, r.http, r.exec].filter((x) => x !== undefined).length === 1, {
+    message: 'a readiness probe needs exactly one of tcp, http, exec',
+  });
+
+export const ServiceSchema = z
+  .object({
+    name: z.string().regex(NAME, 'service names are lower-case letters, digits and dashes'),
+    /** argv array, or a string run by `/bin/sh -c`. */
+    command: z.union([z.array(z.string()).min(1), z.string().min(1)]),
+    env: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
+    cwd: z.string().optional(),
+    ready: ReadySchema.optional(),
+    restart: z.enum(['never', 'on-failure', 'always']).default('never'),
+    /** Seconds to wait after SIGTERM before SIGKILL when the lab goes down. */
+    stopTimeout: duration.default(10_000),
+  })
+  .strict();
+
+export const HostSchema = z
+  .object({
+    name: z.string().regex(NAME, 'host names are lower-case letters, digits and dashes, at most 15 characters'),
+    address: z.string().regex(IPV4, 'an IPv4 address like 10.77.0.11').optional(),
+    services: z.array(ServiceSchema).default([]),
+  })
+  .strict();
+
+export const LabSchema = z
+  .object({
+    name: z.string().regex(NAME, 'lab names are lower-case letters, digits and dashes, at most 15 characters'),
+    subnet: z
+      .string()
+      .regex(/^(\d{1,3}\.){3}0\/24$/, 'a /24 like 10.77.0.0/24')
+      .default('10.77.0.0/24'),
+    hostAccess: z.boolean().default(false),
+    hosts: z.array(HostSchema).min(1),
+  })
+  .strict()
+  .superRefine((lab, ctx) => {
+    const prefix = lab.subnet.replace(/\.0\/24$/, '.');
+    const seen = new Map<string, number>();
+    lab.hosts.forEach((h, i) => {
+      if (seen.has(h.name)) {
+        ctx.addIssue({ code: 'custom', path: ['hosts', i, 'name'], message: `host "${h.name}" is declared twice` });
+      }
+      seen.set(h.name, i);
+      if (h.address && !h.address.startsWith(prefix)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hosts', i, 'address'],
+          message: `${h.address} is not in ${lab.subnet}`,
+        });
+      }
+      const names = new Set<string>();
+      h.services.forEach((s, j) => {
+        if (names.has(s.name)) {
+          const path = ['hosts', i, 'services', j, 'name'];
+          ctx.addIssue({ code: 'custom', path, message: `service "${s.name}" is declared twice on ${h.name}` });
+        }
+        names.add(s.name);
+      });
+    });
+  });
+
+export type LabSpec = z.output<typeof LabSchema>;
+export type HostSpec = z.output<typeof HostSchema>;
+export type ServiceSpec = z.output<typeof ServiceSchema>;
+export type ReadySpec = z.output<typeof ReadySchema>;
+
+/**
+ * Parses and validates a lab document. Every problem is reported with its line and column.
+ *
+ * @example
+ * const lab = parseLabSpec(readFileSync('lab.yaml', 'utf8'), 'lab.yaml');
+ */
+export function parseLabSpec(text: string, file = '<lab>'): LabSpec {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const at = (offset: number | undefined): { line?: number; column?: number } => {
+    if (offset === undefined) return {};
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0] as (typeof doc.errors)[number];
+    throw new TurbulenceError(ErrorCodes.LOAD_FAILED, `invalid YAML: ${e.message.split('\n')[0]}`, {
+      location: { file, ...at(e.pos[0]) },
+    });
+  }
+  const result = LabSchema.safeParse(doc.toJS());
+  if (result.success) return result.data;
+  const details = result.error.issues.map((issue) => {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const node = nearestNode(doc, path);
+    return new TurbulenceError(ErrorCodes.EXPERIMENT_INVALID, issue.message, {
+      location: { file, ...at(node), path },
+    });
+  });
+  const first = details[0] as TurbulenceError;
+  throw new TurbulenceError(ErrorCodes.EXPERIMENT_INVALID, `invalid lab file: ${first.message}`, {
+    location: first.location,
+    hint: 'see docs/lab.md for the lab file format',
+    details: details.slice(1),
+  });
+}
+
+/** Start offset of the deepest YAML node that exists along `path`. */
+function nearestNode(doc: ReturnType<typeof parseDocument>, path: (string | number)[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return node.range[0];
+  }
+  return undefined;
+}
+
+/** Reads and validates a lab file. */
+export function loadLabFile(path: string): LabSpec {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TurbulenceError(ErrorCodes.LOAD_FAILED, `cannot read lab file ${path}`, {
+      cause: err,
+      hint: 'check the path',
+    });
+  }
+  return parseLabSpec(text, path);
+}
+
+/** Each host's address: the declared one, else the next free one from .11 upward. */
+export function assignAddresses(lab: LabSpec): Map<string, string> {
+  const prefix = lab.subnet.replace(/\.0\/24$/, '.');
+  const taken = new Set(lab.hosts.map((h) => h.address).filter(Boolean));
+  const out = new Map<string, string>();
+  let next = 11;
+  for (const h of lab.hosts) {
+    if (h.address) {
+      out.set(h.name, h.address);
+      continue;
+    }
+    while (taken.has(`${prefix}${next}`)) next++;
+    out.set(h.name, `${prefix}${next}`);
+    taken.add(`${prefix}${next}`);
+  }
+  return out;
+}

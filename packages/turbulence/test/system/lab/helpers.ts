@@ -1,0 +1,75 @@
+/**
+ * Helpers for the lab system tests: run the CLI from sources, write lab files, list what is left on the machine.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CLI = join(import.meta.dirname, 'cli.ts');
+
+/** A fresh TURBULENCE_HOME for this test file, set in process.env so library calls and the CLI share it. */
+export function useTempHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'tb-lab-home-'));
+  process.env.TURBULENCE_HOME = home;
+  return home;
+}
+
+/** A lab name nobody else uses: `tb` + 6 hex digits. */
+export const uniqueName = (): string => `tb${randomBytes(3).toString('hex')}`;
+
+/** A /24 unlikely to be used by another test running at the same time. */
+export const uniqueSubnet = (): string => `10.${200 + (randomBytes(1)[0]! % 50)}.${randomBytes(1)[0]}.0/24`;
+
+/** Writes a lab file into a temp directory and returns its path. */
+export function writeLab(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-lab-'));
+  const file = join(dir, 'lab.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+/** Runs the CLI to completion. */
+export function cli(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+/** Network namespaces whose name contains `part`. */
+export function netnsMatching(part: string): string[] {
+  return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.includes(part));
+}
+
+/** PIDs of processes whose command line contains `marker`. */
+export function pidsWithMarker(marker: string): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((l) => l.includes(marker) && !l.includes('ps -eo'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+/** Runs a command inside a namespace; resolves to its exit code and output. */
+export function inNetns(netns: string, argv: string[], timeoutMs = 10_000): { code: number; stdout: string } {
+  try {
+    const stdout = execFileSync('ip', ['netns', 'exec', netns, ...argv], { encoding: 'utf8', timeout: timeoutMs });
+    return { code: 0, stdout };
+  } catch (err) {
+    const e = err as { status?: number; stdout?: string };
+    return { code: e.status ?? 1, stdout: e.stdout ?? '' };
+  }
+}
