@@ -5,6 +5,8 @@
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { Provider } from '../experiment/types.js';
 import { faultProvider } from './fault.js';
+import { httpProvider } from './http.js';
+import { processProvider } from './process.js';
 import { faultSchema, httpSchema, moduleSchema, processSchema, pythonSchema, tcpSchema } from './schemas.js';
 import { tcpProvider } from './tcp.js';
 import type { ProviderDefinition } from './types.js';
@@ -18,7 +20,7 @@ export type AnyProviderDefinition = ProviderDefinition<any>;
 export const providerSchemas = [httpSchema, processSchema, pythonSchema, moduleSchema, tcpSchema, faultSchema] as const;
 
 /** Every provider definition. */
-export const providers: readonly AnyProviderDefinition[] = [tcpProvider, faultProvider];
+export const providers: readonly AnyProviderDefinition[] = [httpProvider, processProvider, tcpProvider, faultProvider];
 
 /**
  * The definition of a provider type.

@@ -63,6 +63,6 @@ export const tcpProvider: ProviderDefinition<TcpProvider> = {
   type: 'tcp',
   schema: tcpSchema,
   substitute: ['host', 'port', 'timeout'],
-  run: (p, ctx) => tcpConnect(p.host, parsePort(p.port), (p.timeout ?? DEFAULT_TIMEOUT_S) * 1000, ctx.signal),
+  run: async (p, ctx) => tcpConnect(p.host, parsePort(p.port), (p.timeout ?? DEFAULT_TIMEOUT_S) * 1000, ctx.signal),
   describe: (p) => `tcp connect ${p.host}:${p.port}`,
 };

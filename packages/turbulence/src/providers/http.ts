@@ -1,0 +1,222 @@
+/**
+ * The `http` provider, as Chaos Toolkit's (§7.2 of the format spec): one request, output
+ * `{ status, headers, body }`. 4xx and 5xx are answers, not errors; only a connection error or a timeout fails
+ * the activity.
+ *
+ *   GET     arguments ─▶ query string
+ *   other   arguments ─▶ JSON body   when headers["Content-Type"] is exactly "application/json"
+ *                     ─▶ form body   otherwise
+ *
+ * Timeouts are seconds: one number for both connect and read, or `[connect, read]`; read is the longest silence
+ * between bytes (as in Python requests), not a total. `max_retries` retries failed connections only.
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { errorMessage } from '../core/errors.js';
+import type { HttpProvider } from '../experiment/types.js';
+import { httpSchema } from './schemas.js';
+import { pyStr } from './pystr.js';
+import { activityFailed, type ProviderContext, type ProviderDefinition } from './types.js';
+
+/** Output of the `http` provider. */
+export interface HttpOutput {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON when the response is `application/json` (with or without a charset), else text. */
+  body: unknown;
+}
+
+interface Prepared {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  connectMs: number | undefined;
+  readMs: number | undefined;
+  verifyTls: boolean;
+}
+
+/** Kind of failure, so retries only happen for connections that never opened. */
+class ConnectFailure extends Error {}
+
+const TIMEOUT_MESSAGE = 'activity took too long to complete';
+
+/** `arguments` as `key=value&...`, repeating a key for each item of a list value (Python requests' `params`). */
+export function formEncode(args: unknown): string {
+  if (args === undefined || args === null) return '';
+  if (typeof args === 'string') return args;
+  const out = new URLSearchParams();
+  const entries: [unknown, unknown][] = Array.isArray(args)
+    ? (args as unknown[]).map((item) => (Array.isArray(item) ? [item[0], item[1]] : [item, '']))
+    : Object.entries(args as Record<string, unknown>);
+  for (const [key, value] of entries) {
+    for (const v of Array.isArray(value) ? (value as unknown[]) : [value]) {
+      if (v !== null && v !== undefined) out.append(pyStr(key), pyStr(v));
+    }
+  }
+  return out.toString();
+}
+
+/**
+ * Builds the request a provider object describes (method, URL with query, body, headers, timeouts).
+ *
+ * @example
+ * prepareHttp({ type: 'http', url: 'http://127.0.0.1:8080/q', arguments: { a: 1 } }).url.search; // '?a=1'
+ */
+export function prepareHttp(p: HttpProvider): Prepared {
+  let url: URL;
+  try {
+    url = new URL(p.url);
+  } catch {
+    throw activityFailed(`url ${JSON.stringify(p.url)} is not a valid URL`);
+  }
+  const method = (p.method ?? 'GET').toUpperCase();
+  const headers = { ...(p.headers ?? {}) };
+  let body: string | undefined;
+  const hasArgs = p.arguments !== undefined && p.arguments !== null;
+  if (method === 'GET') {
+    const query = formEncode(p.arguments);
+    if (query) url.search = url.search ? `${url.search}&${query}` : query;
+  } else if (hasArgs && headers['Content-Type'] === 'application/json') {
+    body = JSON.stringify(p.arguments);
+  } else if (hasArgs) {
+    body = formEncode(p.arguments);
+    if (typeof p.arguments !== 'string' && !hasHeader(headers, 'content-type')) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    }
+  }
+  const [connect, read] = Array.isArray(p.timeout) ? p.timeout : [p.timeout, p.timeout];
+  return {
+    url,
+    method,
+    headers,
+    body,
+    connectMs: connect === undefined ? undefined : connect * 1000,
+    readMs: read === undefined ? undefined : read * 1000,
+    verifyTls: p.verify_tls ?? true,
+  };
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
+
+/** True for `application/json` and `application/json; charset=...` (Chaos Toolkit accepts only the former). */
+export function isJsonContentType(value: string | undefined): boolean {
+  return value !== undefined && /^application\/json\s*(;.*)?$/i.test(value.trim());
+}
+
+function decodeBody(res: IncomingMessage, raw: Buffer): unknown {
+  const type = res.headers['content-type'];
+  const charset = /charset=([^;\s]+)/i.exec(type ?? '')?.[1]?.replace(/"/g, '');
+  let text: string;
+  try {
+    text = new TextDecoder(charset ?? 'utf-8').decode(raw);
+  } catch {
+    text = raw.toString('utf8');
+  }
+  if (!isJsonContentType(type)) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function flattenHeaders(res: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+/** One attempt: resolves with the output, rejects with ConnectFailure (retryable) or an activityFailed. */
+function attempt(req: Prepared, signal: AbortSignal): Promise<HttpOutput> {
+  return new Promise((resolve, reject) => {
+    const send = req.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const r = send(req.url, { method: req.method, headers: req.headers, rejectUnauthorized: req.verifyTls });
+    let connected = false;
+    let settled = false;
+    const done = (err: Error | undefined, out?: HttpOutput): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(connectTimer);
+      signal.removeEventListener('abort', onAbort);
+      r.destroy();
+      if (err) reject(err);
+      else resolve(out as HttpOutput);
+    };
+    const onAbort = (): void => done(activityFailed(`http ${req.method} ${req.url.href} was aborted`));
+    const connectTimer =
+      req.connectMs === undefined ? undefined : setTimeout(() => done(activityFailed(TIMEOUT_MESSAGE)), req.connectMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+    r.on('socket', (socket) => {
+      const onConnect = (): void => {
+        connected = true;
+        clearTimeout(connectTimer);
+      };
+      if (!socket.connecting) onConnect();
+      else socket.once(req.url.protocol === 'https:' ? 'secureConnect' : 'connect', onConnect);
+    });
+    if (req.readMs !== undefined) r.setTimeout(req.readMs, () => done(activityFailed(TIMEOUT_MESSAGE)));
+    r.on('error', (err) =>
+      done(connected ? activityFailed(readFailed(req, err), err) : new ConnectFailure(errorMessage(err))),
+    );
+    r.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (err) => done(activityFailed(readFailed(req, err), err)));
+      res.on('end', () =>
+        done(undefined, {
+          status: res.statusCode ?? 0,
+          headers: flattenHeaders(res),
+          body: decodeBody(res, Buffer.concat(chunks)),
+        }),
+      );
+    });
+    r.end(req.body);
+  });
+}
+
+function readFailed(req: Prepared, err: unknown): string {
+  return `http ${req.method} ${req.url.href} failed: ${errorMessage(err)}`;
+}
+
+/**
+ * Sends the request, retrying failed connections `max_retries` times; honours `expected_status` in strict mode.
+ *
+ * @example
+ * const out = await runHttp({ type: 'http', url: 'http://127.0.0.1:8080/health', timeout: 2 }, ctx);
+ * out.status; // 200
+ */
+export async function runHttp(p: HttpProvider, ctx: Pick<ProviderContext, 'signal' | 'strict'>): Promise<HttpOutput> {
+  const req = prepareHttp(p);
+  const tries = 1 + (p.max_retries ?? 0);
+  let out: HttpOutput | undefined;
+  for (let i = 1; out === undefined; i++) {
+    try {
+      out = await attempt(req, ctx.signal);
+    } catch (err) {
+      if (!(err instanceof ConnectFailure)) throw err;
+      if (i >= tries || ctx.signal.aborted) throw activityFailed(`failed to connect to ${p.url}: ${err.message}`, err);
+    }
+  }
+  checkExpectedStatus(p, out, ctx.strict);
+  return out;
+}
+
+function checkExpectedStatus(p: HttpProvider, out: HttpOutput, strict: boolean): void {
+  if (!strict || p.expected_status === undefined) return;
+  const expected = Array.isArray(p.expected_status) ? p.expected_status : [p.expected_status];
+  if (!expected.includes(out.status)) {
+    throw activityFailed(`status ${out.status} not in expected_status [${expected.join(', ')}]`);
+  }
+}
+
+/** The `http` provider definition. */
+export const httpProvider: ProviderDefinition<HttpProvider> = {
+  type: 'http',
+  schema: httpSchema,
+  substitute: ['url', 'headers', 'timeout', 'arguments'],
+  run: runHttp,
+  describe: (p) => `${(p.method ?? 'GET').toUpperCase()} ${p.url}`,
+};
