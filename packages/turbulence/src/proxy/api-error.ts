@@ -1,0 +1,33 @@
+/**
+ * Errors of the proxy API. Each carries the HTTP status Toxiproxy uses and serialises as `{error, status}`;
+ * the messages are Toxiproxy's own where clients or tests may match on them.
+ */
+
+/** An API error with its HTTP status. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+  }
+}
+
+/** A 400 `bad request body: ...` error. */
+export function badBody(reason: string): ApiError {
+  return new ApiError(`bad request body: ${reason}`, 400);
+}
+
+export const proxyNotFound = (): ApiError => new ApiError('proxy not found', 404);
+export const proxyExists = (): ApiError => new ApiError('proxy already exists', 409);
+export const toxicNotFound = (): ApiError => new ApiError('toxic not found', 404);
+export const toxicExists = (): ApiError => new ApiError('toxic already exists', 409);
+export const invalidToxicType = (): ApiError => new ApiError('invalid toxic type', 400);
+export const invalidStream = (): ApiError =>
+  new ApiError('stream was invalid, can be either upstream or downstream', 400);
+
+/** Any thrown value as an ApiError (unknown errors are a 500 carrying the raw message, as in Toxiproxy). */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  return new ApiError(err instanceof Error ? err.message : String(err), 500);
+}

@@ -1,0 +1,214 @@
+/**
+ * A link is one direction of one proxied connection: it reads the source socket, runs every chunk through the
+ * stages of the toxics selected for this connection, and writes the result to the destination socket.
+ *
+ * ```
+ *   source ──'data'──▶ first stage ─port─▶ stage ─port─▶ … ─port─▶ sink ──write──▶ destination
+ *      ▲                                                              │
+ *      └──────── pause when the destination is full or too much is held in stages; resume on drain ──┘
+ * ```
+ *
+ * With no toxic selected the 'data' handler writes straight to the destination (the plain-pipe fast path).
+ * Toxic changes rewire the ports synchronously: nothing here ever waits for data to drain, so the control plane
+ * cannot hang on a slow or dead peer.
+ */
+import type { Socket } from 'node:net';
+import { deriveSeed, Rng } from '../core/rng.js';
+import { isSelected, unitDraw } from './random.js';
+import type { Direction, Sink, StageContext, ToxicStage } from './toxic.js';
+import type { ToxicRecord } from './toxic-record.js';
+
+/** Bytes held inside stages above which the source is paused (latency keeps ~100 ms of a fast stream). */
+const HIGH_WATER = 16 * 1024 * 1024;
+const LOW_WATER = HIGH_WATER / 2;
+
+/** Byte counters of one direction; the proxy keeps running totals, the link its own. */
+export interface DirectionCounters {
+  received: number;
+  sent: number;
+}
+
+/** What a link needs from its connection. */
+export interface LinkOwner {
+  /** Closes both sockets gracefully. */
+  close(): void;
+  /** Resets both sockets (RST). */
+  reset(): void;
+}
+
+/** A stage's output: a forwarding hop whose target the link can change. */
+class Port implements Sink {
+  to: Sink;
+  constructor(to: Sink) {
+    this.to = to;
+  }
+  write(data: Buffer, t: number): void {
+    this.to.write(data, t);
+  }
+  end(): void {
+    this.to.end();
+  }
+}
+
+/** The context handed to one stage (a class, so a stage costs no closures). */
+class StageCtx implements StageContext {
+  private generator: Rng | undefined;
+  constructor(
+    private readonly link: Link,
+    private readonly name: string,
+  ) {}
+  get direction(): Direction {
+    return this.link.direction;
+  }
+  rng(): Rng {
+    return (this.generator ??= new Rng(deriveSeed(this.link.seed, this.name)));
+  }
+  close(): void {
+    this.link.owner.close();
+  }
+  reset(): void {
+    this.link.owner.reset();
+  }
+  dropped(bytes: number): void {
+    this.link.settle(bytes);
+  }
+}
+
+interface Entry {
+  record: ToxicRecord;
+  version: number;
+  stage: ToxicStage;
+  port: Port;
+}
+
+/** One direction of one connection. */
+export class Link implements Sink {
+  readonly direction: Direction;
+  /** Seed of every random decision on this link (toxicity draws, jitter, loss). */
+  readonly seed: number;
+  readonly owner: LinkOwner;
+  /** This link's own byte counts. */
+  readonly bytes: DirectionCounters = { received: 0, sent: 0 };
+  private readonly source: Socket;
+  private readonly dest: Socket;
+  private readonly totals: DirectionCounters;
+  private entries: Entry[] = [];
+  private first: ToxicStage | undefined;
+  private held = 0;
+  private destFull = false;
+
+  constructor(
+    owner: LinkOwner,
+    direction: Direction,
+    seed: number,
+    source: Socket,
+    dest: Socket,
+    totals: DirectionCounters,
+  ) {
+    this.owner = owner;
+    this.direction = direction;
+    this.seed = deriveSeed(seed, direction);
+    this.source = source;
+    this.dest = dest;
+    this.totals = totals;
+    source.on('data', this.onData);
+    source.on('end', this.onEnd);
+    dest.on('drain', this.onDrain);
+  }
+
+  /** The connection's draw for a toxic: it applies when the draw is below its toxicity. */
+  draw(record: ToxicRecord): number {
+    return unitDraw(this.seed, record.name);
+  }
+
+  /** Toxics currently running on this link, in chain order. */
+  get active(): readonly ToxicRecord[] {
+    return this.entries.map((e) => e.record);
+  }
+
+  /**
+   * Makes the chain match `records` (this direction's toxics, in order): stops removed stages (flushing what they
+   * hold), reconfigures or replaces updated ones, creates new ones, rewires. Synchronous.
+   */
+  sync(records: readonly ToxicRecord[]): void {
+    const wanted = records.filter((r) => isSelected(r.toxicity, this.draw(r)));
+    const kept = new Map<ToxicRecord, Entry>();
+    for (const entry of this.entries) {
+      if (!wanted.includes(entry.record)) entry.stage.stop(true);
+      else if (entry.version === entry.record.version) kept.set(entry.record, entry);
+      else if (entry.stage.reconfigure) {
+        entry.stage.reconfigure(entry.record.attributes);
+        entry.version = entry.record.version;
+        kept.set(entry.record, entry);
+      } else entry.stage.stop(true);
+    }
+    this.entries = wanted.map((record) => kept.get(record) ?? this.create(record));
+    for (let i = 0; i < this.entries.length; i++) {
+      (this.entries[i] as Entry).port.to = this.entries[i + 1]?.stage ?? this;
+    }
+    this.first = this.entries[0]?.stage;
+  }
+
+  /** Stops every stage without flushing (the connection is gone). */
+  dispose(): void {
+    for (const entry of this.entries) entry.stage.stop(false);
+    this.entries = [];
+    this.first = undefined;
+  }
+
+  /** The sink at the end of the chain: writes to the destination. */
+  write(data: Buffer): void {
+    this.settle(data.length);
+    this.bytes.sent += data.length;
+    this.totals.sent += data.length;
+    if (this.dest.destroyed) return;
+    if (!this.dest.write(data)) this.blockOnDest();
+  }
+
+  /** End of the chain: half-closes the destination once everything before it has been written. */
+  end(): void {
+    if (!this.dest.destroyed) this.dest.end();
+  }
+
+  /** Marks bytes as having left the stages (written or dropped); resumes the source when room came back. */
+  settle(bytes: number): void {
+    this.held -= bytes;
+    if (this.held <= LOW_WATER && !this.destFull && this.source.isPaused()) this.source.resume();
+  }
+
+  private create(record: ToxicRecord): Entry {
+    const port = new Port(this);
+    const stage = record.type.create(record.attributes, port, new StageCtx(this, record.name));
+    return { record, version: record.version, stage, port };
+  }
+
+  private blockOnDest(): void {
+    this.destFull = true;
+    this.source.pause();
+  }
+
+  private readonly onData = (data: Buffer): void => {
+    this.bytes.received += data.length;
+    this.totals.received += data.length;
+    const first = this.first;
+    if (first === undefined) {
+      this.bytes.sent += data.length;
+      this.totals.sent += data.length;
+      if (!this.dest.write(data)) this.blockOnDest();
+      return;
+    }
+    this.held += data.length;
+    first.write(data, performance.now());
+    if (this.held > HIGH_WATER) this.source.pause();
+  };
+
+  private readonly onEnd = (): void => {
+    if (this.first) this.first.end();
+    else this.end();
+  };
+
+  private readonly onDrain = (): void => {
+    this.destFull = false;
+    if (this.held <= LOW_WATER && this.source.isPaused()) this.source.resume();
+  };
+}

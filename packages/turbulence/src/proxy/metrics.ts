@@ -1,0 +1,76 @@
+/**
+ * Prometheus metrics of a proxy server (prom-client, one registry per server). Values are read from the proxies'
+ * running counters at scrape time, so they are live: a long transfer shows up while it flows, not when its
+ * connection closes (Toxiproxy's counters only move at connection end). Toxiproxy's names and labels are kept.
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { ProxyCollection } from './collection.js';
+import type { Proxy } from './proxy.js';
+import type { Direction } from './toxic.js';
+
+const LINK_LABELS = ['direction', 'proxy', 'listener', 'upstream'] as const;
+type LinkLabels = Record<(typeof LINK_LABELS)[number], string>;
+
+/** Builds the registry for `proxies`. */
+export function proxyMetrics(proxies: ProxyCollection): Registry {
+  const registry = new Registry();
+  const registers = [registry];
+  const eachDirection = (fn: (labels: LinkLabels, direction: Direction, proxy: Proxy) => void): void => {
+    for (const proxy of proxies.proxies.values()) {
+      for (const direction of ['upstream', 'downstream'] as const) {
+        fn({ direction, proxy: proxy.name, listener: proxy.listen, upstream: proxy.upstream }, direction, proxy);
+      }
+    }
+  };
+  new Counter({
+    name: 'toxiproxy_proxy_received_bytes_total',
+    help: 'Bytes read from the source side of a proxy, per direction (live).',
+    labelNames: LINK_LABELS,
+    registers,
+    collect() {
+      this.reset();
+      eachDirection((labels, d, p) => this.inc(labels, p.totalsByDirection[d].received));
+    },
+  });
+  new Counter({
+    name: 'toxiproxy_proxy_sent_bytes_total',
+    help: 'Bytes written to the destination side of a proxy, per direction (live).',
+    labelNames: LINK_LABELS,
+    registers,
+    collect() {
+      this.reset();
+      eachDirection((labels, d, p) => this.inc(labels, p.totalsByDirection[d].sent));
+    },
+  });
+  new Counter({
+    name: 'turbulence_proxy_connections_total',
+    help: 'Client connections accepted by a proxy.',
+    labelNames: ['proxy'],
+    registers,
+    collect() {
+      this.reset();
+      for (const p of proxies.proxies.values()) this.inc({ proxy: p.name }, p.totalsByDirection.accepted);
+    },
+  });
+  new Gauge({
+    name: 'turbulence_proxy_active_connections',
+    help: 'Client connections currently open through a proxy.',
+    labelNames: ['proxy'],
+    registers,
+    collect() {
+      this.reset();
+      for (const p of proxies.proxies.values()) this.set({ proxy: p.name }, p.connections.size);
+    },
+  });
+  new Gauge({
+    name: 'turbulence_proxy_toxics_active',
+    help: 'Toxics configured on a proxy, per direction.',
+    labelNames: ['proxy', 'direction'],
+    registers,
+    collect() {
+      this.reset();
+      eachDirection((l, d, p) => this.set({ proxy: l.proxy, direction: d }, p.toxics.of(d).length));
+    },
+  });
+  return registry;
+}

@@ -1,0 +1,130 @@
+/**
+ * A proxy: one TCP listener, an upstream `host:port`, an enabled flag and a toxic collection.
+ *
+ * ```
+ *   client ──TCP──▶ listen ──accept──▶ Connection ──dial──▶ upstream
+ * ```
+ *
+ * Disabling or restarting closes the listener and every live connection; toxics live on the proxy and survive.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { deriveSeed } from '../core/rng.js';
+import { joinHostPort, resolveListen } from './address.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import type { DirectionCounters } from './link.js';
+import type { Direction } from './toxic.js';
+import { ToxicCollection } from './toxic-collection.js';
+import type { ToxicJson, ToxicRecord } from './toxic-record.js';
+
+/** The proxy as the API returns it. */
+export interface ProxyJson {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  toxics: ToxicJson[];
+}
+
+/** Running totals of a proxy, read by the metrics at scrape time. */
+export interface ProxyTotals {
+  upstream: DirectionCounters;
+  downstream: DirectionCounters;
+  /** Connections accepted since the proxy was created. */
+  accepted: number;
+}
+
+/** One proxy. */
+export class Proxy implements ConnectionHost {
+  readonly name: string;
+  listen: string;
+  upstream: string;
+  enabled = false;
+  readonly toxics = new ToxicCollection();
+  readonly connections = new Set<Connection>();
+  readonly totalsByDirection: ProxyTotals = {
+    upstream: { received: 0, sent: 0 },
+    downstream: { received: 0, sent: 0 },
+    accepted: 0,
+  };
+  private readonly seed: number;
+  private server: Server | undefined;
+  private nextId = 0;
+
+  constructor(name: string, listen: string, upstream: string, serverSeed: number) {
+    this.name = name;
+    this.listen = listen;
+    this.upstream = upstream;
+    this.seed = deriveSeed(serverSeed, `proxy:${name}`);
+  }
+
+  /** Binds the listener (no-op when running) and rewrites `listen` to the bound address. */
+  async start(): Promise<void> {
+    if (this.server) return;
+    const { host, port } = await resolveListen(this.listen);
+    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, this.onConnection);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => reject(bindError(err, host, port)));
+      server.listen({ host, port, backlog: 4096 }, () => resolve());
+    });
+    server.on('error', () => {});
+    const bound = server.address();
+    if (bound && typeof bound === 'object') this.listen = joinHostPort(bound.address, bound.port);
+    this.server = server;
+    this.enabled = true;
+  }
+
+  /** Closes the listener and every connection. Synchronous: nothing waits for data to drain. */
+  stop(): void {
+    this.enabled = false;
+    this.server?.close();
+    this.server = undefined;
+    for (const connection of [...this.connections]) connection.destroy();
+  }
+
+  /** Propagates a toxic change to every live connection of that direction. */
+  syncToxics(direction: Direction): void {
+    for (const connection of this.connections) connection.sync(direction);
+  }
+
+  /** This direction's toxic chain (ConnectionHost). */
+  toxicsOf(direction: Direction): readonly ToxicRecord[] {
+    return this.toxics.of(direction);
+  }
+
+  /** This direction's running byte totals (ConnectionHost). */
+  totals(direction: Direction): DirectionCounters {
+    return this.totalsByDirection[direction];
+  }
+  /** Drops a finished connection (ConnectionHost). */
+  forget(connection: Connection): void {
+    this.connections.delete(connection);
+  }
+
+  toJSON(): ProxyJson {
+    return {
+      name: this.name,
+      listen: this.listen,
+      upstream: this.upstream,
+      enabled: this.enabled,
+      toxics: this.toxics.toJSON(),
+    };
+  }
+
+  private readonly onConnection = (socket: Socket): void => {
+    this.totalsByDirection.accepted++;
+    const connection = new Connection(this, socket, ++this.nextId, this.seed);
+    this.connections.add(connection);
+    connection.start();
+  };
+}
+
+/** Turns a Node bind error into Toxiproxy's wording (`listen tcp 127.0.0.1:3310: bind: address already in use`). */
+function bindError(err: NodeJS.ErrnoException, host: string | undefined, port: number): Error {
+  const where = joinHostPort(host ?? '', port);
+  const reason: Record<string, string> = {
+    EADDRINUSE: 'bind: address already in use',
+    EACCES: 'bind: permission denied',
+    EADDRNOTAVAIL: 'bind: cannot assign requested address',
+  };
+  return new Error(`listen tcp ${where}: ${reason[err.code ?? ''] ?? err.message}`);
+}
