@@ -1,0 +1,169 @@
+/**
+ * What happens to one query, from raw bytes in to raw bytes (or silence, or a reset) out. Transport-free, so the
+ * UDP and TCP listeners share it and tests can call it directly.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage } from '../core/errors.js';
+import type { DnsExchange, DnsTransport } from './action.js';
+import type { RuleEngine, FiredRule } from './engine.js';
+import {
+  Rcode,
+  decodeMessage,
+  encodeForUdp,
+  encodeMessage,
+  rawErrorReply,
+  rcodeName,
+  replyTo,
+  truncateMessage,
+  udpLimit,
+  type DnsMessage,
+} from './wire.js';
+
+/** What the handler needs around it. */
+export interface HandlerDeps {
+  engine: RuleEngine;
+  upstream: { query(query: Buffer, overTcp: boolean): Promise<Buffer> };
+  /** Our EDNS(0) UDP payload ceiling (RFC 6891); clients advertising more get this much. */
+  maxUdpPayload: number;
+}
+
+/** The fate of one query. */
+export type QueryOutcome = { kind: 'reply'; bytes: Buffer } | { kind: 'drop' } | { kind: 'reset' };
+
+/** One query, as the server reports it (event `query`). */
+export interface DnsQueryEvent {
+  client: { address: string; port: number };
+  transport: DnsTransport;
+  name?: string;
+  type?: string;
+  /** Ids of the rules that fired. */
+  rules: string[];
+  outcome: 'answered' | 'dropped' | 'reset';
+  rcode?: string;
+  /** The TC bit of the answer. */
+  tc?: boolean;
+  /** Answer size in bytes. */
+  size?: number;
+  latencyMs: number;
+  /** Why a query was refused, dropped or failed (malformed input, upstream timeout). */
+  error?: string;
+}
+
+const TCP_MAX = 65535;
+
+/** Handles one raw query. Never throws: malformed input is answered FORMERR or dropped. */
+export async function handleQuery(
+  buf: Buffer,
+  transport: DnsTransport,
+  client: { address: string; port: number },
+  deps: HandlerDeps,
+): Promise<{ outcome: QueryOutcome; event: DnsQueryEvent }> {
+  const started = performance.now();
+  const event: DnsQueryEvent = { client, transport, rules: [], outcome: 'dropped', latencyMs: 0 };
+  const outcome = await decide(buf, transport, client, deps, event).catch((err: unknown): QueryOutcome => {
+    event.error = `internal: ${errorMessage(err)}`;
+    const bytes = rawErrorReply(buf, Rcode.SERVFAIL);
+    return bytes ? { kind: 'reply', bytes } : { kind: 'drop' };
+  });
+  event.latencyMs = performance.now() - started;
+  if (outcome.kind === 'reply') {
+    const flags = outcome.bytes.readUInt16BE(2);
+    Object.assign(event, {
+      outcome: 'answered',
+      rcode: rcodeName(flags & 0xf),
+      tc: (flags & 0x200) !== 0,
+      size: outcome.bytes.length,
+    });
+  } else event.outcome = outcome.kind === 'reset' ? 'reset' : 'dropped';
+  return { outcome, event };
+}
+
+async function decide(
+  buf: Buffer,
+  transport: DnsTransport,
+  client: { address: string; port: number },
+  deps: HandlerDeps,
+  event: DnsQueryEvent,
+): Promise<QueryOutcome> {
+  const parsed = parse(buf, event);
+  if (!('query' in parsed)) return parsed;
+  const { query, name, type } = parsed;
+  Object.assign(event, { name, type });
+  const fired = deps.engine.empty ? [] : deps.engine.fire({ name, type, client: client.address, transport });
+  event.rules = fired.map((f) => f.rule.id);
+  const ex: DnsExchange = {
+    query,
+    name,
+    type,
+    transport,
+    client,
+    response: undefined,
+    delayMs: 0,
+    drop: false,
+    resetTcp: false,
+  };
+  for (const f of fired) f.action.before?.(ex, f.params, f.rng);
+  if (ex.drop) return { kind: 'drop' };
+  if (ex.resetTcp) return { kind: 'reset' };
+  const bytes = await answer(buf, query, ex, fired, deps, event);
+  if (ex.delayMs > 0) await sleep(ex.delayMs);
+  return { kind: 'reply', bytes };
+}
+
+type Parsed = { query: DnsMessage; name: string; type: string } | QueryOutcome;
+
+function parse(buf: Buffer, event: DnsQueryEvent): Parsed {
+  const formerr = (why: string): QueryOutcome => {
+    event.error = why;
+    const bytes = rawErrorReply(buf, Rcode.FORMERR);
+    return bytes ? { kind: 'reply', bytes } : { kind: 'drop' };
+  };
+  if (buf.length < 12) return formerr('shorter than a DNS header');
+  if (buf.readUInt16BE(2) & 0x8000) return formerr('not a query (QR bit set)');
+  const opcode = (buf.readUInt16BE(2) >> 11) & 0xf;
+  if (opcode !== 0) {
+    event.error = `opcode ${opcode} not implemented`;
+    return { kind: 'reply', bytes: rawErrorReply(buf, Rcode.NOTIMP) as Buffer };
+  }
+  let query: DnsMessage;
+  try {
+    query = decodeMessage(buf);
+  } catch (err) {
+    return formerr(`malformed: ${errorMessage(err)}`);
+  }
+  const q = query.questions ?? [];
+  if (q.length !== 1 || !q[0]) return formerr(`${q.length} questions (exactly 1 supported)`);
+  return { query, name: q[0].name, type: String(q[0].type).toUpperCase() };
+}
+
+async function answer(
+  buf: Buffer,
+  query: DnsMessage,
+  ex: DnsExchange,
+  fired: FiredRule[],
+  deps: HandlerDeps,
+  event: DnsQueryEvent,
+): Promise<Buffer> {
+  const limit = ex.transport === 'udp' ? udpLimit(query, deps.maxUdpPayload) : TCP_MAX;
+  let msg = ex.response;
+  let raw: Buffer | undefined;
+  if (!msg) {
+    try {
+      raw = await deps.upstream.query(buf, ex.transport === 'tcp');
+    } catch (err) {
+      event.error = errorMessage(err);
+      msg = replyTo(query, Rcode.SERVFAIL);
+    }
+  }
+  const rewrites = fired.filter((f) => f.action.after !== undefined);
+  if (raw && rewrites.length === 0 && raw.length <= limit) return raw;
+  if (!msg) msg = decodeMessage(raw as Buffer);
+  for (const f of rewrites) f.action.after?.(ex, msg, f.params, f.rng);
+  msg.type = 'response';
+  msg.id = query.id ?? 0;
+  if (ex.transport === 'udp') return encodeForUdp(msg, limit);
+  const full = encodeMessage(msg);
+  if (full.length <= TCP_MAX) return full;
+  truncateMessage(msg);
+  return encodeMessage(msg);
+}

@@ -1,0 +1,106 @@
+/**
+ * The forwarder to the real upstream resolver. UDP queries share one socket; each gets a transaction id of ours
+ * (a counter: these ids are not chaos choices and need no seed) that is mapped back to the client's on the way
+ * out. A truncated UDP answer is fetched again over TCP when the client asked over TCP, as a resolver would.
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { HostPort } from './address.js';
+import { tcpExchange } from './tcp-frame.js';
+
+interface Pending {
+  clientId: number;
+  resolve: (reply: Buffer) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const TC_BIT = 0x0200;
+
+/** Forwards raw queries to one upstream server. */
+export class Upstream {
+  private socket: Socket | undefined;
+  private address: string | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+
+  constructor(
+    readonly server: HostPort,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Resolves the upstream host name once and opens the UDP socket. */
+  async open(): Promise<void> {
+    this.address = isIP(this.server.host) ? this.server.host : (await lookup(this.server.host)).address;
+    const socket = createSocket(isIP(this.address) === 6 ? 'udp6' : 'udp4');
+    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    socket.on('error', () => undefined); // ICMP errors on an unconnected socket: the query times out instead
+    await new Promise<void>((resolve) => socket.bind(0, resolve));
+    this.socket = socket;
+  }
+
+  /**
+   * Sends a raw query and resolves with the raw answer (carrying the client's id). With `overTcp`, a truncated
+   * UDP answer is replaced by the answer over TCP.
+   */
+  async query(query: Buffer, overTcp: boolean): Promise<Buffer> {
+    const reply = await this.udp(query);
+    if (!overTcp || (reply.readUInt16BE(2) & TC_BIT) === 0) return reply;
+    return tcpExchange(this.address as string, this.server.port, query, this.timeoutMs);
+  }
+
+  /** Rejects everything in flight and closes the socket. */
+  close(): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new Error('upstream closed'));
+    }
+    this.pending.clear();
+    this.socket?.close();
+    this.socket = undefined;
+  }
+
+  private udp(query: Buffer): Promise<Buffer> {
+    const socket = this.socket;
+    if (!socket) return Promise.reject(new Error('upstream is not open'));
+    const id = this.freeId();
+    if (id === undefined) return Promise.reject(new Error('too many queries in flight to the upstream'));
+    const out = Buffer.from(query);
+    out.writeUInt16BE(id, 0);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          new Error(`no answer from upstream ${this.server.host}:${this.server.port} within ${this.timeoutMs} ms`),
+        );
+      }, this.timeoutMs);
+      this.pending.set(id, { clientId: query.readUInt16BE(0), resolve, reject, timer });
+      socket.send(out, this.server.port, this.address, (err) => {
+        if (!err) return;
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(err);
+      });
+    });
+  }
+
+  private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
+    if (msg.length < 12 || rinfo.port !== this.server.port) return;
+    const p = this.pending.get(msg.readUInt16BE(0));
+    if (!p) return;
+    this.pending.delete(msg.readUInt16BE(0));
+    clearTimeout(p.timer);
+    msg.writeUInt16BE(p.clientId, 0);
+    p.resolve(msg);
+  }
+
+  private freeId(): number | undefined {
+    for (let i = 0; i < 65536; i++) {
+      const id = this.nextId;
+      this.nextId = (this.nextId + 1) & 0xffff;
+      if (!this.pending.has(id)) return id;
+    }
+    return undefined;
+  }
+}

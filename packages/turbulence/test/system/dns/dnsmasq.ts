@@ -1,0 +1,100 @@
+/**
+ * Starts a real dnsmasq (Debian `dnsmasq-base`) on a random loopback address and port, serving the given host
+ * records and NXDOMAIN for any other name under `.test`. Stopped by PID.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { dnsQuery } from '../../../src/dns/client.js';
+
+export interface Dnsmasq {
+  host: string;
+  port: number;
+  address: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** A random 127.x.y.z (x in 100..199) and port (20000..59999), to stay clear of other engineers' tests. */
+export function randomLoopback(): { host: string; port: number } {
+  const b = () => 1 + Math.floor(Math.random() * 250);
+  return {
+    host: `127.${100 + Math.floor(Math.random() * 100)}.${b()}.${b()}`,
+    port: 20000 + Math.floor(Math.random() * 40000),
+  };
+}
+
+/** `hosts`: name → addresses. Waits until dnsmasq answers. */
+export async function startDnsmasq(hosts: Record<string, string[]>): Promise<Dnsmasq> {
+  const dir = mkdtempSync(join(tmpdir(), 'turbulence-dnsmasq-'));
+  const file = join(dir, 'hosts');
+  writeFileSync(
+    file,
+    Object.entries(hosts)
+      .flatMap(([name, addrs]) => addrs.map((a) => `${a} ${name}`))
+      .join('\n') + '\n',
+  );
+  for (let attempt = 0; ; attempt++) {
+    const { host, port } = randomLoopback();
+    const child = spawn(
+      'dnsmasq',
+      [
+        '--keep-in-foreground',
+        '--no-resolv',
+        '--no-hosts',
+        '--bind-interfaces',
+        '--user=root',
+        '--pid-file=',
+        `--listen-address=${host}`,
+        `--port=${port}`,
+        `--addn-hosts=${file}`,
+        '--local=/test/',
+        '--no-negcache',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const up = await waitUp(child, host, port);
+    if (up) {
+      return {
+        host,
+        port,
+        address: `${host}:${port}`,
+        pid: child.pid as number,
+        stop: async () => {
+          await stop(child);
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    }
+    await stop(child);
+    if (attempt >= 4) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`dnsmasq did not start: ${stderr}`);
+    }
+  }
+}
+
+async function waitUp(child: ChildProcess, host: string, port: number): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    if (child.exitCode !== null) return false;
+    try {
+      await dnsQuery({ server: { host, port }, name: 'probe.test', transport: 'udp', timeoutMs: 200 });
+      return true;
+    } catch {
+      await sleep(50);
+    }
+  }
+  return false;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(3000).then(() => child.kill('SIGKILL'))]);
+  await exited;
+}
