@@ -1,0 +1,17 @@
+/**
+ * The `network` fault family (root, Linux): partitions, loss, blackholes and DNS blocks as nft tables inside the
+ * target's namespace; bandwidth and latency as qdiscs. Targets: lab hosts, named namespaces, this machine.
+ */
+import type { AnyDriver } from '../kinds.js';
+import { blackholeDriver } from './blackhole.js';
+import { dnsBlockDriver } from './dns-block.js';
+import { lossDriver } from './loss.js';
+import { partitionDriver } from './partition.js';
+
+/** Every driver of the family, one line each. */
+export const drivers: readonly AnyDriver[] = [partitionDriver, lossDriver, blackholeDriver, dnsBlockDriver];
+
+export { resolveNetworkTargets, networkQuerySchema } from './targets.js';
+export type { NetworkAttributes } from './targets.js';
+export { turbulenceTables } from './nft.js';
+export { netemAvailable, nfqueueAvailable } from './capabilities.js';

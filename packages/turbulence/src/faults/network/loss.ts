@@ -1,0 +1,29 @@
+/**
+ * `network.loss`: drops a random percentage of packets (nft `numgen random`), optionally only to/from some peers.
+ * With `direction: both` a round trip crosses the filter twice, so its loss compounds.
+ *
+ * @example
+ * { kind: 'network.loss', target: { lab: 'etcd', hosts: ['n2'] }, params: { percent: 30 } }
+ */
+import { z } from 'zod';
+import { nftDriver, peerMatch } from './nft.js';
+import { byDirection, directionParam, peersParam } from './params.js';
+
+const params = z.object({ percent: z.number().min(0).max(100), peers: peersParam, direction: directionParam }).strict();
+
+/** nft match for `percent` % of packets, in tenths of a percent. */
+const chance = (percent: number): string =>
+  percent >= 100 ? '' : `numgen random mod 1000 < ${Math.round(percent * 10)} `;
+
+export const lossDriver = nftDriver({
+  kind: 'network.loss',
+  summary: 'drop a random percentage of packets, optionally per peer',
+  params,
+  rules: (p, peers) => {
+    const rule = (chain: 'input' | 'output'): string[] => [
+      ...(peers.length === 0 ? [`${chain === 'input' ? 'iif' : 'oif'}name "lo" accept`] : []),
+      `${peerMatch(chain, peers)}${chance(p.percent)}drop`,
+    ];
+    return byDirection(p.direction, rule('input'), rule('output'));
+  },
+});
