@@ -8,6 +8,6 @@ import type { FaultDriver } from '../core/fault.js';
 export type AnyDriver = FaultDriver<any>;
 
 export const families: Readonly<Record<string, () => Promise<{ drivers: readonly AnyDriver[] }>>> = {
-  // process: () => import('./process/index.js'),
+  process: () => import('./process/index.js'),
   network: () => import('./network/index.js'),
 };

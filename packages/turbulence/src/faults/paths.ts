@@ -1,0 +1,72 @@
+/**
+ * @module Where turbulence keeps its durable local state: `${TURBULENCE_HOME:-~/.turbulence}` holds the
+ * ledger (`ledger/<id>.json`, one file per fault not yet reverted) and the records of supervised processes
+ * (`managed/<name>.json`).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * The state directory: `$TURBULENCE_HOME`, or `~/.turbulence`.
+ *
+ * @example
+ * turbulenceHome({ TURBULENCE_HOME: '/tmp/t' }); // '/tmp/t'
+ */
+export function turbulenceHome(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env.TURBULENCE_HOME;
+  return home && home.length > 0 ? home : join(homedir(), '.turbulence');
+}
+
+/** Directory of the ledger: one JSON file per fault in effect. */
+export function ledgerDir(home: string = turbulenceHome()): string {
+  return join(home, 'ledger');
+}
+
+/** Directory of supervised-process records (`<name>.json`) and their logs (`<name>.log`). */
+export function managedDir(home: string = turbulenceHome()): string {
+  return join(home, 'managed');
+}
+
+/**
+ * Writes a file so that a crash leaves either the old content or the new, never a torn file: write a temporary
+ * file beside it, fsync it, rename it over the target, then fsync the directory so the rename itself is durable.
+ *
+ * @example
+ * await writeFileAtomic('/tmp/t/ledger/f-1.json', JSON.stringify(entry));
+ */
+export async function writeFileAtomic(path: string, data: string): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const file = await open(tmp, 'w', 0o600);
+  try {
+    await file.writeFile(data, 'utf8');
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(dir);
+}
+
+/** Removes a file and makes the removal durable; a missing file is fine. */
+export async function removeFileDurably(path: string): Promise<void> {
+  await rm(path, { force: true });
+  await syncDir(dirname(path));
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * @module `process.kill`: send any signal (default SIGKILL). Not reversible, except that for a supervised
+ * process `restart: true` makes revert start it again.
+ */
+import { z } from 'zod';
+import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
+import type { FaultDriver } from '../../core/fault.js';
+import { ensureManagedRunning } from '../../supervisor/managed.js';
+import { isSameProcess, waitFor } from './proc.js';
+import { signalSchema, signalTarget, targetGone } from './signals.js';
+import { attributesOf, resolveProcesses } from './targets.js';
+
+const params = z
+  .object({
+    /** Any signal name or number; default SIGKILL. */
+    signal: signalSchema.default('SIGKILL'),
+    /** For a supervised process: revert starts it again. */
+    restart: z.boolean().default(false),
+  })
+  .strict();
+export type KillParams = z.output<typeof params>;
+
+/** `process.kill`. */
+export const killDriver: FaultDriver<KillParams> = {
+  kind: 'process.kill',
+  summary: 'send a signal (default SIGKILL); with restart: true a supervised process is started again on revert',
+  params,
+  reversible: false,
+  resolveTargets: (query) => resolveProcesses(query),
+  async inject(target, p) {
+    const t = attributesOf(target);
+    if (p.restart && t.managed === undefined) {
+      throw new TurbulenceError(
+        ErrorCodes.TARGET_REFUSED,
+        `restart: true needs a supervised process, pid ${t.pid} is not`,
+        {
+          hint: 'target it with managed=NAME, or drop restart',
+        },
+      );
+    }
+    if (!(await signalTarget(t, p.signal))) throw targetGone(t, 'process.kill');
+    return { signal: p.signal, at: Date.now() };
+  },
+  async verify(fault) {
+    if (fault.params.signal !== 'SIGKILL') return true; // other signals may be handled; nothing to observe
+    const t = attributesOf(fault.target);
+    return waitFor(async () => !(await isSameProcess(t.pid, t.startTime)), 2000);
+  },
+  async revert(fault) {
+    const t = attributesOf(fault.target);
+    if (fault.params.restart && t.managed !== undefined) await ensureManagedRunning(t.managed);
+  },
+};

@@ -1,0 +1,101 @@
+/**
+ * @module Reading processes from `/proc`: name (`comm`), state, parent, start time and command line.
+ *
+ * A pid alone does not name a process for long: the kernel recycles pids. Every process turbulence records
+ * carries its start time (field 22 of `/proc/<pid>/stat`, clock ticks since boot), and every signal it sends
+ * later goes through {@link isSameProcess} first, so a recycled pid is never signalled.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+
+/** One process as `/proc` shows it. */
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  /** `comm`: the executable name, at most 15 characters. */
+  comm: string;
+  /** One letter: R running, S sleeping, D disk, T stopped, t traced, Z zombie, X dead, I idle. */
+  state: string;
+  /** Field 22 of `/proc/<pid>/stat`, as a decimal string (it can exceed 2^53 on long-lived hosts). */
+  startTime: string;
+  /** Arguments from `/proc/<pid>/cmdline` (empty for kernel threads and zombies). */
+  argv: string[];
+}
+
+/**
+ * Parses the content of `/proc/<pid>/stat`. `comm` may contain spaces and parentheses, so fields are counted
+ * from the last `)`.
+ */
+export function parseStat(text: string): Pick<ProcInfo, 'pid' | 'ppid' | 'comm' | 'state' | 'startTime'> | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(text.slice(0, open).trim());
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
+  // rest[0] is field 3 (state), so field N is rest[N - 3].
+  const state = rest[0];
+  const ppid = Number(rest[1]);
+  const startTime = rest[19];
+  if (!Number.isInteger(pid) || state === undefined || startTime === undefined || !Number.isInteger(ppid)) {
+    return undefined;
+  }
+  return { pid, ppid, comm: text.slice(open + 1, close), state, startTime };
+}
+
+/** The process with this pid, or undefined when there is none (or it vanished while being read). */
+export async function readProc(pid: number): Promise<ProcInfo | undefined> {
+  try {
+    const stat = parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    if (!stat) return undefined;
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    return { ...stat, argv: raw.split('\0').filter((a, i, all) => a !== '' || i < all.length - 1) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Start time of a pid (synchronous, for exit paths), or undefined when it does not exist. */
+export function startTimeOfSync(pid: number): string | undefined {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.startTime;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every process now visible in `/proc`, by ascending pid. */
+export async function listProcs(): Promise<ProcInfo[]> {
+  const names = await readdir('/proc');
+  const pids = names.filter((n) => /^\d+$/.test(n)).map(Number);
+  const infos = await Promise.all(pids.map(readProc));
+  return infos.filter((p): p is ProcInfo => p !== undefined).sort((a, b) => a.pid - b.pid);
+}
+
+/**
+ * True when `pid` still is the process that started at `startTime` and has not exited (zombies count as exited).
+ *
+ * @example
+ * if (await isSameProcess(4242, '123456')) process.kill(4242, 'SIGCONT');
+ */
+export async function isSameProcess(pid: number, startTime: string): Promise<boolean> {
+  const info = await readProc(pid);
+  return info !== undefined && info.startTime === startTime && info.state !== 'Z' && info.state !== 'X';
+}
+
+/** Polls until `check` is true or `timeoutMs` elapses; resolves to the last result. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, stepMs = 10): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/** The command line as one string, for regex matching and for humans. */
+export function commandLine(info: ProcInfo): string {
+  return info.argv.length > 0 ? info.argv.join(' ') : `[${info.comm}]`;
+}

@@ -1,0 +1,34 @@
+/**
+ * @module `process.stop`: pause a process with SIGSTOP; revert resumes it with SIGCONT.
+ */
+import { z } from 'zod';
+import type { FaultDriver } from '../../core/fault.js';
+import { readProc, waitFor } from './proc.js';
+import { signalTarget, targetGone } from './signals.js';
+import { attributesOf, resolveProcesses } from './targets.js';
+
+const params = z.object({}).strict();
+
+/** `process.stop`. */
+export const stopDriver: FaultDriver<Record<string, never>> = {
+  kind: 'process.stop',
+  summary: 'pause a process (SIGSTOP); revert resumes it (SIGCONT)',
+  params,
+  reversible: true,
+  resolveTargets: (query) => resolveProcesses(query),
+  async inject(target) {
+    const t = attributesOf(target);
+    if (!(await signalTarget(t, 'SIGSTOP'))) throw targetGone(t, 'process.stop');
+  },
+  async verify(fault) {
+    const t = attributesOf(fault.target);
+    return waitFor(async () => {
+      const info = await readProc(t.pid);
+      return info?.startTime === t.startTime && info.state === 'T';
+    }, 1000);
+  },
+  async revert(fault) {
+    // A process that is gone (or whose pid was reused) needs nothing: signalTarget checks the start time.
+    await signalTarget(attributesOf(fault.target), 'SIGCONT');
+  },
+};

@@ -1,0 +1,125 @@
+/**
+ * @module Recovery: reverting what the ledger still holds after a run crashed (`turbulence recover`), and
+ * reverting ledger entries by id from any process (`turbulence fault revert`).
+ *
+ * An entry is reverted when `all` is set, when it has expired, or when its owner is gone (same host, and the
+ * owner pid is dead or was recycled). Entries owned by a live process or another host, and detached entries
+ * that have not expired, are kept and reported with the reason.
+ */
+import { hostname } from 'node:os';
+import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { Ledger } from './ledger.js';
+import type { CorruptEntry, LedgerEntry } from './ledger.js';
+import { isSameProcess, readProc } from './process/proc.js';
+import { getDriver } from './registry.js';
+
+/** What {@link recoverLedger} did. */
+export interface RecoverReport {
+  reverted: LedgerEntry[];
+  failed: { entry: LedgerEntry; error: TurbulenceError }[];
+  kept: { entry: LedgerEntry; reason: string }[];
+  corrupt: CorruptEntry[];
+}
+
+/** Options of {@link recoverLedger}. */
+export interface RecoverOptions {
+  /** Revert every entry, whoever owns it. */
+  all?: boolean;
+  ledger?: Ledger;
+  /** Called before each revert (for progress output). */
+  onRevert?: (entry: LedgerEntry) => void;
+}
+
+/** Why an entry must be kept, or undefined when it should be reverted now. */
+export async function keepReason(entry: LedgerEntry, all: boolean, now = Date.now()): Promise<string | undefined> {
+  if (all) return undefined;
+  if (entry.expiresAt !== undefined && Date.parse(entry.expiresAt) <= now) return undefined;
+  if (entry.detached) return 'detached (revert it with `turbulence fault revert ID`, or use --all)';
+  const { owner } = entry;
+  if (owner.host !== hostname()) return `owned by host ${owner.host}`;
+  const alive =
+    owner.startTime !== undefined
+      ? await isSameProcess(owner.pid, owner.startTime)
+      : (await readProc(owner.pid)) !== undefined;
+  return alive ? `its owner (pid ${owner.pid}) is still running` : undefined;
+}
+
+/**
+ * Reverts ledger entries whose owner is gone, that have expired, or every entry with `all`; newest first.
+ *
+ * @example
+ * const report = await recoverLedger();
+ * for (const f of report.failed) console.error(f.entry.id, f.error.message);
+ */
+export async function recoverLedger(options: RecoverOptions = {}): Promise<RecoverReport> {
+  const ledger = options.ledger ?? new Ledger();
+  const { entries, corrupt } = await ledger.list();
+  const report: RecoverReport = { reverted: [], failed: [], kept: [], corrupt };
+  for (const entry of entries.reverse()) {
+    const reason = await keepReason(entry, options.all === true);
+    if (reason !== undefined) {
+      report.kept.push({ entry, reason });
+      continue;
+    }
+    options.onRevert?.(entry);
+    try {
+      await revertEntry(ledger, entry);
+      report.reverted.push(entry);
+    } catch (err) {
+      report.failed.push({ entry, error: asRevertError(entry, err) });
+    }
+  }
+  return report;
+}
+
+/**
+ * Reverts one ledger entry by id, whoever owns it. Throws `USAGE` when there is no such entry.
+ *
+ * @example
+ * await revertLedgerEntry('process-stop-m3x8k2-1a2b3c');
+ */
+export async function revertLedgerEntry(id: string, ledger: Ledger = new Ledger()): Promise<LedgerEntry> {
+  const entry = await ledger.get(id);
+  if (!entry) {
+    throw new TurbulenceError(ErrorCodes.USAGE, `no fault ${id} in the ledger`, {
+      location: { file: ledger.dir },
+      hint: 'see `turbulence fault list`; it may have been reverted already',
+    });
+  }
+  try {
+    await revertEntry(ledger, entry);
+  } catch (err) {
+    throw asRevertError(entry, err);
+  }
+  return entry;
+}
+
+async function revertEntry(ledger: Ledger, entry: LedgerEntry): Promise<void> {
+  const driver = await getDriver(entry.kind);
+  await ledger.update(entry.id, { status: 'reverting' });
+  const ctx = { rng: new Rng(0), signal: new AbortController().signal };
+  await driver.revert(
+    {
+      id: entry.id,
+      kind: entry.kind,
+      target: entry.target,
+      params: entry.params,
+      ...(entry.state !== undefined ? { state: entry.state } : {}),
+    },
+    ctx,
+  );
+  await ledger.remove(entry.id);
+}
+
+function asRevertError(entry: LedgerEntry, err: unknown): TurbulenceError {
+  if (isTurbulenceError(err) && err.code !== ErrorCodes.INTERNAL) return err;
+  return new TurbulenceError(
+    ErrorCodes.FAULT_REVERT_FAILED,
+    `could not revert ${entry.kind} on ${entry.target.name}: ${errorMessage(err)}`,
+    {
+      hint: 'fix the cause and run `turbulence recover --all` again; the entry stays in the ledger',
+      cause: err,
+    },
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * @module Finding and restarting supervised processes from any turbulence process. When the supervisor lives
+ * in this process it does the work; otherwise the record in `managed/<name>.json` says how to start the process
+ * again, and whether a live supervisor elsewhere will restart it by itself.
+ */
+import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import { turbulenceHome } from '../faults/paths.js';
+import { isSameProcess, startTimeOfSync, waitFor } from '../faults/process/proc.js';
+import { waitReady } from './readiness.js';
+import { readRecord, spawnManaged, writeRecord } from './record.js';
+import type { ManagedRecord } from './record.js';
+import { supervisorOf, terminateRecorded } from './supervisor.js';
+
+const FOREIGN_RESTART_WAIT_MS = 10_000;
+
+/**
+ * The record of a supervised process, or a `TARGET_REFUSED` error naming the ones that exist.
+ *
+ * @example
+ * const web = await findManaged('web-1');
+ */
+export async function findManaged(name: string, home: string = turbulenceHome()): Promise<ManagedRecord> {
+  const inProcess = supervisorOf(name)?.get(name);
+  if (inProcess) return inProcess;
+  const record = await readRecord(name, home);
+  if (!record) {
+    throw new TurbulenceError(ErrorCodes.TARGET_REFUSED, `no supervised process named ${JSON.stringify(name)}`, {
+      hint: 'only processes turbulence started (the demo, a lab, Supervisor.start) can be targeted with managed=',
+    });
+  }
+  return record;
+}
+
+/** True when the record's process is alive and still the one recorded. */
+export function isRecordAlive(record: ManagedRecord): Promise<boolean> {
+  return isSameProcess(record.pid, record.startTime);
+}
+
+/** Stops a supervised process and starts it again; resolves with the new record once it is ready. */
+export async function restartManaged(name: string, home: string = turbulenceHome()): Promise<ManagedRecord> {
+  const local = supervisorOf(name);
+  if (local) return local.restart(name);
+  const record = await findManaged(name, home);
+  await terminateRecorded(record);
+  return startAgain(record, home);
+}
+
+/** Makes sure a supervised process runs (starting it again if it is gone); resolves with its record. */
+export async function ensureManagedRunning(name: string, home: string = turbulenceHome()): Promise<ManagedRecord> {
+  const local = supervisorOf(name);
+  if (local) return local.ensureRunning(name);
+  const record = await findManaged(name, home);
+  if (await isRecordAlive(record)) return record;
+  return startAgain(record, home);
+}
+
+/**
+ * After the recorded process is gone: a live supervisor in another process restarts it by its policy (wait for
+ * that); otherwise spawn it here, detached, and record that nobody watches it.
+ */
+async function startAgain(record: ManagedRecord, home: string): Promise<ManagedRecord> {
+  const sup = record.supervisor;
+  const supervised = sup !== undefined && sup.pid !== process.pid && (await isSameProcess(sup.pid, sup.startTime));
+  if (supervised && record.spec.restart !== 'never') {
+    let fresh: ManagedRecord | undefined;
+    const restarted = await waitFor(
+      async () => {
+        fresh = await readRecord(record.spec.name, home);
+        return fresh !== undefined && fresh.pid !== record.pid && (await isRecordAlive(fresh));
+      },
+      FOREIGN_RESTART_WAIT_MS,
+      50,
+    );
+    if (restarted && fresh) return fresh;
+  }
+  const child = spawnManaged(record.spec, record.log, true);
+  const pid = await new Promise<number>((resolve, reject) => {
+    child.once('spawn', () => resolve(child.pid as number));
+    child.once('error', reject);
+  });
+  const next: ManagedRecord = {
+    ...record,
+    pid,
+    startTime: startTimeOfSync(pid) ?? '',
+    startedAt: new Date().toISOString(),
+    restarts: record.restarts + 1,
+  };
+  if (!supervised) delete next.supervisor;
+  await writeRecord(next, home);
+  const alive = () => startTimeOfSync(pid) === next.startTime;
+  if (record.spec.readiness)
+    await waitReady(record.spec.readiness, record.spec.readyTimeoutMs, alive, record.spec.name);
+  return next;
+}

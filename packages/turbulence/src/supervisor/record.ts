@@ -1,0 +1,125 @@
+/**
+ * @module What a supervised process is (its spec) and how it is recorded on disk
+ * (`${TURBULENCE_HOME}/managed/<name>.json`), so that `process.restart`, `process.kill` with `restart: true`
+ * and `turbulence recover` can find and restart it from any turbulence process.
+ */
+import { closeSync, openSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, dirname } from 'node:path';
+import { spawn } from 'node:child_process';
+import { z } from 'zod';
+import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
+import { managedDir, removeFileDurably, turbulenceHome, writeFileAtomic } from '../faults/paths.js';
+import { startTimeOfSync } from '../faults/process/proc.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** How to tell that a started process is ready. */
+export const readinessSchema = z.union([
+  z.object({ tcp: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(1).max(65535) }) }),
+  z.object({ http: z.url() }),
+]);
+export type Readiness = z.infer<typeof readinessSchema>;
+
+/** A process turbulence starts and supervises. */
+export const managedSpecSchema = z.object({
+  /** Unique name; targets refer to it as `{ managed: name }`. */
+  name: z.string().regex(NAME, 'use letters, digits, dot, dash and underscore'),
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  /** Added to the environment of the supervising process. */
+  env: z.record(z.string(), z.string()).default({}),
+  cwd: z.string().optional(),
+  readiness: readinessSchema.optional(),
+  /** Milliseconds to wait for readiness (default 10 s). */
+  readyTimeoutMs: z.number().int().positive().default(10_000),
+  /** `never` (default), `on-failure` (non-zero exit or a signal), `always`. */
+  restart: z.enum(['never', 'on-failure', 'always']).default('never'),
+  /** Where stdout and stderr go (appended); default `managed/<name>.log`. */
+  log: z.string().optional(),
+});
+export type ManagedSpecInput = z.input<typeof managedSpecSchema>;
+export type ManagedSpec = z.output<typeof managedSpecSchema>;
+
+/** The on-disk record of a supervised process. */
+export interface ManagedRecord {
+  spec: ManagedSpec;
+  pid: number;
+  startTime: string;
+  /** ISO-8601 of the latest start. */
+  startedAt: string;
+  restarts: number;
+  /** The turbulence process supervising it; absent when it was respawned by a process that does not watch it. */
+  supervisor?: { pid: number; startTime: string; host: string };
+  log: string;
+}
+
+/** Path of a managed record. */
+export function recordFile(name: string, home: string = turbulenceHome()): string {
+  return join(managedDir(home), `${checkName(name)}.json`);
+}
+
+/** Default log file of a managed process. */
+export function logFile(spec: ManagedSpec, home: string = turbulenceHome()): string {
+  return spec.log ?? join(managedDir(home), `${spec.name}.log`);
+}
+
+/** Reads a managed record; undefined when there is none. */
+export async function readRecord(name: string, home: string = turbulenceHome()): Promise<ManagedRecord | undefined> {
+  const file = recordFile(name, home);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as ManagedRecord;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new TurbulenceError(ErrorCodes.LEDGER, `managed record of ${name} is unreadable: ${errorMessage(err)}`, {
+      location: { file },
+      hint: 'stop the process by hand and delete the file',
+    });
+  }
+}
+
+/** Writes a managed record atomically. */
+export async function writeRecord(record: ManagedRecord, home: string = turbulenceHome()): Promise<void> {
+  await writeFileAtomic(recordFile(record.spec.name, home), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/** Removes a managed record. */
+export async function removeRecord(name: string, home: string = turbulenceHome()): Promise<void> {
+  await removeFileDurably(recordFile(name, home));
+}
+
+/** This process as a supervisor. */
+export function selfAsSupervisor(): { pid: number; startTime: string; host: string } {
+  return { pid: process.pid, startTime: startTimeOfSync(process.pid) ?? '', host: hostname() };
+}
+
+/**
+ * Spawns a managed process in its own process group (so stopping it stops its children too), with stdout and
+ * stderr appended to its log.
+ */
+export function spawnManaged(spec: ManagedSpec, log: string, detached: boolean) {
+  mkdirSync(dirname(log), { recursive: true });
+  const fd = openSync(log, 'a');
+  try {
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
+    if (detached) child.unref();
+    return child;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function checkName(name: string): string {
+  if (!NAME.test(name)) {
+    throw new TurbulenceError(ErrorCodes.USAGE, `${JSON.stringify(name)} is not a managed process name`, {
+      hint: 'names use letters, digits, dot, dash and underscore',
+    });
+  }
+  return name;
+}

@@ -1,0 +1,256 @@
+/**
+ * @module The supervisor: starts named processes turbulence owns, waits until they are ready, restarts them by
+ * policy, records each in `managed/<name>.json`, and stops each with its whole process group.
+ *
+ *   start(spec) ──spawn (own process group)──▶ child ──ready (tcp/http)──▶ record written
+ *        ▲                                        │ exit
+ *        └── restart policy (never|on-failure|always, backoff, gives up after 5 in 10 s) ◀┘
+ */
+import { EventEmitter } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
+import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
+import { turbulenceHome } from '../faults/paths.js';
+import { isSameProcess, startTimeOfSync, waitFor } from '../faults/process/proc.js';
+import { waitReady } from './readiness.js';
+import {
+  logFile,
+  managedSpecSchema,
+  readRecord,
+  removeRecord,
+  selfAsSupervisor,
+  spawnManaged,
+  writeRecord,
+} from './record.js';
+import type { ManagedRecord, ManagedSpec, ManagedSpecInput } from './record.js';
+
+/** Events of a {@link Supervisor}. */
+export interface SupervisorEvents {
+  started: [record: ManagedRecord];
+  exited: [info: { name: string; code: number | null; signal: string | null; willRestart: boolean }];
+  'gave-up': [info: { name: string; restarts: number; reason: string }];
+}
+
+interface Slot {
+  spec: ManagedSpec;
+  log: string;
+  child?: ChildProcess;
+  record?: ManagedRecord;
+  /** Set while stop() or restart() take the process down on purpose: no policy restart then. */
+  quiet: boolean;
+  restarts: number;
+  recent: number[];
+  timer?: NodeJS.Timeout;
+}
+
+const live = new Set<Supervisor>();
+
+/** The in-process supervisor that owns `name`, if any. */
+export function supervisorOf(name: string): Supervisor | undefined {
+  for (const s of live) if (s.owns(name)) return s;
+  return undefined;
+}
+
+/** Pid → name of every process supervised by this turbulence process (drivers may target these). */
+export function supervisedPids(): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const s of live) for (const r of s.list()) out.set(r.pid, r.spec.name);
+  return out;
+}
+
+const KILL_GRACE_MS = 5000;
+
+/**
+ * Starts and supervises named processes.
+ *
+ * @example
+ * const sup = new Supervisor();
+ * await sup.start({ name: 'web-1', command: 'node', args: ['server.js'], env: { PORT: '8081' },
+ *   readiness: { tcp: { host: '127.0.0.1', port: 8081 } }, restart: 'on-failure' });
+ * // ... faults with target { managed: 'web-1' } ...
+ * await sup.stopAll();
+ */
+export class Supervisor extends EventEmitter<SupervisorEvents> {
+  readonly home: string;
+  private readonly slots = new Map<string, Slot>();
+
+  constructor(options: { home?: string } = {}) {
+    super();
+    this.home = options.home ?? turbulenceHome();
+  }
+
+  /** True when this supervisor runs a process called `name`. */
+  owns(name: string): boolean {
+    return this.slots.has(name);
+  }
+
+  /** Current records, one per supervised process. */
+  list(): ManagedRecord[] {
+    return [...this.slots.values()].flatMap((s) => (s.record ? [s.record] : []));
+  }
+
+  /** The current record of `name`. */
+  get(name: string): ManagedRecord | undefined {
+    return this.slots.get(name)?.record;
+  }
+
+  /** Starts a process and waits until it is ready. */
+  async start(input: ManagedSpecInput): Promise<ManagedRecord> {
+    const spec = managedSpecSchema.parse(input);
+    if (this.slots.has(spec.name)) {
+      throw new TurbulenceError(ErrorCodes.USAGE, `a process named ${spec.name} is already supervised`, {
+        hint: 'names must be unique; stop it first or pick another name',
+      });
+    }
+    const slot: Slot = { spec, log: logFile(spec, this.home), quiet: false, restarts: 0, recent: [] };
+    this.slots.set(spec.name, slot);
+    live.add(this);
+    try {
+      return await this.launch(slot);
+    } catch (err) {
+      await this.stop(spec.name);
+      throw err;
+    }
+  }
+
+  /** Stops a process (SIGTERM to its group, SIGKILL after 5 s) and removes its record. Idempotent. */
+  async stop(name: string): Promise<void> {
+    const slot = this.slots.get(name);
+    if (!slot) return;
+    slot.quiet = true;
+    clearTimeout(slot.timer);
+    await this.terminate(slot);
+    // Another turbulence process may have respawned it (process.restart after this one lost track).
+    const onDisk = await readRecord(name, this.home).catch(() => undefined);
+    if (onDisk && onDisk.pid !== slot.record?.pid) await terminateRecorded(onDisk);
+    await removeRecord(name, this.home);
+    this.slots.delete(name);
+    if (this.slots.size === 0) live.delete(this);
+  }
+
+  /** Stops every process this supervisor started, in reverse start order. */
+  async stopAll(): Promise<void> {
+    for (const name of [...this.slots.keys()].reverse()) await this.stop(name);
+  }
+
+  /** Stops a process and starts it again; resolves once it is ready. */
+  async restart(name: string): Promise<ManagedRecord> {
+    const slot = this.slot(name);
+    slot.quiet = true;
+    clearTimeout(slot.timer);
+    await this.terminate(slot);
+    slot.restarts += 1;
+    return this.launch(slot);
+  }
+
+  /** Starts the process again unless it is running; resolves once it is ready. */
+  async ensureRunning(name: string): Promise<ManagedRecord> {
+    const slot = this.slot(name);
+    if (slot.record && slot.child?.exitCode === null && slot.child.signalCode === null) return slot.record;
+    clearTimeout(slot.timer);
+    slot.restarts += 1;
+    return this.launch(slot);
+  }
+
+  private slot(name: string): Slot {
+    const slot = this.slots.get(name);
+    if (!slot) {
+      throw new TurbulenceError(ErrorCodes.TARGET_REFUSED, `no supervised process named ${name}`, {
+        hint: `supervised here: ${[...this.slots.keys()].join(', ') || 'none'}`,
+      });
+    }
+    return slot;
+  }
+
+  private async launch(slot: Slot): Promise<ManagedRecord> {
+    const { spec } = slot;
+    const child = spawnManaged(spec, slot.log, false);
+    slot.child = child;
+    slot.quiet = false;
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (err) =>
+        reject(
+          new TurbulenceError(ErrorCodes.UNAVAILABLE, `could not start ${spec.name}: ${errorMessage(err)}`, {
+            hint: `check that ${spec.command} exists and is executable`,
+            cause: err,
+          }),
+        ),
+      );
+    });
+    child.on('error', () => undefined); // later errors (kill on a dead child) are not fatal
+    const pid = child.pid as number;
+    const record: ManagedRecord = {
+      spec,
+      pid,
+      startTime: startTimeOfSync(pid) ?? '',
+      startedAt: new Date().toISOString(),
+      restarts: slot.restarts,
+      supervisor: selfAsSupervisor(),
+      log: slot.log,
+    };
+    slot.record = record;
+    child.once('exit', (code, signal) => this.onExit(slot, child, code, signal));
+    await writeRecord(record, this.home);
+    const alive = () => child.exitCode === null && child.signalCode === null;
+    if (spec.readiness) await waitReady(spec.readiness, spec.readyTimeoutMs, alive, spec.name);
+    this.emit('started', record);
+    return record;
+  }
+
+  private onExit(slot: Slot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (slot.child !== child) return;
+    const policy = slot.spec.restart;
+    const failed = code !== 0 || signal !== null;
+    let willRestart = !slot.quiet && (policy === 'always' || (policy === 'on-failure' && failed));
+    const now = Date.now();
+    slot.recent = slot.recent.filter((t) => now - t < 10_000);
+    if (willRestart && slot.recent.length >= 5) {
+      willRestart = false;
+      this.emit('gave-up', { name: slot.spec.name, restarts: slot.restarts, reason: '5 restarts within 10 s' });
+    }
+    this.emit('exited', { name: slot.spec.name, code, signal, willRestart });
+    if (!willRestart) return;
+    slot.recent.push(now);
+    const delay = Math.min(2000, 100 * 2 ** (slot.recent.length - 1));
+    slot.timer = setTimeout(() => {
+      slot.restarts += 1;
+      this.launch(slot).catch((err: unknown) =>
+        this.emit('gave-up', { name: slot.spec.name, restarts: slot.restarts, reason: errorMessage(err) }),
+      );
+    }, delay);
+  }
+
+  private async terminate(slot: Slot): Promise<void> {
+    const child = slot.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    signalGroup(child.pid as number, 'SIGTERM');
+    const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), KILL_GRACE_MS).unref());
+    if ((await Promise.race([exited.then(() => true), timeout])) === false) {
+      signalGroup(child.pid as number, 'SIGKILL');
+      await exited;
+    }
+  }
+}
+
+/** Signals a whole process group, falling back to the leader alone; a missing group is fine. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Terminates the process a record names (when it still is that process): SIGTERM, then SIGKILL. */
+export async function terminateRecorded(record: ManagedRecord): Promise<void> {
+  if (!(await isSameProcess(record.pid, record.startTime))) return;
+  signalGroup(record.pid, 'SIGTERM');
+  if (await waitFor(async () => !(await isSameProcess(record.pid, record.startTime)), KILL_GRACE_MS, 20)) return;
+  if (await isSameProcess(record.pid, record.startTime)) signalGroup(record.pid, 'SIGKILL');
+  await waitFor(async () => !(await isSameProcess(record.pid, record.startTime)), KILL_GRACE_MS, 20);
+}

@@ -1,0 +1,77 @@
+/**
+ * Helpers for the fault system tests: real processes outside the test's own process tree (turbulence refuses
+ * its own descendants), a temporary TURBULENCE_HOME, and cleanup by pid.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isSameProcess, readProc } from '../../../src/faults/process/proc.js';
+
+/** A process started through a shell that exits at once, so it is re-parented away from the test. */
+export interface Orphan {
+  pid: number;
+  startTime: string;
+}
+
+const started: Orphan[] = [];
+
+/**
+ * Starts `command` (a shell snippet, e.g. `exec sleep 300`) detached from the test's process tree; returns its
+ * pid and start time. {@link killOrphans} removes every one of them.
+ */
+export async function spawnOrphan(command = 'exec sleep 300'): Promise<Orphan> {
+  const out = execFileSync('sh', ['-c', `(${command}) </dev/null >/dev/null 2>&1 & echo $!`], { encoding: 'utf8' });
+  const pid = Number(out.trim());
+  const info = await readProc(pid);
+  if (!info) throw new Error(`orphan ${pid} did not start`);
+  const orphan = { pid, startTime: info.startTime };
+  started.push(orphan);
+  return orphan;
+}
+
+/** SIGKILLs (after SIGCONT) every orphan started so far that is still the same process. */
+export async function killOrphans(): Promise<void> {
+  for (const o of started.splice(0)) {
+    if (!(await isSameProcess(o.pid, o.startTime))) continue;
+    try {
+      process.kill(o.pid, 'SIGCONT');
+      process.kill(o.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+/** The one-letter state of a pid (`T` stopped, `S` sleeping...), or undefined when it is gone. */
+export async function stateOf(pid: number): Promise<string | undefined> {
+  return (await readProc(pid))?.state;
+}
+
+/** A fresh TURBULENCE_HOME, set in process.env; call the returned function to restore and delete it. */
+export function tempHome(): { home: string; restore: () => void } {
+  const previous = process.env.TURBULENCE_HOME;
+  const home = mkdtempSync(join(tmpdir(), 'turbulence-faults-'));
+  process.env.TURBULENCE_HOME = home;
+  return {
+    home,
+    restore: () => {
+      if (previous === undefined) delete process.env.TURBULENCE_HOME;
+      else process.env.TURBULENCE_HOME = previous;
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` every 10 ms for up to `ms`. */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 2000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return check();
+}
+
+/** True on Linux with /proc, where the process family works. */
+export const hasProc = process.platform === 'linux';
