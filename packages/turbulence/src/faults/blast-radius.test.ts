@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import type { TurbulenceError } from '../core/errors.js';
+import { ErrorCodes } from '../core/errors.js';
 import { checkBlastRadius } from './blast-radius.js';
 
 function refusal(fn: () => unknown): TurbulenceError | undefined {
