@@ -11,7 +11,15 @@ import { faultSchema, httpSchema, moduleSchema, processSchema, pythonSchema, tcp
 import { tcpProvider } from './tcp.js';
 import type { ProviderDefinition } from './types.js';
 
-export { faultSchema, httpSchema, moduleSchema, processSchema, pythonSchema, tcpSchema } from './schemas.js';
+export {
+  faultSchema,
+  httpSchema,
+  moduleSchema,
+  processSchema,
+  providerSchema,
+  pythonSchema,
+  tcpSchema,
+} from './schemas.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own provider type
 export type AnyProviderDefinition = ProviderDefinition<any>;

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type {
+  Provider,
   FaultProvider,
   HttpProvider,
   ModuleProvider,
@@ -20,7 +21,7 @@ const secretScopes = z.array(z.string()).optional();
 const seconds = z.number().nonnegative();
 
 /** `{type: "http", url, method?, headers?, arguments?, timeout?, verify_tls?, max_retries?, secrets?, expected_status?}` */
-export const httpSchema: z.ZodType<HttpProvider> = z.looseObject({
+const httpObject = z.looseObject({
   type: z.literal('http'),
   url: nonEmpty('url'),
   method: z.string().optional(),
@@ -36,7 +37,7 @@ export const httpSchema: z.ZodType<HttpProvider> = z.looseObject({
 });
 
 /** `{type: "process", path, arguments?, timeout?, secrets?, env?, cwd?}` */
-export const processSchema: z.ZodType<ProcessProvider> = z.looseObject({
+const processObject = z.looseObject({
   type: z.literal('process'),
   path: nonEmpty('path'),
   arguments: z
@@ -51,7 +52,7 @@ export const processSchema: z.ZodType<ProcessProvider> = z.looseObject({
 });
 
 /** `{type: "python", module, func, arguments?, secrets?}` */
-export const pythonSchema: z.ZodType<PythonProvider> = z.looseObject({
+const pythonObject = z.looseObject({
   type: z.literal('python'),
   module: nonEmpty('module'),
   func: nonEmpty('func'),
@@ -60,7 +61,7 @@ export const pythonSchema: z.ZodType<PythonProvider> = z.looseObject({
 });
 
 /** Ours: `{type: "module", module, func, arguments?, secrets?}` — a JS/TS export. */
-export const moduleSchema: z.ZodType<ModuleProvider> = z.looseObject({
+const moduleObject = z.looseObject({
   type: z.literal('module'),
   module: nonEmpty('module'),
   func: nonEmpty('func'),
@@ -69,7 +70,7 @@ export const moduleSchema: z.ZodType<ModuleProvider> = z.looseObject({
 });
 
 /** Ours: `{type: "tcp", host, port, timeout?}` — a TCP connect check. */
-export const tcpSchema: z.ZodType<TcpProvider> = z.looseObject({
+const tcpObject = z.looseObject({
   type: z.literal('tcp'),
   host: nonEmpty('host'),
   port: z.union([z.number().int().min(1).max(65535), z.string().min(1)], {
@@ -79,7 +80,7 @@ export const tcpSchema: z.ZodType<TcpProvider> = z.looseObject({
 });
 
 /** Ours: `{type: "fault", kind, target?, select?, params?, duration?}` — inject a fault kind from the registry. */
-export const faultSchema: z.ZodType<FaultProvider> = z.looseObject({
+const faultObject = z.looseObject({
   type: z.literal('fault'),
   kind: nonEmpty('kind'),
   target: z.record(z.string(), z.unknown()).optional(),
@@ -87,3 +88,26 @@ export const faultSchema: z.ZodType<FaultProvider> = z.looseObject({
   params: z.record(z.string(), z.unknown()).optional(),
   duration: z.union([seconds, z.string()]).optional(),
 });
+
+/** Schema of the `http` provider. */
+export const httpSchema: z.ZodType<HttpProvider> = httpObject;
+/** Schema of the `process` provider. */
+export const processSchema: z.ZodType<ProcessProvider> = processObject;
+/** Schema of the `python` provider. */
+export const pythonSchema: z.ZodType<PythonProvider> = pythonObject;
+/** Schema of the `module` provider. */
+export const moduleSchema: z.ZodType<ModuleProvider> = moduleObject;
+/** Schema of the `tcp` provider. */
+export const tcpSchema: z.ZodType<TcpProvider> = tcpObject;
+/** Schema of the `fault` provider. */
+export const faultSchema: z.ZodType<FaultProvider> = faultObject;
+
+/**
+ * Any provider object, discriminated by `type`; an unknown type is reported with the list of known ones.
+ * Use it for `activity.provider` (and probe tolerances) in the experiment schema.
+ */
+export const providerSchema: z.ZodType<Provider> = z.discriminatedUnion(
+  'type',
+  [httpObject, processObject, pythonObject, moduleObject, tcpObject, faultObject],
+  { error: 'provider type must be one of: http, process, python, module, tcp, fault' },
+);

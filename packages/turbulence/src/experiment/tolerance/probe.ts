@@ -1,0 +1,43 @@
+/**
+ * `{type: "probe", name, provider}`: another probe decides. It receives the probed value as the argument
+ * `value` (merged into `provider.arguments`, as Chaos Toolkit does) and the tolerance is met when it returns a
+ * truthy value (Python truthiness). A failed probe (`activityFailed`) means not met; other errors propagate.
+ */
+import { z } from 'zod';
+import { isTurbulenceError, ErrorCodes } from '../../core/errors.js';
+import { providerSchema } from '../../providers/schemas.js';
+import type { ProbeTolerance } from '../types.js';
+import type { ToleranceKind } from './kind.js';
+import { isDict, pyTruthy, show } from './pyvalue.js';
+
+/** The probe to run for a probe tolerance: a copy whose `provider.arguments.value` holds the probed value. */
+export function probeWithValue(tol: ProbeTolerance, value: unknown): ProbeTolerance {
+  const provider = tol.provider as ProbeTolerance['provider'] & { arguments?: unknown };
+  const args = isDict(provider.arguments) ? provider.arguments : {};
+  return { ...tol, provider: { ...provider, arguments: { ...args, value } } as ProbeTolerance['provider'] };
+}
+
+const schema: z.ZodType<ProbeTolerance> = z.looseObject({
+  type: z.literal('probe'),
+  name: z.string().min(1, { message: 'a probe tolerance needs a non-empty name' }),
+  provider: providerSchema,
+});
+
+/** The `probe` tolerance kind. */
+export const probeKind: ToleranceKind<ProbeTolerance> = {
+  type: 'probe',
+  schema,
+  async check(tol, output, ctx) {
+    if (!ctx.runProbe) return { met: false, reason: `probe '${tol.name}' cannot run here (no run to run it)` };
+    let result: unknown;
+    try {
+      result = await ctx.runProbe(probeWithValue(tol, output));
+    } catch (err) {
+      if (!isTurbulenceError(err, ErrorCodes.ACTIVITY_FAILED)) throw err;
+      return { met: false, reason: `probe '${tol.name}' failed: ${err.message}` };
+    }
+    const met = pyTruthy(result);
+    return { met, reason: `probe '${tol.name}' returned ${show(result)}` };
+  },
+  describe: (tol) => `probe ${tol.name}`,
+};

@@ -1,0 +1,69 @@
+/**
+ * Python value semantics the tolerance rules depend on: `==` (where `True == 1`), truthiness, and
+ * `dict.get(target, value)`. Chaos Toolkit evaluates tolerances in Python; these keep our verdicts equal to its.
+ */
+
+type Plain = Record<string, unknown>;
+
+/** True for a JSON object (a Python dict), not a list or null. */
+export function isDict(v: unknown): v is Plain {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function asNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return undefined;
+}
+
+/**
+ * Python `a == b` on JSON values: numbers and booleans compare numerically (`True == 1`), lists element-wise,
+ * dicts by keys and values, nothing else crosses types.
+ *
+ * @example
+ * pyEquals(true, 1); // true
+ * pyEquals('1', 1);  // false
+ */
+export function pyEquals(a: unknown, b: unknown): boolean {
+  const na = asNumber(a);
+  const nb = asNumber(b);
+  if (na !== undefined || nb !== undefined) return na === nb;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => pyEquals(x, b[i]));
+  }
+  if (isDict(a) && isDict(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => k in b && pyEquals(a[k], b[k]));
+  }
+  return a === b || (a == null && b == null);
+}
+
+/** Python truthiness: `None`, `False`, `0`, `""`, `[]` and `{}` are false. */
+export function pyTruthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isDict(v)) return Object.keys(v).length > 0;
+  return true;
+}
+
+/** `value.get(target, value)` when a target is given and the value is a dict; the value itself otherwise. */
+export function pickTarget(output: unknown, target: string | undefined): unknown {
+  if (target === undefined || target === '' || !isDict(output)) return output;
+  return target in output ? output[target] : output;
+}
+
+/** A value as a short, single-line text for reasons: JSON, cut at `max` characters. */
+export function show(v: unknown, max = 60): string {
+  let text: string;
+  try {
+    text = v === undefined ? 'undefined' : (JSON.stringify(v) ?? typeof v);
+  } catch {
+    text = `<${typeof v}>`;
+  }
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** What a target refers to in a reason: `body`, `stdout`, or `output` when there is no target. */
+export function targetName(target: string | undefined): string {
+  return target ? target : 'output';
+}

@@ -1,0 +1,49 @@
+/**
+ * `{type: "range", range: [lo, hi], target?}`: the (targeted) value, read as an exact decimal, lies in
+ * `[lo, hi]`, bounds included. A value that is not a number (or a numeric string) is not in range.
+ */
+import { z } from 'zod';
+import type { RangeTolerance } from '../types.js';
+import type { ToleranceKind } from './kind.js';
+import { pickTarget, show, targetName } from './pyvalue.js';
+
+const DECIMAL = /^[+-]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:e[+-]?\d+)?$/i;
+
+/**
+ * Python `Decimal(value)` for JSON values: numbers, booleans (as 1/0) and decimal strings (spaces around,
+ * `_` between digits, exponents allowed); `undefined` for anything else.
+ *
+ * @example
+ * parseDecimal(' 12.50 '); // 12.5
+ * parseDecimal('12ms');    // undefined
+ */
+export function parseDecimal(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (!DECIMAL.test(text) || /__|_$|_\.|\._/.test(text)) return undefined;
+  return Number(text.replace(/_/g, ''));
+}
+
+const schema: z.ZodType<RangeTolerance> = z.looseObject({
+  type: z.literal('range'),
+  range: z.tuple([z.number(), z.number()], { error: 'range must be a list of two numbers [low, high]' }),
+  target: z.string().optional(),
+});
+
+/** The `range` tolerance kind. */
+export const rangeKind: ToleranceKind<RangeTolerance> = {
+  type: 'range',
+  schema,
+  check(tol, output) {
+    const [lo, hi] = tol.range;
+    const raw = pickTarget(output, tol.target);
+    const what = targetName(tol.target);
+    const n = parseDecimal(raw);
+    if (n === undefined) return { met: false, reason: `${what} ${show(raw)} is not a number` };
+    const met = lo <= n && n <= hi;
+    return { met, reason: `${what} ${n} ${met ? 'in' : 'not in'} range [${lo}, ${hi}]` };
+  },
+  describe: (tol) => `range [${tol.range[0]}, ${tol.range[1]}]${tol.target ? ` of ${tol.target}` : ''}`,
+};
