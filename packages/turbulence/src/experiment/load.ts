@@ -1,0 +1,246 @@
+/**
+ * Loading an experiment from a local file, an http(s) URL or a TS object (Chaos Toolkit format §1).
+ *
+ * JSON and YAML both go through the `yaml` package with a `LineCounter`, so every key path maps to a
+ * `line:column` ({@link PositionIndex}); JSON values come from `JSON.parse` so JSON semantics stay exact.
+ * Loading does not validate: call `validateExperiment` or `assertValid` next.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, resolve } from 'node:path';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
+import { noPositions, positionIndex, type PositionIndex } from './positions.js';
+import type { Experiment } from './types.js';
+
+/** How the experiment was written. `object` is a TS object given to {@link loadExperimentObject}. */
+export type ExperimentFormat = 'json' | 'yaml' | 'object';
+
+/** A parsed (not yet validated) experiment with what is needed to report errors against its source. */
+export interface LoadedExperiment {
+  experiment: Experiment;
+  /** The path (absolute) or URL it came from, or `<object>`. */
+  source: string;
+  /** Directory relative module paths resolve from: the file's directory, else the cwd. */
+  baseDir: string;
+  format: ExperimentFormat;
+  positions: PositionIndex;
+}
+
+export interface LoadOptions {
+  /** Environment for `CHAOSTOOLKIT_LOADER_AUTH_BEARER_TOKEN` (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Cancels a URL fetch. */
+  signal?: AbortSignal;
+  /** Time limit for a URL fetch in milliseconds (default 30 000). */
+  timeoutMs?: number;
+}
+
+const YAML_TYPES = new Set(['application/x-yaml', 'application/yaml', 'text/yaml', 'text/x-yaml']);
+
+/**
+ * Loads an experiment from a `.json`, `.yaml` or `.yml` file or an http(s) URL.
+ *
+ * @example
+ * const loaded = await loadExperiment('experiments/kill-one-replica.yaml');
+ * const errors = await validateExperiment(loaded);
+ */
+export async function loadExperiment(source: string, opts: LoadOptions = {}): Promise<LoadedExperiment> {
+  if (/^https?:\/\//i.test(source)) return loadUrl(source, opts);
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(source)) {
+    throw loadError(`cannot load "${source}": only local paths and http(s) URLs are supported`);
+  }
+  return loadFile(source);
+}
+
+/**
+ * Wraps a TS object as a loaded experiment (no positions; errors point at key paths).
+ *
+ * @example
+ * const loaded = loadExperimentObject({ title: 't', description: 'd', method: [] });
+ */
+export function loadExperimentObject(
+  experiment: Experiment | Record<string, unknown>,
+  opts: { baseDir?: string; source?: string } = {},
+): LoadedExperiment {
+  const source = opts.source ?? '<object>';
+  return {
+    experiment: asExperiment(experiment, source, noPositions),
+    source,
+    baseDir: opts.baseDir ?? process.cwd(),
+    format: 'object',
+    positions: noPositions,
+  };
+}
+
+/**
+ * Parses experiment text that is already in memory.
+ *
+ * @example
+ * const loaded = parseExperiment('title: t\ndescription: d\nmethod: []\n', 'yaml', { source: 'inline.yaml' });
+ */
+export function parseExperiment(
+  text: string,
+  format: 'json' | 'yaml',
+  opts: { source?: string; baseDir?: string } = {},
+): LoadedExperiment {
+  const source = opts.source ?? `<${format}>`;
+  const { value, positions } = format === 'json' ? parseJson(text, source) : parseYaml(text, source);
+  return {
+    experiment: asExperiment(value, source, positions),
+    source,
+    baseDir: opts.baseDir ?? process.cwd(),
+    format,
+    positions,
+  };
+}
+
+async function loadFile(path: string): Promise<LoadedExperiment> {
+  const ext = extname(path).toLowerCase();
+  const format = ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : undefined;
+  if (!format) {
+    throw loadError(`cannot load "${path}": only files with json, yaml or yml extensions are supported`, {
+      hint: 'rename the file to .json, .yaml or .yml',
+    });
+  }
+  const abs = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw loadError(missing ? `Path "${path}" does not exist.` : `cannot read "${path}": ${errorMessage(err)}`, {
+      cause: err,
+      hint: missing ? 'check the path (it is relative to the current directory)' : undefined,
+    });
+  }
+  return parseExperiment(text, format, { source: abs, baseDir: dirname(abs) });
+}
+
+async function loadUrl(url: string, opts: LoadOptions): Promise<LoadedExperiment> {
+  const env = opts.env ?? process.env;
+  const headers: Record<string, string> = { Accept: 'application/json, application/x-yaml' };
+  const token = env.CHAOSTOOLKIT_LOADER_AUTH_BEARER_TOKEN;
+  if (token) headers.Authorization = `bearer ${token}`;
+  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(url, { headers, signal });
+    text = await res.text();
+  } catch (err) {
+    throw loadError(`cannot fetch "${url}": ${errorMessage(err)}`, { cause: err });
+  }
+  if (res.status !== 200) {
+    throw loadError(`cannot fetch "${url}": the server answered HTTP ${res.status} (expected 200)`, {
+      hint: res.status === 401 || res.status === 403 ? 'set CHAOSTOOLKIT_LOADER_AUTH_BEARER_TOKEN' : undefined,
+    });
+  }
+  const mime = (res.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const base = { source: url, baseDir: process.cwd() };
+  if (mime === 'application/json' || mime.endsWith('+json')) return parseExperiment(text, 'json', base);
+  if (YAML_TYPES.has(mime)) return parseExperiment(text, 'yaml', base);
+  if (mime === 'text/plain' || mime === '') {
+    return parseExperiment(text, looksLikeJson(text) ? 'json' : 'yaml', base);
+  }
+  throw loadError(`cannot load "${url}": unsupported Content-Type "${mime}"`, {
+    hint: 'serve the experiment as application/json, application/x-yaml, text/yaml or text/plain',
+  });
+}
+
+function looksLikeJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseJson(text: string, source: string): { value: unknown; positions: PositionIndex } {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (err) {
+    const msg = errorMessage(err);
+    const m = /position (\d+)/.exec(msg);
+    const at = offsetPosition(body, m ? Number(m[1]) : jsonErrorOffset(body));
+    const what = msg.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
+    throw loadError(`invalid JSON: ${what}`, {
+      location: { file: source, ...at },
+      hint: 'fix the JSON syntax at that position (a missing comma, quote or bracket is the usual cause)',
+    });
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(body, { lineCounter, uniqueKeys: false });
+  return { value, positions: positionIndex(doc, lineCounter) };
+}
+
+function parseYaml(text: string, source: string): { value: unknown; positions: PositionIndex } {
+  const lineCounter = new LineCounter();
+  // YAML 1.1 like PyYAML's safe loader (yes/no are booleans), without timestamps (they are not JSON).
+  const doc = parseDocument(text, {
+    lineCounter,
+    version: '1.1',
+    uniqueKeys: false,
+    prettyErrors: false,
+    customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
+  });
+  if (doc.errors.length > 0) {
+    const [first, ...rest] = doc.errors.map((e) => yamlError(e, source, lineCounter));
+    throw new TurbulenceError(ErrorCodes.LOAD_FAILED, (first as TurbulenceError).message, {
+      location: (first as TurbulenceError).location,
+      hint: 'fix the YAML syntax there (indentation and a missing ":" or quote are the usual causes)',
+      details: rest,
+    });
+  }
+  return { value: doc.toJS({ maxAliasCount: 100 }) as unknown, positions: positionIndex(doc, lineCounter) };
+}
+
+/** Where a YAML parser stops in invalid JSON (V8 does not always say), else the end of the text. */
+function jsonErrorOffset(text: string): number {
+  const doc = parseDocument(text, { uniqueKeys: false });
+  return doc.errors[0]?.pos[0] ?? text.length;
+}
+
+function yamlError(err: YAMLError, source: string, lineCounter: LineCounter): TurbulenceError {
+  const { line, col } = lineCounter.linePos(err.pos[0]);
+  const pos = { line, col };
+  const message = err.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
+  return new TurbulenceError(ErrorCodes.LOAD_FAILED, `invalid YAML: ${message}`, {
+    location: { file: source, line: pos.line, column: pos.col },
+  });
+}
+
+function asExperiment(value: unknown, source: string, positions: PositionIndex): Experiment {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+    return value as Experiment;
+  }
+  const empty = value === null || value === undefined || (typeof value === 'object' && !Array.isArray(value));
+  throw new TurbulenceError(
+    ErrorCodes.EXPERIMENT_INVALID,
+    empty ? 'an empty experiment is not an experiment' : 'an experiment must be an object of keys',
+    {
+      location: { file: source, ...positions.locate([]) },
+      hint: 'an experiment needs at least "title", "description" and "method"',
+    },
+  );
+}
+
+function offsetPosition(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.min(offset, text.length));
+  const lines = before.split('\n');
+  return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
+}
+
+function loadError(
+  message: string,
+  opts: { cause?: unknown; hint?: string | undefined; location?: TurbulenceError['location'] } = {},
+): TurbulenceError {
+  return new TurbulenceError(ErrorCodes.LOAD_FAILED, message, {
+    ...(opts.hint ? { hint: opts.hint } : {}),
+    ...(opts.location ? { location: opts.location } : {}),
+    ...(opts.cause === undefined ? {} : { cause: opts.cause }),
+  });
+}
