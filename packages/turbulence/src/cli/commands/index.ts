@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: readonly (() => Promise<{ register: RegisterCommand }>)[] = [
-  // One line per command module, e.g.: () => import('./run.js'),
+  () => import('./run.js'),
+  () => import('./demo.js'),
   () => import('./lab.js'),
 ];

@@ -1,0 +1,176 @@
+/**
+ * `turbulence run EXPERIMENT`: loads, validates and runs an experiment; writes the journal (and JUnit XML).
+ */
+import { writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
+import { parseDuration } from '../../core/duration.js';
+import { loadExperiment } from '../../experiment/load.js';
+import { assertValid } from '../../experiment/validate.js';
+import { loadOverrides } from '../../experiment/vars.js';
+import { runExperiment } from '../../experiment/run.js';
+import { RunEvents } from '../../experiment/events.js';
+import {
+  DRY_MODES,
+  HYPOTHESIS_STRATEGIES,
+  ROLLBACK_STRATEGIES,
+  parseHypothesisStrategy,
+} from '../../experiment/policy.js';
+import { journalToJUnit } from '../../report/junit.js';
+import { terminalRenderer } from '../render/terminal.js';
+import type { DryMode, RollbackStrategy } from '../../experiment/types.js';
+
+interface RunFlags {
+  journalPath: string;
+  var: string[];
+  varFile: string[];
+  dry?: DryMode;
+  rollbackStrategy?: RollbackStrategy;
+  hypothesisStrategy?: string;
+  hypothesisFrequency?: string;
+  failFast?: boolean;
+  seed?: string;
+  junit?: string;
+  strict?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+  validation: boolean;
+  maxTargets?: string;
+  maxConcurrentFaults?: string;
+  maxTotalFaultTime?: string;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function int(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new TurbulenceError(ErrorCodes.USAGE, `${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run a Chaos Toolkit experiment (JSON or YAML, path or URL) and write its journal')
+    .argument('<experiment>', 'experiment file (.json, .yaml, .yml) or http(s) URL')
+    .option('--journal-path <path>', 'where to write the journal', './journal.json')
+    .option(
+      '--var <key[:type]=value>',
+      'override a configuration value (repeatable; types: str int float bool json)',
+      collect,
+      [],
+    )
+    .option('--var-file <path>', 'JSON/YAML {configuration, secrets} or .env file (repeatable)', collect, [])
+    .addOption(
+      new Option('--dry <mode>', 'run without executing: probes, actions, activities or pause').choices([...DRY_MODES]),
+    )
+    .addOption(
+      new Option('--rollback-strategy <s>', 'when global rollbacks run (see docs/experiments.md)').choices([
+        ...ROLLBACK_STRATEGIES,
+      ]),
+    )
+    .addOption(
+      new Option('--hypothesis-strategy <s>', 'when the steady-state hypothesis is checked').choices([
+        ...HYPOTHESIS_STRATEGIES.filter((s) => s !== 'skip'),
+        'continously',
+      ]),
+    )
+    .option('--hypothesis-frequency <seconds>', 'seconds between checks for during-method-only / continuously')
+    .option('--fail-fast', 'with a continuous strategy, fail the run at the first deviation')
+    .option('--seed <n>', 'seed for every random choice (targets, toxicity, jitter); printed and journaled')
+    .option('--junit <path>', 'also write JUnit XML (one test case per hypothesis probe and per run)')
+    .option('--strict', 'gate failure fails the run, activity timeouts are enforced, method tolerances count')
+    .option('--max-targets <n>', 'blast radius: max targets one fault may act on')
+    .option('--max-concurrent-faults <n>', 'blast radius: max faults in effect at once')
+    .option('--max-total-fault-time <duration>', 'blast radius: max sum of fault time (e.g. 2m)')
+    .option('--no-validation', 'skip validation before running')
+    .option('-q, --quiet', 'print only warnings and the verdict')
+    .option('--json', 'print run events as JSON lines instead of text')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 completed and the steady state held; 1 deviated, failed or aborted;
+            2 invalid experiment or usage; 130 interrupted (Ctrl-C, SIGTERM).
+Ctrl-C once: stop, revert every fault, run reverts (and rollbacks if the strategy says so).
+Ctrl-C twice: stop reverting; what is left stays in the ledger for \`turbulence recover\`.
+
+Examples:
+  turbulence run experiment.yaml
+  turbulence run experiment.json --var base_url=http://127.0.0.1:8080 --seed 42 --junit junit.xml
+  turbulence run experiment.yaml --dry actions`,
+    )
+    .action(async (file: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(file, flags);
+    });
+}
+
+async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  const seed = int('--seed', flags.seed);
+  const overrides = await loadOverrides({ vars: flags.var, varFiles: flags.varFile });
+  const hypothesisStrategy =
+    flags.hypothesisStrategy === undefined ? undefined : parseHypothesisStrategy(flags.hypothesisStrategy);
+  const frequency = flags.hypothesisFrequency === undefined ? undefined : Number(flags.hypothesisFrequency);
+  if (frequency !== undefined && !(frequency > 0)) {
+    throw new TurbulenceError(ErrorCodes.USAGE, '--hypothesis-frequency must be a positive number of seconds');
+  }
+
+  const loaded = await loadExperiment(file);
+  if (flags.validation) await assertValid(loaded, { overrides });
+
+  const events = new RunEvents();
+  if (flags.json)
+    events.on((e) =>
+      process.stdout.write(`${JSON.stringify(e.type === 'run-completed' ? { ...e, journal: undefined } : e)}\n`),
+    );
+  else
+    events.on(
+      terminalRenderer({ write: (s) => process.stdout.write(s), color: useColor(), quiet: flags.quiet === true }),
+    );
+
+  const interrupt = new AbortController();
+  const hard = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!interrupt.signal.aborted) interrupt.abort(sig);
+    else hard.abort(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const maxTargets = int('--max-targets', flags.maxTargets);
+    const maxConcurrentFaults = int('--max-concurrent-faults', flags.maxConcurrentFaults);
+    const { journal, exitCode } = await runExperiment(loaded.experiment, {
+      baseDir: loaded.baseDir,
+      ...(flags.dry ? { dry: flags.dry } : {}),
+      ...(flags.rollbackStrategy ? { rollbackStrategy: flags.rollbackStrategy } : {}),
+      ...(hypothesisStrategy ? { hypothesisStrategy } : {}),
+      ...(frequency !== undefined ? { hypothesisFrequency: frequency } : {}),
+      ...(flags.failFast ? { failFast: true } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(flags.strict ? { strict: true } : {}),
+      overrides,
+      blastRadius: {
+        ...(maxTargets !== undefined ? { maxTargets } : {}),
+        ...(maxConcurrentFaults !== undefined ? { maxConcurrentFaults } : {}),
+        ...(flags.maxTotalFaultTime ? { maxTotalFaultTimeMs: parseDuration(flags.maxTotalFaultTime) } : {}),
+      },
+      signal: interrupt.signal,
+      hardSignal: hard.signal,
+      events,
+    });
+    await writeFile(flags.journalPath, `${JSON.stringify(journal, null, 2)}\n`);
+    if (flags.junit) await writeFile(flags.junit, journalToJUnit(journal));
+    if (!flags.json)
+      process.stdout.write(`  journal: ${flags.journalPath}${flags.junit ? `, junit: ${flags.junit}` : ''}\n`);
+    return exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function useColor(): boolean {
+  return process.stdout.isTTY === true && !process.env.NO_COLOR;
+}

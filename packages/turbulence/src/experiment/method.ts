@@ -1,0 +1,82 @@
+/**
+ * The method: activities in order, background ones started and awaited at the end; a stop (interrupt, abort,
+ * fail-fast, `on-fail`) ends the loop after the current activity. Actions with a `revert` are remembered so
+ * that only what ran is undone, in reverse order.
+ */
+import { errorMessage } from '../core/errors.js';
+import { runActivity } from './activity.js';
+import { resolveActivity, type RunContext } from './context.js';
+import type { Controls } from './controls.js';
+import type { RunRecord } from './journal.js';
+import type { RunState } from './state.js';
+import type { Activity, ActivityOrRef, OnFail } from './types.js';
+import { executesUnderDry } from './policy.js';
+
+/** Runs the method; returns the `revert` activities of the actions that ran, in the order they must run. */
+export async function runMethod(
+  ctx: RunContext,
+  method: ActivityOrRef[],
+  state: RunState,
+  controls: Controls,
+  records: RunRecord[],
+): Promise<Activity[]> {
+  const reverts: Activity[] = [];
+  const background: Promise<void>[] = [];
+  ctx.events.emit({ type: 'method-started', activities: method.length });
+  await controls.run('before', 'method', method);
+
+  for (const entry of method) {
+    if (state.stopped) break;
+    let activity: Activity;
+    try {
+      activity = resolveActivity(entry, ctx.refs);
+    } catch (err) {
+      state.abort(errorMessage(err));
+      break;
+    }
+    const one = runOne(ctx, activity, state, controls, records, reverts);
+    if (activity.background === true) background.push(one);
+    else await one;
+  }
+
+  await Promise.all(background);
+  await controls.run('after', 'method', method, records);
+  ctx.events.emit({ type: 'method-completed' });
+  return reverts.reverse();
+}
+
+async function runOne(
+  ctx: RunContext,
+  activity: Activity,
+  state: RunState,
+  controls: Controls,
+  records: RunRecord[],
+  reverts: Activity[],
+): Promise<void> {
+  await controls.run('before', 'activity', activity, undefined, activity.controls);
+  let record: RunRecord;
+  try {
+    record = await runActivity(ctx, activity, {
+      phase: 'method',
+      checkTolerance: activity.tolerance !== undefined,
+      records,
+    });
+  } catch (err) {
+    state.abort(`activity "${activity.name}" could not run: ${errorMessage(err)}`);
+    return;
+  }
+  if (activity.type === 'action' && activity.revert && executesUnderDry(ctx.dry, 'action')) {
+    reverts.push(activity.revert);
+  }
+  await controls.run('after', 'activity', activity, record, activity.controls);
+
+  const missed = record.status === 'failed' || record.tolerance_met === false;
+  if (!missed) return;
+  const onFail: OnFail = activity['on-fail'] ?? (ctx.strict ? 'fail' : 'continue');
+  const why =
+    record.status === 'failed'
+      ? `activity "${activity.name}" failed`
+      : `probe "${activity.name}" missed its tolerance (${record.tolerance_reason ?? 'not met'})`;
+  if (onFail === 'abort') state.abort(why);
+  else if (onFail === 'fail') state.fail();
+}
