@@ -29,7 +29,10 @@ describe('DNS control API', () => {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    return {
+      status: res.status,
+      body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & { details: string[] } & { id: string }[],
+    };
   };
 
   it('adds, lists, counts hits of and removes rules', async () => {
