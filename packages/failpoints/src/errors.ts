@@ -47,10 +47,19 @@ export function errnoOf(code: string): number | undefined {
   return n === undefined ? EXTRA_ERRNO[code] : -n;
 }
 
-function describe(code: string, errno: number | undefined): string {
-  if (code === 'ENOTFOUND') return 'getaddrinfo ENOTFOUND';
+/** Node's message format for the family of the failed call. */
+function messageFor(code: string, errno: number | undefined, d: ErrnoDetails): string {
+  if (code === 'ENOTFOUND' || code.startsWith('EAI_'))
+    return `${d.syscall ?? 'getaddrinfo'} ${code}${d.hostname ? ` ${d.hostname}` : ''}`;
+  if (d.address !== undefined)
+    return `${d.syscall ?? 'connect'} ${code} ${d.address}${d.port === undefined ? '' : `:${d.port}`}`;
+  if (d.syscall?.startsWith('spawn')) return `${d.syscall} ${code}`;
   const entry = errno === undefined ? undefined : getSystemErrorMap().get(errno);
-  return entry ? `${code}: ${entry[1]}` : code;
+  let text = entry ? `${code}: ${entry[1]}` : code;
+  if (d.syscall) text += `, ${d.syscall}`;
+  if (d.path !== undefined) text += ` '${d.path}'`;
+  if (d.dest !== undefined) text += ` -> '${d.dest}'`;
+  return text;
 }
 
 /**
@@ -67,11 +76,7 @@ export function errnoError(
   message?: string,
 ): InjectedError {
   const errno = errnoOf(code);
-  let text = message ?? describe(code, errno);
-  if (message === undefined && details.syscall && code !== 'ENOTFOUND') text += `, ${details.syscall}`;
-  if (code === 'ENOTFOUND' && details.hostname) text += ` ${details.hostname}`;
-  if (details.path !== undefined && message === undefined) text += ` '${details.path}'`;
-  if (details.address !== undefined && message === undefined) text += ` ${details.address}:${details.port ?? ''}`;
+  const text = message ?? messageFor(code, errno, details);
   const err = new Error(text) as InjectedError;
   err.code = code;
   if (errno !== undefined) err.errno = errno;

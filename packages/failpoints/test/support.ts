@@ -15,9 +15,18 @@ export interface Finished {
 }
 
 /** Runs `node args...` with extra env to completion (killed after `timeoutMs`). */
-export function runNode(args: string[], env: Record<string, string>, timeoutMs = 15_000): Promise<Finished> {
+export function runNode(
+  args: string[],
+  env: Record<string, string>,
+  cwd?: string,
+  timeoutMs = 15_000,
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -63,5 +72,5 @@ export async function stop(child: ChildProcess | undefined): Promise<void> {
 /** The last JSON line a child printed so far. */
 export function lastLine(text: string): unknown {
   const lines = text.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1] ?? 'null');
+  return JSON.parse(lines[lines.length - 1] || 'null');
 }

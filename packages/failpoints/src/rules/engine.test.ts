@@ -1,0 +1,202 @@
+import { execFile, spawn } from 'node:child_process';
+import dns from 'node:dns';
+import fs from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rulesEngine } from './engine.js';
+import { scanExports } from './exports-scan.js';
+import { globMatch } from './glob.js';
+
+const engine = rulesEngine();
+const dir = fs.mkdtempSync(join(tmpdir(), 'fp-rules-'));
+const file = join(dir, 'data.txt');
+fs.writeFileSync(file, 'real content');
+let server: http.Server;
+let port = 0;
+
+beforeAll(async () => {
+  server = http.createServer((_req, res) => res.end('hello from server'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+});
+afterEach(() => engine.clear());
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const get = (url: string) =>
+  new Promise<string>((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+
+describe('rules on fs', () => {
+  it('rejects fs.promises.readFile with a real-looking EIO for matching paths only', async () => {
+    engine.set('eio', { target: 'fs.promises.readFile', when: { path: `${dir}/**` }, action: 'error(EIO)' });
+    await expect(fs.promises.readFile(file, 'utf8')).rejects.toMatchObject({
+      code: 'EIO',
+      errno: -5,
+      syscall: 'open',
+      path: file,
+      message: `EIO: i/o error, open '${file}'`,
+    });
+    await expect(fs.promises.readFile(new URL(import.meta.url))).resolves.toBeInstanceOf(Buffer);
+  });
+
+  it('reaches ESM named imports of node:fs/promises through their live binding', async () => {
+    engine.set('eio', { target: 'fs.promises.readFile', action: 'error(EIO)' });
+    await expect(readFile(file)).rejects.toMatchObject({ code: 'EIO' });
+    engine.remove('eio');
+    await expect(readFile(file, 'utf8')).resolves.toBe('real content');
+  });
+
+  it('puts back the very same function objects when the last rule goes', () => {
+    const before = [fs.promises.readFile, fs.readFile, fs.readFileSync];
+    engine.set('a', { target: 'fs.promises.readFile', action: 'error(EIO)' });
+    engine.set('b', { target: 'fs.promises.readFile', action: 'delay(1)' });
+    engine.set('c', { target: 'fs.readFile', action: 'error(EIO)' });
+    engine.set('d', { target: 'fs.readFileSync', action: 'error(EIO)' });
+    expect(fs.promises.readFile).not.toBe(before[0]);
+    engine.remove('a');
+    expect(fs.promises.readFile).not.toBe(before[0]);
+    engine.remove('b');
+    engine.remove('c');
+    engine.remove('d');
+    expect([fs.promises.readFile, fs.readFile, fs.readFileSync]).toEqual(before);
+    expect(fs.promises.readFile).toBe(before[0]);
+  });
+
+  it('calls back fs.readFile with the error, and throws from readFileSync', async () => {
+    engine.set('cb', { target: 'fs.readFile', action: 'error(ENOSPC)' });
+    engine.set('sync', { target: 'fs.readFileSync', action: 'error(EACCES)' });
+    const err = await new Promise<NodeJS.ErrnoException | null>((r) => fs.readFile(file, (e) => r(e)));
+    expect(err).toMatchObject({ code: 'ENOSPC', errno: -28, syscall: 'open', path: file });
+    expect(() => fs.readFileSync(file)).toThrow(expect.objectContaining({ code: 'EACCES' }) as Error);
+  });
+
+  it('returns a value instead of reading, and counts hits', async () => {
+    engine.set('fake', { target: 'fs.promises.readFile', action: '1*return("fake")' });
+    await expect(fs.promises.readFile(file, 'utf8')).resolves.toBe('fake');
+    await expect(fs.promises.readFile(file, 'utf8')).resolves.toBe('real content');
+    expect(engine.get('fake')).toMatchObject({ hits: 2, fired: 1 });
+  });
+
+  it('delays the call without blocking the event loop', async () => {
+    engine.set('slow', { target: 'fs.promises.readFile', action: 'delay(80)' });
+    const t0 = performance.now();
+    await expect(fs.promises.readFile(file, 'utf8')).resolves.toBe('real content');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(75);
+  });
+});
+
+describe('rules on the network', () => {
+  it('refuses net.connect to the matching port while the server is up', async () => {
+    engine.set('refuse', { target: 'net.connect', when: { port }, action: 'error(ECONNREFUSED)' });
+    const err = await new Promise<NodeJS.ErrnoException>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => resolve(new Error('connected')));
+      s.on('error', resolve);
+    });
+    expect(err).toMatchObject({
+      code: 'ECONNREFUSED',
+      errno: -111,
+      syscall: 'connect',
+      message: `connect ECONNREFUSED 127.0.0.1:${port}`,
+    });
+  });
+
+  it('makes dns.lookup fail with ENOTFOUND for a matching host', async () => {
+    engine.set('nx', { target: 'dns.lookup', when: { host: '*.example' }, action: 'error(ENOTFOUND)' });
+    await expect(promisify(dns.lookup)('api.example')).rejects.toMatchObject({
+      code: 'ENOTFOUND',
+      hostname: 'api.example',
+      syscall: 'getaddrinfo',
+    });
+    await expect(promisify(dns.lookup)('localhost')).resolves.toMatchObject({ address: expect.any(String) });
+  });
+
+  it('fails http.get without touching the network, and passes other methods through', async () => {
+    engine.set('down', {
+      target: 'http.get',
+      when: { host: '127.0.0.1', method: 'get' },
+      action: '1*error(ECONNRESET)',
+    });
+    await expect(get(`http://127.0.0.1:${port}/`)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(get(`http://127.0.0.1:${port}/`)).resolves.toBe('hello from server');
+  });
+
+  it('rejects fetch like undici does, with the system error as cause', async () => {
+    engine.set('f', { target: 'fetch', when: { url: `http://127.0.0.1:${port}/**` }, action: 'error(ECONNREFUSED)' });
+    const err = (await fetch(`http://127.0.0.1:${port}/x`).catch((e: unknown) => e)) as TypeError;
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err.message).toBe('fetch failed');
+    expect(err.cause).toMatchObject({ code: 'ECONNREFUSED' });
+    engine.remove('f');
+    expect(await (await fetch(`http://127.0.0.1:${port}/x`)).text()).toBe('hello from server');
+  });
+
+  it('answers fetch with a status from return(503)', async () => {
+    engine.set('f', { target: 'fetch', action: 'return(503)' });
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(503);
+  });
+});
+
+describe('rules on child_process', () => {
+  it('makes spawn emit the error without running the command', async () => {
+    engine.set('nospawn', { target: 'child_process.spawn', when: { command: 'touch' }, action: 'error(EACCES)' });
+    const marker = join(dir, 'touched');
+    const child = spawn('touch', [marker]);
+    child.stdout.resume();
+    const err = await new Promise<NodeJS.ErrnoException>((r) => child.on('error', r));
+    expect(err).toMatchObject({ code: 'EACCES', syscall: 'spawn touch', path: 'touch' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  it('keeps util.promisify(execFile) working through the wrapper', async () => {
+    engine.set('other', { target: 'child_process.execFile', when: { command: 'nope' }, action: 'error(EIO)' });
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', 'process.stdout.write("ok")']);
+    expect(stdout).toBe('ok');
+  });
+});
+
+describe('rule validation', () => {
+  it.each([
+    [{ target: 'fs.nothing', action: 'error(EIO)' }, /unknown target "fs.nothing"/],
+    [{ target: 'net.connect', action: 'delay(10)' }, /delay needs an asynchronous target/],
+    [{ target: 'net.connect', action: 'return(1)' }, /return is not supported/],
+    [{ target: 'fs.readFile', action: 'error(EIO)', when: { colour: 'red' } }, /when.colour" is unknown/],
+    [{ target: 'fs.readFile', action: 'error(EIO)', when: { port: '80' } }, /when.port" must be a number/],
+    [{ target: 'fs.readFile' }, /"action" must be a string/],
+  ])('refuses %j', (rule, message) => {
+    const before = fs.readFile;
+    expect(() => engine.set('bad', rule)).toThrow(message);
+    expect(fs.readFile).toBe(before);
+    expect(engine.list()).toEqual([]);
+  });
+});
+
+describe('helpers', () => {
+  it('matches globs across and within path segments', () => {
+    expect(globMatch('/data/**', '/data/a/b')).toBe(true);
+    expect(globMatch('/data/*', '/data/a/b')).toBe(false);
+    expect(globMatch('*.internal', 'db.internal')).toBe(true);
+    expect(globMatch('file?.txt', 'file1.txt')).toBe(true);
+  });
+
+  it('finds the exports of a module source', () => {
+    const src = `export async function commit() {}\nexport const a = 1, b = 2;\nexport class K {}\n// export function hidden() {}\nfunction x() {}\nexport { x as renamed, x };\nexport default x;`;
+    expect(scanExports(src)).toEqual({ names: ['commit', 'a', 'K', 'renamed', 'x'], hasDefault: true });
+  });
+});
