@@ -7,6 +7,7 @@ import type { Provider } from '../experiment/types.js';
 import { faultProvider } from './fault.js';
 import { httpProvider } from './http.js';
 import { processProvider } from './process.js';
+import { pythonProvider } from './python.js';
 import { faultSchema, httpSchema, moduleSchema, processSchema, pythonSchema, tcpSchema } from './schemas.js';
 import { tcpProvider } from './tcp.js';
 import type { ProviderDefinition } from './types.js';
@@ -28,18 +29,34 @@ export type AnyProviderDefinition = ProviderDefinition<any>;
 export const providerSchemas = [httpSchema, processSchema, pythonSchema, moduleSchema, tcpSchema, faultSchema] as const;
 
 /** Every provider definition. */
-export const providers: readonly AnyProviderDefinition[] = [httpProvider, processProvider, tcpProvider, faultProvider];
+export const providers: readonly AnyProviderDefinition[] = [
+  httpProvider,
+  processProvider,
+  pythonProvider,
+  tcpProvider,
+  faultProvider,
+];
 
 /**
- * The definition of a provider type.
+ * The definition of a provider type, or `undefined` for a type turbulence does not know.
  *
  * @example
  * const out = await getProvider('tcp').run({ type: 'tcp', host: '127.0.0.1', port: 80 }, ctx);
  */
 export function getProvider<T extends Provider['type']>(type: T): ProviderDefinition<Extract<Provider, { type: T }>>;
-export function getProvider(type: string): AnyProviderDefinition;
-export function getProvider(type: string): AnyProviderDefinition {
-  const found: AnyProviderDefinition | undefined = providers.find((p) => p.type === type);
+export function getProvider(type: string): AnyProviderDefinition | undefined;
+export function getProvider(type: string): AnyProviderDefinition | undefined {
+  return providers.find((p) => p.type === type);
+}
+
+/**
+ * Like {@link getProvider}, but an unknown type is an error that lists the known ones.
+ *
+ * @example
+ * requireProvider('htp'); // throws: provider type "htp" is unknown (hint: use one of: http, process, ...)
+ */
+export function requireProvider(type: string): AnyProviderDefinition {
+  const found = getProvider(type);
   if (found) return found;
   throw new TurbulenceError(ErrorCodes.EXPERIMENT_INVALID, `provider type ${JSON.stringify(type)} is unknown`, {
     hint: `use one of: ${providerTypes().join(', ')}`,

@@ -1,0 +1,170 @@
+/**
+ * The `python` provider: Chaos Toolkit's own provider type, run in the machine's `python3` through a small
+ * shim (`python/shim.ts`), so stdlib functions (`os.path.exists`, `os.remove`) and installed Chaos Toolkit
+ * extensions (`chaosk8s`, `chaosprometheus`, ...) keep working.
+ *
+ *   runner ──JSON {module, func, arguments, configuration?, secrets?}──▶ python3 -c SHIM ──▶ func(**arguments)
+ *          ◀──────────── {ok, output} | {ok: false, error: "ExcType: msg"} ───────────────┘
+ *
+ * Any exception in the function fails the activity with `ExcType: msg`. A missing python3 or module fails it
+ * with a message naming the module and, for known extensions, the PyPI package to install.
+ */
+import { spawn } from 'node:child_process';
+import { errorMessage } from '../core/errors.js';
+import type { PythonProvider } from '../experiment/types.js';
+import { pypiPackageFor } from './python/packages.js';
+import { PYTHON_SHIM } from './python/shim.js';
+import { pythonSchema } from './schemas.js';
+import { activityFailed, type ProviderContext, type ProviderDefinition, type ProviderProblem } from './types.js';
+
+/** The interpreter to run; `TURBULENCE_PYTHON` overrides it. */
+export function pythonExecutable(): string {
+  return process.env.TURBULENCE_PYTHON ?? 'python3';
+}
+
+interface ShimAnswer {
+  ok: boolean;
+  output?: unknown;
+  stage?: 'import' | 'func' | 'bind' | 'call' | 'shim';
+  error?: string;
+}
+
+/** Why python could not answer at all (not installed, killed, garbled output). */
+class PythonUnavailable extends Error {}
+
+function runShim(request: Record<string, unknown>, signal?: AbortSignal): Promise<ShimAnswer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(pythonExecutable(), ['-c', PYTHON_SHIM], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let aborted = false;
+    const onAbort = (): void => {
+      aborted = true;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stdin.on('error', () => undefined); // python exited before reading: reported by 'close'
+    child.once('error', (e) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(new PythonUnavailable(`${pythonExecutable()} could not be started: ${errorMessage(e)}`));
+    });
+    child.once('close', (code) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (aborted) return reject(activityFailed('python activity was aborted'));
+      try {
+        resolve(JSON.parse(Buffer.concat(out).toString('utf8')) as ShimAnswer);
+      } catch {
+        const stderr = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' | ');
+        reject(new PythonUnavailable(`${pythonExecutable()} exited with status ${code} and no answer: ${stderr}`));
+      }
+    });
+    child.stdin.end(JSON.stringify(request));
+  });
+}
+
+function searchPaths(baseDir: string): string[] {
+  return [...new Set([baseDir, process.cwd()])];
+}
+
+function notImportable(module: string, error: string): string {
+  const pkg = pypiPackageFor(module);
+  const install = pkg ? `; install the Chaos Toolkit extension with: pip install ${pkg}` : '';
+  return `python module '${module}' cannot be imported (${error})${install}`;
+}
+
+function missingPython(module: string, why: string): string {
+  const pkg = pypiPackageFor(module);
+  return `the python provider needs python3 to run module '${module}'${pkg ? ` (package ${pkg})` : ''}: ${why}`;
+}
+
+function mergedSecrets(p: PythonProvider, secrets: ProviderContext['secrets']): Record<string, unknown> | null {
+  if (!p.secrets || p.secrets.length === 0) return null;
+  return Object.assign({}, ...p.secrets.map((scope) => secrets[scope] ?? {})) as Record<string, unknown>;
+}
+
+function request(op: 'call' | 'validate', p: PythonProvider, ctx: Partial<ProviderContext> & { baseDir: string }) {
+  return {
+    op,
+    module: p.module,
+    func: p.func,
+    arguments: p.arguments ?? {},
+    configuration: ctx.configuration ?? {},
+    secrets: ctx.secrets ? mergedSecrets(p, ctx.secrets) : null,
+    paths: searchPaths(ctx.baseDir),
+  };
+}
+
+/**
+ * Calls `module.func(**arguments)` in python3 and returns what it returned.
+ *
+ * @example
+ * await runPython({ type: 'python', module: 'os.path', func: 'exists', arguments: { path: '/tmp' } }, ctx); // true
+ */
+export async function runPython(p: PythonProvider, ctx: ProviderContext): Promise<unknown> {
+  let answer: ShimAnswer;
+  try {
+    answer = await runShim(request('call', p, ctx), ctx.signal);
+  } catch (err) {
+    if (err instanceof PythonUnavailable) throw activityFailed(missingPython(p.module, err.message), err);
+    throw err;
+  }
+  if (answer.ok) return answer.output ?? null;
+  const error = answer.error ?? 'unknown error';
+  if (answer.stage === 'import') throw activityFailed(notImportable(p.module, error));
+  throw activityFailed(error);
+}
+
+/** Whether python3 can import a module, and if not, why (for `--dry` and `validate` reports). */
+export type PythonAvailability = { available: true } | { available: false; message: string };
+
+/**
+ * Checks, without importing it, whether python3 would find a module (and python3 itself exists).
+ *
+ * @example
+ * await pythonModuleAvailable('chaosk8s.pod.actions');
+ * // { available: false, message: "python module 'chaosk8s.pod.actions' cannot be imported (...); install ... chaostoolkit-kubernetes" }
+ */
+export async function pythonModuleAvailable(module: string, baseDir = process.cwd()): Promise<PythonAvailability> {
+  try {
+    const answer = await runShim({ op: 'available', module, paths: searchPaths(baseDir) });
+    if (answer.ok) return { available: true };
+    return { available: false, message: notImportable(module, answer.error ?? 'not found') };
+  } catch (err) {
+    return { available: false, message: missingPython(module, errorMessage(err)) };
+  }
+}
+
+async function validatePython(p: PythonProvider, ctx: { baseDir: string }): Promise<ProviderProblem[]> {
+  let answer: ShimAnswer;
+  try {
+    answer = await runShim(request('validate', p, { baseDir: ctx.baseDir, configuration: {}, secrets: {} }));
+  } catch (err) {
+    return [{ path: ['module'], message: missingPython(p.module, errorMessage(err)), hint: 'install python3' }];
+  }
+  if (answer.ok) return [];
+  const error = answer.error ?? 'unknown error';
+  if (answer.stage === 'import') {
+    const pkg = pypiPackageFor(p.module);
+    return [
+      { path: ['module'], message: notImportable(p.module, error), ...(pkg ? { hint: `pip install ${pkg}` } : {}) },
+    ];
+  }
+  if (answer.stage === 'func') return [{ path: ['func'], message: error }];
+  return [{ path: ['arguments'], message: `arguments do not fit ${p.module}.${p.func}: ${error}` }];
+}
+
+/** The `python` provider definition. */
+export const pythonProvider: ProviderDefinition<PythonProvider> = {
+  type: 'python',
+  schema: pythonSchema,
+  substitute: ['arguments'],
+  run: runPython,
+  validate: validatePython,
+  describe: (p) => `${p.module}.${p.func}(${Object.keys(p.arguments ?? {}).join(', ')})`,
+};

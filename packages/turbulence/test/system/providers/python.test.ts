@@ -1,0 +1,181 @@
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isTurbulenceError } from '../../../src/core/errors.js';
+import { Rng } from '../../../src/core/rng.js';
+import { pythonModuleAvailable, pythonProvider, runPython } from '../../../src/providers/python.js';
+import type { ProviderContext } from '../../../src/providers/types.js';
+import { requireSystem } from '../../support/system.js';
+
+const sys = requireSystem('python3');
+
+let dir: string;
+
+const HELPERS = `
+import os, sys
+
+def add(a, b):
+    print("noise on stdout must not corrupt the answer")
+    return a + b
+
+def show(configuration, secrets=None, tag="x"):
+    return {"configuration": configuration, "secrets": secrets, "tag": tag}
+
+def no_secrets_param(configuration):
+    return sorted(configuration)
+
+def boom():
+    return 1 / 0
+
+def raw():
+    return b"bytes", {1, 2}
+
+def wait():
+    import time
+    open(os.path.join(os.path.dirname(__file__), "waiting"), "w").close()
+    time.sleep(30)
+`;
+
+function ctx(extra: Partial<ProviderContext> = {}): ProviderContext {
+  return {
+    configuration: { url: 'http://127.0.0.1:1' },
+    secrets: { k8s: { token: 't0k' }, other: { pw: 'x' } },
+    signal: new AbortController().signal,
+    baseDir: dir,
+    rng: new Rng(1),
+    strict: false,
+    ...extra,
+  };
+}
+
+async function failure(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isTurbulenceError(err, 'TURB_ERR_ACTIVITY_FAILED')).toBe(true);
+  return (err as Error).message;
+}
+
+describe.skipIf(sys.skip)('python provider (real python3)', () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'turb-python-'));
+    await writeFile(join(dir, 'turb_helpers.py'), HELPERS);
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs stdlib functions: os.path.exists and os.remove', async () => {
+    const file = join(dir, 'victim.txt');
+    await writeFile(file, 'x');
+    const exists = { type: 'python', module: 'os.path', func: 'exists', arguments: { path: file } } as const;
+    expect(await runPython(exists, ctx())).toBe(true);
+    expect(await runPython({ type: 'python', module: 'os', func: 'remove', arguments: { path: file } }, ctx())).toBe(
+      null,
+    );
+    await expect(stat(file)).rejects.toThrow();
+    expect(await runPython(exists, ctx())).toBe(false);
+  });
+
+  it('imports modules from the experiment directory and keeps stdout clean', async () => {
+    const out = await runPython(
+      { type: 'python', module: 'turb_helpers', func: 'add', arguments: { a: 2, b: 3 } },
+      ctx(),
+    );
+    expect(out).toBe(5);
+  });
+
+  it('passes configuration, and the listed secret scopes merged, only to functions that declare them', async () => {
+    const call = (secrets?: string[]) =>
+      runPython(
+        {
+          type: 'python',
+          module: 'turb_helpers',
+          func: 'show',
+          arguments: { tag: 'y' },
+          ...(secrets ? { secrets } : {}),
+        },
+        ctx(),
+      );
+    expect(await call(['k8s'])).toEqual({
+      configuration: { url: 'http://127.0.0.1:1' },
+      secrets: { token: 't0k' },
+      tag: 'y',
+    });
+    expect(await call()).toEqual({ configuration: { url: 'http://127.0.0.1:1' }, secrets: null, tag: 'y' });
+    expect(
+      await runPython({ type: 'python', module: 'turb_helpers', func: 'no_secrets_param', secrets: ['k8s'] }, ctx()),
+    ).toEqual(['url']);
+  });
+
+  it('turns an exception into "<ExcType>: msg"', async () => {
+    expect(await failure(runPython({ type: 'python', module: 'turb_helpers', func: 'boom' }, ctx()))).toBe(
+      'ZeroDivisionError: division by zero',
+    );
+  });
+
+  it('encodes values JSON cannot hold', async () => {
+    expect(await runPython({ type: 'python', module: 'turb_helpers', func: 'raw' }, ctx())).toEqual(['bytes', [1, 2]]);
+  });
+
+  it('names the missing module and the PyPI package of a known extension', async () => {
+    const msg = await failure(
+      runPython({ type: 'python', module: 'chaosk8s.pod.actions', func: 'terminate_pods' }, ctx()),
+    );
+    expect(msg).toContain("python module 'chaosk8s.pod.actions' cannot be imported");
+    expect(msg).toContain("No module named 'chaosk8s'");
+    expect(msg).toContain('pip install chaostoolkit-kubernetes');
+    const avail = await pythonModuleAvailable('chaosprometheus.probes', dir);
+    expect(avail.available).toBe(false);
+    expect(avail.available === false && avail.message).toContain('chaostoolkit-prometheus');
+    expect(await pythonModuleAvailable('os.path', dir)).toEqual({ available: true });
+  });
+
+  it('fails clearly when python3 is not there', async () => {
+    const saved = process.env.TURBULENCE_PYTHON;
+    process.env.TURBULENCE_PYTHON = join(dir, 'no-python-here');
+    try {
+      const msg = await failure(runPython({ type: 'python', module: 'chaosk6.actions', func: 'run_script' }, ctx()));
+      expect(msg).toMatch(/needs python3 to run module 'chaosk6.actions' \(package chaostoolkit-k6\)/);
+    } finally {
+      if (saved === undefined) delete process.env.TURBULENCE_PYTHON;
+      else process.env.TURBULENCE_PYTHON = saved;
+    }
+  });
+
+  it('validates module, function and arguments', async () => {
+    const v = (p: Parameters<NonNullable<typeof pythonProvider.validate>>[0]) =>
+      pythonProvider.validate!(p, { baseDir: dir });
+    expect(await v({ type: 'python', module: 'os.path', func: 'exists', arguments: { path: '/' } })).toEqual([]);
+    expect((await v({ type: 'python', module: 'os.path', func: 'nope' }))[0]).toMatchObject({ path: ['func'] });
+    expect((await v({ type: 'python', module: 'os.path', func: 'exists', arguments: { pth: '/' } }))[0]).toMatchObject({
+      path: ['arguments'],
+    });
+    expect((await v({ type: 'python', module: 'chaosgremlin.actions', func: 'attack' }))[0]).toMatchObject({
+      path: ['module'],
+      hint: 'pip install chaostoolkit-gremlin',
+    });
+  });
+
+  it('kills python when the run aborts', async () => {
+    const ac = new AbortController();
+    const started = Date.now();
+    const pending = runPython({ type: 'python', module: 'turb_helpers', func: 'wait' }, ctx({ signal: ac.signal }));
+    for (let i = 0; i < 100; i++) {
+      if (
+        await stat(join(dir, 'waiting')).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    ac.abort();
+    expect(await failure(pending)).toMatch(/aborted/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
