@@ -30,14 +30,14 @@ describe.skipIf(!hasProc)('process fault drivers', () => {
   });
 
   it('finds a process by pid, name, command-line regex and pidfile, with its start time', async () => {
-    const o = await spawnOrphan('exec sleep 301');
+    const o = await spawnOrphan('exec sleep 301.25');
     const stop = await getDriver('process.stop');
     const byPid = await stop.resolveTargets({ pid: o.pid }, ctx);
     expect(byPid.map((t) => t.id)).toEqual([`pid:${o.pid}`]);
     expect(byPid[0]!.attributes).toMatchObject({ pid: o.pid, startTime: o.startTime, comm: 'sleep' });
-    const byRegex = await stop.resolveTargets({ cmdline: '^sleep 301$' }, ctx);
+    const byRegex = await stop.resolveTargets({ cmdline: '^sleep 301\\.25$' }, ctx);
     expect(byRegex.map((t) => t.id)).toEqual([`pid:${o.pid}`]);
-    const byName = await stop.resolveTargets({ name: 'sleep', cmdline: 'sleep 301' }, ctx);
+    const byName = await stop.resolveTargets({ name: 'sleep', cmdline: 'sleep 301\\.25$' }, ctx);
     expect(byName.map((t) => t.id)).toEqual([`pid:${o.pid}`]);
     const { writeFileSync } = await import('node:fs');
     writeFileSync(`${env.home}/svc.pid`, `${o.pid}\n`);
