@@ -3,13 +3,22 @@
  * target's namespace; bandwidth and latency as qdiscs. Targets: lab hosts, named namespaces, this machine.
  */
 import type { AnyDriver } from '../kinds.js';
+import { bandwidthDriver } from './bandwidth.js';
 import { blackholeDriver } from './blackhole.js';
 import { dnsBlockDriver } from './dns-block.js';
+import { latencyDriver } from './latency.js';
 import { lossDriver } from './loss.js';
 import { partitionDriver } from './partition.js';
 
 /** Every driver of the family, one line each. */
-export const drivers: readonly AnyDriver[] = [partitionDriver, lossDriver, blackholeDriver, dnsBlockDriver];
+export const drivers: readonly AnyDriver[] = [
+  partitionDriver,
+  lossDriver,
+  blackholeDriver,
+  dnsBlockDriver,
+  bandwidthDriver,
+  latencyDriver,
+];
 
 export { resolveNetworkTargets, networkQuerySchema } from './targets.js';
 export type { NetworkAttributes } from './targets.js';
