@@ -10,4 +10,5 @@ export type AnyDriver = FaultDriver<any>;
 export const families: Readonly<Record<string, () => Promise<{ drivers: readonly AnyDriver[] }>>> = {
   process: () => import('./process/index.js'),
   network: () => import('./network/index.js'),
+  dns: () => import('./dns/index.js'),
 };

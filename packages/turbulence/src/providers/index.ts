@@ -5,6 +5,8 @@
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { Provider } from '../experiment/types.js';
 import { faultProvider } from './fault.js';
+import { dnsProvider } from './dns.js';
+import { dnsSchema } from './dns-schema.js';
 import { httpProvider } from './http.js';
 import { processProvider } from './process.js';
 import { pythonProvider } from './python.js';
@@ -26,7 +28,7 @@ export {
 export type AnyProviderDefinition = ProviderDefinition<any>;
 
 /** The schema of every provider type, for assembling the experiment schema (`z.discriminatedUnion('type', …)`). */
-export const providerSchemas = [httpSchema, processSchema, pythonSchema, moduleSchema, tcpSchema, faultSchema] as const;
+export const providerSchemas = [httpSchema, processSchema, pythonSchema, moduleSchema, tcpSchema, faultSchema, dnsSchema] as const;
 
 /** Every provider definition. */
 export const providers: readonly AnyProviderDefinition[] = [
@@ -35,6 +37,7 @@ export const providers: readonly AnyProviderDefinition[] = [
   pythonProvider,
   tcpProvider,
   faultProvider,
+  dnsProvider,
 ];
 
 /**

@@ -6,6 +6,7 @@
  * Objects are loose: unknown keys are kept (Chaos Toolkit ignores them), so files written for other tools load.
  */
 import { z } from 'zod';
+import { dnsObject } from './dns-schema.js';
 import type {
   Provider,
   FaultProvider,
@@ -108,6 +109,6 @@ export const faultSchema: z.ZodType<FaultProvider> = faultObject;
  */
 export const providerSchema: z.ZodType<Provider> = z.discriminatedUnion(
   'type',
-  [httpObject, processObject, pythonObject, moduleObject, tcpObject, faultObject],
-  { error: 'provider type must be one of: http, process, python, module, tcp, fault' },
+  [httpObject, processObject, pythonObject, moduleObject, tcpObject, faultObject, dnsObject],
+  { error: 'provider type must be one of: http, process, python, module, tcp, fault, dns' },
 );
