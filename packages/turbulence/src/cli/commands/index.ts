@@ -10,4 +10,5 @@ export const commands: readonly (() => Promise<{ register: RegisterCommand }>)[]
   () => import('./run.js'),
   () => import('./demo.js'),
   () => import('./lab.js'),
+  () => import('./doctor.js'),
 ];
