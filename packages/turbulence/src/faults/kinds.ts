@@ -11,4 +11,5 @@ export const families: Readonly<Record<string, () => Promise<{ drivers: readonly
   process: () => import('./process/index.js'),
   network: () => import('./network/index.js'),
   dns: () => import('./dns/index.js'),
+  failpoint: () => import('./failpoint/index.js'),
 };
