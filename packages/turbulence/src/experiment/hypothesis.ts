@@ -22,12 +22,8 @@ export async function runHypothesis(
   for (const entry of hypothesis.probes ?? []) {
     if (ctx.signal.aborted) break;
     const probe = resolveActivity(entry, ctx.refs);
-    // `background` is ignored in the hypothesis.
-    const record = await runActivity(
-      ctx,
-      { ...probe, background: false },
-      { phase, checkTolerance: true, records: probes },
-    );
+    // `background` is ignored in the hypothesis: runActivity always waits.
+    const record = await runActivity(ctx, probe, { phase, checkTolerance: true, records: probes });
     if (record.status === 'failed' || record.tolerance_met === false) {
       record.tolerance_met = false;
       met = false;

@@ -264,11 +264,7 @@ async function runCleanupActivity(
 ): Promise<void> {
   await controls?.run('before', 'activity', activity, undefined, activity.controls);
   try {
-    const record = await runActivity(
-      ctx,
-      { ...activity, background: false },
-      { phase, checkTolerance: false, records },
-    );
+    const record = await runActivity(ctx, activity, { phase, checkTolerance: false, records });
     await controls?.run('after', 'activity', activity, record, activity.controls);
   } catch (err) {
     // A failed rollback never stops the ones after it.

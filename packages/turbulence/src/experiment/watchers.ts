@@ -69,14 +69,10 @@ export function startAbortConditions(ctx: RunContext, conditions: AbortCondition
         if (stop.aborted || ctx.signal.aborted) return;
         try {
           const probe = resolveActivity(entry, ctx.refs);
-          const record = await runActivity(
-            ctx,
-            { ...probe, background: false },
-            {
-              phase: 'abort-condition',
-              checkTolerance: true,
-            },
-          );
+          const record = await runActivity(ctx, probe, {
+            phase: 'abort-condition',
+            checkTolerance: true,
+          });
           if (record.status === 'failed' || record.tolerance_met === false) {
             const why = record.status === 'failed' ? 'the probe failed' : (record.tolerance_reason ?? 'not met');
             state.abort(`abort condition "${probe.name}" tripped: ${why}`);
