@@ -11,5 +11,6 @@ export const families: Readonly<Record<string, () => Promise<{ drivers: readonly
   process: () => import('./process/index.js'),
   network: () => import('./network/index.js'),
   dns: () => import('./dns/index.js'),
+  proxy: () => import('./proxy/index.js'),
   failpoint: () => import('./failpoint/index.js'),
 };

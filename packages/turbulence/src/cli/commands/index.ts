@@ -11,4 +11,7 @@ export const commands: readonly (() => Promise<{ register: RegisterCommand }>)[]
   () => import('./demo.js'),
   () => import('./lab.js'),
   () => import('./doctor.js'),
+  () => import('./proxy.js'),
+  () => import('./fault.js'),
+  () => import('./recover.js'),
 ];

@@ -1,0 +1,71 @@
+/** `turbulence proxy list|create|delete|toggle|inspect`: toxiproxy-cli's proxy commands. */
+import type { Command } from 'commander';
+import type { ToxicJson } from '../../../proxy/toxic-record.js';
+import { call, clientFor, withServer } from './shared.js';
+
+interface ServerFlags {
+  url: string;
+  token?: string;
+}
+
+export function registerClientCommands(proxy: Command): void {
+  withServer(proxy.command('list').alias('ls').description('list proxies: name, listen, upstream, enabled, toxics'))
+    .option('--json', 'print the API answer as JSON')
+    .action(async (flags: ServerFlags & { json?: boolean }) => {
+      const proxies = await call(flags.url, () => clientFor(flags).list());
+      if (flags.json) return console.log(JSON.stringify(proxies, null, 2));
+      console.log(['Name', 'Listen', 'Upstream', 'Enabled', 'Toxics'].join('\t'));
+      for (const p of Object.values(proxies).sort((a, b) => a.name.localeCompare(b.name))) {
+        console.log([p.name, p.listen, p.upstream, String(p.enabled), String(p.toxics.length)].join('\t'));
+      }
+    });
+
+  withServer(proxy.command('create').description('create a proxy').argument('<name>', 'proxy name'))
+    .requiredOption('-l, --listen <addr>', 'address to listen on, e.g. 127.0.0.1:26379 (port 0 = any)')
+    .requiredOption('-u, --upstream <addr>', 'upstream host:port')
+    .action(async (name: string, flags: ServerFlags & { listen: string; upstream: string }) => {
+      const created = await call(flags.url, () =>
+        clientFor(flags).createProxy({ name, listen: flags.listen, upstream: flags.upstream, enabled: true }),
+      );
+      console.log(`Created new proxy ${created.name} listening on ${created.listen}`);
+    });
+
+  withServer(proxy.command('delete').description('delete a proxy').argument('<name>', 'proxy name')).action(
+    async (name: string, flags: ServerFlags) => {
+      await call(flags.url, () => clientFor(flags).deleteProxy(name));
+      console.log(`Deleted proxy ${name}`);
+    },
+  );
+
+  withServer(proxy.command('toggle').description('enable a disabled proxy, disable an enabled one'))
+    .argument('<name>', 'proxy name')
+    .action(async (name: string, flags: ServerFlags) => {
+      const api = clientFor(flags);
+      const current = await call(flags.url, () => api.get(name));
+      const next = await call(flags.url, () => api.updateProxy(name, { enabled: !current.enabled }));
+      console.log(`Proxy ${name} is now ${next.enabled ? 'enabled' : 'disabled'}`);
+    });
+
+  withServer(proxy.command('inspect').description('show a proxy and its toxics').argument('<name>', 'proxy name'))
+    .option('--connections', 'also list live connections with their toxic decisions (turbulence servers)')
+    .action(async (name: string, flags: ServerFlags & { connections?: boolean }) => {
+      const api = clientFor(flags);
+      const p = await call(flags.url, () => api.get(name));
+      console.log(`${p.name}\tlisten=${p.listen}\tupstream=${p.upstream}\tenabled=${p.enabled}`);
+      for (const t of p.toxics) console.log(formatToxic(t));
+      if (p.toxics.length === 0) console.log('(no toxics)');
+      if (!flags.connections) return;
+      for (const c of await call(flags.url, () => api.connections(name))) {
+        const applied = c.toxics.filter((d) => d.selected).map((d) => d.name);
+        console.log(`connection ${c.id}\tclient=${c.client}\ttoxics=[${applied.join(',')}]`);
+      }
+    });
+}
+
+/** One line per toxic, as toxiproxy-cli prints it off a TTY (attributes sorted by key). */
+export function formatToxic(t: ToxicJson): string {
+  const attrs = Object.keys(t.attributes)
+    .sort()
+    .map((k) => `${k}=${String(t.attributes[k])}`);
+  return `${t.name}\ttype=${t.type}\tstream=${t.stream}\ttoxicity=${t.toxicity.toFixed(2)}\tattributes=[\t${attrs.join('\t')}\t]`;
+}

@@ -1,0 +1,59 @@
+/** `turbulence proxy serve`: runs the proxy server until SIGINT/SIGTERM. */
+import type { Command } from 'commander';
+import { ErrorCodes, TurbulenceError } from '../../../core/errors.js';
+import { createProxyServer } from '../../../proxy/server.js';
+
+interface ServeFlags {
+  host: string;
+  port: string;
+  config?: string;
+  seed?: string;
+  token?: string;
+}
+
+export function registerServe(proxy: Command): void {
+  proxy
+    .command('serve')
+    .description('serve the Toxiproxy-compatible HTTP API (every Toxiproxy client works against it)')
+    .option('--host <host>', 'interface of the HTTP API (non-loopback needs --token)', '127.0.0.1')
+    .option('--port <port>', 'port of the HTTP API', '8474')
+    .option('--config <file>', 'JSON/YAML array of proxies (with optional toxics) to create at startup')
+    .option('--seed <n>', 'seed of every random choice (toxicity, jitter, loss); printed when omitted')
+    .option('--token <token>', 'bearer token clients must send (env TURBULENCE_PROXY_TOKEN)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  turbulence proxy serve --port 8474 --seed 42 --config proxies.json\n' +
+        '  turbulence proxy create redis -l 127.0.0.1:26379 -u 127.0.0.1:6379\n',
+    )
+    .action(async (flags: ServeFlags) => {
+      const server = await createProxyServer({
+        host: flags.host,
+        port: integer('--port', flags.port),
+        ...(flags.seed !== undefined ? { seed: integer('--seed', flags.seed) } : {}),
+        ...(flags.config !== undefined ? { config: flags.config } : {}),
+        ...((flags.token ?? process.env.TURBULENCE_PROXY_TOKEN)
+          ? { token: flags.token ?? process.env.TURBULENCE_PROXY_TOKEN }
+          : {}),
+      });
+      const count = server.proxies.proxies.size;
+      console.log(`turbulence proxy API on ${server.url} (seed ${server.seed}, ${count} proxies from config)`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await server.close();
+    });
+}
+
+function integer(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new TurbulenceError(ErrorCodes.USAGE, `${flag} must be a non-negative integer, got ${JSON.stringify(text)}`);
+  }
+  return n;
+}

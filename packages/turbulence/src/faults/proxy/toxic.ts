@@ -1,0 +1,82 @@
+/**
+ * @module `proxy.toxic`: adds a toxic to a proxy; revert removes it. Like chaostoolkit-toxiproxy, but the toxic is
+ * in the ledger before it exists, so a crash mid-run is recovered by `turbulence recover`.
+ */
+import { z } from 'zod';
+import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
+import type { FaultDriver } from '../../core/fault.js';
+import { ProxyClient, ProxyClientError } from '../../proxy/client.js';
+import { attributesOf, isNotFound, reach, resolveProxies } from './targets.js';
+
+const params = z
+  .object({
+    /** Toxic type: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, ... */
+    type: z.string().min(1),
+    stream: z.enum(['upstream', 'downstream']).default('downstream'),
+    toxicity: z.number().min(0).max(1).default(1),
+    attributes: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+    /** Toxic name; default `turbulence_<type>_<stream>`. */
+    name: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type ProxyToxicParams = z.infer<typeof params>;
+
+/** The toxic's name on the server. */
+export function toxicName(p: ProxyToxicParams): string {
+  return p.name ?? `turbulence_${p.type}_${p.stream}`;
+}
+
+/** `proxy.toxic`. */
+export const toxicDriver: FaultDriver<ProxyToxicParams> = {
+  kind: 'proxy.toxic',
+  summary: 'add a toxic (latency, bandwidth, timeout, ...) to a Toxiproxy-compatible proxy; revert removes it',
+  params,
+  reversible: true,
+  resolveTargets: (query) => resolveProxies(query),
+  async inject(target, p) {
+    const { url, proxy } = attributesOf(target);
+    const api = new ProxyClient(url);
+    const body = { name: toxicName(p), type: p.type, stream: p.stream, toxicity: p.toxicity, attributes: p.attributes };
+    try {
+      await reach(url, 'add the toxic', () => api.addToxic(proxy, body));
+    } catch (err) {
+      // Injected before (a retry): make the existing toxic match, which keeps inject safe to run twice.
+      if (err instanceof ProxyClientError && err.status === 409) {
+        await api.updateToxic(proxy, body.name, { attributes: p.attributes, toxicity: p.toxicity });
+      } else throw injectFailed(proxy, url, err);
+    }
+    return { toxic: body.name };
+  },
+  async verify(fault) {
+    const { url, proxy } = attributesOf(fault.target);
+    const toxic = await new ProxyClient(url).getToxic(proxy, toxicName(fault.params)).catch(() => undefined);
+    if (!toxic || toxic.type !== fault.params.type) return false;
+    return Object.entries(fault.params.attributes).every(([k, v]) => toxic.attributes[k] === v);
+  },
+  async revert(fault) {
+    const { url, proxy } = attributesOf(fault.target);
+    try {
+      await reach(url, 'remove the toxic', () => new ProxyClient(url).removeToxic(proxy, toxicName(fault.params)));
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw new TurbulenceError(ErrorCodes.FAULT_REVERT_FAILED, `cannot remove toxic from proxy ${proxy}`, {
+        hint: `remove it by hand: turbulence proxy toxic remove ${proxy} -n ${toxicName(fault.params)} --url ${url}`,
+        cause: err,
+      });
+    }
+  },
+};
+
+function injectFailed(proxy: string, url: string, err: unknown): TurbulenceError {
+  if (err instanceof TurbulenceError) return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  return new TurbulenceError(
+    ErrorCodes.FAULT_INJECT_FAILED,
+    `cannot add toxic to proxy ${proxy} on ${url}: ${reason}`,
+    {
+      hint: 'check the toxic type and attributes against docs/proxy.md',
+      cause: err,
+    },
+  );
+}
