@@ -4,6 +4,7 @@
  *
  * The zod schema in `schema.ts` validates files against these types and publishes the JSON Schema.
  */
+import type { DnsProvider } from '../providers/dns-schema.js';
 
 /** `${...}`-substitutable seconds, as in Chaos Toolkit pauses. */
 export type Seconds = number | string;
@@ -72,7 +73,8 @@ export interface FaultProvider {
   duration?: Seconds;
 }
 
-export type Provider = HttpProvider | ProcessProvider | PythonProvider | ModuleProvider | TcpProvider | FaultProvider;
+export type Provider =
+  HttpProvider | ProcessProvider | PythonProvider | ModuleProvider | TcpProvider | FaultProvider | DnsProvider;
 export type ProviderType = Provider['type'];
 
 export interface RangeTolerance {
