@@ -5,6 +5,7 @@
  */
 import type { Problem } from './schema-issues.js';
 import { hasPlaceholder } from './substitute.js';
+import { pythonRegex } from './tolerance/regex.js';
 
 type Doc = Record<string, unknown>;
 type Path = (string | number)[];
@@ -118,14 +119,12 @@ function regexProblems(doc: Doc): Problem[] {
     const t = value.tolerance;
     if (!isObject(t) || t.type !== 'regex' || typeof t.pattern !== 'string' || hasPlaceholder(t.pattern)) continue;
     try {
-      new RegExp(t.pattern);
+      pythonRegex(t.pattern);
     } catch (err) {
       out.push({
         path: [...path, 'tolerance', 'pattern'],
         message: `the pattern does not compile: ${(err as Error).message}`,
-        hint: t.pattern.includes('(?P')
-          ? 'patterns are JavaScript regular expressions: write (?<name>...) instead of (?P<name>...)'
-          : 'patterns are JavaScript regular expressions',
+        hint: 'patterns are JavaScript regular expressions (Python (?P<name>), \\A and \\Z are translated)',
       });
     }
   }

@@ -36,6 +36,11 @@ const HINTS: Record<string, string> = {
   configuration: 'see "Configuration" in docs/experiments.md',
   secrets: 'see "Secrets" in docs/experiments.md',
   controls: 'see "Controls" in docs/experiments.md',
+  runtime: 'see "Runtime" in docs/experiments.md',
+  'abort-conditions': 'see "Abort conditions" in docs/experiments.md',
+  'blast-radius': 'see "Blast radius" in docs/experiments.md',
+  tags: 'tags are a list of non-empty strings',
+  extensions: 'each extension is an object with a non-empty "name"',
 };
 
 /**
