@@ -35,7 +35,8 @@ describe('fault registry', () => {
       return undefined;
     })();
     expect(err?.code).toBe(ErrorCodes.FAULT_INVALID_PARAMS);
-    expect(err?.message).toMatch(/process\.kill/);
+    expect(err?.message).toMatch(/invalid params for process\.kill: .* \(and 1 more\)/);
+    expect(err?.location?.path).toEqual(['method', 0, 'params', 'signal']);
     const paths = err?.details.map((d) => d.location?.path?.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['method.0.params.signal', 'method.0.params.restart']));
     expect(err?.details[0]?.location?.file).toBe('x.yaml');

@@ -2,7 +2,7 @@
  * @module The fault registry: kind → driver. The family is the part of the kind before the first dot
  * (`process.kill` → `process`); families are listed once in `kinds.ts` and loaded on first use.
  */
-import { ErrorCodes, TurbulenceError, errorMessage, formatPath } from '../core/errors.js';
+import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import type { ErrorLocation } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
 import { families } from './kinds.js';
@@ -93,14 +93,14 @@ export function parseParams<P>(
     });
   });
   const first = details[0];
-  const field = first?.location?.path && first.location.path.length > 0 ? ` (${formatPath(first.location.path)})` : '';
-  return failParams(driver.kind, `${first?.message ?? 'invalid'}${field}`, where, details);
-}
-
-function failParams(kind: string, what: string, where: ErrorLocation, details: TurbulenceError[]): never {
-  throw new TurbulenceError(ErrorCodes.FAULT_INVALID_PARAMS, `invalid params for ${kind}: ${what}`, {
-    location: where,
-    hint: `see \`turbulence fault kinds\` and docs/faults.md for the params of ${kind}`,
-    details,
-  });
+  const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
+  throw new TurbulenceError(
+    ErrorCodes.FAULT_INVALID_PARAMS,
+    `invalid params for ${driver.kind}: ${first?.message ?? ''}${more}`,
+    {
+      location: first?.location ?? where,
+      hint: `see \`turbulence fault kinds\` and docs/faults.md for the params of ${driver.kind}`,
+      details: details.length > 1 ? details : [],
+    },
+  );
 }

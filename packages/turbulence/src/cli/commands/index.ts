@@ -8,6 +8,7 @@ export type RegisterCommand = (program: Command) => void;
 
 export const commands: readonly (() => Promise<{ register: RegisterCommand }>)[] = [
   () => import('./run.js'),
+  () => import('./validate.js'),
   () => import('./demo.js'),
   () => import('./lab.js'),
   () => import('./doctor.js'),

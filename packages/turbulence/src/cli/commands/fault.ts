@@ -1,0 +1,237 @@
+/**
+ * `turbulence fault inject|list|revert|kinds`: one fault from the command line, and the ledger by hand.
+ */
+import type { Command } from 'commander';
+import { parseDuration, formatDuration } from '../../core/duration.js';
+import { ErrorCodes, ExitCodes, TurbulenceError } from '../../core/errors.js';
+import type { JsonObject, JsonValue } from '../../core/json.js';
+import { Rng, newSeed } from '../../core/rng.js';
+import { parseSelectionMode } from '../../core/selector.js';
+import { Ledger } from '../../faults/ledger.js';
+import { FaultManager } from '../../faults/manager.js';
+import { keepReason, recoverLedger, revertLedgerEntry } from '../../faults/recover.js';
+import { listDrivers } from '../../faults/registry.js';
+
+interface InjectFlags {
+  target: string[];
+  param: string[];
+  select?: string;
+  duration?: string;
+  seed?: string;
+  detach?: boolean;
+  dryRun?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const err = (s: string) => process.stderr.write(`${s}\n`);
+
+/** `k=v` pairs → object; values that look like JSON (numbers, booleans, arrays, objects) are parsed. */
+export function parsePairs(pairs: readonly string[], flag: string): JsonObject {
+  const obj: JsonObject = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new TurbulenceError(ErrorCodes.USAGE, `${flag} ${JSON.stringify(pair)} is not key=value`, {
+        hint: `e.g. ${flag} pid=4242 or ${flag} signal=SIGTERM`,
+      });
+    }
+    obj[pair.slice(0, eq)] = parseValue(pair.slice(eq + 1));
+  }
+  return obj;
+}
+
+function parseValue(text: string): JsonValue {
+  if (/^(-?\d+(\.\d+)?|true|false|null)$/.test(text) || /^[[{]/.test(text)) {
+    try {
+      return JSON.parse(text) as JsonValue;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+const EXAMPLES = `
+Examples:
+  $ turbulence fault kinds
+  $ turbulence fault inject process.stop --target name=redis-server --duration 30s
+  $ turbulence fault inject process.kill --target cmdline='node .*server\\.js' --select 'count(1)' --seed 7
+  $ turbulence fault inject process.kill --target managed=web-1 --param signal=SIGTERM --param restart=true
+  $ turbulence fault inject process.stop --target pidfile=/run/app.pid --detach
+  $ turbulence fault list
+  $ turbulence fault revert process-stop-m3x8k2-1a2b3c
+  $ turbulence recover`;
+
+export function register(program: Command): void {
+  const fault = program
+    .command('fault')
+    .description('inject one fault by hand, and list or revert what the ledger holds')
+    .addHelpText('after', EXAMPLES);
+
+  fault
+    .command('inject')
+    .description(
+      'inject a fault and stay in the foreground until its duration elapses or Ctrl-C, then revert it ' +
+        '(with --detach, leave it in effect and in the ledger)',
+    )
+    .argument('<kind>', 'fault kind, e.g. process.stop (see `turbulence fault kinds`)')
+    .option(
+      '-t, --target <k=v>',
+      'target query field, repeatable: pid=, name=, cmdline= (regex), pidfile=, managed=',
+      collect,
+      [],
+    )
+    .option('-p, --param <k=v>', 'fault parameter, repeatable, e.g. signal=SIGTERM', collect, [])
+    .option('-s, --select <mode>', 'all | one | count(N) | percent(P) | random-max-percent(P) (default all)')
+    .option('-d, --duration <duration>', 'revert after this long, e.g. 500ms, 30s, 5m (default: until Ctrl-C)')
+    .option('--seed <n>', 'seed for the target selection (printed when not given)')
+    .option('--detach', 'inject, record in the ledger and exit; revert later with `fault revert` or `recover`')
+    .option('--dry-run', 'show which targets would be chosen; change nothing')
+    .addHelpText('after', EXAMPLES)
+    .action(async (kind: string, flags: InjectFlags) => {
+      process.exitCode = await inject(kind, flags);
+    });
+
+  fault
+    .command('list')
+    .description('list the faults in the ledger (injected and not yet reverted)')
+    .option('--json', 'print the ledger entries as JSON')
+    .action(async (flags: { json?: boolean }) => {
+      process.exitCode = await list(flags.json === true);
+    });
+
+  fault
+    .command('revert')
+    .description('revert a fault from the ledger by id (whoever owns it), or every fault with --all')
+    .argument('[id]', 'fault id from `turbulence fault list`')
+    .option('--all', 'revert every fault in the ledger')
+    .action(async (id: string | undefined, flags: { all?: boolean }) => {
+      process.exitCode = await revert(id, flags.all === true);
+    });
+
+  fault
+    .command('kinds')
+    .description('list the fault kinds this installation knows, with a summary each')
+    .option('--json', 'print as JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const drivers = await listDrivers((family, e) =>
+        err(`warning: fault family ${family} did not load: ${String(e)}`),
+      );
+      if (flags.json) {
+        out(
+          JSON.stringify(
+            drivers.map((d) => ({ kind: d.kind, summary: d.summary, reversible: d.reversible !== false })),
+          ),
+        );
+        return;
+      }
+      const width = Math.max(...drivers.map((d) => d.kind.length), 4);
+      for (const d of drivers) out(`${d.kind.padEnd(width)}  ${d.summary}`);
+    });
+}
+
+async function inject(kind: string, flags: InjectFlags): Promise<number> {
+  const seed = flags.seed === undefined ? newSeed() : Number(flags.seed);
+  if (!Number.isSafeInteger(seed))
+    throw new TurbulenceError(ErrorCodes.USAGE, `--seed must be an integer, got ${flags.seed}`);
+  const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration');
+  const manager = new FaultManager({ rng: new Rng(seed), dryRun: flags.dryRun === true });
+  const spec = {
+    kind,
+    target: parsePairs(flags.target, '--target'),
+    params: parsePairs(flags.param, '--param'),
+    ...(flags.select !== undefined ? { select: parseSelectionMode(flags.select) } : {}),
+    ...(durationMs !== undefined ? { durationMs } : {}),
+  };
+  manager.on('fault-reverted', (f) => out(`reverted ${f.id} (${f.reason})`));
+  manager.on('fault-failed', (f) => err(`failed to ${f.phase} ${f.id ?? kind}: ${f.error.format()}`));
+  const faults = await manager.inject(spec, { activity: `turbulence fault inject ${kind}` });
+  const verb = flags.dryRun ? 'would inject' : 'injected';
+  for (const f of faults) out(`${verb} ${f.kind} on ${f.target.name}${flags.dryRun ? '' : `  id ${f.id}`}`);
+  if (flags.seed === undefined) out(`seed ${seed} (pass --seed ${seed} to choose the same targets again)`);
+  if (flags.dryRun || faults.length === 0) return ExitCodes.OK;
+  if (flags.detach) {
+    await manager.detach();
+    out('detached: the fault stays in effect; `turbulence fault revert ID` (or `recover` once expired) reverts it');
+    return ExitCodes.OK;
+  }
+  out(
+    durationMs === undefined
+      ? 'in effect until Ctrl-C'
+      : `in effect for ${formatDuration(durationMs)} (Ctrl-C reverts now)`,
+  );
+  return foreground(manager);
+}
+
+/** Waits until every fault has reverted itself, or a signal comes (then reverts everything). */
+async function foreground(manager: FaultManager): Promise<number> {
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  let onSignal: (() => void) | undefined;
+  try {
+    const outcome = await new Promise<'done' | 'failed' | 'interrupted'>((resolve) => {
+      manager.on('fault-reverted', () => manager.active().length === 0 && resolve('done'));
+      manager.on('fault-failed', (f) => f.phase === 'revert' && resolve('failed'));
+      if (manager.active().length === 0) resolve('done'); // expired before we listened
+      onSignal = () => resolve('interrupted');
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    });
+    if (outcome === 'done') return ExitCodes.OK;
+    const failures = await manager.revertAll(outcome === 'interrupted' ? 'interrupted' : 'revert-all');
+    for (const f of failures) err(`could not revert ${f.id}: ${f.error.format()}`);
+    if (failures.length > 0 || outcome === 'failed') {
+      err('some faults are still in the ledger: run `turbulence recover --all` once the cause is fixed');
+      return ExitCodes.FAILED;
+    }
+    return outcome === 'interrupted' ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+  } finally {
+    clearInterval(keepAlive);
+    if (onSignal) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    manager.dispose();
+  }
+}
+
+async function list(json: boolean): Promise<number> {
+  const ledger = new Ledger();
+  const { entries, corrupt } = await ledger.list();
+  for (const c of corrupt) err(`warning: unreadable ledger file ${c.file}: ${c.error}`);
+  if (json) {
+    out(JSON.stringify({ entries, corrupt }, null, 2));
+    return corrupt.length > 0 ? ExitCodes.FAILED : ExitCodes.OK;
+  }
+  if (entries.length === 0) {
+    out(`no faults in the ledger (${ledger.dir})`);
+    return corrupt.length > 0 ? ExitCodes.FAILED : ExitCodes.OK;
+  }
+  for (const e of entries) {
+    const reason = await keepReason(e, false);
+    const owner = reason === undefined ? 'owner gone: `turbulence recover` reverts it' : reason;
+    const expires = e.expiresAt === undefined ? 'no expiry' : `expires ${e.expiresAt}`;
+    out(`${e.id}  ${e.kind}  ${e.target.name}  ${e.status}  ${expires}  (${owner})`);
+  }
+  return corrupt.length > 0 ? ExitCodes.FAILED : ExitCodes.OK;
+}
+
+async function revert(id: string | undefined, all: boolean): Promise<number> {
+  if (id !== undefined && all) throw new TurbulenceError(ErrorCodes.USAGE, 'give a fault id or --all, not both');
+  if (id !== undefined) {
+    const entry = await revertLedgerEntry(id);
+    out(`reverted ${entry.id} (${entry.kind} on ${entry.target.name})`);
+    return ExitCodes.OK;
+  }
+  if (!all) {
+    throw new TurbulenceError(ErrorCodes.USAGE, 'which fault? give an id or --all', {
+      hint: 'see `turbulence fault list`',
+    });
+  }
+  const report = await recoverLedger({ all: true });
+  for (const e of report.reverted) out(`reverted ${e.id} (${e.kind} on ${e.target.name})`);
+  for (const f of report.failed) err(`could not revert ${f.entry.id}: ${f.error.format()}`);
+  for (const c of report.corrupt) err(`warning: unreadable ledger file ${c.file}: ${c.error}`);
+  if (report.reverted.length === 0 && report.failed.length === 0) out('no faults in the ledger');
+  return report.failed.length > 0 || report.corrupt.length > 0 ? ExitCodes.FAILED : ExitCodes.OK;
+}

@@ -1,0 +1,56 @@
+/**
+ * `turbulence recover [--all]`: reverts what crashed runs left in the ledger.
+ */
+import type { Command } from 'commander';
+import { ExitCodes } from '../../core/errors.js';
+import { recoverLedger } from '../../faults/recover.js';
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const err = (s: string) => process.stderr.write(`${s}\n`);
+
+export function register(program: Command): void {
+  program
+    .command('recover')
+    .description(
+      'revert the faults a crashed or killed run left behind: ledger entries whose owner process is gone, ' +
+        'and entries past their expiry',
+    )
+    .option('--all', 'revert every fault in the ledger, also those of live runs and detached ones')
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      `
+The ledger lives in $TURBULENCE_HOME/ledger (default ~/.turbulence/ledger): one file per fault, written before the
+fault takes effect. Faults owned by a live process, by another host, or detached (fault inject --detach) and not
+yet expired are kept and listed with the reason.
+
+Examples:
+  $ turbulence recover
+  $ turbulence recover --all`,
+    )
+    .action(async (flags: { all?: boolean; json?: boolean }) => {
+      const report = await recoverLedger({
+        all: flags.all === true,
+        onRevert: (e) => flags.json || out(`reverting ${e.id} (${e.kind} on ${e.target.name})`),
+      });
+      if (flags.json) {
+        out(
+          JSON.stringify({
+            reverted: report.reverted.map((e) => e.id),
+            failed: report.failed.map((f) => ({ id: f.entry.id, error: f.error.toJSON() })),
+            kept: report.kept.map((k) => ({ id: k.entry.id, reason: k.reason })),
+            corrupt: report.corrupt,
+          }),
+        );
+      } else {
+        for (const f of report.failed) err(`could not revert ${f.entry.id}: ${f.error.format()}`);
+        for (const k of report.kept) out(`kept ${k.entry.id} (${k.entry.kind} on ${k.entry.target.name}): ${k.reason}`);
+        for (const c of report.corrupt) err(`warning: unreadable ledger file ${c.file}: ${c.error}`);
+        out(
+          `recover: ${report.reverted.length} reverted, ${report.failed.length} failed, ${report.kept.length} kept` +
+            (report.corrupt.length > 0 ? `, ${report.corrupt.length} unreadable` : ''),
+        );
+      }
+      process.exitCode = report.failed.length > 0 || report.corrupt.length > 0 ? ExitCodes.FAILED : ExitCodes.OK;
+    });
+}
