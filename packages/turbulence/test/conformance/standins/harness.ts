@@ -147,7 +147,7 @@ export class Standins {
     const live = this.children.filter((c) => c.exitCode === null && c.signalCode === null);
     await Promise.all(live.map((c) => stopChild(c)));
     for (const pid of this.extraPids) {
-      if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+      if (pidAlive(pid) && isStandin(pid)) process.kill(pid, 'SIGKILL');
     }
     this.children.length = 0;
     this.extraPids.clear();
@@ -180,6 +180,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Whether a PID runs one of our stand-in scripts (guards against a recycled PID from a stale pid file). */
+function isStandin(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(STANDINS);
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a process with this PID exists. */
