@@ -1,0 +1,149 @@
+/**
+ * The supervisor with real processes: readiness, process-group stop, restart policy, and the process kinds
+ * that need it (`process.restart`, `process.kill` with `restart: true`), in-process and from the record alone.
+ */
+import { createServer } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../../../src/core/errors.js';
+import { Rng } from '../../../src/core/rng.js';
+import { FaultManager } from '../../../src/faults/manager.js';
+import { isSameProcess, listProcs } from '../../../src/faults/process/proc.js';
+import { ensureManagedRunning, restartManaged } from '../../../src/supervisor/managed.js';
+import { readRecord, writeRecord, managedSpecSchema } from '../../../src/supervisor/record.js';
+import { Supervisor } from '../../../src/supervisor/supervisor.js';
+import { eventually, hasProc, killOrphans, spawnOrphan, tempHome } from './helpers.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const server = (port: number) => ({
+  command: process.execPath,
+  args: ['-e', `require('http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`],
+  readiness: { http: `http://127.0.0.1:${port}/` },
+});
+
+async function get(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
+  return res.text();
+}
+
+describe.skipIf(!hasProc)('Supervisor and supervised process faults', { timeout: 60_000 }, () => {
+  let env: ReturnType<typeof tempHome>;
+  let sup: Supervisor;
+  const strays: { pid: number; startTime: string }[] = [];
+  beforeEach(() => {
+    env = tempHome();
+    sup = new Supervisor();
+  });
+  afterEach(async () => {
+    await sup.stopAll();
+    for (const s of strays.splice(0)) if (await isSameProcess(s.pid, s.startTime)) process.kill(-s.pid, 'SIGKILL');
+    await killOrphans();
+    env.restore();
+  });
+
+  it('starts a process, waits for readiness, records it, and stops its whole process group', async () => {
+    const port = await freePort();
+    const web = await sup.start({ name: 'web', ...server(port) });
+    expect(await get(port)).toBe('ok');
+    expect(await readRecord('web')).toMatchObject({ pid: web.pid, startTime: web.startTime, spec: { name: 'web' } });
+
+    const group = await sup.start({ name: 'group', command: 'sh', args: ['-c', 'sleep 300 & wait'] });
+    const grandchild = await eventually(async () => (await listProcs()).some((p) => p.ppid === group.pid), 3000);
+    expect(grandchild).toBe(true);
+    const sleeper = (await listProcs()).find((p) => p.ppid === group.pid)!;
+    await sup.stop('group');
+    expect(await eventually(async () => !(await isSameProcess(sleeper.pid, sleeper.startTime)))).toBe(true);
+    expect(await readRecord('group')).toBeUndefined();
+  });
+
+  it('restarts a process that dies when its policy says on-failure', async () => {
+    const port = await freePort();
+    const first = await sup.start({ name: 'web', ...server(port), restart: 'on-failure' });
+    const exited: string[] = [];
+    sup.on('exited', (e) => exited.push(`${e.signal}:${e.willRestart}`));
+    process.kill(first.pid, 'SIGKILL');
+    expect(await eventually(() => (sup.get('web')?.pid ?? first.pid) !== first.pid, 5000)).toBe(true);
+    expect(await eventually(async () => (await get(port).catch(() => '')) === 'ok', 5000)).toBe(true);
+    expect(exited).toEqual(['SIGKILL:true']);
+    expect((await readRecord('web'))?.restarts).toBe(1);
+  });
+
+  it('fails start with a clear error when the process exits before it is ready', async () => {
+    const port = await freePort();
+    await expect(
+      sup.start({
+        name: 'bad',
+        command: 'sh',
+        args: ['-c', 'exit 3'],
+        readiness: { tcp: { host: '127.0.0.1', port } },
+      }),
+    ).rejects.toMatchObject({ code: ErrorCodes.UNAVAILABLE, message: expect.stringMatching(/bad exited before/) });
+    expect(sup.owns('bad')).toBe(false);
+  });
+
+  it('process.restart stops and starts a supervised process, and refuses unsupervised ones', async () => {
+    const port = await freePort();
+    const before = await sup.start({ name: 'web', ...server(port) });
+    const faults = new FaultManager({ rng: new Rng(1) });
+    const [fault] = await faults.inject({ kind: 'process.restart', target: { managed: 'web' } }, { activity: 't' });
+    const after = sup.get('web')!;
+    expect(after.pid).not.toBe(before.pid);
+    expect(await isSameProcess(before.pid, before.startTime)).toBe(false);
+    expect(await get(port)).toBe('ok');
+    await faults.revert(fault!.id);
+    expect(sup.get('web')?.pid).toBe(after.pid); // already running: revert leaves it alone
+    const child = await spawnOrphan(); // a process turbulence did not start
+    await expect(
+      faults.inject({ kind: 'process.restart', target: { pid: child.pid } }, { activity: 't' }),
+    ).rejects.toMatchObject({
+      code: ErrorCodes.TARGET_REFUSED,
+      message: expect.stringMatching(/only restarts supervised/),
+    });
+    await faults.revertAll();
+  });
+
+  it('process.kill with restart: true kills a supervised process and starts it again on revert', async () => {
+    const port = await freePort();
+    const before = await sup.start({ name: 'web', ...server(port) });
+    const faults = new FaultManager({ rng: new Rng(1) });
+    const [fault] = await faults.inject(
+      { kind: 'process.kill', target: { managed: 'web' }, params: { restart: true } },
+      { activity: 't' },
+    );
+    expect(await isSameProcess(before.pid, before.startTime)).toBe(false);
+    await expect(get(port)).rejects.toThrow();
+    await faults.revert(fault!.id);
+    expect(await get(port)).toBe('ok');
+    expect(sup.get('web')?.pid).not.toBe(before.pid);
+  });
+
+  it('restarts a managed process from its record alone, when no supervisor is alive', async () => {
+    const port = await freePort();
+    const orphan = await spawnOrphan('exec sleep 300');
+    const spec = managedSpecSchema.parse({ name: 'solo', ...server(port) });
+    await writeRecord({
+      spec,
+      pid: orphan.pid,
+      startTime: orphan.startTime,
+      startedAt: new Date().toISOString(),
+      restarts: 0,
+      log: `${env.home}/managed/solo.log`,
+    });
+    const next = await restartManaged('solo');
+    strays.push(next);
+    expect(await isSameProcess(orphan.pid, orphan.startTime)).toBe(false);
+    expect(next.pid).not.toBe(orphan.pid);
+    expect(await get(port)).toBe('ok');
+    expect(await readRecord('solo')).toMatchObject({ pid: next.pid, restarts: 1 });
+    expect(await ensureManagedRunning('solo')).toMatchObject({ pid: next.pid });
+  });
+});
