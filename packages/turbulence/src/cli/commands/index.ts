@@ -15,4 +15,5 @@ export const commands: readonly (() => Promise<{ register: RegisterCommand }>)[]
   () => import('./proxy.js'),
   () => import('./fault.js'),
   () => import('./recover.js'),
+  () => import('./dns.js'),
 ];

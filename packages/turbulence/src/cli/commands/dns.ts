@@ -1,0 +1,117 @@
+/**
+ * `turbulence dns serve`: the chaos DNS server (UDP and TCP, forwarding to a real resolver, rules, control API).
+ * `turbulence dns query`: ask a server one question and print what came back (rcode, TC bit, answers).
+ */
+import type { Command } from 'commander';
+import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
+import { formatHostPort } from '../../dns/address.js';
+import { dnsQuery, type DnsClientTransport } from '../../dns/client.js';
+import type { DnsQueryEvent } from '../../dns/handler.js';
+import { loadRulesFile } from '../../dns/rules-file.js';
+import { createDnsServer } from '../../dns/server.js';
+import { dnsActions } from '../../dns/actions/index.js';
+
+interface ServeFlags {
+  listen: string;
+  upstream: string;
+  rules?: string;
+  api?: string;
+  apiToken?: string;
+  seed?: string;
+  log?: boolean;
+}
+
+export function register(program: Command): void {
+  const dns = program
+    .command('dns')
+    .description('DNS chaos: a fault-injecting DNS server in front of a real resolver, and a query tool');
+  dns
+    .command('serve')
+    .description('serve DNS on UDP and TCP, forward to --upstream, and apply fault rules to matching queries')
+    .requiredOption('--listen <host:port>', 'where to serve DNS, UDP and TCP (e.g. 127.0.0.1:5354)')
+    .requiredOption('--upstream <host:port>', 'the real resolver to forward to (e.g. 127.0.0.1:53)')
+    .option('--rules <file>', 'YAML/JSON list of rules (or { rules: [...] }) to start with')
+    .option('--api <host:port>', 'serve the HTTP control API (add/list/remove rules, hit counts) here')
+    .option(
+      '--api-token <token>',
+      'bearer token the API requires; needed beyond loopback (env TURBULENCE_DNS_API_TOKEN)',
+    )
+    .option('--seed <n>', 'seed of the rules\u2019 coin flips and jitter; printed when omitted')
+    .option('--log', 'print one line per query (client, name, type, rules fired, outcome, rcode, TC)')
+    .addHelpText(
+      'after',
+      `\nActions: ${dnsActions.map((a) => a.type).join(', ')}\n` +
+        '\nExample:\n  turbulence dns serve --listen 127.0.0.1:5354 --upstream 127.0.0.1:53 --api 127.0.0.1:5380 --seed 42\n' +
+        '  curl -X POST 127.0.0.1:5380/rules -d \'{"name":"svc.example.test","action":"truncate"}\'\n' +
+        '  dig @127.0.0.1 -p 5354 svc.example.test\n',
+    )
+    .action(serve);
+  dns
+    .command('query <name>')
+    .description('resolve a name through a server and print the rcode, TC bit and answers as JSON')
+    .requiredOption('--server <host:port>', 'the DNS server to ask')
+    .option('--type <type>', 'record type', 'A')
+    .option('--transport <t>', 'udp (gives up on TC), tcp, or auto (UDP then TCP on TC, RFC 7766)', 'auto')
+    .option('--timeout <ms>', 'milliseconds per attempt', '2000')
+    .action(async (name: string, f: { server: string; type: string; transport: string; timeout: string }) => {
+      if (!['udp', 'tcp', 'auto'].includes(f.transport)) {
+        throw new TurbulenceError(ErrorCodes.USAGE, `--transport must be udp, tcp or auto, got ${f.transport}`);
+      }
+      const result = await dnsQuery({
+        server: f.server,
+        name,
+        type: f.type,
+        transport: f.transport as DnsClientTransport,
+        timeoutMs: integer('--timeout', f.timeout),
+      });
+      console.log(JSON.stringify(result, null, 2));
+    });
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const rules = flags.rules === undefined ? [] : await loadRulesFile(flags.rules);
+  const token = flags.apiToken ?? process.env.TURBULENCE_DNS_API_TOKEN;
+  const server = createDnsServer({
+    listen: flags.listen,
+    upstream: flags.upstream,
+    rules,
+    ...(flags.seed !== undefined ? { seed: integer('--seed', flags.seed) } : {}),
+    ...(flags.api !== undefined ? { api: flags.api } : {}),
+    ...(token ? { apiToken: token } : {}),
+  });
+  const addr = await server.start();
+  if (flags.log) server.on('query', (e) => console.log(formatEvent(e)));
+  const api = addr.api ? `, control API ${addr.api}` : '';
+  console.log(
+    `turbulence dns on ${formatHostPort(addr.dns)} (udp+tcp) → ${server.upstreamAddress}` +
+      ` (seed ${server.seed}, ${rules.length} rules${api})`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+}
+
+function formatEvent(e: DnsQueryEvent): string {
+  const rules = e.rules.length ? ` rules=${e.rules.join(',')}` : '';
+  const answer = e.outcome === 'answered' ? ` ${e.rcode}${e.tc ? ' TC' : ''} ${e.size}B` : '';
+  const err = e.error ? ` (${e.error})` : '';
+  return (
+    `${e.client.address}:${e.client.port} ${e.transport} ${e.type ?? '?'} ${e.name ?? '?'}${rules} → ` +
+    `${e.outcome}${answer} ${e.latencyMs.toFixed(1)}ms${err}`
+  );
+}
+
+function integer(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new TurbulenceError(ErrorCodes.USAGE, `${flag} must be a non-negative integer, got ${JSON.stringify(text)}`);
+  }
+  return n;
+}

@@ -1,0 +1,99 @@
+/** `turbulence dns serve` and `turbulence dns query` as real processes, against dnsmasq. */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dnsQuery } from '../../../src/dns/client.js';
+import { requireSystem } from '../../support/system.js';
+import { randomLoopback, startDnsmasq, type Dnsmasq } from './dnsmasq.js';
+
+const sys = requireSystem('dnsmasq');
+const entry = join(import.meta.dirname, 'cli-entry.ts');
+const node = (args: string[]) => ['--import', 'tsx', entry, ...args];
+
+describe.skipIf(sys.skip)('turbulence dns CLI', () => {
+  let upstream: Dnsmasq;
+  let child: ChildProcess | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'turbulence-dns-cli-'));
+
+  beforeAll(async () => {
+    upstream = await startDnsmasq({ 'svc.example.test': ['127.0.0.21', '127.0.0.22'], 'ok.test': ['127.0.0.23'] });
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await upstream?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves with rules from a file, logs queries, takes rules over the API and stops cleanly on SIGTERM', async () => {
+    const rules = join(dir, 'rules.yaml');
+    writeFileSync(rules, 'rules:\n  - id: trunc\n    name: svc.example.test\n    action: truncate\n');
+    const { host, port } = randomLoopback();
+    const apiPort = port + 1;
+    child = spawn(
+      process.execPath,
+      node([
+        'dns',
+        'serve',
+        '--listen',
+        `${host}:${port}`,
+        '--upstream',
+        upstream.address,
+        '--rules',
+        rules,
+        '--api',
+        `127.0.0.1:${apiPort}`,
+        '--seed',
+        '5',
+        '--log',
+      ]),
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 100 && !out.includes('turbulence dns on'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toContain(
+      `turbulence dns on ${host}:${port} (udp+tcp) → ${upstream.address} (seed 5, 1 rules, control API http://127.0.0.1:${apiPort})`,
+    );
+
+    expect(await dnsQuery({ server: `${host}:${port}`, name: 'svc.example.test', transport: 'udp' })).toMatchObject({
+      tc: true,
+    });
+    const added = await fetch(`http://127.0.0.1:${apiPort}/rules`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'ok.test', action: 'nxdomain' }),
+    });
+    expect(added.status).toBe(201);
+    expect((await dnsQuery({ server: `${host}:${port}`, name: 'ok.test' })).rcode).toBe('NXDOMAIN');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(out).toMatch(/udp A svc\.example\.test rules=trunc → answered NOERROR TC/);
+
+    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('reports a bad rules file with its line and exits non-zero', async () => {
+    const rules = join(dir, 'bad.yaml');
+    writeFileSync(rules, '- name: a.test\n  action: nxdomain\n- name: b.test\n  action: explode\n');
+    const run = promisify(execFile);
+    const err = await run(
+      process.execPath,
+      node(['dns', 'serve', '--listen', '127.0.0.1:0', '--upstream', upstream.address, '--rules', rules]),
+    ).catch((e: { stderr: string; code: number }) => e);
+    expect(err).toMatchObject({ code: 2 });
+    expect((err as { stderr: string }).stderr).toMatch(/bad\.yaml:3:3.*explode/);
+  });
+
+  it('queries a server and prints the answer as JSON', async () => {
+    const run = promisify(execFile);
+    const { stdout } = await run(
+      process.execPath,
+      node(['dns', 'query', 'ok.test', '--server', upstream.address, '--transport', 'udp']),
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ rcode: 'NOERROR', tc: false, addresses: ['127.0.0.23'] });
+  });
+});
