@@ -2,39 +2,52 @@
  * Every provider type, in one explicit list. Adding a provider is one file under `providers/` plus one line
  * here (see docs/adding-a-provider.md); nothing else switches on a provider type.
  */
+import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { Provider } from '../experiment/types.js';
 import { faultProvider } from './fault.js';
 import { dnsProvider } from './dns.js';
 import { dnsSchema } from './dns-schema.js';
 import { httpProvider } from './http.js';
+import { moduleProvider } from './module.js';
 import { processProvider } from './process.js';
 import { pythonProvider } from './python.js';
 import { faultSchema, httpSchema, moduleSchema, processSchema, pythonSchema, tcpSchema } from './schemas.js';
 import { tcpProvider } from './tcp.js';
 import type { ProviderDefinition } from './types.js';
 
-export {
-  faultSchema,
-  httpSchema,
-  moduleSchema,
-  processSchema,
-  providerSchema,
-  pythonSchema,
-  tcpSchema,
-} from './schemas.js';
+export { faultSchema, httpSchema, moduleSchema, processSchema, pythonSchema, tcpSchema } from './schemas.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own provider type
 export type AnyProviderDefinition = ProviderDefinition<any>;
 
 /** The schema of every provider type, for assembling the experiment schema (`z.discriminatedUnion('type', …)`). */
-export const providerSchemas = [httpSchema, processSchema, pythonSchema, moduleSchema, tcpSchema, faultSchema, dnsSchema] as const;
+export const providerSchemas = [
+  httpSchema,
+  processSchema,
+  pythonSchema,
+  moduleSchema,
+  tcpSchema,
+  faultSchema,
+  dnsSchema,
+] as const;
+
+/**
+ * Any provider object, discriminated by `type` (each type checked by its own schema). Use it for
+ * `activity.provider` and probe tolerances in the experiment schema.
+ */
+export const providerSchema: z.ZodType<Provider> = z.discriminatedUnion(
+  'type',
+  providerSchemas as unknown as [z.ZodObject<{ type: z.ZodLiteral<string> }>],
+  { error: () => `provider type must be one of: ${providerTypes().join(', ')}` },
+) as unknown as z.ZodType<Provider>;
 
 /** Every provider definition. */
 export const providers: readonly AnyProviderDefinition[] = [
   httpProvider,
   processProvider,
   pythonProvider,
+  moduleProvider,
   tcpProvider,
   faultProvider,
   dnsProvider,

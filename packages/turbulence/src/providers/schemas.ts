@@ -6,9 +6,7 @@
  * Objects are loose: unknown keys are kept (Chaos Toolkit ignores them), so files written for other tools load.
  */
 import { z } from 'zod';
-import { dnsObject } from './dns-schema.js';
 import type {
-  Provider,
   FaultProvider,
   HttpProvider,
   ModuleProvider,
@@ -102,13 +100,3 @@ export const moduleSchema: z.ZodType<ModuleProvider> = moduleObject;
 export const tcpSchema: z.ZodType<TcpProvider> = tcpObject;
 /** Schema of the `fault` provider. */
 export const faultSchema: z.ZodType<FaultProvider> = faultObject;
-
-/**
- * Any provider object, discriminated by `type`; an unknown type is reported with the list of known ones.
- * Use it for `activity.provider` (and probe tolerances) in the experiment schema.
- */
-export const providerSchema: z.ZodType<Provider> = z.discriminatedUnion(
-  'type',
-  [httpObject, processObject, pythonObject, moduleObject, tcpObject, faultObject, dnsObject],
-  { error: 'provider type must be one of: http, process, python, module, tcp, fault, dns' },
-);
