@@ -10,6 +10,8 @@ export type AnyDriver = FaultDriver<any>;
 export const families: Readonly<Record<string, () => Promise<{ drivers: readonly AnyDriver[] }>>> = {
   process: () => import('./process/index.js'),
   network: () => import('./network/index.js'),
+  limit: () => import('./limit/index.js'),
+  cgroup: () => import('./cgroup/index.js'),
   dns: () => import('./dns/index.js'),
   proxy: () => import('./proxy/index.js'),
   failpoint: () => import('./failpoint/index.js'),
