@@ -21,4 +21,6 @@ export { InterruptExecution } from './experiment/controls.js';
 export { decideRollbacks, hypothesisSchedule, runExitCode } from './experiment/policy.js';
 export type { RollbacksDecision, RunStatus, HypothesisSchedule } from './experiment/policy.js';
 export { journalToJUnit } from './report/junit.js';
+export * from './faults/index.js';
+export * from './supervisor/index.js';
 export * from './dns/index.js';

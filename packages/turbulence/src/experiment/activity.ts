@@ -48,6 +48,16 @@ export function substituteProvider(ctx: RunContext, def: ProviderDefinition, pro
   return out as unknown as Provider;
 }
 
+/** One line saying what the provider will do, with `${...}` already applied. */
+function describeProvider(ctx: RunContext, def: ProviderDefinition | undefined, provider: Provider): string {
+  if (!def?.describe) return provider.type;
+  try {
+    return def.describe(substituteProvider(ctx, def, provider));
+  } catch {
+    return def.describe(provider);
+  }
+}
+
 /** Calls a provider with the run context; `timeoutMs` (strict mode) aborts it. */
 export async function callProvider(
   ctx: RunContext,
@@ -114,7 +124,7 @@ export async function runActivity(ctx: RunContext, activity: Activity, opts: Act
     phase: opts.phase,
     name: activity.name,
     kind,
-    describe: def?.describe?.(activity.provider) ?? activity.provider.type,
+    describe: describeProvider(ctx, def, activity.provider),
     background: activity.background === true,
   });
 

@@ -186,7 +186,13 @@ describe('turbulence run', () => {
       title: 'dry',
       description: 'dry run',
       'steady-state-hypothesis': hypothesis(),
-      method: [{ type: 'action', name: 'pause', provider: { type: 'fault', kind: 'process.stop', target: { pid: victim.pid } } }],
+      method: [
+        {
+          type: 'action',
+          name: 'pause',
+          provider: { type: 'fault', kind: 'process.stop', target: { pid: victim.pid } },
+        },
+      ],
     });
     // (the CLI runs async: this process serves the hypothesis's HTTP probe meanwhile)
     const r = await turbulence(['run', file, '--dry', 'actions', '--journal-path', join(work, 'dry-j.json')]);

@@ -158,6 +158,7 @@ describe('run lifecycle', () => {
   it('applies each rollback strategy', async () => {
     const e = experiment({ method: [action('break', 'breakIt')], rollbacks: [action('repair', 'repair')] });
     expect((await run(e, { rollbackStrategy: 'never' })).journal.rollbacks).toHaveLength(0);
+    state().healthy = true; // nothing repaired it
     expect((await run(e, { rollbackStrategy: 'deviated' })).journal.rollbacks).toHaveLength(1);
     const ok = experiment({ method: [], rollbacks: [action('repair', 'repair')] });
     expect((await run(ok, { rollbackStrategy: 'deviated' })).journal.rollbacks).toHaveLength(0);
@@ -237,8 +238,40 @@ describe('run lifecycle', () => {
     );
   });
 
-  it('records the seed so the same seed replays the same choices', async () => {
-    const a = await run(experiment({}), { seed: 99 });
-    expect(a.journal.seed).toBe(99);
+  it('chooses the same fault targets for the same seed (and records it)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    // Orphaned sleeps (their shell exits): not in this process's tree, which turbulence refuses to touch.
+    const pids = Array.from({ length: 6 }, () =>
+      Number(execFileSync('sh', ['-c', 'sleep 37.25 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' }).trim()),
+    );
+    try {
+      const e = experiment({
+        'steady-state-hypothesis': undefined,
+        method: [
+          {
+            type: 'action',
+            name: 'pause-two',
+            provider: {
+              type: 'fault',
+              kind: 'process.stop',
+              target: { cmdline: '^sleep 37\\.25$' },
+              select: 'count(2)',
+            },
+          },
+        ],
+      });
+      const picks = async (seed: number) => {
+        const r = await run(e, { seed });
+        expect(r.journal.seed).toBe(seed);
+        return r.journal.faults.map((f) => f.target.id).sort();
+      };
+      const a = await picks(7);
+      expect(a).toHaveLength(2);
+      expect(await picks(7)).toEqual(a);
+      const others = await Promise.all([8, 9, 10, 11].map(picks));
+      expect(others.some((o) => JSON.stringify(o) !== JSON.stringify(a))).toBe(true);
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+    }
   });
 });
