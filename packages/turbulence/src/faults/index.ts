@@ -1,0 +1,15 @@
+/**
+ * @module The fault model's public API: the registry, the ledger, the per-run {@link FaultManager}, recovery
+ * and blast-radius arithmetic. Driver families live in their own folders and load through `kinds.ts`.
+ */
+export { getDriver, listDrivers, parseParams } from './registry.js';
+export type { AnyDriver } from './registry.js';
+export { Ledger } from './ledger.js';
+export type { LedgerEntry, LedgerOwner, LedgerStatus, LedgerListing, CorruptEntry } from './ledger.js';
+export { FaultManager, newFaultId } from './manager.js';
+export type { ActiveFault, FaultManagerEvents, FaultManagerOptions, RevertFailure } from './manager-types.js';
+export { recoverLedger, revertLedgerEntry } from './recover.js';
+export type { RecoverOptions, RecoverReport } from './recover.js';
+export { checkBlastRadius } from './blast-radius.js';
+export type { BlastRadiusUsage } from './blast-radius.js';
+export { turbulenceHome, ledgerDir, managedDir } from './paths.js';
