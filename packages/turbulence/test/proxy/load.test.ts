@@ -37,13 +37,13 @@ function loadClients(): { child: ChildProcess; next: () => Promise<Record<string
   const script = fileURLToPath(new URL('./fixtures/load-clients.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   return {
     child,
     next: async () => {
       const { value, done } = await lines.next();
       if (done) throw new Error('load generator exited early');
-      return JSON.parse(value as string) as Record<string, number>;
+      return JSON.parse(value) as Record<string, number>;
     },
   };
 }
