@@ -24,3 +24,8 @@ export { journalToJUnit } from './report/junit.js';
 export * from './faults/index.js';
 export * from './supervisor/index.js';
 export * from './dns/index.js';
+export { providers, getProvider, requireProvider, providerTypes, providerSchema } from './providers/index.js';
+export { pythonModuleAvailable, type PythonAvailability } from './providers/python.js';
+export type { ModuleCallContext, ModuleFunction } from './providers/module.js';
+export { checkTolerance, describeTolerance, toleranceSchema, toleranceKinds } from './experiment/tolerance.js';
+export type { ToleranceContext, ToleranceResult, ToleranceKind } from './experiment/tolerance.js';
