@@ -29,3 +29,4 @@ export { pythonModuleAvailable, type PythonAvailability } from './providers/pyth
 export type { ModuleCallContext, ModuleFunction } from './providers/module.js';
 export { checkTolerance, describeTolerance, toleranceSchema, toleranceKinds } from './experiment/tolerance.js';
 export type { ToleranceContext, ToleranceResult, ToleranceKind } from './experiment/tolerance.js';
+export * from './explore/index.js';

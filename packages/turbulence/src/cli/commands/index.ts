@@ -16,4 +16,5 @@ export const commands: readonly (() => Promise<{ register: RegisterCommand }>)[]
   () => import('./fault.js'),
   () => import('./recover.js'),
   () => import('./dns.js'),
+  () => import('./explore.js'),
 ];

@@ -1,0 +1,139 @@
+/**
+ * `turbulence explore SCENARIO`: run a system many times, crashing one instance at one failpoint each time, and
+ * report every schedule that breaks the scenario's invariant with the token that replays it.
+ */
+import type { Command } from 'commander';
+import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
+import { explore } from '../../explore/explore.js';
+import { loadScenario } from '../../explore/load.js';
+import type { ExploreOptions, ExploreReport } from '../../explore/types.js';
+
+interface Flags {
+  seed?: string;
+  hits: string;
+  random: string;
+  probability: string;
+  task: string;
+  replay?: string;
+  maxSchedules?: string;
+  instances?: string;
+  failpoints?: string;
+  option: string[];
+  json?: boolean;
+}
+
+function int(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new TurbulenceError(ErrorCodes.USAGE, `--${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+function probability(value: string): number {
+  const p = value.endsWith('%') ? Number(value.slice(0, -1)) / 100 : Number(value);
+  if (!(p > 0 && p <= 1))
+    throw new TurbulenceError(ErrorCodes.USAGE, `--probability must be in (0, 1] or a percentage, got "${value}"`);
+  return p;
+}
+
+function keyValues(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new TurbulenceError(ErrorCodes.USAGE, `--option expects key=value, got "${pair}"`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+const csv = (v: string | undefined): string[] | undefined =>
+  v
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function toOptions(f: Flags, signal: AbortSignal): ExploreOptions {
+  const o: ExploreOptions = {
+    hits: int('hits', f.hits, 1),
+    random: int('random', f.random, 0),
+    probability: probability(f.probability),
+    task: f.task,
+    signal,
+  };
+  if (f.seed !== undefined) o.seed = int('seed', f.seed, 0);
+  if (f.replay !== undefined) o.replay = f.replay;
+  if (f.maxSchedules !== undefined) o.maxSchedules = int('max-schedules', f.maxSchedules, 1);
+  const instances = csv(f.instances);
+  const failpoints = csv(f.failpoints);
+  if (instances) o.instances = instances;
+  if (failpoints) o.failpoints = failpoints;
+  return o;
+}
+
+function printReport(r: ExploreReport, scenarioPath: string): void {
+  console.log(
+    `\n${r.scenario}: ${r.schedules} schedules (seed ${r.seed}), ${r.faulted} with a fault that fired, ${r.findings.length} broke the invariant`,
+  );
+  for (const f of r.findings) {
+    console.log(`\n  ✗ ${f.schedule.id}: instance ${f.schedule.instance} with ${f.schedule.failpoints}`);
+    for (const v of f.violations) console.log(`      ${v}`);
+    if (f.detail) console.log(`      (${f.detail})`);
+    console.log(`      replay: turbulence explore ${scenarioPath} --replay '${f.replay}'`);
+  }
+}
+
+async function action(scenarioPath: string, flags: Flags): Promise<void> {
+  const ctrl = new AbortController();
+  const stop = (): void => ctrl.abort();
+  process.once('SIGINT', stop);
+  try {
+    const scenario = await loadScenario(scenarioPath, keyValues(flags.option));
+    const options = toOptions(flags, ctrl.signal);
+    if (!flags.json) {
+      options.onSchedule = (s, o) => {
+        const mark = o.violations.length > 0 ? '✗' : o.faulted ? '✓' : '·';
+        console.log(
+          `${mark} ${s.id.padEnd(7)} ${s.instance}  ${s.failpoints.length > 70 ? `${s.failpoints.slice(0, 67)}...` : s.failpoints}`,
+        );
+      };
+    }
+    const report = await explore(scenario, options);
+    if (flags.json) console.log(JSON.stringify(report, null, 2));
+    else printReport(report, scenarioPath);
+    process.exitCode = report.findings.length > 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', stop);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('explore')
+    .description(
+      'run a scenario many times, crashing one instance at one failpoint each time (systematically, then at random), ' +
+        'and report every schedule that breaks its invariant with a token that replays it; exit 1 when one does',
+    )
+    .argument('<scenario>', 'module exporting a scenario (default export, or a function of --option values)')
+    .option('--seed <n>', 'seed of the exploration (schedules derive their own)')
+    .option('--hits <n>', 'systematic phase: crash at each of the first N hits of every failpoint', '1')
+    .option('--random <n>', 'random schedules after the systematic phase', '0')
+    .option('--probability <p>', 'random phase: chance per failpoint hit, 0..1 or a percentage', '0.2')
+    .option('--task <task>', 'what a schedule does at the failpoint (panic = crash; e.g. error(EIO))', 'panic')
+    .option('--instances <list>', 'only these instances (comma-separated)')
+    .option('--failpoints <list>', 'only these failpoints (comma-separated)')
+    .option('--replay <token>', "run one schedule again, from a finding's replay token")
+    .option('--max-schedules <n>', 'stop after N schedules')
+    .option(
+      '--option <key=value>',
+      'passed to the scenario factory (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      '\nExample:\n  turbulence explore examples/two-phase-rotation/scenario.ts --random 10\n' +
+        "  turbulence explore examples/two-phase-rotation/scenario.ts --replay '123:b:prepare.acked=1*panic'",
+    )
+    .action(action);
+}

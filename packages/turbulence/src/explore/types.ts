@@ -1,0 +1,90 @@
+/**
+ * @module Types of the failpoint explorer: a scenario runs a system once under one fault schedule and says which
+ * invariants broke; the explorer enumerates schedules, runs them and reports every one that broke something,
+ * with a token that replays it.
+ */
+
+/** One fault schedule: which instance gets which failpoint actions, under which seed. */
+export interface Schedule {
+  /** `sys-3` or `rnd-1`: position in this exploration. */
+  id: string;
+  phase: 'systematic' | 'random';
+  /** Goes into `TURBULENCE_SEED` of every process and seeds the scenario's own randomness. */
+  seed: number;
+  /** The instance whose failpoints are set. */
+  instance: string;
+  /** The `TURBULENCE_FAILPOINTS` value for that instance, e.g. `prepare.acked=1*panic`. */
+  failpoints: string;
+}
+
+/** What one run of a scenario observed. */
+export interface RunOutcome {
+  /** Broken invariants, one sentence each; empty when the system ended in a good state. */
+  violations: string[];
+  /** Whether the scheduled fault actually fired (a crash happened). */
+  faulted?: boolean;
+  /** Free text for the report (final states, timings). */
+  detail?: string;
+}
+
+/**
+ * A system the explorer can run many times. The example in `examples/two-phase-rotation/` is one.
+ *
+ * @example
+ * const scenario: Scenario = {
+ *   name: 'rotation', instances: ['a', 'b', 'c'], failpoints: ['prepare.acked', 'commit.received'],
+ *   run: async (schedule, signal) => ({ violations: await rotateOnce(schedule, signal) }),
+ * };
+ */
+export interface Scenario {
+  readonly name: string;
+  readonly instances: readonly string[];
+  readonly failpoints: readonly string[];
+  /** Runs the system once under `schedule`; must clean up everything it started before resolving. */
+  run(schedule: Schedule, signal: AbortSignal): Promise<RunOutcome>;
+}
+
+/** A schedule that broke an invariant. */
+export interface Finding {
+  schedule: Schedule;
+  violations: string[];
+  /** Pass to `turbulence explore SCENARIO --replay TOKEN` (or {@link ExploreOptions.replay}) to run it again. */
+  replay: string;
+  detail?: string;
+}
+
+/** How to explore. */
+export interface ExploreOptions {
+  /** Seed of the exploration; each schedule derives its own. Default: a new one. */
+  seed?: number;
+  /** Crash at the 1st..hits-th hit of each failpoint in the systematic phase. Default 1. */
+  hits?: number;
+  /** Number of random schedules after the systematic phase. Default 0. */
+  random?: number;
+  /** Probability (0..1] per failpoint hit in the random phase. Default 0.2. */
+  probability?: number;
+  /** The action a schedule sets. Default `panic` (crash the instance). */
+  task?: string;
+  /** Explore only these instances (a subset of the scenario's). */
+  instances?: readonly string[];
+  /** Explore only these failpoints (a subset of the scenario's). */
+  failpoints?: readonly string[];
+  /** Run only this schedule (a {@link Finding.replay} token). */
+  replay?: string;
+  /** Stop after this many schedules. */
+  maxSchedules?: number;
+  /** Aborts the exploration between schedules (and is passed to the scenario). */
+  signal?: AbortSignal;
+  /** Called after each schedule (the CLI prints progress from it). */
+  onSchedule?: (schedule: Schedule, outcome: RunOutcome) => void;
+}
+
+/** The result of an exploration. */
+export interface ExploreReport {
+  scenario: string;
+  seed: number;
+  schedules: number;
+  /** Schedules whose fault fired. */
+  faulted: number;
+  findings: Finding[];
+}
