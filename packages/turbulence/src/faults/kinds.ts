@@ -12,6 +12,7 @@ export const families: Readonly<Record<string, () => Promise<{ drivers: readonly
   network: () => import('./network/index.js'),
   limit: () => import('./limit/index.js'),
   cgroup: () => import('./cgroup/index.js'),
+  stress: () => import('./stress/index.js'),
   dns: () => import('./dns/index.js'),
   proxy: () => import('./proxy/index.js'),
   failpoint: () => import('./failpoint/index.js'),
