@@ -132,6 +132,7 @@ function flattenHeaders(res: IncomingMessage): Record<string, string> {
 /** One attempt: resolves with the output, rejects with ConnectFailure (retryable) or an activityFailed. */
 function attempt(req: Prepared, signal: AbortSignal): Promise<HttpOutput> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(activityFailed(`http ${req.method} ${req.url.href} was aborted`));
     const send = req.url.protocol === 'https:' ? httpsRequest : httpRequest;
     const r = send(req.url, { method: req.method, headers: req.headers, rejectUnauthorized: req.verifyTls });
     let connected = false;

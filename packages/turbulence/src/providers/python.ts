@@ -34,6 +34,7 @@ class PythonUnavailable extends Error {}
 
 function runShim(request: Record<string, unknown>, signal?: AbortSignal): Promise<ShimAnswer> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(activityFailed('python activity was aborted'));
     const child = spawn(pythonExecutable(), ['-c', PYTHON_SHIM], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
