@@ -71,7 +71,8 @@ export interface Journal {
 
 /** Chaos Toolkit's timestamp form: `2024-05-01T12:00:00.123000+00:00`. */
 export function timestamp(ms: number = Date.now()): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00');
+  // toISOString() is always `YYYY-MM-DDTHH:mm:ss.sssZ` for dates in years 0-9999.
+  return `${new Date(ms).toISOString().slice(0, 23)}000+00:00`;
 }
 
 /** Formats an error as Chaos Toolkit's `exception` lines. */
