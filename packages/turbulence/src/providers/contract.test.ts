@@ -68,7 +68,7 @@ describe.each(providers.map((p) => [String(p.type), p] as const))('provider %s',
   });
 
   it('describes itself in one line', () => {
-    const text: unknown = def.describe?.(example as never) ?? type;
+    const text: unknown = def.describe?.(example) ?? type;
     expect(typeof text).toBe('string');
     expect(String(text)).not.toContain('\n');
   });
