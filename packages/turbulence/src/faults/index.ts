@@ -4,9 +4,9 @@
  */
 export { getDriver, listDrivers, parseParams } from './registry.js';
 export type { AnyDriver } from './registry.js';
-export { Ledger } from './ledger.js';
+export { Ledger, newFaultId } from './ledger.js';
 export type { LedgerEntry, LedgerOwner, LedgerStatus, LedgerListing, CorruptEntry } from './ledger.js';
-export { FaultManager, newFaultId } from './manager.js';
+export { FaultManager } from './manager.js';
 export type { ActiveFault, FaultManagerEvents, FaultManagerOptions, RevertFailure } from './manager-types.js';
 export { recoverLedger, revertLedgerEntry } from './recover.js';
 export type { RecoverOptions, RecoverReport } from './recover.js';

@@ -10,6 +10,7 @@
  * complete entries that `turbulence recover` can revert. A corrupt file is reported by {@link Ledger.list},
  * never fatal to the other entries.
  */
+import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -221,4 +222,10 @@ function ledgerError(file: string, what: string, cause: unknown): TurbulenceErro
     hint: 'check that TURBULENCE_HOME (default ~/.turbulence) is writable and on a healthy disk',
     cause,
   });
+}
+
+/** A fresh fault id: `<family>-<name>-<time>-<random>`, e.g. `process-stop-m3x8k2-1a2b3c`. */
+export function newFaultId(kind: string): string {
+  const slug = kind.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 40);
+  return `${slug}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }

@@ -8,7 +8,6 @@
  * An injection is all or nothing: when one target fails, the targets already injected are reverted.
  */
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '../core/errors.js';
 import type { AppliedFault, FaultContext, FaultSpec, Target } from '../core/fault.js';
@@ -17,7 +16,9 @@ import type { Rng } from '../core/rng.js';
 import { select } from '../core/selector.js';
 import type { FaultInjector, InjectedFault } from '../providers/types.js';
 import { checkBlastRadius } from './blast-radius.js';
-import { Ledger } from './ledger.js';
+import { Ledger, newFaultId } from './ledger.js';
+import { recoverLedger } from './recover.js';
+import type { RecoverOptions, RecoverReport } from './recover.js';
 import { ledgerDir, turbulenceHome } from './paths.js';
 import type { LedgerOwner } from './ledger.js';
 import { startTimeOfSync } from './process/proc.js';
@@ -114,6 +115,16 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     }
     this.faults.clear();
     return out;
+  }
+
+  /**
+   * Reverts what crashed runs left in the ledger (see {@link recoverLedger}); what `turbulence recover` calls.
+   *
+   * @example
+   * const report = await FaultManager.recoverLedger({ all: false });
+   */
+  static recoverLedger(options: RecoverOptions = {}): Promise<RecoverReport> {
+    return recoverLedger(options);
   }
 
   /**
@@ -264,12 +275,6 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
       cmd: process.argv.join(' ').slice(0, 500),
     };
   }
-}
-
-/** A fresh fault id: `<family>-<name>-<time>-<random>`, e.g. `process-stop-m3x8k2-1a2b3c`. */
-export function newFaultId(kind: string): string {
-  const slug = kind.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 40);
-  return `${slug}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
 function applied(fault: Tracked): AppliedFault {

@@ -20,6 +20,7 @@ export const readinessSchema = z.union([
   z.object({ tcp: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(1).max(65535) }) }),
   z.object({ http: z.url() }),
 ]);
+/** A readiness check: `{ tcp: { host, port } }` or `{ http: url }`. */
 export type Readiness = z.infer<typeof readinessSchema>;
 
 /** A process turbulence starts and supervises. */
@@ -39,7 +40,9 @@ export const managedSpecSchema = z.object({
   /** Where stdout and stderr go (appended); default `managed/<name>.log`. */
   log: z.string().optional(),
 });
+/** A supervised process as callers write it (defaults optional). */
 export type ManagedSpecInput = z.input<typeof managedSpecSchema>;
+/** A supervised process with defaults applied. */
 export type ManagedSpec = z.output<typeof managedSpecSchema>;
 
 /** The on-disk record of a supervised process. */

@@ -63,6 +63,7 @@ Examples:
   $ turbulence fault revert process-stop-m3x8k2-1a2b3c
   $ turbulence recover`;
 
+/** Registers `turbulence fault inject|list|revert|kinds`. */
 export function register(program: Command): void {
   const fault = program
     .command('fault')

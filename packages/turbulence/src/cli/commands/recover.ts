@@ -8,6 +8,7 @@ import { recoverLedger } from '../../faults/recover.js';
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
 
+/** Registers `turbulence recover`. */
 export function register(program: Command): void {
   program
     .command('recover')

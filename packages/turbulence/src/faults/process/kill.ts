@@ -18,6 +18,7 @@ const params = z
     restart: z.boolean().default(false),
   })
   .strict();
+/** Params of `process.kill` after defaults. */
 export type KillParams = z.output<typeof params>;
 
 /** `process.kill`. */

@@ -33,6 +33,7 @@ export const processQuerySchema = z
   .refine((q) => Object.values(q).some((v) => v !== undefined), {
     message: 'give at least one of pid, name, cmdline, pidfile, managed',
   });
+/** A parsed process target query. */
 export type ProcessQuery = z.infer<typeof processQuerySchema>;
 
 /** The attributes a process target carries (enough to find it again, and to not confuse it with a new one). */
