@@ -49,7 +49,9 @@ function convert(issue: Issue, base: (string | number)[], root: unknown): Proble
   const { found, value } = lookup(root, path);
   const custom = !DEFAULT_MESSAGE.test(issue.message);
   if (!found) {
-    if (custom) return [{ path: path.slice(0, -1), message: issue.message }];
+    // A required object (a provider) says so, whatever message the union around it carries.
+    const object = issue.code === 'invalid_type' && issue.expected === 'object';
+    if (custom && !object) return [{ path: path.slice(0, -1), message: issue.message }];
     return [{ path, message: `required ${expectedOf(issue)} is missing` }];
   }
   if (custom) return [{ path, message: issue.message }];

@@ -47,7 +47,18 @@ export function activitiesOf(doc: Doc): Located[] {
 
 /** Problems in refs, controls and regex patterns. */
 export function semanticProblems(doc: Doc): Problem[] {
-  return [...refProblems(doc), ...controlProblems(doc), ...regexProblems(doc)];
+  return [...refProblems(doc), ...controlProblems(doc), ...regexProblems(doc), ...untilProblems(doc)];
+}
+
+/** Ours: `until` repeats a probe until its tolerance holds, so it needs one. */
+function untilProblems(doc: Doc): Problem[] {
+  return activitiesOf(doc)
+    .filter(({ value }) => value.until !== undefined && value.tolerance === undefined)
+    .map(({ path }) => ({
+      path: [...path, 'until'],
+      message: '"until" repeats the probe until its tolerance holds: the activity needs a "tolerance"',
+      hint: 'add a tolerance, e.g. "tolerance": 200',
+    }));
 }
 
 function refProblems(doc: Doc): Problem[] {

@@ -112,6 +112,28 @@ describe('a valid experiment', () => {
   });
 });
 
+describe('rules on our keys', () => {
+  it('asks for a tolerance on an activity that repeats "until" it holds', async () => {
+    const loaded = loadExperimentObject({
+      title: 't',
+      description: 'd',
+      method: [
+        { type: 'probe', name: 'p', until: { timeout: '10s' }, provider: { type: 'tcp', host: '127.0.0.1', port: 1 } },
+      ],
+    });
+    const errors = await validateExperiment(loaded, { env });
+    expect(errors.map((e) => e.message)).toEqual([
+      'method[0].until: "until" repeats the probe until its tolerance holds: the activity needs a "tolerance"',
+    ]);
+  });
+
+  it('says a missing provider is a required object', async () => {
+    const loaded = loadExperimentObject({ title: 't', description: 'd', method: [{ type: 'action', name: 'a' }] });
+    const errors = await validateExperiment(loaded, { env });
+    expect(errors.map((e) => e.message)).toEqual(['method[0].provider: required object is missing']);
+  });
+});
+
 describe('warnings and assertValid', () => {
   const processWithObjectArgs = {
     title: 't',
