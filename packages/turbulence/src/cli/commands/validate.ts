@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import type { TurbulenceError} from '../../core/errors.js';
+import type { TurbulenceError } from '../../core/errors.js';
 import { ExitCodes, isTurbulenceError } from '../../core/errors.js';
 import { loadExperiment, type LoadedExperiment } from '../../experiment/load.js';
 import { validateExperiment } from '../../experiment/validate.js';
