@@ -7,12 +7,10 @@ import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { Provider } from '../experiment/types.js';
 import { faultProvider } from './fault.js';
 import { dnsProvider } from './dns.js';
-import { dnsSchema } from './dns-schema.js';
 import { httpProvider } from './http.js';
 import { moduleProvider } from './module.js';
 import { processProvider } from './process.js';
 import { pythonProvider } from './python.js';
-import { faultSchema, httpSchema, moduleSchema, processSchema, pythonSchema, tcpSchema } from './schemas.js';
 import { tcpProvider } from './tcp.js';
 import type { ProviderDefinition } from './types.js';
 
@@ -21,16 +19,19 @@ export { faultSchema, httpSchema, moduleSchema, processSchema, pythonSchema, tcp
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own provider type
 export type AnyProviderDefinition = ProviderDefinition<any>;
 
-/** The schema of every provider type, for assembling the experiment schema (`z.discriminatedUnion('type', …)`). */
-export const providerSchemas = [
-  httpSchema,
-  processSchema,
-  pythonSchema,
-  moduleSchema,
-  tcpSchema,
-  faultSchema,
-  dnsSchema,
-] as const;
+/** Every provider definition: the one list. */
+export const providers: readonly AnyProviderDefinition[] = [
+  httpProvider,
+  processProvider,
+  pythonProvider,
+  moduleProvider,
+  tcpProvider,
+  faultProvider,
+  dnsProvider,
+];
+
+/** The schema of every provider type, in list order (for assembling the experiment schema). */
+export const providerSchemas: readonly z.ZodType<Provider>[] = providers.map((p) => p.schema as z.ZodType<Provider>);
 
 /**
  * Any provider object, discriminated by `type` (each type checked by its own schema). Use it for
@@ -41,17 +42,6 @@ export const providerSchema: z.ZodType<Provider> = z.discriminatedUnion(
   providerSchemas as unknown as [z.ZodObject<{ type: z.ZodLiteral<string> }>],
   { error: () => `provider type must be one of: ${providerTypes().join(', ')}` },
 ) as unknown as z.ZodType<Provider>;
-
-/** Every provider definition. */
-export const providers: readonly AnyProviderDefinition[] = [
-  httpProvider,
-  processProvider,
-  pythonProvider,
-  moduleProvider,
-  tcpProvider,
-  faultProvider,
-  dnsProvider,
-];
 
 /**
  * The definition of a provider type, or `undefined` for a type turbulence does not know.
