@@ -36,11 +36,24 @@ export interface LinkOwner {
   reset(): void;
 }
 
-/** A stage's output: a forwarding hop whose target the link can change. */
-class Port implements Sink {
+/**
+ * One toxic on one link: its stage, the stage's output port (whose target the link rewires) and the stage's
+ * context, all in one object so an idle stage costs as little memory as possible.
+ */
+class Slot implements Sink, StageContext {
+  record: ToxicRecord;
+  version: number;
+  stage!: ToxicStage;
+  /** Where the stage's output goes: the next slot's stage, or the link itself (the sink). */
   to: Sink;
-  constructor(to: Sink) {
-    this.to = to;
+  private readonly link: Link;
+  private generator: Rng | undefined;
+
+  constructor(link: Link, record: ToxicRecord) {
+    this.link = link;
+    this.record = record;
+    this.version = record.version;
+    this.to = link;
   }
   write(data: Buffer, t: number): void {
     this.to.write(data, t);
@@ -48,20 +61,11 @@ class Port implements Sink {
   end(): void {
     this.to.end();
   }
-}
-
-/** The context handed to one stage (a class, so a stage costs no closures). */
-class StageCtx implements StageContext {
-  private generator: Rng | undefined;
-  constructor(
-    private readonly link: Link,
-    private readonly name: string,
-  ) {}
   get direction(): Direction {
     return this.link.direction;
   }
   rng(): Rng {
-    return (this.generator ??= new Rng(deriveSeed(this.link.seed, this.name)));
+    return (this.generator ??= new Rng(deriveSeed(this.link.seed, this.record.name)));
   }
   close(): void {
     this.link.owner.close();
@@ -72,13 +76,6 @@ class StageCtx implements StageContext {
   dropped(bytes: number): void {
     this.link.settle(bytes);
   }
-}
-
-interface Entry {
-  record: ToxicRecord;
-  version: number;
-  stage: ToxicStage;
-  port: Port;
 }
 
 /** One direction of one connection. */
@@ -92,7 +89,7 @@ export class Link implements Sink {
   private readonly source: Socket;
   private readonly dest: Socket;
   private readonly totals: DirectionCounters;
-  private entries: Entry[] = [];
+  private entries: Slot[] = [];
   private first: ToxicStage | undefined;
   private held = 0;
   private destFull = false;
@@ -132,7 +129,7 @@ export class Link implements Sink {
    */
   sync(records: readonly ToxicRecord[]): void {
     const wanted = records.filter((r) => isSelected(r.toxicity, this.draw(r)));
-    const kept = new Map<ToxicRecord, Entry>();
+    const kept = new Map<ToxicRecord, Slot>();
     for (const entry of this.entries) {
       if (!wanted.includes(entry.record)) entry.stage.stop(true);
       else if (entry.version === entry.record.version) kept.set(entry.record, entry);
@@ -144,7 +141,7 @@ export class Link implements Sink {
     }
     this.entries = wanted.map((record) => kept.get(record) ?? this.create(record));
     for (let i = 0; i < this.entries.length; i++) {
-      (this.entries[i] as Entry).port.to = this.entries[i + 1]?.stage ?? this;
+      (this.entries[i] as Slot).to = this.entries[i + 1]?.stage ?? this;
     }
     this.first = this.entries[0]?.stage;
   }
@@ -176,10 +173,10 @@ export class Link implements Sink {
     if (this.held <= LOW_WATER && !this.destFull && this.source.isPaused()) this.source.resume();
   }
 
-  private create(record: ToxicRecord): Entry {
-    const port = new Port(this);
-    const stage = record.type.create(record.attributes, port, new StageCtx(this, record.name));
-    return { record, version: record.version, stage, port };
+  private create(record: ToxicRecord): Slot {
+    const slot = new Slot(this, record);
+    slot.stage = record.type.create(record.attributes, slot, slot);
+    return slot;
   }
 
   private blockOnDest(): void {
