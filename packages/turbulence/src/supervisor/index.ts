@@ -4,7 +4,8 @@
  */
 export { Supervisor, supervisedPids, supervisorOf } from './supervisor.js';
 export type { SupervisorEvents } from './supervisor.js';
-export { findManaged, restartManaged, ensureManagedRunning, isRecordAlive } from './managed.js';
+export { findManaged, restartManaged, ensureManagedRunning, isRecordAlive, recoverManaged } from './managed.js';
+export type { ManagedRecovery } from './managed.js';
 export { managedSpecSchema, readRecord } from './record.js';
 export type { ManagedRecord, ManagedSpec, ManagedSpecInput, Readiness } from './record.js';
 export { waitReady, isReady } from './readiness.js';

@@ -3,11 +3,13 @@
  * in this process it does the work; otherwise the record in `managed/<name>.json` says how to start the process
  * again, and whether a live supervisor elsewhere will restart it by itself.
  */
+import { readdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
-import { turbulenceHome } from '../faults/paths.js';
+import { managedDir, turbulenceHome } from '../faults/paths.js';
 import { isSameProcess, startTimeOfSync, waitFor } from '../faults/process/proc.js';
 import { waitReady } from './readiness.js';
-import { readRecord, spawnManaged, writeRecord } from './record.js';
+import { readRecord, removeRecord, spawnManaged, writeRecord } from './record.js';
 import type { ManagedRecord } from './record.js';
 import { supervisorOf, terminateRecorded } from './supervisor.js';
 
@@ -91,4 +93,50 @@ async function startAgain(record: ManagedRecord, home: string): Promise<ManagedR
   if (record.spec.readiness)
     await waitReady(record.spec.readiness, record.spec.readyTimeoutMs, alive, record.spec.name);
   return next;
+}
+
+/** What {@link recoverManaged} did. */
+export interface ManagedRecovery {
+  stopped: ManagedRecord[];
+  kept: { name: string; reason: string }[];
+}
+
+/**
+ * Stops supervised processes whose supervisor is gone (it crashed or was SIGKILLed: its process groups survive
+ * it) and removes their records. Processes of a live supervisor, or of another host, are kept.
+ *
+ * @example
+ * const { stopped } = await recoverManaged();
+ */
+export async function recoverManaged(home: string = turbulenceHome()): Promise<ManagedRecovery> {
+  const out: ManagedRecovery = { stopped: [], kept: [] };
+  let names: string[];
+  try {
+    names = (await readdir(managedDir(home))).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+  } catch {
+    return out;
+  }
+  for (const name of names.map((n) => n.slice(0, -'.json'.length)).sort()) {
+    let record: ManagedRecord | undefined;
+    try {
+      record = await readRecord(name, home);
+    } catch (err) {
+      out.kept.push({ name, reason: err instanceof Error ? err.message : String(err) });
+      continue;
+    }
+    if (!record) continue;
+    const sup = record.supervisor;
+    if (sup && sup.host !== hostname()) {
+      out.kept.push({ name, reason: `supervised on host ${sup.host}` });
+      continue;
+    }
+    if (sup && (sup.pid === process.pid || (await isSameProcess(sup.pid, sup.startTime)))) {
+      out.kept.push({ name, reason: `its supervisor (pid ${sup.pid}) is running` });
+      continue;
+    }
+    await terminateRecorded(record);
+    await removeRecord(name, home);
+    out.stopped.push(record);
+  }
+  return out;
 }

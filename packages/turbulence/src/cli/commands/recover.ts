@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { ExitCodes } from '../../core/errors.js';
 import { recoverLedger } from '../../faults/recover.js';
+import { recoverManaged } from '../../supervisor/managed.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
@@ -17,6 +18,7 @@ export function register(program: Command): void {
         'and entries past their expiry',
     )
     .option('--all', 'revert every fault in the ledger, also those of live runs and detached ones')
+    .option('--keep-managed', 'do not stop supervised processes whose supervisor is gone')
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
@@ -25,15 +27,19 @@ The ledger lives in $TURBULENCE_HOME/ledger (default ~/.turbulence/ledger): one 
 fault takes effect. Faults owned by a live process, by another host, or detached (fault inject --detach) and not
 yet expired are kept and listed with the reason.
 
+Then it stops the processes turbulence supervised for a run that is gone (the demo's replicas after the demo was
+killed: $TURBULENCE_HOME/managed/<name>.json whose supervisor is dead), unless --keep-managed.
+
 Examples:
   $ turbulence recover
   $ turbulence recover --all`,
     )
-    .action(async (flags: { all?: boolean; json?: boolean }) => {
+    .action(async (flags: { all?: boolean; json?: boolean; keepManaged?: boolean }) => {
       const report = await recoverLedger({
         all: flags.all === true,
         onRevert: (e) => flags.json || out(`reverting ${e.id} (${e.kind} on ${e.target.name})`),
       });
+      const managed = flags.keepManaged ? { stopped: [], kept: [] } : await recoverManaged();
       if (flags.json) {
         out(
           JSON.stringify({
@@ -41,11 +47,13 @@ Examples:
             failed: report.failed.map((f) => ({ id: f.entry.id, error: f.error.toJSON() })),
             kept: report.kept.map((k) => ({ id: k.entry.id, reason: k.reason })),
             corrupt: report.corrupt,
+            managedStopped: managed.stopped.map((m) => ({ name: m.spec.name, pid: m.pid })),
           }),
         );
       } else {
         for (const f of report.failed) err(`could not revert ${f.entry.id}: ${f.error.format()}`);
         for (const k of report.kept) out(`kept ${k.entry.id} (${k.entry.kind} on ${k.entry.target.name}): ${k.reason}`);
+        for (const m of managed.stopped) out(`stopped ${m.spec.name} (pid ${m.pid}): its supervisor is gone`);
         for (const c of report.corrupt) err(`warning: unreadable ledger file ${c.file}: ${c.error}`);
         out(
           `recover: ${report.reverted.length} reverted, ${report.failed.length} failed, ${report.kept.length} kept` +

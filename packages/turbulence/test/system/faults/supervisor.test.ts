@@ -2,13 +2,15 @@
  * The supervisor with real processes: readiness, process-group stop, restart policy, and the process kinds
  * that need it (`process.restart`, `process.kill` with `restart: true`), in-process and from the record alone.
  */
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../src/core/errors.js';
 import { Rng } from '../../../src/core/rng.js';
 import { FaultManager } from '../../../src/faults/manager.js';
 import { isSameProcess, listProcs } from '../../../src/faults/process/proc.js';
-import { ensureManagedRunning, restartManaged } from '../../../src/supervisor/managed.js';
+import { ensureManagedRunning, recoverManaged, restartManaged } from '../../../src/supervisor/managed.js';
 import { readRecord, writeRecord, managedSpecSchema } from '../../../src/supervisor/record.js';
 import { Supervisor } from '../../../src/supervisor/supervisor.js';
 import { eventually, hasProc, killOrphans, spawnOrphan, tempHome } from './helpers.js';
@@ -145,5 +147,31 @@ describe.skipIf(!hasProc)('Supervisor and supervised process faults', { timeout:
     expect(await get(port)).toBe('ok');
     expect(await readRecord('solo')).toMatchObject({ pid: next.pid, restarts: 1 });
     expect(await ensureManagedRunning('solo')).toMatchObject({ pid: next.pid });
+  });
+
+  it('stops the processes a dead supervisor left behind, and keeps those of a live one', async () => {
+    const live = await sup.start({ name: 'mine', command: 'sleep', args: ['300'] });
+    const script = fileURLToPath(new URL('./supervise.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, 'leftover'], { env: process.env });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      expect(await eventually(() => /ready \d+/.test(out), 20_000)).toBe(true);
+      const left = await readRecord('leftover');
+      expect(left).toBeDefined();
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      expect(await isSameProcess(left!.pid, left!.startTime)).toBe(true); // it survived its supervisor
+      const report = await recoverManaged();
+      expect(report.stopped.map((r) => r.spec.name)).toEqual(['leftover']);
+      expect(report.kept).toEqual([{ name: 'mine', reason: expect.stringMatching(/supervisor .* is running/) }]);
+      expect(await eventually(async () => !(await isSameProcess(left!.pid, left!.startTime)))).toBe(true);
+      expect(await readRecord('leftover')).toBeUndefined();
+      expect(await isSameProcess(live.pid, live.startTime)).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+      const left = await readRecord('leftover').catch(() => undefined);
+      if (left && (await isSameProcess(left.pid, left.startTime))) process.kill(left.pid, 'SIGKILL');
+    }
   });
 });
