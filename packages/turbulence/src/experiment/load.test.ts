@@ -86,6 +86,20 @@ describe('loadExperiment from files', () => {
     expect(err.message).toMatch(/^invalid JSON: Expected ',' or ']' after array element/);
   });
 
+  it('points at a trailing comma or a missing value in JSON', () => {
+    const at = (text: string) => {
+      try {
+        parseExperiment(text, 'json', { source: 'x.json' });
+      } catch (err) {
+        const { line, column } = (err as TurbulenceError).location ?? {};
+        return `${line}:${column} ${(err as TurbulenceError).message}`;
+      }
+      return 'no error';
+    };
+    expect(at('{\n  "method": [1, 2,],\n  "t": "a,]"\n}')).toBe("2:19 invalid JSON: Unexpected token ']'");
+    expect(at('{\n  "title": "x:}",\n  "b": }')).toBe("3:8 invalid JSON: Unexpected token '}'");
+  });
+
   it('reports a YAML syntax error with file:line:col', async () => {
     const path = file('bad.yaml', 'title: t\nmethod:\n  - name: a\n   type: probe\n');
     const err = await rejection(loadExperiment(path));

@@ -165,8 +165,8 @@ function parseJson(text: string, source: string): { value: unknown; positions: P
   } catch (err) {
     const msg = errorMessage(err);
     const m = /position (\d+)/.exec(msg);
-    const at = offsetPosition(body, m ? Number(m[1]) : jsonErrorOffset(body));
-    const what = msg.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
+    const at = offsetPosition(body, m ? Number(m[1]) : jsonErrorOffset(body, msg));
+    const what = msg.replace(/ in JSON at position \d+.*$/s, '').replace(/, (\.\.\.)?"[\s\S]* is not valid JSON$/, '');
     throw loadError(`invalid JSON: ${what}`, {
       location: { file: source, ...at },
       hint: 'fix the JSON syntax at that position (a missing comma, quote or bracket is the usual cause)',
@@ -198,18 +198,36 @@ function parseYaml(text: string, source: string): { value: unknown; positions: P
   return { value: doc.toJS({ maxAliasCount: 100 }) as unknown, positions: positionIndex(doc, lineCounter) };
 }
 
-/** Where a YAML parser stops in invalid JSON (V8 does not always say), else the end of the text. */
-function jsonErrorOffset(text: string): number {
+/**
+ * Where invalid JSON breaks when V8 does not say: for "Unexpected token 'X'", the first X (outside strings) where a
+ * value was expected (a trailing comma, a missing value); else where a YAML parser stops; else the end.
+ */
+function jsonErrorOffset(text: string, message: string): number {
+  const token = /^Unexpected token '(.)'/.exec(message)?.[1];
+  if (token) {
+    let inString = false;
+    let previous = '';
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i] as string;
+      if (inString) {
+        if (c === '\\') i++;
+        else if (c === '"') inString = false;
+        continue;
+      }
+      if (c === token && ',:[{'.includes(previous)) return i;
+      if (c === '"') inString = true;
+      if (!/\s/.test(c)) previous = c;
+    }
+  }
   const doc = parseDocument(text, { uniqueKeys: false });
   return doc.errors[0]?.pos[0] ?? text.length;
 }
 
 function yamlError(err: YAMLError, source: string, lineCounter: LineCounter): TurbulenceError {
   const { line, col } = lineCounter.linePos(err.pos[0]);
-  const pos = { line, col };
   const message = err.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
   return new TurbulenceError(ErrorCodes.LOAD_FAILED, `invalid YAML: ${message}`, {
-    location: { file: source, line: pos.line, column: pos.col },
+    location: { file: source, line, column: col },
   });
 }
 
