@@ -39,3 +39,4 @@ export { substitute, substituteString, hasPlaceholder, type SubstitutionScope } 
 export { loadConfiguration, loadSecrets, resolveConfiguration } from './experiment/configuration.js';
 export type { DynamicConfiguration, ResolvedConfiguration } from './experiment/configuration.js';
 export { parseVarFlag, loadVarFiles, loadOverrides, convertVar, type Overrides } from './experiment/vars.js';
+export * from './proxy/index.js';
