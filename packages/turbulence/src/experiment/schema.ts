@@ -111,10 +111,13 @@ export const activitySchema = z.looseObject({
 /** A method or rollback entry: an activity or `{ref: name}`. */
 export const activityOrRefSchema = z.discriminatedUnion('type', [ref, activitySchema]);
 
-/** A steady-state (or abort-condition) probe: an activity with a `tolerance`, or `{ref: name}`. */
+/**
+ * A steady-state (or abort-condition) probe: an activity with a `tolerance`, or `{ref: name}`. Chaos Toolkit does
+ * not insist on `"type": "probe"` here, so neither do we.
+ */
 export const hypothesisProbeSchema = z.discriminatedUnion('type', [
   ref,
-  activitySchema.extend({ type: z.literal('probe'), tolerance: toleranceSchema }),
+  activitySchema.extend({ tolerance: toleranceSchema }),
 ]);
 
 const envConfig = z.looseObject({
