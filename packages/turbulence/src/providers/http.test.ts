@@ -1,4 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTurbulenceError } from '../core/errors.js';
@@ -24,6 +30,8 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end('{"ok":1}');
   } else if (path === '/slow') {
     setTimeout(() => res.writeHead(200).end('late'), 1500).unref();
+  } else if (path === '/reset') {
+    req.socket.destroy();
   } else if (path === '/down') {
     res.writeHead(503, { 'Content-Type': 'text/plain' }).end('unavailable');
   } else {
@@ -124,6 +132,11 @@ describe('http provider', () => {
     expect(msg).toMatch(new RegExp(`^failed to connect to ${url}: .*ECONNREFUSED`));
   });
 
+  it('reports a connection broken before the answer as a connection failure', async () => {
+    const msg = await failure(runHttp({ type: 'http', url: `${base}/reset` }, ctx()));
+    expect(msg).toMatch(new RegExp(`^failed to connect to ${base}/reset: `));
+  });
+
   it('stops when the run aborts', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 100);
@@ -146,5 +159,57 @@ describe('http helpers', () => {
     expect(isJsonContentType('application/json; charset=utf-8')).toBe(true);
     expect(isJsonContentType('application/jsonp')).toBe(false);
     expect(isJsonContentType('text/plain')).toBe(false);
+  });
+});
+
+describe('http provider over TLS', () => {
+  let dir: string;
+  let tls: HttpsServer;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'turb-tls-'));
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-subj',
+        '/CN=127.0.0.1',
+        '-days',
+        '1',
+      ],
+      { stdio: 'ignore' },
+    );
+    tls = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"tls":true}');
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/`;
+  });
+
+  afterAll(async () => {
+    tls.closeAllConnections();
+    await new Promise((r) => tls.close(r));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a self-signed certificate by default', async () => {
+    expect(await failure(runHttp({ type: 'http', url }, ctx()))).toMatch(/^failed to connect to https:.*self.signed/i);
+  });
+
+  it('accepts it with verify_tls: false', async () => {
+    expect(await runHttp({ type: 'http', url, verify_tls: false }, ctx())).toMatchObject({
+      status: 200,
+      body: { tls: true },
+    });
   });
 });

@@ -27,6 +27,8 @@ export interface HttpOutput {
 }
 
 interface Prepared {
+  /** The URL as the experiment wrote it (for messages). */
+  display: string;
   url: URL;
   method: string;
   headers: Record<string, string>;
@@ -87,6 +89,7 @@ export function prepareHttp(p: HttpProvider): Prepared {
   }
   const [connect, read] = Array.isArray(p.timeout) ? p.timeout : [p.timeout, p.timeout];
   return {
+    display: p.url,
     url,
     method,
     headers,
@@ -160,7 +163,12 @@ function attempt(req: Prepared, signal: AbortSignal): Promise<HttpOutput> {
     });
     if (req.readMs !== undefined) r.setTimeout(req.readMs, () => done(activityFailed(TIMEOUT_MESSAGE)));
     r.on('error', (err) =>
-      done(connected ? activityFailed(readFailed(req, err), err) : new ConnectFailure(errorMessage(err))),
+      // Like Python requests: a connection that breaks before the answer is a connection error too.
+      done(
+        connected
+          ? activityFailed(`failed to connect to ${req.display}: ${errorMessage(err)}`, err)
+          : new ConnectFailure(errorMessage(err)),
+      ),
     );
     r.on('response', (res) => {
       const chunks: Buffer[] = [];
