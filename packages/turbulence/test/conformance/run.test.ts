@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireSystem } from '../support/system.js';
+import { inCI, requireSystem } from '../support/system.js';
 import { makeWalkthroughCerts, opensslMissing } from './standins/certs.js';
 import {
   Standins,
@@ -215,6 +215,7 @@ describe.skipIf(gate.skip || python.skip)('Chaos Toolkit stdlib-python experimen
 
     async function startServices(ctx: { skip: () => void }): Promise<void> {
       const missing = opensslMissing();
+      if (missing !== undefined && inCI) throw new Error(`system test prerequisite missing in CI: ${missing}`);
       if (missing !== undefined || !(await portFree(8443))) {
         console.warn(`[skip] simple walkthrough: ${missing ?? 'port 8443 on 127.0.0.1 is busy (hard-coded)'}`);
         ctx.skip();
