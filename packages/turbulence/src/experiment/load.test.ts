@@ -72,6 +72,31 @@ describe('loadExperiment from files', () => {
     expect(y.positions.locate(['nope', 3])).toEqual({ line: 1, column: 1 });
   });
 
+  it('follows YAML aliases when locating a path, and merges << keys', () => {
+    const text = [
+      'title: t',
+      'description: d',
+      'x-http: &http',
+      '  type: http',
+      '  url: http://127.0.0.1:1/',
+      'method:',
+      '  - type: probe',
+      '    name: p',
+      '    provider: *http',
+      '  - type: probe',
+      '    name: q',
+      '    provider:',
+      '      <<: *http',
+      '      timeout: 3',
+    ].join('\n');
+    const y = parseExperiment(text, 'yaml');
+    expect(y.experiment.method[1]).toMatchObject({
+      provider: { type: 'http', url: 'http://127.0.0.1:1/', timeout: 3 },
+    });
+    expect(y.positions.locate(['method', 0, 'provider', 'url'])).toEqual({ line: 5, column: 3 });
+    expect(y.positions.locate(['method', 1, 'provider', 'timeout'])).toEqual({ line: 14, column: 7 });
+  });
+
   it('reads YAML as PyYAML does (1.1 booleans) and keeps dates as text', () => {
     const y = parseExperiment('title: t\ndescription: d\nmethod: []\nflag: yes\nwhen: 2024-01-02\n', 'yaml');
     expect(y.experiment.flag).toBe(true);
