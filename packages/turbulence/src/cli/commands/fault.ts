@@ -210,7 +210,9 @@ async function list(json: boolean): Promise<number> {
   }
   for (const e of entries) {
     const reason = await keepReason(e, false);
-    const owner = reason === undefined ? 'owner gone: `turbulence recover` reverts it' : reason;
+    const expired = e.expiresAt !== undefined && Date.parse(e.expiresAt) <= Date.now();
+    const owner =
+      reason !== undefined ? reason : `${expired ? 'expired' : 'owner gone'}: \`turbulence recover\` reverts it`;
     const expires = e.expiresAt === undefined ? 'no expiry' : `expires ${e.expiresAt}`;
     out(`${e.id}  ${e.kind}  ${e.target.name}  ${e.status}  ${expires}  (${owner})`);
   }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { FaultDriver } from '../../core/fault.js';
 import { signalTarget, targetGone } from './signals.js';
+import { procAvailable } from './proc.js';
 import { attributesOf, resolveProcesses } from './targets.js';
 
 /** `process.cont`. */
@@ -12,6 +13,7 @@ export const contDriver: FaultDriver<Record<string, never>> = {
   summary: 'resume a paused process (SIGCONT); nothing to revert',
   params: z.object({}).strict(),
   reversible: false,
+  check: procAvailable,
   resolveTargets: (query) => resolveProcesses(query),
   async inject(target) {
     const t = attributesOf(target);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { ensureManagedRunning } from '../../supervisor/managed.js';
-import { isSameProcess, waitFor } from './proc.js';
+import { isSameProcess, procAvailable, waitFor } from './proc.js';
 import { signalSchema, signalTarget, targetGone } from './signals.js';
 import { attributesOf, resolveProcesses } from './targets.js';
 
@@ -27,6 +27,7 @@ export const killDriver: FaultDriver<KillParams> = {
   summary: 'send a signal (default SIGKILL); with restart: true a supervised process is started again on revert',
   params,
   reversible: false,
+  check: procAvailable,
   resolveTargets: (query) => resolveProcesses(query),
   async inject(target, p) {
     const t = attributesOf(target);

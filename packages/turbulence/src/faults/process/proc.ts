@@ -7,6 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import type { CapabilityResult } from '../../core/fault.js';
 
 /** One process as `/proc` shows it. */
 export interface ProcInfo {
@@ -98,4 +99,14 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
 /** The command line as one string, for regex matching and for humans. */
 export function commandLine(info: ProcInfo): string {
   return info.argv.length > 0 ? info.argv.join(' ') : `[${info.comm}]`;
+}
+
+/** The `check` of every `process.*` kind: it needs a readable `/proc` (Linux), nothing else (no root). */
+export async function procAvailable(): Promise<CapabilityResult> {
+  try {
+    await readFile('/proc/self/stat', 'utf8');
+    return { ok: true, detail: '/proc is readable; no root needed for your own processes' };
+  } catch {
+    return { ok: false, reason: 'needs Linux /proc (process targets are found and checked there)' };
+  }
 }

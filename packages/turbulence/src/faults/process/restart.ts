@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { ensureManagedRunning, isRecordAlive, restartManaged, findManaged } from '../../supervisor/managed.js';
+import { procAvailable } from './proc.js';
 import { attributesOf, resolveProcesses } from './targets.js';
 
 /** `process.restart`. */
@@ -14,6 +15,7 @@ export const restartDriver: FaultDriver<Record<string, never>> = {
   summary: 'stop a supervised process and start it again; revert ensures it is running',
   params: z.object({}).strict(),
   reversible: true,
+  check: procAvailable,
   async resolveTargets(query) {
     const targets = await resolveProcesses(query);
     const unmanaged = targets.filter((t) => attributesOf(t).managed === undefined);

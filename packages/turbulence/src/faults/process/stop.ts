@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import type { FaultDriver } from '../../core/fault.js';
-import { readProc, waitFor } from './proc.js';
+import { procAvailable, readProc, waitFor } from './proc.js';
 import { signalTarget, targetGone } from './signals.js';
 import { attributesOf, resolveProcesses } from './targets.js';
 
@@ -15,6 +15,7 @@ export const stopDriver: FaultDriver<Record<string, never>> = {
   summary: 'pause a process (SIGSTOP); revert resumes it (SIGCONT)',
   params,
   reversible: true,
+  check: procAvailable,
   resolveTargets: (query) => resolveProcesses(query),
   async inject(target) {
     const t = attributesOf(target);

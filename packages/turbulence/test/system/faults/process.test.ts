@@ -32,6 +32,7 @@ describe.skipIf(!hasProc)('process fault drivers', () => {
   it('finds a process by pid, name, command-line regex and pidfile, with its start time', async () => {
     const o = await spawnOrphan('exec sleep 301.25');
     const stop = await getDriver('process.stop');
+    expect(await stop.check!()).toMatchObject({ ok: true });
     const byPid = await stop.resolveTargets({ pid: o.pid }, ctx);
     expect(byPid.map((t) => t.id)).toEqual([`pid:${o.pid}`]);
     expect(byPid[0]!.attributes).toMatchObject({ pid: o.pid, startTime: o.startTime, comm: 'sleep' });
