@@ -1,7 +1,8 @@
 /**
  * A proxy under test, in its own process so its CPU and memory are its own:
  *   tsx bench/proxy-target.ts <pipe|turbulence|turbulence-noop3> <upstreamPort>
- * Prints `{"port": N}` once listening; `rss` on stdin prints `{"rss": bytes}` after a GC; exits when stdin closes.
+ * Prints `{"port": N}` once listening; `rss` on stdin prints `{"rss": bytes}` after a GC, `cpu` prints
+ * `{"cpu": µs}` (user + system so far); exits when stdin closes.
  */
 import { once } from 'node:events';
 import { startMinimalProxy } from './proxy-minimal.js';
@@ -31,6 +32,11 @@ const port = await start();
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (text: string) => {
+  if (text.includes('cpu')) {
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ cpu: user + system })}\n`);
+    return;
+  }
   if (!text.includes('rss')) return;
   (globalThis as { gc?: () => void }).gc?.();
   setTimeout(() => process.stdout.write(`${JSON.stringify({ rss: process.memoryUsage().rss })}\n`), 200);

@@ -37,7 +37,7 @@ export async function throughput(port: number, sinkDone: () => Promise<void>, st
   await done;
   const seconds = (performance.now() - started) / 1000;
   for (const s of sockets) s.destroy();
-  return (streams * bytesPerStream) / 1e6 / seconds;
+  return { value: (streams * bytesPerStream) / 1e6 / seconds, work: (streams * bytesPerStream) / 1e6 };
 }
 
 const REQUEST = Buffer.from('GET / HTTP/1.1\r\nHost: bench\r\nConnection: keep-alive\r\n\r\n');
@@ -75,11 +75,11 @@ export async function keepAlive(port: number, connections: number, ms: number, r
   for (const s of sockets) s.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
-  return { rps: latencies.length / seconds, p50: pct(0.5), p99: pct(0.99) };
+  return { value: latencies.length / seconds, work: latencies.length, p50: pct(0.5), p99: pct(0.99) };
 }
 
 /** New connections per second: connect, one byte echoed, close; `concurrency` loops for `ms`. */
-export async function connectionsPerSecond(port: number, concurrency: number, ms: number): Promise<number> {
+export async function connectionsPerSecond(port: number, concurrency: number, ms: number) {
   let count = 0;
   const deadline = performance.now() + ms;
   const started = performance.now();
@@ -94,7 +94,7 @@ export async function connectionsPerSecond(port: number, concurrency: number, ms
       }
     }),
   );
-  return count / ((performance.now() - started) / 1000);
+  return { value: count / ((performance.now() - started) / 1000), work: count };
 }
 
 /** Opens `count` idle connections (in batches); returns them. */

@@ -24,11 +24,23 @@ const children: ChildProcess[] = [];
 interface Target {
   port: number;
   rss(): Promise<number>;
+  /** CPU time (µs, user + system) the proxy process has used so far; 0 for direct. */
+  cpu(): Promise<number>;
   stop(): void;
 }
 
+/** A workload's result: its headline value and how many units of work it did (for CPU per unit). */
+interface Result {
+  value: number;
+  work: number;
+  p50?: number;
+  p99?: number;
+}
+
 async function target(mode: Mode, upstreamPort: number): Promise<Target> {
-  if (mode === 'direct') return { port: upstreamPort, rss: () => Promise.resolve(0), stop: () => {} };
+  if (mode === 'direct') {
+    return { port: upstreamPort, rss: () => Promise.resolve(0), cpu: () => Promise.resolve(0), stop: () => {} };
+  }
   const script = fileURLToPath(new URL('./proxy-target.ts', import.meta.url));
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, mode, String(upstreamPort)], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -44,27 +56,47 @@ async function target(mode: Mode, upstreamPort: number): Promise<Target> {
       child.stdin.write('rss\n');
       return (await next()).rss!;
     },
+    cpu: async () => {
+      child.stdin.write('cpu\n');
+      return (await next()).cpu!;
+    },
     stop: () => child.stdin.end(),
   };
 }
 
-/** Median of `RUNS` runs of `fn` against each mode, interleaved so machine noise hits every mode alike. */
-async function measure<T>(upstreamPort: number, fn: (port: number) => Promise<T>, key: (r: T) => number) {
+/**
+ * Median of `RUNS` runs of `fn` against each mode, interleaved so machine noise hits every mode alike, plus the
+ * proxy process's CPU time per unit of work (robust on a busy machine, where wall-clock figures are not).
+ */
+async function measure<T extends Result>(upstreamPort: number, fn: (port: number) => Promise<T>) {
   const targets = new Map<Mode, Target>();
   for (const mode of MODES) targets.set(mode, await target(mode, upstreamPort));
   const results = new Map<Mode, T[]>(MODES.map((m) => [m, []]));
+  const cpu = new Map<Mode, { us: number; work: number }>(MODES.map((m) => [m, { us: 0, work: 0 }]));
   for (let run = 0; run < RUNS; run++) {
-    for (const mode of MODES) results.get(mode)!.push(await fn(targets.get(mode)!.port));
+    for (const mode of MODES) {
+      const t = targets.get(mode)!;
+      const before = await t.cpu();
+      const result = await fn(t.port);
+      const used = cpu.get(mode)!;
+      used.us += (await t.cpu()) - before;
+      used.work += result.work;
+      results.get(mode)!.push(result);
+    }
   }
   for (const t of targets.values()) t.stop();
-  return new Map(MODES.map((m) => [m, results.get(m)!.sort((a, b) => key(a) - key(b))[Math.floor(RUNS / 2)]!]));
+  const median = new Map(
+    MODES.map((m) => [m, results.get(m)!.sort((a, b) => a.value - b.value)[Math.floor(RUNS / 2)]!]),
+  );
+  const cpuPerUnit = new Map(MODES.map((m) => [m, cpu.get(m)!.us / Math.max(1, cpu.get(m)!.work)]));
+  return { median, cpuPerUnit };
 }
 
 function row(label: string, values: Map<Mode, number>, unit: string, higherIsBetter = true): void {
   const pipe = values.get('pipe')!;
   const direct = values.get('direct')!;
   const cells = MODES.map((m) => `${values.get(m)!.toFixed(unit === 'ms' ? 3 : 0)}`);
-  const ratio = (m: Mode, base: number): string => (values.get(m)! / base).toFixed(2);
+  const ratio = (m: Mode, base: number): string => (base > 0 ? (values.get(m)! / base).toFixed(2) : '–');
   console.log(
     `| ${label} | ${cells.join(' | ')} | ${ratio('turbulence', pipe)}× / ${ratio('turbulence-noop3', pipe)}× | ` +
       `${ratio('turbulence', direct)}× | ${unit}${higherIsBetter ? '' : ' (lower is better)'} |`,
@@ -106,12 +138,10 @@ async function main(): Promise<void> {
   };
   for (const streams of [1, 4]) {
     const bytes = ((quick ? 64 : 256) * 1024 * 1024) / streams;
-    const r = await measure(
-      sink.port,
-      (port) => throughput(port, sinkDone(streams), streams, bytes),
-      (x) => x,
-    );
-    row(`throughput, ${streams} stream${streams > 1 ? 's' : ''}`, r, 'MB/s');
+    const r = await measure(sink.port, (port) => throughput(port, sinkDone(streams), streams, bytes));
+    const label = `${streams} stream${streams > 1 ? 's' : ''}`;
+    row(`throughput, ${label}`, pick(r.median, 'value'), 'MB/s');
+    row(`proxy CPU per MB, ${label}`, r.cpuPerUnit, 'µs', false);
   }
   waiters = [];
   sink.server.close();
@@ -123,15 +153,11 @@ async function main(): Promise<void> {
   const httpPort = (http.address() as AddressInfo).port;
   const responseBytes = await responseSize(httpPort);
   for (const connections of [1, 50]) {
-    const r = await measure(
-      httpPort,
-      (port) => keepAlive(port, connections, MS, responseBytes),
-      (x) => x.rps,
-    );
-    const pick = (k: 'rps' | 'p50' | 'p99') => new Map(MODES.map((m) => [m, r.get(m)![k]]));
-    row(`keep-alive req/s, ${connections} conn`, pick('rps'), 'req/s');
-    row(`keep-alive p50, ${connections} conn`, pick('p50'), 'ms', false);
-    row(`keep-alive p99, ${connections} conn`, pick('p99'), 'ms', false);
+    const r = await measure(httpPort, (port) => keepAlive(port, connections, MS, responseBytes));
+    row(`keep-alive req/s, ${connections} conn`, pick(r.median, 'value'), 'req/s');
+    row(`keep-alive p50, ${connections} conn`, pick(r.median, 'p50'), 'ms', false);
+    row(`keep-alive p99, ${connections} conn`, pick(r.median, 'p99'), 'ms', false);
+    row(`proxy CPU per request, ${connections} conn`, r.cpuPerUnit, 'µs', false);
   }
   http.closeAllConnections();
   http.close();
@@ -141,15 +167,16 @@ async function main(): Promise<void> {
     s.on('error', () => {});
     s.pipe(s);
   });
-  const cps = await measure(
-    echo.port,
-    (port) => connectionsPerSecond(port, 16, MS),
-    (x) => x,
-  );
-  row('new connections/s (16 concurrent)', cps, 'conn/s');
+  const cps = await measure(echo.port, (port) => connectionsPerSecond(port, 16, MS));
+  row('new connections/s (16 concurrent)', pick(cps.median, 'value'), 'conn/s');
+  row('proxy CPU per new connection', cps.cpuPerUnit, 'µs', false);
   echo.server.close();
 
   await idleMemory(quick ? 1000 : 9000);
+}
+
+function pick(results: Map<Mode, Result>, key: 'value' | 'p50' | 'p99'): Map<Mode, number> {
+  return new Map(MODES.map((m) => [m, results.get(m)![key] ?? 0]));
 }
 
 async function responseSize(port: number): Promise<number> {
