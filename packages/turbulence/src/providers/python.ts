@@ -152,9 +152,11 @@ async function validatePython(p: PythonProvider, ctx: { baseDir: string }): Prom
   const error = answer.error ?? 'unknown error';
   if (answer.stage === 'import') {
     const pkg = pypiPackageFor(p.module);
-    return [
-      { path: ['module'], message: notImportable(p.module, error), ...(pkg ? { hint: `pip install ${pkg}` } : {}) },
-    ];
+    const message = `python module '${p.module}' cannot be imported (${error})`;
+    const hint = pkg
+      ? `install the Chaos Toolkit extension: pip install ${pkg}`
+      : 'check the module name and PYTHONPATH';
+    return [{ path: ['module'], message, hint }];
   }
   if (answer.stage === 'func') return [{ path: ['func'], message: error }];
   return [{ path: ['arguments'], message: `arguments do not fit ${p.module}.${p.func}: ${error}` }];

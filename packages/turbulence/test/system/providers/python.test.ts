@@ -156,7 +156,7 @@ describe.skipIf(sys.skip)('python provider (real python3)', () => {
     });
     expect((await v({ type: 'python', module: 'chaosgremlin.actions', func: 'attack' }))[0]).toMatchObject({
       path: ['module'],
-      hint: 'pip install chaostoolkit-gremlin',
+      hint: 'install the Chaos Toolkit extension: pip install chaostoolkit-gremlin',
     });
   });
 
