@@ -215,7 +215,7 @@ export interface Experiment {
   [extra: string]: unknown;
 }
 
-/** True for `{ ref: "name" }` entries. */
+/** True for `{ ref: "name" }` entries (with or without a `type`, as Chaos Toolkit treats them). */
 export function isRef(a: ActivityOrRef): a is Ref {
-  return typeof (a as Ref).ref === 'string' && (a as { type?: unknown }).type === undefined;
+  return typeof (a as Ref).ref === 'string';
 }

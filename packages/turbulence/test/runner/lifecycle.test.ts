@@ -275,3 +275,13 @@ describe('run lifecycle', () => {
     }
   });
 });
+
+describe('refs', () => {
+  it('resolves a ref that also carries a type, as published experiments write them', async () => {
+    const { journal } = await run(
+      experiment({ method: [action('first', 'count'), { type: 'probe', ref: 'is-healthy' } as never] }),
+    );
+    expect(journal.status).toBe('completed');
+    expect(journal.run.map((r) => r.activity.name)).toEqual(['first', 'is-healthy']);
+  });
+});
