@@ -48,5 +48,7 @@ const perActivityUs = (median(runner) / n) * 1000;
 const directUs = (median(direct) / n) * 1000;
 console.log(`activities per run:           ${n} (median of ${rounds} runs)`);
 console.log(`direct call (baseline):       ${directUs.toFixed(2)} µs per call`);
-console.log(`through the runner:           ${perActivityUs.toFixed(1)} µs per activity (whole run ${median(runner).toFixed(1)} ms)`);
+console.log(
+  `through the runner:           ${perActivityUs.toFixed(1)} µs per activity (whole run ${median(runner).toFixed(1)} ms)`,
+);
 console.log(`runner overhead per activity: ${(perActivityUs - directUs).toFixed(1)} µs`);
