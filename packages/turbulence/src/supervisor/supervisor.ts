@@ -145,7 +145,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Starts the process again unless it is running; resolves once it is ready. */
   async ensureRunning(name: string): Promise<ManagedRecord> {
     const slot = this.slot(name);
-    if (slot.record && slot.child?.exitCode === null && slot.child.signalCode === null) return slot.record;
+    // Ask /proc, not the ChildProcess: right after a SIGKILL, Node may not have reaped the child yet.
+    if (slot.record && (await isSameProcess(slot.record.pid, slot.record.startTime))) return slot.record;
     clearTimeout(slot.timer);
     slot.restarts += 1;
     return this.launch(slot);
