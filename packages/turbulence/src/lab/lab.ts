@@ -5,10 +5,11 @@
  *   labUp:   write state ─▶ build network ─▶ start services (ready?) ─▶ state "ready"
  *   labDown: stop supervisor ─▶ kill what still runs in the namespaces ─▶ delete namespaces ─▶ remove state
  */
+import { rmSync } from 'node:fs';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import { buildNetwork, planLab, teardownNetwork } from './network.js';
 import type { LabSpec } from './spec.js';
-import { labLogDir, readLabState, removeLabState, writeLabState, type LabState } from './state.js';
+import { labHostsDir, labLogDir, readLabState, removeLabState, writeLabState, type LabState } from './state.js';
 import { Supervisor } from './supervisor.js';
 import { alive, listNetns, signal, waitExit } from './sys.js';
 
@@ -45,13 +46,14 @@ export async function labUp(spec: LabSpec, options: LabUpOptions = {}): Promise<
   const state = planLab(spec, labLogDir(spec.name), options.file);
   state.supervisorPid = process.pid;
   writeLabState(state);
-  const supervisor = new Supervisor(state.logDir);
+  const supervisor = new Supervisor(state.logDir, labHostsDir(spec.name));
   supervisor.on('change', () => writeLabState(state));
   const down = async (): Promise<void> => {
     state.status = 'stopping';
     writeLabState(state);
     await supervisor.stopAll();
     await teardownNetwork(state);
+    rmSync(labHostsDir(state.name), { recursive: true, force: true });
     removeLabState(state.name);
   };
   try {
@@ -100,6 +102,7 @@ export async function labDown(name: string, graceMs = 15_000): Promise<LabDownRe
     for (const p of left) signal(p, 'SIGKILL');
   }
   await teardownNetwork(state);
+  rmSync(labHostsDir(name), { recursive: true, force: true });
   removeLabState(name);
   return { found: true, namespaces: [...state.hosts.map((h) => h.netns), state.switchNetns] };
 }

@@ -57,11 +57,14 @@ export const ServiceSchema = z
     /** argv array, or a string run by `/bin/sh -c`. */
     command: z.union([z.array(z.string()).min(1), z.string().min(1)]),
     env: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
+    /** Working directory; default: the host's own directory (`<lab dir>/hosts/<host>`), fresh on every `up`. */
     cwd: z.string().optional(),
     ready: ReadySchema.optional(),
     restart: z.enum(['never', 'on-failure', 'always']).default('never'),
-    /** Seconds to wait after SIGTERM before SIGKILL when the lab goes down. */
+    /** Time to wait after SIGTERM before SIGKILL when the lab goes down. */
     stopTimeout: duration.default(10_000),
+    /** Wait before the first restart (doubling on each further restart, at most 4×). */
+    restartDelay: duration.default(500),
   })
   .strict();
 

@@ -58,6 +58,11 @@ export function labLogDir(name: string): string {
   return join(turbulenceHome(), 'labs', name, 'logs');
 }
 
+/** Directory of a lab's host working directories (removed by `down`). */
+export function labHostsDir(name: string): string {
+  return join(turbulenceHome(), 'labs', name, 'hosts');
+}
+
 /** Writes the state atomically and durably (temp file, fsync, rename). */
 export function writeLabState(state: LabState): void {
   const path = labStatePath(state.name);

@@ -25,8 +25,6 @@ interface Running {
   child?: ChildProcess;
 }
 
-const MAX_BACKOFF_MS = 5000;
-
 /**
  * Supervises the services of a lab.
  *
@@ -39,8 +37,21 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly running: Running[] = [];
   private stopping = false;
 
-  constructor(private readonly logDir: string) {
+  /**
+   * @param logDir where `<host>/<service>.log` files go
+   * @param hostsDir where each host's working directory `<host>/` is made
+   */
+  constructor(
+    private readonly logDir: string,
+    private readonly hostsDir: string,
+  ) {
     super();
+  }
+
+  private hostDir(host: string): string {
+    const dir = join(this.hostsDir, host);
+    mkdirSync(dir, { recursive: true });
+    return dir;
   }
 
   /** Starts a service and resolves when it is ready (or at once when it has no probe). Throws when it is not. */
@@ -73,8 +84,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const fd = openSync(state.log, 'a');
     const child = spawn('ip', ['netns', 'exec', host.netns, ...argv], {
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, ...spec.env, TURBULENCE_LAB_HOST: host.name },
-      ...(spec.cwd ? { cwd: spec.cwd } : {}),
+      env: { ...process.env, ...spec.env, TURBULENCE_LAB_HOST: host.name, TURBULENCE_LAB_ADDRESS: host.address },
+      cwd: spec.cwd ?? this.hostDir(host.name),
       detached: true,
     });
     closeSync(fd);
@@ -99,7 +110,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const again = spec.restart === 'always' || (spec.restart === 'on-failure' && code !== 0);
     if (again) {
       state.restarts++;
-      const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(state.restarts, 5));
+      const backoff = spec.restartDelay * 2 ** Math.min(state.restarts - 1, 2);
       setTimeout(() => {
         if (this.stopping) return;
         state.status = 'running';
