@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,10 +23,10 @@ let dir: string;
 let child: ChildProcess | undefined;
 let out = '';
 
-async function startApp(): Promise<string> {
+async function startApp(nodeArgs: string[] = [], app = APP): Promise<string> {
   const announce = join(dir, 'svc.json');
   out = '';
-  child = spawn(process.execPath, ['--input-type=module', '-e', APP], {
+  child = spawn(process.execPath, [...nodeArgs, '--input-type=module', '-e', app], {
     env: { ...process.env, TURBULENCE_FAILPOINTS_ADDR: '127.0.0.1:0', TURBULENCE_FAILPOINTS_ANNOUNCE: announce },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -118,6 +118,31 @@ describe('failpoint.set', () => {
       code: 'TURB_ERR_FAULT_INJECT_FAILED',
       hint: expect.stringContaining('--import @turbulence/failpoints/register') as string,
     });
+  });
+
+  it('sets a rule in a process started with the register hook, and reverting restores the file reads', async () => {
+    const file = join(dir, 'data.txt');
+    writeFileSync(file, 'real');
+    const reader = `
+      import { readFile } from 'node:fs/promises';
+      setInterval(async () => {
+        const out = await readFile(${JSON.stringify(file)}, 'utf8').then((value) => ({ value }), (e) => ({ error: e.code }));
+        process.stdout.write(JSON.stringify(out) + '\\n');
+      }, 20);`;
+    const [t] = await driver.resolveTargets(
+      { announce: await startApp(['--import', '@turbulence/failpoints/register'], reader) },
+      ctx,
+    );
+    const fault = await applied(t!, {
+      rule: { name: 'disk', target: 'fs.promises.readFile', when: { path: file }, action: 'error(EIO)' },
+    });
+    expect(await driver.verify!(fault, ctx)).toBe(true);
+    await settle();
+    expect(last()).toEqual({ error: 'EIO' });
+    await driver.revert(fault, ctx);
+    await settle();
+    expect(last()).toEqual({ value: 'real' });
+    expect(await driver.verify!(fault, ctx)).toBe(false);
   });
 
   it('validates the action grammar in params', () => {
