@@ -3,7 +3,7 @@
  * connection and the minimal Node proxy (bench/proxy-minimal.ts), all measured in this one run, each proxy in its
  * own process. Prints the figures and ratios that go in bench/RESULTS.md under "## Proxy".
  *
- *   npx tsx bench/proxy.ts [--quick]
+ *   npx tsx bench/proxy.ts [--quick] [--only=throughput|http|connect|idle]
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -103,24 +103,29 @@ function row(label: string, values: Map<Mode, number>, unit: string, higherIsBet
   );
 }
 
-async function main(): Promise<void> {
-  console.log(
-    `proxy bench: ${RUNS} run(s) each, Node ${process.version}, load ${execFileSync('cat', ['/proc/loadavg']).toString().trim()}`,
-  );
-  if (only === 'idle') {
-    console.log(
-      '| metric | direct | minimal pipe | turbulence | turbulence + 3 noop/dir | turbulence ÷ pipe (0 / 3 noop) | turbulence ÷ direct | unit |',
-    );
-    return idleMemory(9000);
-  }
-  console.log(
-    '| metric | direct | minimal pipe | turbulence | turbulence + 3 noop/dir | turbulence ÷ pipe (0 / 3 noop) | turbulence ÷ direct | unit |',
-  );
-  console.log('|---|---|---|---|---|---|---|---|');
+const HEADER =
+  '| metric | direct | minimal pipe | turbulence | turbulence + 3 noop/dir | turbulence ÷ pipe (0 / 3 noop) | ' +
+  'turbulence ÷ direct | unit |\n|---|---|---|---|---|---|---|---|';
 
-  // Bulk throughput into a sink that counts bytes.
+/** The sections, in order; `--only=NAME` runs one. */
+const SECTIONS: Record<string, () => Promise<void>> = {
+  throughput: benchThroughput,
+  http: benchKeepAlive,
+  connect: benchConnect,
+  idle: () => idleMemory(quick ? 1000 : 9000),
+};
+
+async function main(): Promise<void> {
+  const load = execFileSync('cat', ['/proc/loadavg']).toString().trim();
+  console.log(`proxy bench: ${RUNS} run(s) each, Node ${process.version}, loadavg ${load}`);
+  console.log(HEADER);
+  for (const [name, run] of Object.entries(SECTIONS)) if (!only || only === name) await run();
+}
+
+/** Bulk throughput into a sink that counts bytes. */
+async function benchThroughput(): Promise<void> {
   let ended = 0;
-  let waiters: (() => void)[] = [];
+  const waiters: (() => void)[] = [];
   const sink = await serve((s) => {
     s.resume();
     s.on('end', () => {
@@ -143,10 +148,11 @@ async function main(): Promise<void> {
     row(`throughput, ${label}`, pick(r.median, 'value'), 'MB/s');
     row(`proxy CPU per MB, ${label}`, r.cpuPerUnit, 'µs', false);
   }
-  waiters = [];
   sink.server.close();
+}
 
-  // HTTP keep-alive against a node:http server.
+/** HTTP keep-alive against a node:http server. */
+async function benchKeepAlive(): Promise<void> {
   const http = createHttpServer({ keepAliveTimeout: 60_000 }, (_req, res) => res.end('ok'));
   http.listen(0, '127.0.0.1');
   await once(http, 'listening');
@@ -161,8 +167,10 @@ async function main(): Promise<void> {
   }
   http.closeAllConnections();
   http.close();
+}
 
-  // New connections per second through an echo server.
+/** New connections per second through an echo server. */
+async function benchConnect(): Promise<void> {
   const echo = await serve((s) => {
     s.on('error', () => {});
     s.pipe(s);
@@ -171,8 +179,6 @@ async function main(): Promise<void> {
   row('new connections/s (16 concurrent)', pick(cps.median, 'value'), 'conn/s');
   row('proxy CPU per new connection', cps.cpuPerUnit, 'µs', false);
   echo.server.close();
-
-  await idleMemory(quick ? 1000 : 9000);
 }
 
 function pick(results: Map<Mode, Result>, key: 'value' | 'p50' | 'p99'): Map<Mode, number> {
