@@ -93,12 +93,7 @@ afterEach(() => ws.remove());
  * Known runner problems, one line each (see the final report of the conformance suite). A case listed here is
  * `it.fails`: it flips to a failure, and should be unlisted, once the runner is fixed.
  */
-const KNOWN_PROBLEMS: Record<string, string> = {
-  // experiment/types.ts isRef() requires `type` to be absent, so `{"type": "probe", "ref": "x"}` in the method is
-  // run as an activity without a provider: the run aborts with "Cannot read properties of undefined (reading 'type')".
-  'asashiho-experiment-pod.json': 'a ref entry that also has "type" is not resolved',
-  'ctk-samples-service-down-not-visible.json': 'a ref entry that also has "type" is not resolved',
-};
+const KNOWN_PROBLEMS: Record<string, string> = {};
 
 async function dryRun(file: string, extra: string[]) {
   const marker = ws.path('called.txt');
