@@ -59,6 +59,20 @@ async function importTs(url: string): Promise<Record<string, unknown>> {
   return (await api.tsImport(url, import.meta.url)) as Record<string, unknown>;
 }
 
+/** Loaded modules by URL. Node caches `import()` itself; tsx's `tsImport` does not, so without this every
+ * call of a `.ts` module would transpile it again (~35 ms instead of ~0.3 ms). */
+const loaded = new Map<string, Promise<Record<string, unknown>>>();
+
+function importOnce(url: string, ts: boolean): Promise<Record<string, unknown>> {
+  let mod = loaded.get(url);
+  if (!mod) {
+    mod = ts ? importTs(url) : (import(url) as Promise<Record<string, unknown>>);
+    mod.catch(() => loaded.delete(url)); // a failed load is retried next time (the file may be fixed)
+    loaded.set(url, mod);
+  }
+  return mod;
+}
+
 /**
  * Imports a module and finds the named export (also inside a CommonJS module's `default`).
  *
@@ -69,7 +83,7 @@ export async function loadModuleFunction(spec: string, func: string, baseDir: st
   const { url, ts } = resolveModule(spec, baseDir);
   let mod: Record<string, unknown>;
   try {
-    mod = ts ? await importTs(url) : ((await import(url)) as Record<string, unknown>);
+    mod = await importOnce(url, ts);
   } catch (err) {
     throw activityFailed(`module '${spec}' cannot be loaded: ${errorMessage(err)}`, err);
   }
