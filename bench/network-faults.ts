@@ -11,6 +11,7 @@ import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { Rng } from '../packages/turbulence/src/core/rng.js';
 import type { AppliedFault, FaultContext } from '../packages/turbulence/src/core/fault.js';
+import type { JsonObject } from '../packages/turbulence/src/core/json.js';
 import type { AnyDriver } from '../packages/turbulence/src/faults/kinds.js';
 import { latencyDriver } from '../packages/turbulence/src/faults/network/latency.js';
 import { lossDriver } from '../packages/turbulence/src/faults/network/loss.js';
@@ -59,7 +60,7 @@ async function measure(
   normal: (s: Sample) => boolean,
 ) {
   const [target] = await driver.resolveTargets({ lab: 'tbbench', hosts: 'b' }, ctx);
-  const p = driver.params.parse(params);
+  const p = driver.params.parse(params) as JsonObject;
   const fault: AppliedFault = { id: 'bench', kind: driver.kind, target: target!, params: p };
   const a = performance.now();
   fault.state = (await driver.inject(target!, p, ctx)) ?? undefined;
