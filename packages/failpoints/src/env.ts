@@ -8,8 +8,11 @@
  *   TURBULENCE_FAILPOINTS_ANNOUNCE=/tmp/x.json where the endpoint writes { pid, address }
  *
  * A malformed value stops the process with a message naming the variable: loud and early, like fail-rs.
+ * Worker threads apply the failpoints and the seed to their own registry but do not start an endpoint (the main
+ * thread's would clash with theirs on the address and the announce file).
  */
 import { writeSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { FailpointConfigError } from './errors.js';
 import { parseFailpointList } from './grammar.js';
 import { configure, setSeed } from './registry.js';
@@ -33,7 +36,7 @@ export function applyEnv(env: NodeJS.ProcessEnv = process.env): void {
   const specs = env.TURBULENCE_FAILPOINTS;
   if (specs) for (const [name, spec] of parseFailpointList(specs)) configure(name, spec);
   const address = env.TURBULENCE_FAILPOINTS_ADDR;
-  if (address) {
+  if (address && isMainThread) {
     const options = {
       address,
       token: env.TURBULENCE_FAILPOINTS_TOKEN || undefined,
