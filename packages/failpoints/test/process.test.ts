@@ -41,6 +41,13 @@ describe('TURBULENCE_FAILPOINTS in a real process', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('prints the message of a print term to stderr and carries on', async () => {
+    const r = await runNode([app], { TURBULENCE_FAILPOINTS: 'app.start=print(reached start)' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('failpoint app.start: reached start');
+    expect(JSON.parse(r.stdout)).toEqual({ value: null });
+  });
+
   it('stops at start with a message naming the variable when the spec is malformed', async () => {
     const r = await runNode([app], { TURBULENCE_FAILPOINTS: 'app.start=explode' });
     expect(r.code).toBe(1);
