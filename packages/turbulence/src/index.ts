@@ -40,3 +40,4 @@ export { loadConfiguration, loadSecrets, resolveConfiguration } from './experime
 export type { DynamicConfiguration, ResolvedConfiguration } from './experiment/configuration.js';
 export { parseVarFlag, loadVarFiles, loadOverrides, convertVar, type Overrides } from './experiment/vars.js';
 export * from './proxy/index.js';
+export * from './lab/index.js';
