@@ -5,8 +5,8 @@
  * carries its start time (field 22 of `/proc/<pid>/stat`, clock ticks since boot), and every signal it sends
  * later goes through {@link isSameProcess} first, so a recycled pid is never signalled.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { CapabilityResult } from '../../core/fault.js';
 
 /** One process as `/proc` shows it. */
@@ -46,16 +46,30 @@ export function parseStat(text: string): Pick<ProcInfo, 'pid' | 'ppid' | 'comm' 
   return { pid, ppid, comm: text.slice(open + 1, close), state, startTime };
 }
 
-/** The process with this pid, or undefined when there is none (or it vanished while being read). */
-export async function readProc(pid: number): Promise<ProcInfo | undefined> {
+/**
+ * The process with this pid, or undefined when there is none (or it vanished while being read). Reads are
+ * synchronous on purpose: `/proc` files are tiny and generated on read, and a thread-pool round trip per file costs
+ * several times the read itself.
+ */
+export function readProcSync(pid: number): ProcInfo | undefined {
   try {
-    const stat = parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    const stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     if (!stat) return undefined;
-    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    let raw = '';
+    try {
+      raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      // a zombie or a process that just exited: no command line
+    }
     return { ...stat, argv: raw.split('\0').filter((a, i, all) => a !== '' || i < all.length - 1) };
   } catch {
     return undefined;
   }
+}
+
+/** {@link readProcSync}, as a promise. */
+export function readProc(pid: number): Promise<ProcInfo | undefined> {
+  return Promise.resolve(readProcSync(pid));
 }
 
 /** Start time of a pid (synchronous, for exit paths), or undefined when it does not exist. */
@@ -68,11 +82,12 @@ export function startTimeOfSync(pid: number): string | undefined {
 }
 
 /** Every process now visible in `/proc`, by ascending pid. */
-export async function listProcs(): Promise<ProcInfo[]> {
-  const names = await readdir('/proc');
-  const pids = names.filter((n) => /^\d+$/.test(n)).map(Number);
-  const infos = await Promise.all(pids.map(readProc));
-  return infos.filter((p): p is ProcInfo => p !== undefined).sort((a, b) => a.pid - b.pid);
+export function listProcs(): Promise<ProcInfo[]> {
+  const pids = readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
+  return Promise.resolve(pids.map(readProcSync).filter((p): p is ProcInfo => p !== undefined));
 }
 
 /**

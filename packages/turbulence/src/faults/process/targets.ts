@@ -13,7 +13,7 @@ import type { Target } from '../../core/fault.js';
 import type { JsonObject, JsonValue } from '../../core/json.js';
 import { findManaged } from '../../supervisor/managed.js';
 import { supervisedPids } from '../../supervisor/supervisor.js';
-import { commandLine, isSameProcess, listProcs } from './proc.js';
+import { commandLine, isSameProcess, listProcs, readProcSync } from './proc.js';
 import type { ProcInfo } from './proc.js';
 
 /** The target query of every `process.*` kind. */
@@ -61,22 +61,29 @@ function text(value: JsonValue | undefined): string {
   return typeof value === 'string' ? value : JSON.stringify(value ?? '');
 }
 
-/** Pids turbulence must never signal, and the supervised ones it may, given the process table. */
-export function protectedPids(procs: readonly ProcInfo[], self: number, supervised: ReadonlySet<number>): Set<number> {
-  const parent = new Map(procs.map((p) => [p.pid, p.ppid]));
-  const out = new Set<number>([1, self]);
-  for (let p = parent.get(self); p !== undefined && p > 0 && !out.has(p); p = parent.get(p)) out.add(p);
-  for (const proc of procs) {
-    // Walk up from each process: a descendant of self is protected unless a supervised process is on the way.
-    for (let p: number | undefined = proc.pid; p !== undefined && p > 1; p = parent.get(p)) {
-      if (supervised.has(p)) break;
-      if (p === self) {
-        if (proc.pid !== self) out.add(proc.pid);
-        break;
-      }
-    }
+/**
+ * True when turbulence must never signal `pid`: PID 1, `self`, an ancestor of `self`, or a descendant of `self`
+ * with no supervised process between them. `parentOf` gives a pid's parent (undefined when unknown).
+ */
+export function isProtected(
+  pid: number,
+  self: number,
+  supervised: ReadonlySet<number>,
+  parentOf: (pid: number) => number | undefined,
+): boolean {
+  if (pid === 1 || pid === self) return true;
+  const seen = new Set<number>();
+  for (let p = parentOf(self); p !== undefined && p > 0 && !seen.has(p); p = parentOf(p)) {
+    if (p === pid) return true;
+    seen.add(p);
   }
-  return out;
+  seen.clear();
+  for (let p: number | undefined = pid; p !== undefined && p > 1 && !seen.has(p); p = parentOf(p)) {
+    if (supervised.has(p)) return false;
+    if (p === self) return true;
+    seen.add(p);
+  }
+  return false;
 }
 
 function toTarget(p: ProcInfo, managed: Map<number, string>): Target {
@@ -136,8 +143,13 @@ export async function resolveProcesses(raw: JsonObject | undefined): Promise<Tar
     managed.set(record.pid, q.managed);
   }
   const pattern = q.cmdline === undefined ? undefined : compile(q.cmdline);
-  const procs = await listProcs();
-  const guard = protectedPids(procs, process.pid, new Set(managed.keys()));
+  // A pinned pid needs only that process and the parent chains; a name or regex needs the whole table.
+  const pinned = pins[0];
+  const procs = pinned !== undefined ? [readProcSync(pinned)].filter((p) => p !== undefined) : await listProcs();
+  const table = new Map(procs.map((p) => [p.pid, p]));
+  const parentOf = (pid: number) => (table.get(pid) ?? readProcSync(pid))?.ppid;
+  const allowed = new Set(managed.keys());
+  const guarded = (p: ProcInfo) => isProtected(p.pid, process.pid, allowed, parentOf);
   const matches = procs.filter(
     (p) =>
       pins.every((pin) => pin === p.pid) &&
@@ -146,7 +158,7 @@ export async function resolveProcesses(raw: JsonObject | undefined): Promise<Tar
       p.state !== 'Z' &&
       p.state !== 'X',
   );
-  const refused = matches.filter((p) => guard.has(p.pid));
+  const refused = matches.filter(guarded);
   if (refused.length > 0 && (pins.length > 0 || refused.length === matches.length)) {
     const who = refused.map((p) => `${p.comm} (pid ${p.pid})`).join(', ');
     throw new TurbulenceError(
@@ -157,7 +169,7 @@ export async function resolveProcesses(raw: JsonObject | undefined): Promise<Tar
       },
     );
   }
-  return matches.filter((p) => !guard.has(p.pid)).map((p) => toTarget(p, managed));
+  return matches.filter((p) => !guarded(p)).map((p) => toTarget(p, managed));
 }
 
 function compile(source: string): RegExp {
