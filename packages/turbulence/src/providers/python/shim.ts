@@ -102,6 +102,16 @@ def encode(value):
     return repr(value)
 
 
+def finite(value):
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    return value
+
+
 def main():
     out = sys.stdout
     sys.stdout = sys.stderr
@@ -109,7 +119,11 @@ def main():
         answer = handle(json.load(sys.stdin))
     except Exception as exc:
         answer = {"ok": False, "stage": "shim", "error": describe(exc)}
-    out.write(json.dumps(answer, default=encode))
+    try:
+        text = json.dumps(answer, default=encode, allow_nan=False)
+    except ValueError:  # NaN or infinity somewhere: JSON has no word for them, null is the closest
+        text = json.dumps(finite(json.loads(json.dumps(answer, default=encode))))
+    out.write(text)
     out.flush()
 
 

@@ -31,6 +31,9 @@ def boom():
 def raw():
     return b"bytes", {1, 2}
 
+def not_finite():
+    return {"nan": float("nan"), "inf": [float("inf"), 1.5]}
+
 def wait():
     import time
     open(os.path.join(os.path.dirname(__file__), "waiting"), "w").close()
@@ -119,6 +122,10 @@ describe.skipIf(sys.skip)('python provider (real python3)', () => {
 
   it('encodes values JSON cannot hold', async () => {
     expect(await runPython({ type: 'python', module: 'turb_helpers', func: 'raw' }, ctx())).toEqual(['bytes', [1, 2]]);
+    expect(await runPython({ type: 'python', module: 'turb_helpers', func: 'not_finite' }, ctx())).toEqual({
+      nan: null,
+      inf: [null, 1.5],
+    });
   });
 
   it('names the missing module and the PyPI package of a known extension', async () => {
