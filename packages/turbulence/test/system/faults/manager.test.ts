@@ -2,6 +2,7 @@
  * The FaultManager against real processes: reproducible selection, the ledger around each fault, expiry,
  * blast-radius refusals, all-or-nothing injection, idempotent revert, revertAll and timers.
  */
+import { writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCodes } from '../../../src/core/errors.js';
 import { Rng } from '../../../src/core/rng.js';
@@ -236,5 +237,17 @@ describe.skipIf(!hasProc)('FaultManager', () => {
     await expect(m.inject({ kind: 'process.stop', target: { pid: 1 } }, { activity: 'x' })).rejects.toMatchObject({
       code: ErrorCodes.INTERRUPTED,
     });
+  });
+
+  it('does not inject when the ledger cannot be written', async () => {
+    const [p] = await sleepers(1);
+    writeFileSync(`${env.home}/not-a-dir`, '');
+    const m = make({ ledger: new Ledger(`${env.home}/not-a-dir/ledger`) });
+    await expect(m.inject({ kind: 'process.stop', target: { pid: p!.pid } }, { activity: 'x' })).rejects.toMatchObject({
+      code: ErrorCodes.LEDGER,
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await stateOf(p!.pid)).not.toBe('T');
+    expect(m.active()).toEqual([]);
   });
 });
