@@ -64,6 +64,12 @@ describe('fault provider', () => {
     });
   });
 
+  it("leaves the owner's activity empty for the run's injector to fill in when the context does not name it", async () => {
+    const fake = new FakeFaultInjector();
+    await faultProvider.run({ type: 'fault', kind: 'process.stop' }, ctx(fake));
+    expect(fake.calls[0]?.owner).toEqual({ activity: '' });
+  });
+
   it('reads a numeric duration as seconds', () => {
     expect(toFaultSpec({ type: 'fault', kind: 'x.y', duration: 2.5 }).durationMs).toBe(2500);
   });

@@ -15,7 +15,10 @@ import type { FaultProvider } from '../experiment/types.js';
 import { faultSchema } from './schemas.js';
 import { activityFailed, type ProviderDefinition, type ProviderContext } from './types.js';
 
-/** The runner may name the calling activity (the fault's owner in the ledger); the kind stands in otherwise. */
+/**
+ * The runner may name the calling activity here; otherwise the owner's `activity` is `''` and the run's
+ * injector fills in the activity it is running (the fault's owner in the ledger).
+ */
 type ActivityContext = ProviderContext & { activity?: string };
 
 /** Output of the `fault` provider. */
@@ -64,7 +67,7 @@ export const faultProvider: ProviderDefinition<FaultProvider> = {
   type: 'fault',
   schema: faultSchema,
   substitute: ['kind', 'target', 'select', 'params', 'duration'],
-  run: (p, ctx) => runFault(p, ctx, (ctx as ActivityContext).activity ?? p.kind),
+  run: (p, ctx) => runFault(p, ctx, (ctx as ActivityContext).activity ?? ''),
   describe: (p) =>
     `inject ${p.kind}${p.select ? ` (${p.select})` : ''}${p.duration !== undefined ? ` for ${p.duration}` : ''}`,
 };
