@@ -90,11 +90,13 @@ async function action(scenarioPath: string, flags: Flags): Promise<void> {
     const scenario = await loadScenario(scenarioPath, keyValues(flags.option));
     const options = toOptions(flags, ctrl.signal);
     if (!flags.json) {
+      let last = Date.now();
       options.onSchedule = (s, o) => {
         const mark = o.violations.length > 0 ? '✗' : o.faulted ? '✓' : '·';
-        console.log(
-          `${mark} ${s.id.padEnd(7)} ${s.instance}  ${s.failpoints.length > 70 ? `${s.failpoints.slice(0, 67)}...` : s.failpoints}`,
-        );
+        const fps = s.failpoints.length > 60 ? `${s.failpoints.slice(0, 57)}...` : s.failpoints;
+        const ms = Date.now() - last;
+        last = Date.now();
+        console.log(`${mark} ${s.id.padEnd(7)} ${s.instance}  ${fps.padEnd(60)} ${ms} ms`);
       };
     }
     const report = await explore(scenario, options);
@@ -130,6 +132,10 @@ export function register(program: Command): void {
       [],
     )
     .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'before',
+      'Marks: ✗ broke the invariant, ✓ the fault fired and the invariant held, · the failpoint was never reached.\n',
+    )
     .addHelpText(
       'after',
       '\nExample:\n  turbulence explore examples/two-phase-rotation/scenario.ts --random 10\n' +
