@@ -26,6 +26,19 @@ interface Sample {
   latencyMs: number;
 }
 
+/** What the client saw over its window. */
+export interface DemoStats {
+  requests: number;
+  successes: number;
+  failures: number;
+  ratio: number;
+  p50Ms: number;
+  /** Requests answered by each replica. */
+  byReplica: Record<string, number>;
+  /** Median latency of the answers of each replica, in ms. */
+  p50ByReplicaMs: Record<string, number>;
+}
+
 /** A running demo client. */
 export interface DemoClient {
   url: string;
@@ -56,6 +69,12 @@ function get(url: string, timeoutMs: number): Promise<string> {
     req.on('error', reject);
     req.end();
   });
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /**
@@ -102,13 +121,19 @@ export async function startDemoClient(opts: DemoClientOptions): Promise<DemoClie
     const byReplica: Record<string, number> = {};
     for (const s of recent) if (s.replica) byReplica[s.replica] = (byReplica[s.replica] ?? 0) + 1;
     const lat = recent.map((s) => s.latencyMs).sort((a, b) => a - b);
+    const p50ByReplicaMs: Record<string, number> = {};
+    for (const name of Object.keys(byReplica)) {
+      const mine = recent.filter((s) => s.replica === name).map((s) => s.latencyMs);
+      p50ByReplicaMs[name] = Math.round(median(mine));
+    }
     return {
       requests: recent.length,
       successes,
       failures: recent.length - successes,
       ratio: recent.length === 0 ? 1 : successes / recent.length,
-      p50Ms: lat.length ? Math.round(lat[Math.floor(lat.length / 2)]!) : 0,
+      p50Ms: Math.round(median(lat)),
       byReplica,
+      p50ByReplicaMs,
     };
   };
 

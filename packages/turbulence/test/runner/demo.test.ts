@@ -23,7 +23,7 @@ const alive = (pid: number) => {
 };
 
 describe('turbulence demo', () => {
-  it('kills one replica, the service keeps serving, and nothing is left running', async () => {
+  it('kills one replica and slows another through the proxy, the service keeps serving, and nothing is left running', async () => {
     const child = spawn(process.execPath, [BIN, 'demo', '--seed', '7'], {
       env: { ...process.env, TURBULENCE_HOME: home, NO_COLOR: '1' },
     });
@@ -32,13 +32,18 @@ describe('turbulence demo', () => {
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(out).toContain('fault process.kill on demo-replica-2');
+    expect(out).toContain('fault proxy.toxic on proxy demo-replica-3');
     expect(out).toContain('verdict: completed: the steady state held');
+    const slow = /its answers took (\d+) ms \(median\) vs (\d+) ms for the others/.exec(out);
+    expect(slow).not.toBeNull();
+    expect(Number(slow![1])).toBeGreaterThanOrEqual(180);
+    expect(Number(slow![2])).toBeLessThan(150);
     expect(code).toBe(0);
 
     const journal = JSON.parse(readFileSync(join(home, 'demo', 'journal.json'), 'utf8'));
     expect(journal).toMatchObject({ status: 'completed', deviated: false, seed: 7 });
-    expect(journal.faults).toHaveLength(1);
-    expect(journal.faults[0].reverted_at).not.toBeNull();
+    expect(journal.faults.map((f: { kind: string }) => f.kind)).toEqual(['process.kill', 'proxy.toxic']);
+    for (const f of journal.faults) expect(f.reverted_at).not.toBeNull();
     expect(journal.rollbacks[0].output.status).toBe(200);
 
     const pids = [...out.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));

@@ -1,7 +1,7 @@
 /**
  * `turbulence demo`: the main job of `npm start`. Starts a small system on loopback (three replicas of an HTTP
- * service and a client with failover), runs the bundled experiment against it (kill one replica, hypothesis
- * "≥ 99 % of requests succeed"), prints what happens, the verdict and where the journal is, and stops everything
+ * service and a client with failover, the third replica behind a turbulence proxy), runs the bundled experiment
+ * against it (kill one replica, then add latency to the proxied one; hypothesis "≥ 99 % of requests succeed"), prints what happens, the verdict and where the journal is, and stops everything
  * it started. Needs no root.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,7 +14,8 @@ import { runExperiment } from '../../experiment/run.js';
 import { RunEvents } from '../../experiment/events.js';
 import { Supervisor } from '../../supervisor/index.js';
 import { turbulenceHome } from '../../faults/paths.js';
-import { startDemoClient } from '../../demo/client.js';
+import { startDemoClient, type DemoStats } from '../../demo/client.js';
+import { createProxyServer, type ProxyServer } from '../../proxy/index.js';
 import { terminalRenderer } from '../render/terminal.js';
 import { sleep } from '../../experiment/context.js';
 
@@ -35,7 +36,9 @@ function freePort(): Promise<number> {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('start a small system on loopback, kill one replica, and check the service keeps serving')
+    .description(
+      'start a small system on loopback, kill one replica and slow another through the proxy, and check the service keeps serving',
+    )
     .option('--seed <n>', 'seed for the run', '42')
     .option('--journal-path <path>', 'where to write the journal (default: $TURBULENCE_HOME/demo/journal.json)')
     .action(async (flags: { seed: string; journalPath?: string }) => {
@@ -52,6 +55,7 @@ async function demo(seed: number, journalPath?: string): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let client: Awaited<ReturnType<typeof startDemoClient>> | undefined;
+  let proxy: ProxyServer | undefined;
   try {
     out('turbulence demo: a service with three replicas and a client that fails over.');
     const replicas: { name: string; url: string }[] = [];
@@ -67,7 +71,13 @@ async function demo(seed: number, journalPath?: string): Promise<number> {
       replicas.push({ name, url: `http://127.0.0.1:${port}` });
       out(`  started ${name} on 127.0.0.1:${port} (pid ${rec.pid})`);
     }
-    client = await startDemoClient({ replicas: replicas.map((r) => r.url), rate: 40, windowMs: 3000 });
+    // The third replica is reached through a Toxiproxy-compatible proxy, so latency can be added to it alone.
+    const slow = replicas[2]!;
+    proxy = await createProxyServer({ seed });
+    const proxied = await proxy.createProxy({ name: slow.name, listen: '127.0.0.1:0', upstream: slow.url.slice(7) });
+    const via = `http://${proxied.listen}`;
+    out(`  started a turbulence proxy (API ${proxy.url}): ${slow.name} is reached through ${via}`);
+    client = await startDemoClient({ replicas: [replicas[0]!.url, replicas[1]!.url, via], rate: 40, windowMs: 3000 });
     out(`  started the client: 40 requests/s across the replicas, stats at ${client.url}/stats`);
     out('  warming up for 3 s so the client has a full window of requests...');
     await sleep(3000, interrupt.signal);
@@ -76,6 +86,8 @@ async function demo(seed: number, journalPath?: string): Promise<number> {
     process.env.TURBULENCE_DEMO_CLIENT_URL = client.url;
     process.env.TURBULENCE_DEMO_VICTIM = victim.name;
     process.env.TURBULENCE_DEMO_VICTIM_URL = victim.url;
+    process.env.TURBULENCE_DEMO_PROXY_API = proxy.url;
+    process.env.TURBULENCE_DEMO_SLOW_REPLICA = slow.name;
     const loaded = await loadExperiment(EXPERIMENT);
     const events = new RunEvents();
     events.on(terminalRenderer({ write: (s) => process.stdout.write(s), color }));
@@ -89,11 +101,22 @@ async function demo(seed: number, journalPath?: string): Promise<number> {
     const path = journalPath ?? join(turbulenceHome(), 'demo', 'journal.json');
     await mkdir(join(path, '..'), { recursive: true });
     await writeFile(path, `${JSON.stringify(journal, null, 2)}\n`);
-    const s = client.stats();
     out('');
-    out(
-      `  client over the last 3 s: ${s.successes}/${s.requests} requests succeeded, served by ${JSON.stringify(s.byReplica)}`,
-    );
+    const seen = (name: string) =>
+      journal.run.find((r) => r.activity.name === name)?.output as { body?: DemoStats } | undefined;
+    const killed = seen('client-stats-under-fault')?.body;
+    const slowed = seen('client-stats-under-latency')?.body;
+    if (killed)
+      out(`  with ${victim.name} killed: ${killed.successes}/${killed.requests} requests succeeded (failover)`);
+    if (slowed) {
+      const p50 = slowed.p50ByReplicaMs[slow.name] ?? 0;
+      const others = Object.entries(slowed.p50ByReplicaMs)
+        .filter(([n]) => n !== slow.name)
+        .map(([, v]) => v);
+      out(
+        `  with 200 ms latency on ${slow.name}: its answers took ${p50} ms (median) vs ${Math.max(0, ...others)} ms for the others; ${slowed.successes}/${slowed.requests} succeeded`,
+      );
+    }
     out(`  journal: ${path}`);
     out(
       exitCode === 0
@@ -105,6 +128,7 @@ async function demo(seed: number, journalPath?: string): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await client?.close();
+    await proxy?.close();
     await supervisor.stopAll();
     out('  stopped everything the demo started.');
   }
