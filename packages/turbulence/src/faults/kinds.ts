@@ -13,6 +13,7 @@ export const families: Readonly<Record<string, () => Promise<{ drivers: readonly
   limit: () => import('./limit/index.js'),
   cgroup: () => import('./cgroup/index.js'),
   stress: () => import('./stress/index.js'),
+  time: () => import('./time/index.js'),
   dns: () => import('./dns/index.js'),
   proxy: () => import('./proxy/index.js'),
   failpoint: () => import('./failpoint/index.js'),

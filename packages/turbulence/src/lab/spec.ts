@@ -61,6 +61,8 @@ export const ServiceSchema = z
     cwd: z.string().optional(),
     ready: ReadySchema.optional(),
     restart: z.enum(['never', 'on-failure', 'always']).default('never'),
+    /** Start under libfaketime with a clock file, so `time.skew` can move this service's wall clock. */
+    faketime: z.boolean().default(false),
     /** Time to wait after SIGTERM before SIGKILL when the lab goes down. */
     stopTimeout: duration.default(10_000),
     /** Wait before the first restart (doubling on each further restart, at most 4×). */

@@ -15,6 +15,8 @@ export interface ServiceState {
   restarts: number;
   exitCode?: number | null;
   log: string;
+  /** libfaketime offset file, for services started with `faketime: true`. */
+  clockFile?: string;
 }
 
 /** One namespace host of a lab. */

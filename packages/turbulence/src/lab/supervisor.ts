@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { faketimeEnv } from '../faults/time/faketime.js';
 import { join } from 'node:path';
 import type { ServiceSpec } from './spec.js';
 import type { HostState, ServiceState } from './state.js';
@@ -81,10 +82,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private spawn(entry: Running): void {
     const { host, spec, state } = entry;
     const argv = typeof spec.command === 'string' ? ['/bin/sh', '-c', spec.command] : spec.command;
+    const clock = spec.faketime ? this.clockEnv(entry) : {};
     const fd = openSync(state.log, 'a');
     const child = spawn('ip', ['netns', 'exec', host.netns, ...argv], {
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, ...spec.env, TURBULENCE_LAB_HOST: host.name, TURBULENCE_LAB_ADDRESS: host.address },
+      env: {
+        ...process.env,
+        ...spec.env,
+        ...clock,
+        TURBULENCE_LAB_HOST: host.name,
+        TURBULENCE_LAB_ADDRESS: host.address,
+      },
       cwd: spec.cwd ?? this.hostDir(host.name),
       detached: true,
     });
@@ -94,6 +102,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     child.on('error', () => undefined);
     child.on('exit', (code, sig) => this.onExit(entry, code ?? (sig ? 128 : 1)));
     this.emit('change');
+  }
+
+  /** libfaketime environment with a clock file at offset +0 (kept across restarts, so a skew survives them). */
+  private clockEnv(entry: Running): Record<string, string> {
+    const file = join(this.hostDir(entry.host.name), `.faketime-${entry.spec.name}`);
+    if (!entry.state.clockFile) writeFileSync(file, '+0\n');
+    entry.state.clockFile = file;
+    return faketimeEnv(file);
   }
 
   private onExit(entry: Running, code: number): void {
