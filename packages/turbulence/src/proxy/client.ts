@@ -54,15 +54,19 @@ export class ProxyClient {
     this.options = options;
   }
 
+  /** `GET /version`. */
   version(): Promise<{ version: string }> {
     return this.call('GET', '/version');
   }
+  /** `GET /proxies`: every proxy keyed by name. */
   list(): Promise<Record<string, ProxyJson>> {
     return this.call('GET', '/proxies');
   }
+  /** `GET /proxies/{name}`. */
   get(name: string): Promise<ProxyJson> {
     return this.call('GET', `/proxies/${enc(name)}`);
   }
+  /** `POST /proxies`; `toxics` in the input are attached before it accepts (turbulence servers). */
   createProxy(input: ProxyInput): Promise<ProxyJson> {
     return this.call('POST', '/proxies', input);
   }
@@ -70,21 +74,27 @@ export class ProxyClient {
   updateProxy(name: string, input: Omit<ProxyInput, 'name' | 'toxics'>): Promise<ProxyJson> {
     return this.call('POST', `/proxies/${enc(name)}`, input);
   }
+  /** `DELETE /proxies/{name}`. */
   deleteProxy(name: string): Promise<void> {
     return this.call('DELETE', `/proxies/${enc(name)}`);
   }
+  /** `POST /populate`: add or replace proxies. */
   populate(inputs: readonly ProxyInput[]): Promise<{ proxies: ProxyJson[] }> {
     return this.call('POST', '/populate', inputs);
   }
+  /** `POST /reset`: enable every proxy, remove every toxic. */
   reset(): Promise<void> {
     return this.call('POST', '/reset');
   }
+  /** `GET /proxies/{proxy}/toxics`. */
   toxics(proxy: string): Promise<ToxicJson[]> {
     return this.call('GET', `/proxies/${enc(proxy)}/toxics`);
   }
+  /** `GET /proxies/{proxy}/toxics/{toxic}`. */
   getToxic(proxy: string, toxic: string): Promise<ToxicJson> {
     return this.call('GET', `/proxies/${enc(proxy)}/toxics/${enc(toxic)}`);
   }
+  /** `POST /proxies/{proxy}/toxics`: applies to live connections at once. */
   addToxic(proxy: string, toxic: ToxicInput): Promise<ToxicJson> {
     return this.call('POST', `/proxies/${enc(proxy)}/toxics`, toxic);
   }
@@ -92,6 +102,7 @@ export class ProxyClient {
   updateToxic(proxy: string, toxic: string, patch: Pick<ToxicInput, 'attributes' | 'toxicity'>): Promise<ToxicJson> {
     return this.call('PATCH', `/proxies/${enc(proxy)}/toxics/${enc(toxic)}`, patch);
   }
+  /** `DELETE /proxies/{proxy}/toxics/{toxic}`. */
   removeToxic(proxy: string, toxic: string): Promise<void> {
     return this.call('DELETE', `/proxies/${enc(proxy)}/toxics/${enc(toxic)}`);
   }

@@ -24,6 +24,7 @@ export interface Reply {
   json?: unknown;
 }
 
+/** A route handler: a request in, a reply out (throw an ApiError for an error answer). */
 export type Handler = (proxies: ProxyCollection, req: RouteRequest) => Promise<Reply> | Reply;
 
 /** One path with its handlers by method. */

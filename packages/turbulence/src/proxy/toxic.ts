@@ -80,5 +80,6 @@ export interface ToxicType<A = unknown> {
   accept?(attributes: A): AcceptDecision;
 }
 
+/** A toxic type of any attribute type (the registry holds these). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each toxic has its own attribute type
 export type AnyToxicType = ToxicType<any>;

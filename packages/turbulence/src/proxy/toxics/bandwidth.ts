@@ -8,6 +8,7 @@ import type { ToxicType } from '../toxic.js';
 import { int } from './attributes.js';
 import { TimedQueue } from './timed-queue.js';
 
+/** Attributes of the toxic (as the API sends and returns them). */
 export interface BandwidthAttributes {
   /** Kilobytes (1000 bytes) per second; 0 stalls the stream. */
   rate: number;

@@ -8,6 +8,7 @@ import type { ToxicType } from '../toxic.js';
 import { int } from './attributes.js';
 import { passThrough } from './pass-through.js';
 
+/** Attributes of the toxic (as the API sends and returns them). */
 export interface ConnectDelayAttributes {
   /** Milliseconds to wait before dialling the upstream. */
   delay: number;

@@ -7,6 +7,7 @@ import type { ToxicType } from '../toxic.js';
 import { int } from './attributes.js';
 import { TimedQueue } from './timed-queue.js';
 
+/** Attributes of the toxic (as the API sends and returns them). */
 export interface LatencyAttributes {
   /** Milliseconds added to every chunk. */
   latency: number;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ToxicType } from '../toxic.js';
 import { int } from './attributes.js';
 
+/** Attributes of the toxic (as the API sends and returns them). */
 export interface LimitDataAttributes {
   /** Bytes allowed through before the connection is closed; 0 closes on the first data. */
   bytes: number;

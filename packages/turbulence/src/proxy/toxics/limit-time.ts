@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ToxicType } from '../toxic.js';
 import { int } from './attributes.js';
 
+/** Attributes of the toxic (as the API sends and returns them). */
 export interface LimitTimeAttributes {
   /** Milliseconds of data flow before the connection is closed. */
   time: number;

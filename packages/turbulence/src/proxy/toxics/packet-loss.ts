@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ToxicType } from '../toxic.js';
 import { ratio } from './attributes.js';
 
+/** Attributes of the toxic (as the API sends and returns them). */
 export interface PacketLossAttributes {
   /** Long-run fraction of chunks dropped, 0..1 (default 0.1). */
   loss_rate: number;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ToxicType } from '../toxic.js';
 import { int } from './attributes.js';
 
+/** Attributes of the toxic (as the API sends and returns them). */
 export interface ResetPeerAttributes {
   /** Milliseconds between the first data and the reset; 0 = at once. */
   timeout: number;

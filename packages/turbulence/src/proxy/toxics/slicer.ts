@@ -8,6 +8,7 @@ import type { ToxicType } from '../toxic.js';
 import { int } from './attributes.js';
 import { TimedQueue } from './timed-queue.js';
 
+/** Attributes of the toxic (as the API sends and returns them). */
 export interface SlicerAttributes {
   /** Average piece size in bytes (> 0). */
   average_size: number;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ToxicType } from '../toxic.js';
 import { int } from './attributes.js';
 
+/** Attributes of the toxic (as the API sends and returns them). */
 export interface SlowCloseAttributes {
   /** Milliseconds to hold the close. */
   delay: number;

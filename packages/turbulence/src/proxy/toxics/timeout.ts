@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ToxicType } from '../toxic.js';
 import { int } from './attributes.js';
 
+/** Attributes of the toxic (as the API sends and returns them). */
 export interface TimeoutAttributes {
   /** Idle milliseconds before the connection is closed; 0 = never. */
   timeout: number;
