@@ -64,40 +64,40 @@ export function cgroupDriver<P>(variant: CgroupVariant<P>): FaultDriver<P> {
       ? { parent: parent.slice(0, -name.length - 1), dir: parent }
       : { parent, dir: join(parent, name) };
   };
+  const injectNow = (target: Target, params: P): JsonObject => {
+    const avail = controllerAvailable(v1, v2);
+    if (!avail.ok) throw unsupported(variant.kind, avail.reason);
+    const s = stateOf(target, undefined) as CgroupState;
+    const version = cgroupVersion();
+    createCgroup(s.parent, nameFor(variant.kind, target), [v2]);
+    moveInto(s.dir, [pidOf(target)]);
+    for (const [file, value] of variant.settings(params, version)) writeCgroup(s.dir, file, value);
+    return { parent: s.parent, dir: s.dir, version };
+  };
+  const revertNow = (target: Target, state: unknown): void => {
+    const s = stateOf(target, state);
+    if (!s) return;
+    try {
+      for (const [file, value] of variant.release?.(cgroupVersion()) ?? []) writeCgroup(s.dir, file, value);
+    } catch {
+      // the cgroup is already gone
+    }
+    dissolveCgroup(s.dir, s.parent);
+  };
+  const verifyNow = (target: Target, state: unknown): boolean => {
+    const s = stateOf(target, state);
+    if (!s) return false;
+    const inside = cgroupDirOf(pidOf(target), v1) === s.dir;
+    return inside && (variant.verify?.(s.dir, cgroupVersion()) ?? true);
+  };
   return {
     kind: variant.kind,
     summary: variant.summary,
     params: variant.params,
     resolveTargets: (query) => resolveProcessTargets(query),
     check: () => Promise.resolve(controllerAvailable(v1, v2)),
-    inject(target, params) {
-      const avail = controllerAvailable(v1, v2);
-      if (!avail.ok) return Promise.reject(unsupported(variant.kind, avail.reason));
-      const s = stateOf(target, undefined) as CgroupState;
-      const version = cgroupVersion();
-      createCgroup(s.parent, nameFor(variant.kind, target), [v2]);
-      moveInto(s.dir, [pidOf(target)]);
-      for (const [file, value] of variant.settings(params, version)) writeCgroup(s.dir, file, value);
-      const out: JsonObject = { parent: s.parent, dir: s.dir, version };
-      return Promise.resolve(out);
-    },
-    revert(fault) {
-      const s = stateOf(fault.target, fault.state);
-      if (!s) return Promise.resolve();
-      const version = cgroupVersion();
-      try {
-        for (const [file, value] of variant.release?.(version) ?? []) writeCgroup(s.dir, file, value);
-      } catch {
-        // the cgroup is already gone
-      }
-      dissolveCgroup(s.dir, s.parent);
-      return Promise.resolve();
-    },
-    verify(fault) {
-      const s = stateOf(fault.target, fault.state);
-      if (!s) return Promise.resolve(false);
-      const inside = cgroupDirOf(pidOf(fault.target), v1) === s.dir;
-      return Promise.resolve(inside && (variant.verify?.(s.dir, cgroupVersion()) ?? true));
-    },
+    inject: (target, params) => Promise.resolve().then(() => injectNow(target, params)),
+    revert: (fault) => Promise.resolve().then(() => revertNow(fault.target, fault.state)),
+    verify: (fault) => Promise.resolve().then(() => verifyNow(fault.target, fault.state)),
   };
 }

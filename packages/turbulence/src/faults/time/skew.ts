@@ -63,9 +63,11 @@ export const skewDriver: FaultDriver<Params> = {
   check: () =>
     Promise.resolve(libfaketimePath() ? { ok: true } : { ok: false, reason: 'needs libfaketime (Debian: faketime)' }),
   inject(target, p) {
-    const file = clockFileOf(target);
-    write(file, p.offset);
-    return Promise.resolve({ clockFile: file });
+    return Promise.resolve().then(() => {
+      const file = clockFileOf(target);
+      write(file, p.offset);
+      return { clockFile: file };
+    });
   },
   revert(fault) {
     try {
@@ -76,7 +78,9 @@ export const skewDriver: FaultDriver<Params> = {
     return Promise.resolve();
   },
   verify(fault) {
-    const text = readFileSync(clockFileOf(fault.target), 'utf8').trim();
-    return Promise.resolve(Number(text) === fault.params.offset);
+    return Promise.resolve().then(() => {
+      const text = readFileSync(clockFileOf(fault.target), 'utf8').trim();
+      return Number(text) === fault.params.offset;
+    });
   },
 };
