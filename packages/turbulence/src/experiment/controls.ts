@@ -14,7 +14,7 @@
  * stops the run with status `interrupted`. Python controls (Chaos Toolkit extensions) are reported and skipped.
  */
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
-import { importUserModule } from '../util/import-module.js';
+import { loadModule } from '../providers/module.js';
 import type { RunContext } from './context.js';
 import type { Control, Experiment } from './types.js';
 
@@ -116,7 +116,7 @@ export class Controls {
       return;
     }
     try {
-      const mod = await importUserModule(p.module, this.ctx.baseDir);
+      const mod = await loadModule(p.module, this.ctx.baseDir);
       const l = { control: c, module: mod };
       this.loaded.set(c.name, l);
       await this.call(l, ['configure_control', CAMEL.configure_control!], {});

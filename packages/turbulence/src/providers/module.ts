@@ -74,19 +74,28 @@ function importOnce(url: string, ts: boolean): Promise<Record<string, unknown>> 
 }
 
 /**
+ * Imports a user's module (a path relative to `baseDir`, or a package) once per process; controls use it too.
+ *
+ * @example
+ * const mod = await loadModule('./controls.ts', dirname(experimentFile));
+ */
+export async function loadModule(spec: string, baseDir: string): Promise<Record<string, unknown>> {
+  const { url, ts } = resolveModule(spec, baseDir);
+  try {
+    return await importOnce(url, ts);
+  } catch (err) {
+    throw activityFailed(`module '${spec}' cannot be loaded: ${errorMessage(err)}`, err);
+  }
+}
+
+/**
  * Imports a module and finds the named export (also inside a CommonJS module's `default`).
  *
  * @example
  * const fn = await loadModuleFunction('./checks.ts', 'errorRate', process.cwd());
  */
 export async function loadModuleFunction(spec: string, func: string, baseDir: string): Promise<ModuleFunction> {
-  const { url, ts } = resolveModule(spec, baseDir);
-  let mod: Record<string, unknown>;
-  try {
-    mod = await importOnce(url, ts);
-  } catch (err) {
-    throw activityFailed(`module '${spec}' cannot be loaded: ${errorMessage(err)}`, err);
-  }
+  const mod = await loadModule(spec, baseDir);
   const fallback = mod.default as Record<string, unknown> | undefined;
   const fn =
     mod[func] ?? (typeof fallback === 'object' || typeof fallback === 'function' ? fallback?.[func] : undefined);
