@@ -6,9 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../core/errors.js';
 import type { DnsExchange, DnsTransport } from './action.js';
 import type { RuleEngine, FiredRule } from './engine.js';
+import { peekQuery } from './peek.js';
 import {
   Rcode,
   decodeMessage,
+  ednsOf,
   encodeForUdp,
   encodeMessage,
   rawErrorReply,
@@ -86,13 +88,15 @@ async function decide(
   event: DnsQueryEvent,
 ): Promise<QueryOutcome> {
   const parsed = parse(buf, event);
-  if (!('query' in parsed)) return parsed;
-  const { query, name, type } = parsed;
+  if ('kind' in parsed) return parsed;
+  const { name, type, query } = parsed;
   Object.assign(event, { name, type });
   const fired = deps.engine.empty ? [] : deps.engine.fire({ name, type, client: client.address, transport });
   event.rules = fired.map((f) => f.rule.id);
   const ex: DnsExchange = {
-    query,
+    get query() {
+      return query();
+    },
     name,
     type,
     transport,
@@ -105,14 +109,21 @@ async function decide(
   for (const f of fired) f.action.before?.(ex, f.params, f.rng);
   if (ex.drop) return { kind: 'drop' };
   if (ex.resetTcp) return { kind: 'reset' };
-  const bytes = await answer(buf, query, ex, fired, deps, event);
+  const limit = transport === 'udp' ? udpLimit(parsed.edns, deps.maxUdpPayload) : TCP_MAX;
+  const bytes = await answer(buf, ex, limit, fired, deps, event);
   if (ex.delayMs > 0) await sleep(ex.delayMs);
   return { kind: 'reply', bytes };
 }
 
-type Parsed = { query: DnsMessage; name: string; type: string } | QueryOutcome;
+/** A query we can serve: name and type, its EDNS(0) size, and the full message (decoded on first use). */
+interface Parsed {
+  name: string;
+  type: string;
+  edns: number | undefined;
+  query: () => DnsMessage;
+}
 
-function parse(buf: Buffer, event: DnsQueryEvent): Parsed {
+function parse(buf: Buffer, event: DnsQueryEvent): Parsed | QueryOutcome {
   const formerr = (why: string): QueryOutcome => {
     event.error = why;
     const bytes = rawErrorReply(buf, Rcode.FORMERR);
@@ -125,6 +136,11 @@ function parse(buf: Buffer, event: DnsQueryEvent): Parsed {
     event.error = `opcode ${opcode} not implemented`;
     return { kind: 'reply', bytes: rawErrorReply(buf, Rcode.NOTIMP) as Buffer };
   }
+  const peek = peekQuery(buf);
+  if (peek) {
+    let decoded: DnsMessage | undefined;
+    return { ...peek, edns: peek.edns, query: () => (decoded ??= decodeMessage(buf)) };
+  }
   let query: DnsMessage;
   try {
     query = decodeMessage(buf);
@@ -133,18 +149,18 @@ function parse(buf: Buffer, event: DnsQueryEvent): Parsed {
   }
   const q = query.questions ?? [];
   if (q.length !== 1 || !q[0]) return formerr(`${q.length} questions (exactly 1 supported)`);
-  return { query, name: q[0].name, type: String(q[0].type).toUpperCase() };
+  const opt = ednsOf(query);
+  return { name: q[0].name, type: String(q[0].type).toUpperCase(), edns: opt?.udpPayloadSize, query: () => query };
 }
 
 async function answer(
   buf: Buffer,
-  query: DnsMessage,
   ex: DnsExchange,
+  limit: number,
   fired: FiredRule[],
   deps: HandlerDeps,
   event: DnsQueryEvent,
 ): Promise<Buffer> {
-  const limit = ex.transport === 'udp' ? udpLimit(query, deps.maxUdpPayload) : TCP_MAX;
   let msg = ex.response;
   let raw: Buffer | undefined;
   if (!msg) {
@@ -152,7 +168,7 @@ async function answer(
       raw = await deps.upstream.query(buf, ex.transport === 'tcp');
     } catch (err) {
       event.error = errorMessage(err);
-      msg = replyTo(query, Rcode.SERVFAIL);
+      msg = replyTo(ex.query, Rcode.SERVFAIL);
     }
   }
   const rewrites = fired.filter((f) => f.action.after !== undefined);
@@ -160,7 +176,7 @@ async function answer(
   if (!msg) msg = decodeMessage(raw as Buffer);
   for (const f of rewrites) f.action.after?.(ex, msg, f.params, f.rng);
   msg.type = 'response';
-  msg.id = query.id ?? 0;
+  msg.id = buf.readUInt16BE(0);
   if (ex.transport === 'udp') return encodeForUdp(msg, limit);
   const full = encodeMessage(msg);
   if (full.length <= TCP_MAX) return full;

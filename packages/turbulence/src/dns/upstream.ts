@@ -3,7 +3,7 @@
  * (a counter: these ids are not chaos choices and need no seed) that is mapped back to the client's on the way
  * out. A truncated UDP answer is fetched again over TCP when the client asked over TCP, as a resolver would.
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { HostPort } from './address.js';
@@ -13,7 +13,8 @@ interface Pending {
   clientId: number;
   resolve: (reply: Buffer) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  /** `performance.now()` after which the query has timed out. */
+  deadline: number;
 }
 
 const TC_BIT = 0x0200;
@@ -24,6 +25,8 @@ export class Upstream {
   private address: string | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  /** One sweeping timer for every query in flight (a timer per query costs more than the forwarding). */
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     readonly server: HostPort,
@@ -34,9 +37,10 @@ export class Upstream {
   async open(): Promise<void> {
     this.address = isIP(this.server.host) ? this.server.host : (await lookup(this.server.host)).address;
     const socket = createSocket(isIP(this.address) === 6 ? 'udp6' : 'udp4');
-    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
-    socket.on('error', () => undefined); // ICMP errors on an unconnected socket: the query times out instead
-    await new Promise<void>((resolve) => socket.bind(0, resolve));
+    socket.on('message', (msg) => this.onMessage(msg));
+    socket.on('error', () => undefined); // ICMP port unreachable and send errors: the query times out instead
+    // A connected socket: the kernel skips the route lookup per send and drops datagrams from anyone else.
+    await new Promise<void>((resolve) => socket.connect(this.server.port, this.address, resolve));
     this.socket = socket;
   }
 
@@ -52,11 +56,10 @@ export class Upstream {
 
   /** Rejects everything in flight and closes the socket. */
   close(): void {
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(new Error('upstream closed'));
-    }
+    for (const p of this.pending.values()) p.reject(new Error('upstream closed'));
     this.pending.clear();
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
     this.socket?.close();
     this.socket = undefined;
   }
@@ -69,28 +72,33 @@ export class Upstream {
     const out = Buffer.from(query);
     out.writeUInt16BE(id, 0);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(
-          new Error(`no answer from upstream ${this.server.host}:${this.server.port} within ${this.timeoutMs} ms`),
-        );
-      }, this.timeoutMs);
-      this.pending.set(id, { clientId: query.readUInt16BE(0), resolve, reject, timer });
-      socket.send(out, this.server.port, this.address, (err) => {
-        if (!err) return;
-        clearTimeout(timer);
-        this.pending.delete(id);
-        reject(err);
-      });
+      const deadline = performance.now() + this.timeoutMs;
+      this.pending.set(id, { clientId: query.readUInt16BE(0), resolve, reject, deadline });
+      socket.send(out); // a failed send surfaces as the timeout: the socket's errors are ignored on purpose
+      this.sweeper ??= setInterval(() => this.sweep(), Math.min(100, Math.max(10, this.timeoutMs / 4)));
     });
   }
 
-  private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
-    if (msg.length < 12 || rinfo.port !== this.server.port) return;
+  private sweep(): void {
+    const now = performance.now();
+    for (const [id, p] of this.pending) {
+      if (p.deadline > now) continue;
+      this.pending.delete(id);
+      p.reject(
+        new Error(`no answer from upstream ${this.server.host}:${this.server.port} within ${this.timeoutMs} ms`),
+      );
+    }
+    if (this.pending.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  private onMessage(msg: Buffer): void {
+    if (msg.length < 12) return;
     const p = this.pending.get(msg.readUInt16BE(0));
     if (!p) return;
     this.pending.delete(msg.readUInt16BE(0));
-    clearTimeout(p.timer);
     msg.writeUInt16BE(p.clientId, 0);
     p.resolve(msg);
   }

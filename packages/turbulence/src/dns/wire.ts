@@ -12,7 +12,7 @@ export type DnsMessage = Packet & Partial<Pick<DecodedPacket, 'flag_tc' | 'flag_
 export type { Answer, Question };
 
 interface Encoder<T> {
-  encode(value: T, buf: Buffer, offset: number): unknown;
+  encode: ((value: T, buf: Buffer, offset: number) => unknown) & { bytes: number };
   encodingLength(value: T): number;
 }
 const raw = dnsPacket as unknown as {
@@ -41,10 +41,11 @@ export function rcodeOf(msg: DnsMessage): number {
   return (msg.flags ?? 0) & 0xf;
 }
 
+const RCODE_NAMES = Object.keys(Rcode);
+
 /** The rcode's name (`NXDOMAIN`), or `RCODE_n` for the ones we do not name. */
 export function rcodeName(code: number): string {
-  const hit = Object.entries(Rcode).find(([, v]) => v === code);
-  return hit ? hit[0] : `RCODE_${code}`;
+  return RCODE_NAMES[code] ?? `RCODE_${code}`;
 }
 
 /** True when the TC (truncated) bit is set. */
@@ -108,13 +109,11 @@ function responseOpt(): Answer {
 }
 
 /**
- * The largest UDP response a client accepts: 512 without EDNS(0), else its advertised payload size capped by
- * ours (RFC 6891 §6.2.5: never below 512).
+ * The largest UDP response a client accepts (RFC 6891 §6.2.5): 512 without EDNS(0), else its advertised payload
+ * size capped by ours, never below 512.
  */
-export function udpLimit(query: DnsMessage, serverMax: number): number {
-  const opt = ednsOf(query);
-  if (!opt) return CLASSIC_UDP_LIMIT;
-  return Math.max(CLASSIC_UDP_LIMIT, Math.min(opt.udpPayloadSize || CLASSIC_UDP_LIMIT, serverMax));
+export function udpLimit(edns: number | undefined, serverMax: number): number {
+  return edns === undefined ? CLASSIC_UDP_LIMIT : Math.max(CLASSIC_UDP_LIMIT, Math.min(edns, serverMax));
 }
 
 /** Sets TC and strips answer and authority records (keeping OPT), as a server does when a UDP answer does not fit. */
@@ -133,67 +132,71 @@ export function encodeForUdp(msg: DnsMessage, limit: number): Buffer {
   return encodeMessage(msg);
 }
 
-/** Encodes a message with name compression (RFC 1035 §4.1.4) for owner names. */
+/** Encodes a message with name compression (RFC 1035 §4.1.4) for the owner names of questions and records. */
 export function encodeMessage(msg: DnsMessage): Buffer {
   const questions = msg.questions ?? [];
   const sections = [msg.answers ?? [], msg.authorities ?? [], msg.additionals ?? []];
-  const header = Buffer.alloc(HEADER);
-  header.writeUInt16BE(msg.id ?? 0, 0);
-  header.writeUInt16BE(((msg.flags ?? 0) & 0x7fff) | (msg.type === 'response' ? QR : 0), 2);
-  header.writeUInt16BE(questions.length, 4);
-  sections.forEach((s, i) => header.writeUInt16BE(s.length, 6 + i * 2));
-  const out = new Chunks(header);
-  for (const q of questions) out.withOwner(q.name, encodeWith(raw.question, q));
-  for (const section of sections) for (const rr of section) out.withOwner(rr.name, encodeWith(raw.answer, rr));
-  return Buffer.concat(out.parts, out.length);
+  // dns-packet's uncompressed length is an upper bound: compression only shrinks.
+  const out = Buffer.allocUnsafe(
+    dnsPacket.encodingLength({
+      ...msg,
+      questions,
+      answers: sections[0],
+      authorities: sections[1],
+      additionals: sections[2],
+    }),
+  );
+  out.writeUInt16BE(msg.id ?? 0, 0);
+  out.writeUInt16BE(((msg.flags ?? 0) & 0x7fff) | (msg.type === 'response' ? QR : 0), 2);
+  out.writeUInt16BE(questions.length, 4);
+  sections.forEach((section, i) => out.writeUInt16BE(section.length, 6 + i * 2));
+  const names = new Map<string, number>();
+  let at = HEADER;
+  for (const q of questions) at = put(out, at, q.name, names, () => raw.question.encode(q, out, at), raw.question);
+  for (const section of sections) {
+    for (const rr of section) at = put(out, at, rr.name, names, () => raw.answer.encode(rr, out, at), raw.answer);
+  }
+  return out.subarray(0, at);
 }
 
-/** dns-packet's `question.encode` returns its input rather than the buffer, so we always pass our own. */
-function encodeWith<T>(enc: Encoder<T>, value: T): Buffer {
-  const buf = Buffer.alloc(enc.encodingLength(value));
-  enc.encode(value, buf, 0);
-  return buf;
+/**
+ * Encodes one question or record at `at` with dns-packet (full owner name), then rewrites the owner name in place
+ * with a compression pointer where a suffix was written before, and moves the rest of the record up.
+ */
+function put(
+  out: Buffer,
+  at: number,
+  name: string,
+  names: Map<string, number>,
+  encode: () => unknown,
+  enc: { encode: { bytes: number } },
+): number {
+  encode();
+  const total = enc.encode.bytes;
+  const full = raw.name.encodingLength(name);
+  const short = compressName(name, out, at, names);
+  if (short < full) out.copyWithin(at + short, at + full, at + total);
+  return at + total - (full - short);
 }
 
-/** Output buffer with a table of names already written, for compression pointers. */
-class Chunks {
-  readonly parts: Buffer[] = [];
-  length = 0;
-  private readonly names = new Map<string, number>();
-
-  constructor(first: Buffer) {
-    this.push(first);
-  }
-
-  /** Appends an encoded question or record, replacing its leading full owner name by a compressed one. */
-  withOwner(name: string, encoded: Buffer): void {
-    const nameLen = raw.name.encodingLength(name);
-    this.push(this.name(name));
-    this.push(encoded.subarray(nameLen));
-  }
-
-  private name(name: string): Buffer {
-    const labels = name
-      .replace(/^\.|\.$/g, '')
-      .split('.')
-      .filter((l) => l.length > 0);
-    const bytes: number[] = [];
-    for (let i = 0; i < labels.length; i++) {
-      const suffix = labels.slice(i).join('.');
-      const at = this.names.get(suffix);
-      if (at !== undefined) return Buffer.from([...bytes, 0xc0 | (at >> 8), at & 0xff]);
-      const offset = this.length + bytes.length;
-      if (offset < 0x3fff) this.names.set(suffix, offset);
-      const label = Buffer.from(labels[i] as string);
-      if (label.length > 63) throw new RangeError(`DNS label longer than 63 bytes in ${JSON.stringify(name)}`);
-      bytes.push(label.length, ...label);
+/** Writes `name` at `at` with a pointer to the longest suffix already in `names`; returns the bytes written. */
+function compressName(name: string, out: Buffer, at: number, names: Map<string, number>): number {
+  const labels = name
+    .replace(/^\.|\.$/g, '')
+    .split('.')
+    .filter((l) => l.length > 0);
+  let n = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const suffix = i === 0 ? labels.join('.') : labels.slice(i).join('.');
+    const ptr = names.get(suffix);
+    if (ptr !== undefined) {
+      out.writeUInt16BE(0xc000 | ptr, at + n);
+      return n + 2;
     }
-    bytes.push(0);
-    return Buffer.from(bytes);
+    if (at + n < 0x3fff) names.set(suffix, at + n);
+    const len = Buffer.byteLength(labels[i] as string);
+    if (len > 63) throw new RangeError(`DNS label longer than 63 bytes in ${JSON.stringify(name)}`);
+    n += len + 1; // dns-packet already wrote this label here
   }
-
-  private push(b: Buffer): void {
-    this.parts.push(b);
-    this.length += b.length;
-  }
+  return n + 1;
 }

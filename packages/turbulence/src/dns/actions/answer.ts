@@ -13,7 +13,11 @@ const record = z
     data: z.string().min(1).max(255),
     ttl: z.number().int().min(0).max(2_147_483_647).default(60),
     /** Owner name; defaults to the query name. */
-    name: z.string().min(1).max(253).optional(),
+    name: z
+      .string()
+      .regex(/^[^.\s]{1,63}(\.[^.\s]{1,63})*\.?$/, 'a DNS name: labels of 1-63 characters separated by dots')
+      .max(253)
+      .optional(),
   })
   .strict()
   .refine((r) => (r.type === 'A' ? isIPv4(r.data) : r.type === 'AAAA' ? isIPv6(r.data) : true), {

@@ -1,0 +1,207 @@
+/**
+ * DNS benchmark: queries per second and latency through turbulence's chaos DNS server (no rules, three rules that
+ * do not match, one rule that rewrites every answer) against asking the upstream (dnsmasq) directly, all measured
+ * in this one run. The chaos server runs in its own process. Prints the figures for bench/RESULTS.md "## DNS".
+ *
+ *   npx tsx bench/dns.ts [--quick]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { dnsQuery } from '../packages/turbulence/src/dns/client.js';
+import { encodeMessage } from '../packages/turbulence/src/dns/wire.js';
+
+const quick = process.argv.includes('--quick');
+const RUNS = quick ? 1 : 3;
+const THROUGHPUT_MS = quick ? 1000 : 2000;
+const LATENCY_QUERIES = quick ? 500 : 3000;
+const CONCURRENCY = 16;
+const NAME = 'svc.bench.test';
+const children: ChildProcess[] = [];
+
+interface Target {
+  port: number;
+  pid?: number | undefined;
+  stop(): void;
+}
+
+/** CPU time (user + system) a process has used, in microseconds, from /proc (Linux). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime, stime in clock ticks (100/s)
+}
+
+/** Sends queries over one UDP socket with `concurrency` in flight; returns qps and per-query latencies (ms). */
+async function load(port: number, concurrency: number, opts: { ms?: number; count?: number }) {
+  const socket = createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  const query = encodeMessage({ type: 'query', id: 0, flags: 0x0100, questions: [{ name: NAME, type: 'A' }] });
+  const sentAt = new Map<number, number>();
+  const latencies: number[] = [];
+  let nextId = 0;
+  let sent = 0;
+  let lost = 0;
+  const started = performance.now();
+  const deadline = started + (opts.ms ?? 1e9);
+  const more = () => performance.now() < deadline && (opts.count === undefined || sent < opts.count);
+  const send = () => {
+    const id = nextId++ & 0xffff;
+    const out = Buffer.from(query); // dgram sends asynchronously: each datagram needs its own bytes
+    out.writeUInt16BE(id, 0);
+    sentAt.set(id, performance.now());
+    sent++;
+    socket.send(out, port, '127.0.0.1');
+  };
+  await new Promise<void>((resolve) => {
+    let inFlight = 0;
+    const pump = () => {
+      while (inFlight < concurrency && more()) {
+        inFlight++;
+        send();
+      }
+      if (inFlight === 0) resolve();
+    };
+    socket.on('message', (msg) => {
+      const t = sentAt.get(msg.readUInt16BE(0));
+      if (t === undefined) return;
+      sentAt.delete(msg.readUInt16BE(0));
+      latencies.push(performance.now() - t);
+      inFlight--;
+      pump();
+    });
+    // A lost datagram must not stall the loop: count it and free its slot.
+    const sweep = setInterval(() => {
+      const now = performance.now();
+      for (const [id, t] of sentAt) {
+        if (now - t < 500) continue;
+        sentAt.delete(id);
+        lost++;
+        inFlight--;
+      }
+      pump();
+    }, 100);
+    pump();
+    void new Promise<void>((r) => setTimeout(r, (opts.ms ?? 60_000) + 2000)).then(() => resolve());
+    socket.once('close', () => clearInterval(sweep));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  socket.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { qps: latencies.length / seconds, answered: latencies.length, p50: pct(0.5), p99: pct(0.99), lost };
+}
+
+async function startDnsmasq(): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-dns-'));
+  writeFileSync(join(dir, 'hosts'), `127.0.0.42 ${NAME}\n`);
+  const port = 20000 + Math.floor(Math.random() * 40000);
+  const child = spawn(
+    'dnsmasq',
+    [
+      '--keep-in-foreground',
+      '--no-resolv',
+      '--no-hosts',
+      '--bind-interfaces',
+      '--user=root',
+      '--pid-file=',
+      '--listen-address=127.0.0.1',
+      `--port=${port}`,
+      `--addn-hosts=${join(dir, 'hosts')}`,
+      '--local=/test/',
+      '--cache-size=1000',
+      '--dns-forward-max=1000',
+    ],
+    { stdio: 'ignore' },
+  );
+  children.push(child);
+  for (let i = 0; i < 50; i++) {
+    if (await dnsQuery({ server: `127.0.0.1:${port}`, name: NAME, timeoutMs: 200 }).catch(() => undefined)) {
+      return {
+        port,
+        pid: child.pid,
+        stop: () => (child.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })),
+      };
+    }
+    await sleep(50);
+  }
+  throw new Error('dnsmasq did not start');
+}
+
+async function startChaos(upstream: number, set: string): Promise<Target> {
+  const script = fileURLToPath(new URL('./dns-server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, `127.0.0.1:${upstream}`, set], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const line = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
+  const { port } = JSON.parse(line.value as string) as { port: number };
+  return { port, pid: child.pid, stop: () => child.stdin.end() };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function main(): Promise<void> {
+  const upstream = await startDnsmasq();
+  const modes: [string, () => Promise<Target>][] = [
+    ['dnsmasq direct (baseline)', () => Promise.resolve({ port: upstream.port, pid: upstream.pid, stop: () => {} })],
+    ['minimal Node UDP forwarder (reference)', () => startChaos(upstream.port, 'pipe')],
+    ['turbulence, no rules', () => startChaos(upstream.port, 'none')],
+    ['turbulence, 3 rules not matching', () => startChaos(upstream.port, 'nomatch3')],
+    ['turbulence, ttl rule on every answer', () => startChaos(upstream.port, 'ttl')],
+  ];
+  // Every target runs at once and the runs interleave the modes, so load from other work hits them alike.
+  const targets = await Promise.all(modes.map(async ([mode, start]) => ({ mode, target: await start() })));
+  const samples = targets.map(() => ({
+    qps: [] as number[],
+    p50: [] as number[],
+    p99: [] as number[],
+    lost: 0,
+    cpu: [] as number[],
+  }));
+  for (const { target } of targets) await load(target.port, CONCURRENCY, { ms: 300 }); // warm up
+  for (let r = 0; r < RUNS; r++) {
+    for (const [i, { target }] of targets.entries()) {
+      const cpu0 = target.pid ? cpuMicros(target.pid) : 0;
+      const t = await load(target.port, CONCURRENCY, { ms: THROUGHPUT_MS });
+      const cpu = target.pid ? (cpuMicros(target.pid) - cpu0) / t.answered : NaN;
+      const l = await load(target.port, 1, { count: LATENCY_QUERIES, ms: 30_000 });
+      const s = samples[i]!;
+      s.qps.push(t.qps);
+      s.p50.push(l.p50);
+      s.p99.push(l.p99);
+      s.lost += t.lost + l.lost;
+      s.cpu.push(cpu);
+    }
+  }
+  for (const { target } of targets) target.stop();
+  const rows = targets.map(({ mode }, i) => {
+    const s = samples[i]!;
+    return { mode, qps: median(s.qps), p50: median(s.p50), p99: median(s.p99), lost: s.lost, cpu: median(s.cpu) };
+  });
+  upstream.stop();
+  const base = rows[0]!;
+  console.log(
+    `\nDNS benchmark: ${RUNS} run(s), throughput ${THROUGHPUT_MS} ms at ${CONCURRENCY} in flight, latency ${LATENCY_QUERIES} sequential queries\n`,
+  );
+  console.log(
+    '| path | qps (16 in flight) | × baseline | server CPU per query | p50 (1 in flight) | p99 | p99 added | lost |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.mode} | ${Math.round(r.qps)} | ${(r.qps / base.qps).toFixed(2)}× | ${r.cpu.toFixed(0)} µs | ${r.p50.toFixed(3)} ms | ` +
+        `${r.p99.toFixed(3)} ms | ${r === base ? '-' : `${(r.p99 - base.p99).toFixed(3)} ms`} | ${r.lost} |`,
+    );
+  }
+}
+
+try {
+  await main();
+} finally {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+}
