@@ -7,6 +7,7 @@ import { registerServe } from './proxy/serve.js';
 import { registerClientCommands } from './proxy/client-commands.js';
 import { registerToxicCommands } from './proxy/toxic-commands.js';
 
+/** Registers `turbulence proxy` and its subcommands. */
 export function register(program: Command): void {
   const proxy = program
     .command('proxy')

@@ -8,6 +8,7 @@ interface ServerFlags {
   token?: string;
 }
 
+/** Registers `proxy list`, `create`, `delete`, `toggle` and `inspect`. */
 export function registerClientCommands(proxy: Command): void {
   withServer(proxy.command('list').alias('ls').description('list proxies: name, listen, upstream, enabled, toxics'))
     .option('--json', 'print the API answer as JSON')

@@ -11,6 +11,7 @@ interface ServeFlags {
   token?: string;
 }
 
+/** Registers `proxy serve`. */
 export function registerServe(proxy: Command): void {
   proxy
     .command('serve')

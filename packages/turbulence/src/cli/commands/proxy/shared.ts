@@ -57,5 +57,5 @@ export function parseToxicity(text: string | undefined): number | undefined {
   return n;
 }
 
-/** Collects a repeatable option. */
+/** Commander reducer for a repeatable option. */
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];

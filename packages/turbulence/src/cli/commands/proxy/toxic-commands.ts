@@ -11,6 +11,7 @@ interface ToxicFlags {
   attribute: string[];
 }
 
+/** Registers `proxy toxic add`, `update` and `remove`. */
 export function registerToxicCommands(proxy: Command): void {
   const toxic = proxy.command('toxic').description('add, update or remove toxics on a proxy');
 
