@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
-import { importUserModule } from '../util/import-module.js';
+import { loadModule } from '../providers/module.js';
 import type { Scenario } from './types.js';
 
 function isScenario(v: unknown): v is Scenario {
@@ -28,9 +28,9 @@ export async function loadScenario(
   options: Record<string, string>,
   baseDir = process.cwd(),
 ): Promise<Scenario> {
-  // A path that exists is a file even without a leading ./ (importUserModule would take it for a package name).
+  // A path that exists is a file even without a leading ./ (loadModule would take it for a package name).
   const file = existsSync(resolve(baseDir, spec)) ? resolve(baseDir, spec) : spec;
-  const mod = await importUserModule(file, baseDir);
+  const mod = await loadModule(file, baseDir);
   const exported = mod.default ?? mod.scenario;
   const value: unknown =
     typeof exported === 'function' ? await (exported as (o: Record<string, string>) => unknown)(options) : exported;
