@@ -84,6 +84,25 @@ describe('explore', () => {
     await expect(explore(scenario, { replay: '1:q:x=panic' })).rejects.toThrow(/no instance "q"/);
   });
 
+  it('runs up to `concurrency` schedules at once and still reports findings in schedule order', async () => {
+    let running = 0;
+    let peak = 0;
+    const slow: Scenario = {
+      ...scenario,
+      run: async (s) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, s.id === 'sys-1' ? 60 : 10));
+        running--;
+        return { violations: s.instance === 'a' ? [`broken at ${s.id}`] : [], faulted: true };
+      },
+    };
+    const report = await explore(slow, { seed: 1, hits: 2, concurrency: 3 });
+    expect(peak).toBe(3);
+    expect(report.schedules).toBe(8);
+    expect(report.findings.map((f) => f.schedule.id)).toEqual(['sys-1', 'sys-2', 'sys-3', 'sys-4']);
+  });
+
   it('stops between schedules when aborted', async () => {
     const ctrl = new AbortController();
     const report = explore(scenario, { signal: ctrl.signal, onSchedule: () => ctrl.abort() });

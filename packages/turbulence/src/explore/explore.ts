@@ -64,23 +64,46 @@ function check(schedule: Schedule, scenario: Scenario): void {
 export async function explore(scenario: Scenario, options: ExploreOptions = {}): Promise<ExploreReport> {
   const seed = options.seed ?? newSeed();
   const schedules = plan(scenario, seed, options);
+  for (const schedule of schedules) check(schedule, scenario);
   const signal = options.signal ?? new AbortController().signal;
+  const outcomes: (RunOutcome | undefined)[] = [];
+  let next = 0;
+  let ran = 0;
+  // `concurrency` workers take schedules in order; findings are reported in schedule order whatever finishes first.
+  const worker = async (): Promise<void> => {
+    while (next < schedules.length) {
+      if (signal.aborted) {
+        throw new TurbulenceError(ErrorCodes.INTERRUPTED, `exploration interrupted after ${ran} schedules`);
+      }
+      const index = next++;
+      const schedule = schedules[index] as Schedule;
+      const outcome = await scenario.run(schedule, signal);
+      outcomes[index] = outcome;
+      ran++;
+      options.onSchedule?.(schedule, outcome);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 1, schedules.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return report(scenario, seed, schedules, outcomes);
+}
+
+function report(
+  scenario: Scenario,
+  seed: number,
+  schedules: Schedule[],
+  outcomes: (RunOutcome | undefined)[],
+): ExploreReport {
   const findings: Finding[] = [];
   let faulted = 0;
-  let ran = 0;
-  for (const schedule of schedules) {
-    check(schedule, scenario);
-    if (signal.aborted)
-      throw new TurbulenceError(ErrorCodes.INTERRUPTED, `exploration interrupted after ${ran} schedules`);
-    const outcome: RunOutcome = await scenario.run(schedule, signal);
-    ran++;
+  schedules.forEach((schedule, i) => {
+    const outcome = outcomes[i];
+    if (!outcome) return;
     if (outcome.faulted) faulted++;
-    options.onSchedule?.(schedule, outcome);
-    if (outcome.violations.length > 0) {
-      const finding: Finding = { schedule, violations: outcome.violations, replay: replayToken(schedule) };
-      if (outcome.detail !== undefined) finding.detail = outcome.detail;
-      findings.push(finding);
-    }
-  }
-  return { scenario: scenario.name, seed, schedules: ran, faulted, findings };
+    if (outcome.violations.length === 0) return;
+    const finding: Finding = { schedule, violations: outcome.violations, replay: replayToken(schedule) };
+    if (outcome.detail !== undefined) finding.detail = outcome.detail;
+    findings.push(finding);
+  });
+  return { scenario: scenario.name, seed, schedules: outcomes.filter(Boolean).length, faulted, findings };
 }

@@ -71,6 +71,8 @@ export interface ExploreOptions {
   failpoints?: readonly string[];
   /** Run only this schedule (a {@link Finding.replay} token). */
   replay?: string;
+  /** Schedules run at once (each must be independent of the others: own directories, ports 0). Default 1. */
+  concurrency?: number;
   /** Stop after this many schedules. */
   maxSchedules?: number;
   /** Aborts the exploration between schedules (and is passed to the scenario). */

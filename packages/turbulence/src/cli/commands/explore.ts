@@ -16,6 +16,7 @@ interface Flags {
   task: string;
   replay?: string;
   maxSchedules?: string;
+  concurrency: string;
   instances?: string;
   failpoints?: string;
   option: string[];
@@ -63,6 +64,7 @@ function toOptions(f: Flags, signal: AbortSignal): ExploreOptions {
   if (f.seed !== undefined) o.seed = int('seed', f.seed, 0);
   if (f.replay !== undefined) o.replay = f.replay;
   if (f.maxSchedules !== undefined) o.maxSchedules = int('max-schedules', f.maxSchedules, 1);
+  o.concurrency = int('concurrency', f.concurrency, 1);
   const instances = csv(f.instances);
   const failpoints = csv(f.failpoints);
   if (instances) o.instances = instances;
@@ -125,6 +127,7 @@ export function register(program: Command): void {
     .option('--failpoints <list>', 'only these failpoints (comma-separated)')
     .option('--replay <token>', "run one schedule again, from a finding's replay token")
     .option('--max-schedules <n>', 'stop after N schedules')
+    .option('--concurrency <n>', 'schedules run at once (the scenario must allow it)', '1')
     .option(
       '--option <key=value>',
       'passed to the scenario factory (repeatable)',
