@@ -15,8 +15,8 @@ export interface HttpProvider {
   method?: string;
   headers?: Record<string, string>;
   arguments?: Record<string, unknown> | unknown[] | string;
-  /** Seconds, or `[connect, read]`. */
-  timeout?: number | [number, number];
+  /** Seconds, `[connect, read]`, or a `"${name}"` placeholder substituted before the call. */
+  timeout?: number | string | [number, number];
   verify_tls?: boolean;
   max_retries?: number;
   secrets?: string[];

@@ -87,7 +87,8 @@ export function prepareHttp(p: HttpProvider): Prepared {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
     }
   }
-  const [connect, read] = Array.isArray(p.timeout) ? p.timeout : [p.timeout, p.timeout];
+  const single = p.timeout === undefined ? undefined : Number(p.timeout);
+  const [connect, read] = Array.isArray(p.timeout) ? p.timeout : [single, single];
   return {
     display: p.url,
     url,

@@ -18,6 +18,10 @@ import type {
 const nonEmpty = (what: string) => z.string().min(1, { message: `${what} must be a non-empty string` });
 const secretScopes = z.array(z.string()).optional();
 const seconds = z.number().nonnegative();
+/** A lone `${name}` placeholder: substituted (typed) before the provider runs (Chaos Toolkit §5). */
+const placeholder = z
+  .string()
+  .regex(/^\$\{[_a-zA-Z][_a-zA-Z0-9]*\}$/, { message: 'expected a number or a "${name}" placeholder' });
 
 /** `{type: "http", url, method?, headers?, arguments?, timeout?, verify_tls?, max_retries?, secrets?, expected_status?}` */
 const httpObject = z.looseObject({
@@ -27,7 +31,9 @@ const httpObject = z.looseObject({
   headers: z.record(z.string(), z.string(), { message: 'headers must be a map of strings' }).optional(),
   arguments: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown()), z.string()]).optional(),
   timeout: z
-    .union([seconds, z.tuple([seconds, seconds])], { error: 'timeout must be seconds or [connect, read] seconds' })
+    .union([seconds, placeholder, z.tuple([seconds, seconds])], {
+      error: 'timeout must be seconds, [connect, read] seconds, or a "${name}" placeholder',
+    })
     .optional(),
   verify_tls: z.boolean().optional(),
   max_retries: z.number().int().nonnegative().optional(),

@@ -118,7 +118,9 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
 
   const loaded = await loadExperiment(file);
-  if (flags.validation) await assertValid(loaded, { overrides });
+  // A dry run executes nothing, so it does not insist that executables and Python modules exist here.
+  const checkProviders = flags.dry === undefined || flags.dry === 'pause';
+  if (flags.validation) await assertValid(loaded, { overrides, checkProviders });
 
   const events = new RunEvents();
   if (flags.json)
