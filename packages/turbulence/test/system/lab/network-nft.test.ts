@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppliedFault } from '../../../src/core/fault.js';
 import type { AnyDriver } from '../../../src/faults/kinds.js';
 import type { JsonObject } from '../../../src/core/json.js';
@@ -21,8 +21,10 @@ describe.skipIf(sys.skip)('nft network faults between lab hosts', () => {
   beforeAll(async () => {
     lab = await startNetLab();
   });
+  afterEach(async () => {
+    for (const f of active.splice(0)) await drivers.get(f.kind)?.revert(f, ctx());
+  });
   afterAll(async () => {
-    for (const f of active) await drivers.get(f.kind)?.revert(f, ctx());
     await lab?.down();
   });
 
