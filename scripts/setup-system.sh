@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  iproute2 nftables iptables procps psmisc
+  iproute2 nftables iptables procps psmisc curl
   etcd-server etcd-client
   dnsmasq-base dnsutils
   stress-ng busybox-static faketime
