@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Journal } from '../../src/experiment/journal.js';
 
 const BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/turbulence.js');
 const home = mkdtempSync(join(tmpdir(), 'turb-demo-'));
@@ -40,11 +41,11 @@ describe('turbulence demo', () => {
     expect(Number(slow![2])).toBeLessThan(150);
     expect(code).toBe(0);
 
-    const journal = JSON.parse(readFileSync(join(home, 'demo', 'journal.json'), 'utf8'));
+    const journal = JSON.parse(readFileSync(join(home, 'demo', 'journal.json'), 'utf8')) as Journal;
     expect(journal).toMatchObject({ status: 'completed', deviated: false, seed: 7 });
-    expect(journal.faults.map((f: { kind: string }) => f.kind)).toEqual(['process.kill', 'proxy.toxic']);
+    expect(journal.faults.map((f) => f.kind)).toEqual(['process.kill', 'proxy.toxic']);
     for (const f of journal.faults) expect(f.reverted_at).not.toBeNull();
-    expect(journal.rollbacks[0].output.status).toBe(200);
+    expect(journal.rollbacks[0]!.output).toMatchObject({ status: 200 });
 
     const pids = [...out.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
     expect(pids.length).toBeGreaterThanOrEqual(3);
