@@ -11,3 +11,5 @@ export { dnsActions } from './actions/index.js';
 export type { DnsActionDefinition, DnsExchange, DnsTransport } from './action.js';
 export { dnsQuery } from './client.js';
 export type { DnsQueryOptions, DnsQueryResult, DnsRecord, DnsClientTransport } from './client.js';
+export { spawnWithResolver, resolvConf } from './resolver.js';
+export type { ResolverRedirect } from './resolver.js';

@@ -9,6 +9,7 @@ import { dnsQuery, type DnsClientTransport } from '../../dns/client.js';
 import type { DnsQueryEvent } from '../../dns/handler.js';
 import { loadRulesFile } from '../../dns/rules-file.js';
 import { createDnsServer } from '../../dns/server.js';
+import { spawnWithResolver } from '../../dns/resolver.js';
 import { dnsActions } from '../../dns/actions/index.js';
 
 interface ServeFlags {
@@ -46,6 +47,24 @@ export function register(program: Command): void {
         '  dig @127.0.0.1 -p 5354 svc.example.test\n',
     )
     .action(serve);
+  dns
+    .command('exec')
+    .description('run a command whose /etc/resolv.conf points at a chaos DNS server (root; private mount namespace)')
+    .requiredOption('--nameserver <ip>', 'address of the chaos DNS server, listening on port 53')
+    .argument('<command...>', 'the command and its arguments (after --)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  turbulence dns exec --nameserver 127.0.0.153 -- curl -s http://svc.example.test/\n',
+    )
+    .action(async (command: string[], f: { nameserver: string }) => {
+      const [cmd = '', ...args] = command;
+      const child = spawnWithResolver(cmd, args, { nameserver: f.nameserver }, { stdio: 'inherit' });
+      const code = await new Promise<number>((resolve) => {
+        child.once('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+        child.once('error', () => resolve(127));
+      });
+      process.exitCode = code;
+    });
   dns
     .command('query <name>')
     .description('resolve a name through a server and print the rcode, TC bit and answers as JSON')
