@@ -3,15 +3,27 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 const CLI = join(import.meta.dirname, 'cli.ts');
 
+/** Temp directories this test file made; removed after its last hook (its labs are down by then). */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+
 /** A fresh TURBULENCE_HOME for this test file, set in process.env so library calls and the CLI share it. */
 export function useTempHome(): string {
-  const home = mkdtempSync(join(tmpdir(), 'tb-lab-home-'));
+  const home = tempDir('tb-lab-home-');
   process.env.TURBULENCE_HOME = home;
   return home;
 }
@@ -24,7 +36,7 @@ export const uniqueSubnet = (): string => `10.${200 + (randomBytes(1)[0]! % 50)}
 
 /** Writes a lab file into a temp directory and returns its path. */
 export function writeLab(yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tb-lab-'));
+  const dir = tempDir('tb-lab-');
   const file = join(dir, 'lab.yaml');
   writeFileSync(file, yaml);
   return file;
