@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -101,7 +101,7 @@ async function startDnsmasq(): Promise<Target> {
   writeFileSync(join(dir, 'hosts'), `127.0.0.42 ${NAME}\n`);
   const port = 20000 + Math.floor(Math.random() * 40000);
   const child = spawn(
-    'dnsmasq',
+    existsSync('/usr/sbin/dnsmasq') ? '/usr/sbin/dnsmasq' : 'dnsmasq',
     [
       '--keep-in-foreground',
       '--no-resolv',

@@ -5,13 +5,15 @@
  * the incident's cluster grew to 48 nodes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDnsServer, dnsQuery, type DnsServer } from '../../packages/turbulence/src/dns/index.js';
 
 export const SERVICE = 'svc.example.test';
+/** dnsmasq lives in /usr/sbin, which is not on every PATH. */
+const DNSMASQ = existsSync('/usr/sbin/dnsmasq') ? '/usr/sbin/dnsmasq' : 'dnsmasq';
 
 /** A running stack; `stop()` ends dnsmasq (by PID) and the chaos server and removes the hosts file. */
 export interface Stack {
@@ -78,7 +80,7 @@ async function startDnsmasq(hostsFile: string): Promise<{ child: ChildProcess; u
     const host = `127.53.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
     const port = 20000 + Math.floor(Math.random() * 40000);
     const child = spawn(
-      'dnsmasq',
+      DNSMASQ,
       [
         '--keep-in-foreground',
         '--no-resolv',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dnsQuery } from '../../../src/dns/client.js';
+import { which } from '../../support/system.js';
 
 export interface Dnsmasq {
   host: string;
@@ -39,7 +40,7 @@ export async function startDnsmasq(hosts: Record<string, string[]>): Promise<Dns
   for (let attempt = 0; ; attempt++) {
     const { host, port } = randomLoopback();
     const child = spawn(
-      'dnsmasq',
+      which('dnsmasq') ?? 'dnsmasq',
       [
         '--keep-in-foreground',
         '--no-resolv',

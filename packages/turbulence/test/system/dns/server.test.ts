@@ -90,11 +90,16 @@ describe.skipIf(sys.skip)('chaos DNS server in front of dnsmasq', () => {
 
   it('delay(ms, jitter): answers late by ms ± jitter', async () => {
     server.addRule({ name: 'one.test', action: 'delay(150, 20)' });
-    const r = await dnsQuery({ server: at, name: 'one.test' });
-    expect(r.latency_ms).toBeGreaterThanOrEqual(125);
-    expect(r.latency_ms).toBeLessThan(400);
-    const fast = await dnsQuery({ server: at, name: 'two.test' });
-    expect(fast.latency_ms).toBeLessThan(100);
+    // The fastest of three samples: a busy machine may stall one query, not all three.
+    const fastest = async (name: string) => {
+      const ms: number[] = [];
+      for (let i = 0; i < 3; i++) ms.push((await dnsQuery({ server: at, name, timeoutMs: 2000 })).latency_ms);
+      return Math.min(...ms);
+    };
+    const delayed = await fastest('one.test');
+    expect(delayed).toBeGreaterThanOrEqual(125);
+    expect(delayed).toBeLessThan(600);
+    expect(await fastest('two.test')).toBeLessThan(100);
   });
 
   it('answer(records): spoofs the answer for its type and answers NODATA for others', async () => {
