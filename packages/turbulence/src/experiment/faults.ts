@@ -17,6 +17,7 @@ export function attachFaultJournal(manager: FaultManager, journal: Journal, even
       kind: f.kind,
       activity: f.activity,
       target: { id: f.target.id, name: f.target.name },
+      state: f.state ?? null,
       injected_at: timestamp(f.injectedAt),
       reverted_at: null,
       reverted_by: null,

@@ -32,6 +32,8 @@ export interface JournalFault {
   kind: string;
   activity: string;
   target: { id: string; name: string };
+  /** What the driver reported when it injected (e.g. which latency backend it chose). */
+  state: unknown;
   injected_at: string;
   reverted_at: string | null;
   /** `duration` (expired), `run-end`, `abort`, `interrupt`, or an error message when the revert failed. */

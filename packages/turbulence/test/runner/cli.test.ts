@@ -148,6 +148,7 @@ describe('turbulence run', () => {
     const j = JSON.parse(readFileSync(journal, 'utf8'));
     expect(j.status).toBe('interrupted');
     expect(j.faults[0]).toMatchObject({ kind: 'process.stop', reverted_by: 'interrupt' });
+    expect(j.faults[0]).toHaveProperty('state');
   });
 
   it('leaves a SIGKILLed run’s fault in the ledger, and `turbulence recover` reverts it', async () => {
