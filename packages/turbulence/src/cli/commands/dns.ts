@@ -10,6 +10,7 @@ import type { DnsQueryEvent } from '../../dns/handler.js';
 import { loadRulesFile } from '../../dns/rules-file.js';
 import { createDnsServer } from '../../dns/server.js';
 import { spawnWithResolver } from '../../dns/resolver.js';
+import { registerRuleCommands } from './dns/rules.js';
 import { dnsActions } from '../../dns/actions/index.js';
 
 interface ServeFlags {
@@ -47,6 +48,7 @@ export function register(program: Command): void {
         '  dig @127.0.0.1 -p 5354 svc.example.test\n',
     )
     .action(serve);
+  registerRuleCommands(dns);
   dns
     .command('exec')
     .description('run a command whose /etc/resolv.conf points at a chaos DNS server (root; private mount namespace)')
