@@ -10,7 +10,7 @@ import { parseSelectionMode } from '../../core/selector.js';
 import { Ledger } from '../../faults/ledger.js';
 import { FaultManager } from '../../faults/manager.js';
 import { keepReason, recoverLedger, revertLedgerEntry } from '../../faults/recover.js';
-import { listDrivers } from '../../faults/registry.js';
+import { getDriver, listDrivers } from '../../faults/registry.js';
 
 interface InjectFlags {
   target: string[];
@@ -162,6 +162,11 @@ async function inject(kind: string, flags: InjectFlags): Promise<number> {
       ? 'in effect until Ctrl-C'
       : `in effect for ${formatDuration(durationMs)} (Ctrl-C reverts now)`,
   );
+  if ((await getDriver(kind)).reversible === false) {
+    out(
+      `note: ${kind} cannot be undone; reverting only clears the ledger, or does what the kind says (e.g. restart=true)`,
+    );
+  }
   return foreground(manager);
 }
 
