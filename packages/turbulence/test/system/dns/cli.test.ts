@@ -31,6 +31,8 @@ describe.skipIf(sys.skip)('turbulence dns CLI', () => {
     const rules = join(dir, 'rules.yaml');
     writeFileSync(rules, 'rules:\n  - id: trunc\n    name: svc.example.test\n    action: truncate\n');
     const { host, port } = randomLoopback();
+    // The API on the same random 127.x address as the DNS server: a port on 127.0.0.1 may be some ephemeral
+    // port of another test's connection.
     const apiPort = port + 1;
     child = spawn(
       process.execPath,
@@ -44,7 +46,7 @@ describe.skipIf(sys.skip)('turbulence dns CLI', () => {
         '--rules',
         rules,
         '--api',
-        `127.0.0.1:${apiPort}`,
+        `${host}:${apiPort}`,
         '--seed',
         '5',
         '--log',
@@ -56,13 +58,13 @@ describe.skipIf(sys.skip)('turbulence dns CLI', () => {
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     for (let i = 0; i < 100 && !out.includes('turbulence dns on'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(out).toContain(
-      `turbulence dns on ${host}:${port} (udp+tcp) → ${upstream.address} (seed 5, 1 rules, control API http://127.0.0.1:${apiPort})`,
+      `turbulence dns on ${host}:${port} (udp+tcp) → ${upstream.address} (seed 5, 1 rules, control API http://${host}:${apiPort})`,
     );
 
     expect(await dnsQuery({ server: `${host}:${port}`, name: 'svc.example.test', transport: 'udp' })).toMatchObject({
       tc: true,
     });
-    const added = await fetch(`http://127.0.0.1:${apiPort}/rules`, {
+    const added = await fetch(`http://${host}:${apiPort}/rules`, {
       method: 'POST',
       body: JSON.stringify({ name: 'ok.test', action: 'nxdomain' }),
     });
