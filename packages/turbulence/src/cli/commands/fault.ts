@@ -147,42 +147,69 @@ async function inject(kind: string, flags: InjectFlags): Promise<number> {
   };
   manager.on('fault-reverted', (f) => out(`reverted ${f.id} (${f.reason})`));
   manager.on('fault-failed', (f) => err(`failed to ${f.phase} ${f.id ?? kind}: ${f.error.format()}`));
-  const faults = await manager.inject(spec, { activity: `turbulence fault inject ${kind}` });
-  const verb = flags.dryRun ? 'would inject' : 'injected';
-  for (const f of faults) out(`${verb} ${f.kind} on ${f.target.name}${flags.dryRun ? '' : `  id ${f.id}`}`);
-  if (flags.seed === undefined) out(`seed ${seed} (pass --seed ${seed} to choose the same targets again)`);
-  if (flags.dryRun || faults.length === 0) return ExitCodes.OK;
-  if (flags.detach) {
-    await manager.detach();
-    out('detached: the fault stays in effect; `turbulence fault revert ID` (or `recover` once expired) reverts it');
-    return ExitCodes.OK;
-  }
-  out(
-    durationMs === undefined
-      ? 'in effect until Ctrl-C'
-      : `in effect for ${formatDuration(durationMs)} (Ctrl-C reverts now)`,
-  );
-  if ((await getDriver(kind)).reversible === false) {
+  // Handlers go in before anything takes effect: a Ctrl-C at any moment from here on reverts.
+  const interrupt = trapSignals();
+  try {
+    const faults = await manager.inject(spec, { activity: `turbulence fault inject ${kind}` });
+    const verb = flags.dryRun ? 'would inject' : 'injected';
+    for (const f of faults) out(`${verb} ${f.kind} on ${f.target.name}${flags.dryRun ? '' : `  id ${f.id}`}`);
+    if (flags.seed === undefined) out(`seed ${seed} (pass --seed ${seed} to choose the same targets again)`);
+    if (flags.dryRun || faults.length === 0) return ExitCodes.OK;
+    if (flags.detach && !interrupt.fired) {
+      await manager.detach();
+      out('detached: the fault stays in effect; `turbulence fault revert ID` (or `recover` once expired) reverts it');
+      return ExitCodes.OK;
+    }
     out(
-      `note: ${kind} cannot be undone; reverting only clears the ledger, or does what the kind says (e.g. restart=true)`,
+      durationMs === undefined
+        ? 'in effect until Ctrl-C'
+        : `in effect for ${formatDuration(durationMs)} (Ctrl-C reverts now)`,
     );
+    if ((await getDriver(kind)).reversible === false) {
+      out(
+        `note: ${kind} cannot be undone; reverting only clears the ledger, or does what the kind says (e.g. restart=true)`,
+      );
+    }
+    return await foreground(manager, interrupt.promise);
+  } finally {
+    interrupt.dispose();
+    manager.dispose();
   }
-  return foreground(manager);
+}
+
+/** SIGINT/SIGTERM handlers, installed until disposed; `promise` resolves at the first signal. */
+function trapSignals(): { promise: Promise<'interrupted'>; fired: boolean; dispose: () => void } {
+  let fire: () => void = () => undefined;
+  const trap = {
+    fired: false,
+    promise: new Promise<'interrupted'>((resolve) => {
+      fire = () => {
+        trap.fired = true;
+        resolve('interrupted');
+      };
+    }),
+    dispose: () => {
+      process.off('SIGINT', fire);
+      process.off('SIGTERM', fire);
+    },
+  };
+  process.on('SIGINT', fire);
+  process.on('SIGTERM', fire);
+  return trap;
 }
 
 /** Waits until every fault has reverted itself, or a signal comes (then reverts everything). */
-async function foreground(manager: FaultManager): Promise<number> {
+async function foreground(manager: FaultManager, interrupted: Promise<'interrupted'>): Promise<number> {
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  let onSignal: (() => void) | undefined;
   try {
-    const outcome = await new Promise<'done' | 'failed' | 'interrupted'>((resolve) => {
-      manager.on('fault-reverted', () => manager.active().length === 0 && resolve('done'));
-      manager.on('fault-failed', (f) => f.phase === 'revert' && resolve('failed'));
-      if (manager.active().length === 0) resolve('done'); // expired before we listened
-      onSignal = () => resolve('interrupted');
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-    });
+    const outcome = await Promise.race([
+      interrupted,
+      new Promise<'done' | 'failed'>((resolve) => {
+        manager.on('fault-reverted', () => manager.active().length === 0 && resolve('done'));
+        manager.on('fault-failed', (f) => f.phase === 'revert' && resolve('failed'));
+        if (manager.active().length === 0) resolve('done'); // expired before we listened
+      }),
+    ]);
     if (outcome === 'done') return ExitCodes.OK;
     const failures = await manager.revertAll(outcome === 'interrupted' ? 'interrupted' : 'revert-all');
     for (const f of failures) err(`could not revert ${f.id}: ${f.error.format()}`);
@@ -193,11 +220,6 @@ async function foreground(manager: FaultManager): Promise<number> {
     return outcome === 'interrupted' ? ExitCodes.INTERRUPTED : ExitCodes.OK;
   } finally {
     clearInterval(keepAlive);
-    if (onSignal) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-    manager.dispose();
   }
 }
 
