@@ -42,14 +42,7 @@ export interface DemoStats {
 /** A running demo client. */
 export interface DemoClient {
   url: string;
-  stats(): {
-    requests: number;
-    successes: number;
-    failures: number;
-    ratio: number;
-    p50Ms: number;
-    byReplica: Record<string, number>;
-  };
+  stats(): DemoStats;
   close(): Promise<void>;
 }
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTurbulenceError } from '../core/errors.js';
 import { formEncode, isJsonContentType, runHttp } from './http.js';
+import { activityFailure } from '../../test/support/activity-failed.js';
 
 interface Seen {
   method: string;
@@ -56,14 +56,7 @@ afterAll(async () => {
 
 const ctx = (strict = false, signal = new AbortController().signal) => ({ signal, strict });
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isTurbulenceError(err, 'TURB_ERR_ACTIVITY_FAILED')).toBe(true);
-  return (err as Error).message;
-}
+const failure = activityFailure;
 
 describe('http provider', () => {
   it('returns status, headers and a text body', async () => {

@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTurbulenceError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { moduleProvider, runModule } from './module.js';
 import type { ProviderContext } from './types.js';
+import { activityFailure } from '../../test/support/activity-failed.js';
 
 let dir: string;
 
@@ -48,14 +48,7 @@ function ctx(extra: Partial<ProviderContext> = {}): ProviderContext {
   };
 }
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isTurbulenceError(err, 'TURB_ERR_ACTIVITY_FAILED')).toBe(true);
-  return (err as Error).message;
-}
+const failure = activityFailure;
 
 describe('module provider', () => {
   it('calls a named export with arguments, configuration and the listed secrets', async () => {

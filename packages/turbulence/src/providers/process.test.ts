@@ -3,9 +3,9 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTurbulenceError } from '../core/errors.js';
 import type { ProcessProvider } from '../experiment/types.js';
 import { argvOf, processProvider, runProcess, which } from './process.js';
+import { activityFailure } from '../../test/support/activity-failed.js';
 
 let dir: string;
 const spawnedPids: number[] = [];
@@ -27,14 +27,7 @@ afterAll(async () => {
 
 const ctx = (signal = new AbortController().signal) => ({ signal, baseDir: dir });
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isTurbulenceError(err, 'TURB_ERR_ACTIVITY_FAILED')).toBe(true);
-  return (err as Error).message;
-}
+const failure = activityFailure;
 
 /** Running (a zombie waiting for this container's init to reap it counts as gone). */
 function alive(pid: number): boolean {

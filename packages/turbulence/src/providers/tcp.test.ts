@@ -1,8 +1,8 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.js';
-import { isTurbulenceError } from '../core/errors.js';
 import { tcpProvider } from './tcp.js';
+import { activityFailure } from '../../test/support/activity-failed.js';
 
 let server: Server;
 let port: number;
@@ -30,14 +30,7 @@ const ctx = (signal = new AbortController().signal) => ({
   strict: false,
 });
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isTurbulenceError(err, 'TURB_ERR_ACTIVITY_FAILED')).toBe(true);
-  return (err as Error).message;
-}
+const failure = activityFailure;
 
 describe('tcp provider', () => {
   it('connects to a listening port and reports the latency', async () => {

@@ -2,7 +2,6 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTurbulenceError } from '../../../src/core/errors.js';
 import { Rng } from '../../../src/core/rng.js';
 import { pythonModuleAvailable, pythonProvider, runPython } from '../../../src/providers/python.js';
 import type { ProviderContext } from '../../../src/providers/types.js';
@@ -39,6 +38,7 @@ def wait():
     open(os.path.join(os.path.dirname(__file__), "waiting"), "w").close()
     time.sleep(30)
 `;
+import { activityFailure } from '../../support/activity-failed.js';
 
 function ctx(extra: Partial<ProviderContext> = {}): ProviderContext {
   return {
@@ -52,14 +52,7 @@ function ctx(extra: Partial<ProviderContext> = {}): ProviderContext {
   };
 }
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isTurbulenceError(err, 'TURB_ERR_ACTIVITY_FAILED')).toBe(true);
-  return (err as Error).message;
-}
+const failure = activityFailure;
 
 describe.skipIf(sys.skip)('python provider (real python3)', () => {
   beforeAll(async () => {
