@@ -21,20 +21,22 @@ import { Rng, newSeed } from '../core/rng.js';
 import type { BlastRadius } from '../core/fault.js';
 import { FaultManager } from '../faults/manager.js';
 import { VERSION } from '../version.js';
-import { callProvider, runActivity, subst } from './activity.js';
-import { buildRefCache, resolveActivity, type RunContext } from './context.js';
+import { subst } from './activity.js';
+import { buildRefCache, type RunContext } from './context.js';
 import { Controls } from './controls.js';
 import { RunEvents } from './events.js';
 import { probeErrored, runHypothesis } from './hypothesis.js';
-import { timestamp, toJsonSafe, type Journal, type RunRecord } from './journal.js';
+import { timestamp, toJsonSafe, type Journal } from './journal.js';
 import { runMethod } from './method.js';
 import { decideRollbacks, hypothesisSchedule, runExitCode, type RunStatus } from './policy.js';
 import { RunState } from './state.js';
 import { startAbortConditions, startDuringHypothesis, type Watcher } from './watchers.js';
+import { runCleanupActivity, runRollbacks } from './rollbacks.js';
+import { loadDynamicConfiguration } from './dynamic.js';
 import { attachFaultJournal } from './faults.js';
 import { resolveConfiguration } from './configuration.js';
 import type { Overrides } from './vars.js';
-import type { Activity, ActivityOrRef, DryMode, Experiment, HypothesisStrategy, RollbackStrategy } from './types.js';
+import type { Activity, DryMode, Experiment, HypothesisStrategy, RollbackStrategy } from './types.js';
 
 export interface RunOptions {
   /** Directory relative module paths resolve from (the experiment file's directory). */
@@ -232,65 +234,6 @@ async function runPhases(
     }
   }
   return reverts;
-}
-
-async function runRollbacks(
-  ctx: RunContext,
-  rollbacks: ActivityOrRef[],
-  controls: Controls,
-  records: RunRecord[],
-): Promise<void> {
-  ctx.events.emit({ type: 'rollbacks-started', count: rollbacks.length });
-  await controls.run('before', 'rollback', rollbacks);
-  for (const entry of rollbacks) {
-    if (ctx.signal.aborted) break;
-    try {
-      const activity = resolveActivity(entry, ctx.refs);
-      await runCleanupActivity(ctx, activity, 'rollback', records, controls);
-    } catch (err) {
-      ctx.events.emit({ type: 'warning', message: `rollback skipped: ${errorMessage(err)}` });
-    }
-  }
-  await controls.run('after', 'rollback', rollbacks, records);
-  ctx.events.emit({ type: 'rollbacks-completed' });
-}
-
-async function runCleanupActivity(
-  ctx: RunContext,
-  activity: Activity,
-  phase: 'revert' | 'rollback',
-  records: RunRecord[],
-  controls?: Controls,
-): Promise<void> {
-  await controls?.run('before', 'activity', activity, undefined, activity.controls);
-  try {
-    const record = await runActivity(ctx, activity, { phase, checkTolerance: false, records });
-    await controls?.run('after', 'activity', activity, record, activity.controls);
-  } catch (err) {
-    // A failed rollback never stops the ones after it.
-    ctx.events.emit({ type: 'warning', message: `${phase} "${activity.name}" failed: ${errorMessage(err)}` });
-  }
-}
-
-/** Dynamic configuration (`{type: "probe", provider}` values) runs once; a failure drops the key with a warning. */
-async function loadDynamicConfiguration(ctx: RunContext, dynamic: { key: string; activity: Activity }[]) {
-  for (const { key, activity } of dynamic) {
-    try {
-      const output = await callProvider({ ...ctx, faults: undefined }, activity);
-      const value = dynamicValue(activity.provider.type, output);
-      if (value !== undefined) ctx.configuration[key] = value;
-      else ctx.events.emit({ type: 'warning', message: `dynamic configuration "${key}" produced no value` });
-    } catch (err) {
-      ctx.events.emit({ type: 'warning', message: `dynamic configuration "${key}" failed: ${errorMessage(err)}` });
-    }
-  }
-}
-
-function dynamicValue(type: string, output: unknown): unknown {
-  const o = output as { status?: number; stdout?: string; body?: unknown } | null;
-  if (type === 'process') return o?.status === 0 ? String(o.stdout ?? '').trim() : undefined;
-  if (type === 'http') return o?.body;
-  return output;
 }
 
 function initialJournal(
