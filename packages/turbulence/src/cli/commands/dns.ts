@@ -12,6 +12,7 @@ import { createDnsServer } from '../../dns/server.js';
 import { spawnWithResolver } from '../../dns/resolver.js';
 import { registerRuleCommands } from './dns/rules.js';
 import { dnsActions } from '../../dns/actions/index.js';
+import { untilStopSignal } from '../signals.js';
 
 interface ServeFlags {
   listen: string;
@@ -107,15 +108,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     `turbulence dns on ${formatHostPort(addr.dns)} (udp+tcp) → ${server.upstreamAddress}` +
       ` (seed ${server.seed}, ${rules.length} rules${api})`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   await server.close();
 }
 

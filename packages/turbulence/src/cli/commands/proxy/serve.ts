@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ErrorCodes, TurbulenceError } from '../../../core/errors.js';
 import { createProxyServer } from '../../../proxy/server.js';
+import { untilStopSignal } from '../../signals.js';
 
 interface ServeFlags {
   host: string;
@@ -38,15 +39,7 @@ export function registerServe(proxy: Command): void {
       });
       const count = server.proxies.proxies.size;
       console.log(`turbulence proxy API on ${server.url} (seed ${server.seed}, ${count} proxies from config)`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopSignal();
       await server.close();
     });
 }
