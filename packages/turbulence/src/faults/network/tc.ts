@@ -81,32 +81,22 @@ export async function installTree(
     return;
   }
   await tc(target, ['qdisc', 'replace', 'dev', dev, 'root', 'handle', `${handle}:`, 'htb', 'default', '1']);
-  await tc(target, [
-    'class',
-    'replace',
-    'dev',
-    dev,
-    'parent',
-    `${handle}:`,
-    'classid',
-    `${handle}:1`,
-    'htb',
-    'rate',
-    '10gbit',
-  ]);
-  await tc(target, [
-    'class',
-    'replace',
-    'dev',
-    dev,
-    'parent',
-    `${handle}:`,
-    'classid',
-    `${handle}:2`,
-    'htb',
-    'rate',
-    '10gbit',
-  ]);
+  // Class 1 (the default) passes traffic untouched; class 2 gets the leaf qdisc and the peers' filters.
+  for (const cls of [1, 2]) {
+    await tc(target, [
+      'class',
+      'replace',
+      'dev',
+      dev,
+      'parent',
+      `${handle}:`,
+      'classid',
+      `${handle}:${cls}`,
+      'htb',
+      'rate',
+      '10gbit',
+    ]);
+  }
   await tc(target, [
     'qdisc',
     'replace',
