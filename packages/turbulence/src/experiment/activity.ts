@@ -138,10 +138,10 @@ export async function runActivity(ctx: RunContext, activity: Activity, opts: Act
       record.output = toJsonSafe(await execute(ctx, activity));
       record.status = 'succeeded';
     } catch (err) {
-      if (isTurbulenceError(err) && err.code !== ErrorCodes.ACTIVITY_FAILED && err.code !== ErrorCodes.TIMEOUT) {
-        if (ctx.signal.aborted) failed = err;
-        else throw err;
-      }
+      // Runner errors (an unresolved ref, a bug) escape and abort the method, unless the run is already stopping.
+      const runnerError =
+        isTurbulenceError(err) && err.code !== ErrorCodes.ACTIVITY_FAILED && err.code !== ErrorCodes.TIMEOUT;
+      if (runnerError && !ctx.signal.aborted) throw err;
       failed = err;
       record.status = 'failed';
       record.exception = exceptionLines(err);
