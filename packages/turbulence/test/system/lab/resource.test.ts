@@ -62,16 +62,18 @@ describe.skipIf(sys.skip)('cgroup faults on real processes', () => {
     );
     expect(existsSync((fault.state as { dir: string }).dir)).toBe(false);
   }
+  // A random 127.x address of the test's own: a random port on 127.0.0.1 can be another connection's ephemeral port.
+  const host = `127.88.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
   const get = async (port: number): Promise<string> => {
-    const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
+    const res = await fetch(`http://${host}:${port}/`, { signal: AbortSignal.timeout(1000) });
     return res.text();
   };
 
   it('freezes a process so it does not answer, and thaws it on revert', async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const pid = orphan(['http', String(port)]);
+    const pid = orphan(['http', String(port), host]);
     victims.push(pid);
-    for (let i = 0; i < 50; i++)
+    for (let i = 0; i < 150; i++)
       if (await get(port).catch(() => '')) break;
       else await sleep(100);
     expect(await get(port)).toBe('ok');
