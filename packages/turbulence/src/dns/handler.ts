@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../core/errors.js';
 import type { DnsExchange, DnsTransport } from './action.js';
+import { cacheKey, type DnsCache } from './cache.js';
 import type { RuleEngine, FiredRule } from './engine.js';
 import { peekQuery } from './peek.js';
 import {
@@ -27,6 +28,8 @@ export interface HandlerDeps {
   upstream: { query(query: Buffer, overTcp: boolean): Promise<Buffer> };
   /** Our EDNS(0) UDP payload ceiling (RFC 6891); clients advertising more get this much. */
   maxUdpPayload: number;
+  /** The answer cache, when enabled: asked after the rules, filled with the upstream's answers. */
+  cache?: DnsCache | undefined;
 }
 
 /** The fate of one query. */
@@ -46,6 +49,8 @@ export interface DnsQueryEvent {
   tc?: boolean;
   /** Answer size in bytes. */
   size?: number;
+  /** True when the upstream's answer came from the cache (rules still applied to it). */
+  cached?: boolean;
   latencyMs: number;
   /** Why a query was refused, dropped or failed (malformed input, upstream timeout). */
   error?: string;
@@ -164,11 +169,18 @@ async function answer(
   let msg = ex.response;
   let raw: Buffer | undefined;
   if (!msg) {
-    try {
-      raw = await deps.upstream.query(buf, ex.transport === 'tcp');
-    } catch (err) {
-      event.error = errorMessage(err);
-      msg = replyTo(ex.query, Rcode.SERVFAIL);
+    const q = deps.cache ? cacheKey(buf) : undefined;
+    if (q) raw = deps.cache?.get(q, buf, limit);
+    else deps.cache?.bypass();
+    if (raw) event.cached = true;
+    else {
+      try {
+        raw = await deps.upstream.query(buf, ex.transport === 'tcp');
+        if (q) deps.cache?.put(q, raw);
+      } catch (err) {
+        event.error = errorMessage(err);
+        msg = replyTo(ex.query, Rcode.SERVFAIL);
+      }
     }
   }
   const rewrites = fired.filter((f) => f.action.after !== undefined);
@@ -182,4 +194,20 @@ async function answer(
   if (full.length <= TCP_MAX) return full;
   truncateMessage(msg);
   return encodeMessage(msg);
+}
+
+/** An upstream answer made to fit a UDP client's limit: as is when it fits, else truncated (TC, records stripped). */
+export function fitUdp(answer: Buffer, limit: number): Buffer {
+  if (answer.length <= limit) return answer;
+  const msg = decodeMessage(answer);
+  return encodeForUdp(msg, limit);
+}
+
+/** SERVFAIL for a query the upstream did not answer (question and OPT echoed); undefined when undecodable. */
+export function servfailReply(query: Buffer): Buffer | undefined {
+  try {
+    return encodeMessage(replyTo(decodeMessage(query), Rcode.SERVFAIL));
+  } catch {
+    return rawErrorReply(query, Rcode.SERVFAIL);
+  }
 }

@@ -13,3 +13,4 @@ export { dnsQuery } from './client.js';
 export type { DnsQueryOptions, DnsQueryResult, DnsRecord, DnsClientTransport } from './client.js';
 export { spawnWithResolver, resolvConf } from './resolver.js';
 export type { ResolverRedirect } from './resolver.js';
+export type { DnsCacheStats } from './cache.js';

@@ -2,7 +2,11 @@
  * The chaos DNS server: listens on UDP and TCP (same address and port), forwards to a real upstream, and applies
  * its rules to every query. Optionally serves the HTTP control API.
  *
- *   client ──UDP/TCP──▶ listener ──▶ handleQuery (rules, actions) ──▶ Upstream (UDP, TCP on TC) ──▶ resolver
+ *   client ──UDP/TCP──▶ listener ──▶ handleQuery (rules, actions) ──▶ cache ──▶ Upstream (UDP, TCP on TC) ──▶ resolver
+ *
+ * UDP queries take a fast path when no rule is set and nobody listens to `query` events: the raw bytes go to the
+ * cache or straight to the upstream and back, with callbacks instead of promises and plain counters instead of
+ * event objects. Anything unusual (malformed, other opcodes, odd shapes) takes the full path.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
@@ -12,9 +16,12 @@ import { Rng, newSeed } from '../core/rng.js';
 import { formatHostPort, parseHostPort, type HostPort } from './address.js';
 import { startControlApi, type ControlApi } from './api.js';
 import { RuleEngine, type DnsRuleStatus } from './engine.js';
-import { handleQuery, type DnsQueryEvent, type HandlerDeps } from './handler.js';
+import { DnsCache, cacheKey, type CacheQuery, type DnsCacheStats } from './cache.js';
+import { fitUdp, handleQuery, servfailReply, type DnsQueryEvent, type HandlerDeps } from './handler.js';
+import { peekQuery } from './peek.js';
 import { FrameReader, frame } from './tcp-frame.js';
 import { Upstream } from './upstream.js';
+import { rcodeName, udpLimit } from './wire.js';
 
 /** Options of {@link createDnsServer}. */
 export interface DnsServerOptions {
@@ -38,6 +45,15 @@ export interface DnsServerOptions {
   maxUdpPayload?: number;
   /** Milliseconds an idle TCP connection is kept (default 10000). */
   tcpIdleMs?: number;
+  /**
+   * Cache the upstream's answers for their TTL, as dnsmasq and CoreDNS do (default true). Rules still apply to
+   * every query; set false so that every query not answered by a rule reaches the upstream.
+   */
+  cache?: boolean;
+  /** Most answers the cache holds, least recently used evicted first (default 10000). */
+  cacheSize?: number;
+  /** Longest time in seconds an answer is cached, whatever its TTL (default 3600). */
+  cacheMaxTtl?: number;
 }
 
 /** Where a started server listens. */
@@ -56,6 +72,8 @@ export interface DnsServerStats {
   reset: number;
   byRcode: Record<string, number>;
   rules: DnsRuleStatus[];
+  /** Cache counters; absent when the cache is off. */
+  cache?: DnsCacheStats;
 }
 
 const MAX_TCP_BUFFER = 2 * 65537;
@@ -79,7 +97,12 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
   private api: ControlApi | undefined;
   private readonly conns = new Set<TcpSocket>();
   private address: DnsServerAddress | undefined;
-  private readonly counters = { queries: 0, answered: 0, dropped: 0, reset: 0, byRcode: {} as Record<string, number> };
+  private readonly counters = { queries: 0, answered: 0, dropped: 0, reset: 0 };
+  /** Answers by rcode (index = the 4-bit rcode). */
+  private readonly rcodes: number[] = new Array<number>(16).fill(0);
+  /** The answer cache, unless `cache: false`. */
+  readonly cache: DnsCache | undefined;
+  private readonly maxUdpPayload: number;
 
   constructor(private readonly options: DnsServerOptions) {
     super();
@@ -88,7 +111,15 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
     this.engine = new RuleEngine(rng);
     (options.rules ?? []).forEach((r) => this.engine.add(r));
     this.upstream = new Upstream(parseHostPort(options.upstream, 53, 'upstream'), options.upstreamTimeoutMs ?? 2000);
-    this.deps = { engine: this.engine, upstream: this.upstream, maxUdpPayload: options.maxUdpPayload ?? 1232 };
+    this.maxUdpPayload = options.maxUdpPayload ?? 1232;
+    this.cache =
+      options.cache === false
+        ? undefined
+        : new DnsCache({
+            maxEntries: positive(options.cacheSize, 10_000, 'cacheSize'),
+            maxTtl: positive(options.cacheMaxTtl, 3600, 'cacheMaxTtl'),
+          });
+    this.deps = { engine: this.engine, upstream: this.upstream, maxUdpPayload: this.maxUdpPayload, cache: this.cache };
   }
 
   /** Binds UDP, TCP (and the API); resolves with the addresses. */
@@ -144,7 +175,11 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
 
   /** Counters since start. */
   stats(): DnsServerStats {
-    return { ...this.counters, byRcode: { ...this.counters.byRcode }, rules: this.engine.list() };
+    const byRcode: Record<string, number> = {};
+    this.rcodes.forEach((n, code) => n > 0 && (byRcode[rcodeName(code)] = n));
+    const out: DnsServerStats = { ...this.counters, byRcode, rules: this.engine.list() };
+    if (this.cache) out.cache = this.cache.stats();
+    return out;
   }
 
   /** The upstream, as `HOST:PORT`. */
@@ -168,13 +203,15 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
   }
 
   private bindUdp(at: HostPort): Promise<Socket> {
-    const socket = createSocket({ type: isIP(at.host) === 6 ? 'udp6' : 'udp4' });
+    // Clients are always IP literals: answer the socket's address lookup at once (the default goes through
+    // dns.lookup and a nextTick for every datagram sent).
+    const socket = createSocket({ type: isIP(at.host) === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
     return new Promise((resolve, reject) => {
       socket.once('error', (err) => reject(bindError(at, 'UDP', err)));
       socket.bind(at.port, at.host, () => {
         socket.removeAllListeners('error');
         socket.on('error', () => undefined);
-        socket.on('message', (msg, rinfo) => this.onUdp(socket, msg, { address: rinfo.address, port: rinfo.port }));
+        socket.on('message', (msg, rinfo) => this.onUdp(socket, msg, rinfo));
         resolve(socket);
       });
     });
@@ -192,11 +229,77 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
     });
   }
 
-  private onUdp(socket: Socket, msg: Buffer, client: { address: string; port: number }): void {
+  private onUdp(socket: Socket, msg: Buffer, rinfo: { address: string; port: number }): void {
+    if (this.engine.empty && this.listenerCount('query') === 0 && this.fastUdp(socket, msg, rinfo)) return;
+    const client = { address: rinfo.address, port: rinfo.port };
     void handleQuery(msg, 'udp', client, this.deps).then(({ outcome, event }) => {
-      this.record(event);
+      this.record(event, outcome.kind === 'reply' ? outcome.bytes : undefined);
       if (outcome.kind === 'reply' && this.udp === socket) socket.send(outcome.bytes, client.port, client.address);
     });
+  }
+
+  /**
+   * No rules, no listeners: serve an ordinary query from the cache or relay its bytes to the upstream and back.
+   * False (nothing done) for queries the full path must look at.
+   */
+  private fastUdp(socket: Socket, msg: Buffer, rinfo: { address: string; port: number }): boolean {
+    const cache = this.cache;
+    const q = cache ? cacheKey(msg) : undefined;
+    let limit: number;
+    if (q) {
+      limit = udpLimit(q.edns, this.maxUdpPayload);
+      const hit = (cache as DnsCache).get(q, msg, limit);
+      if (hit) {
+        this.counters.queries++;
+        this.counters.answered++;
+        this.countRcode(hit);
+        socket.send(hit, rinfo.port, rinfo.address);
+        return true;
+      }
+    } else {
+      const peek = peekQuery(msg);
+      if (!peek) return false;
+      cache?.bypass();
+      limit = udpLimit(peek.edns, this.maxUdpPayload);
+    }
+    const { address, port } = rinfo;
+    const clientId = msg.readUInt16BE(0);
+    this.upstream.send(msg, (err, answer) =>
+      this.fastReply(socket, address, port, q, limit, clientId, msg, err, answer),
+    );
+    return true;
+  }
+
+  private fastReply(
+    socket: Socket,
+    address: string,
+    port: number,
+    q: CacheQuery | undefined,
+    limit: number,
+    clientId: number,
+    query: Buffer,
+    err: Error | undefined,
+    answer: Buffer | undefined,
+  ): void {
+    this.counters.queries++;
+    let out: Buffer | undefined;
+    if (answer) {
+      if (q) this.cache?.put(q, answer);
+      try {
+        out = fitUdp(answer, limit);
+      } catch {
+        out = undefined; // an upstream answer we cannot decode and that does not fit: SERVFAIL below
+      }
+    }
+    if (!out) {
+      query.writeUInt16BE(clientId, 0);
+      out = servfailReply(query);
+      void err; // the full path reports the reason in its query event; here only the counters see it
+    }
+    if (!out) return void this.counters.dropped++;
+    this.counters.answered++;
+    this.countRcode(out);
+    if (this.udp === socket) socket.send(out, port, address);
   }
 
   private onTcp(socket: TcpSocket): void {
@@ -212,7 +315,7 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
       for (const msg of reader.push(chunk)) {
         if (msg.length === 0) return void socket.destroy();
         void handleQuery(msg, 'tcp', client, this.deps).then(({ outcome, event }) => {
-          this.record(event);
+          this.record(event, outcome.kind === 'reply' ? outcome.bytes : undefined);
           if (socket.destroyed) return;
           if (outcome.kind === 'reply') socket.write(frame(outcome.bytes));
           else if (outcome.kind === 'reset') socket.resetAndDestroy();
@@ -221,13 +324,18 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
     });
   }
 
-  private record(event: DnsQueryEvent): void {
+  private countRcode(reply: Buffer): void {
+    const code = (reply[3] ?? 0) & 0xf;
+    this.rcodes[code] = (this.rcodes[code] ?? 0) + 1;
+  }
+
+  private record(event: DnsQueryEvent, reply: Buffer | undefined): void {
     const c = this.counters;
     c.queries++;
     if (event.outcome === 'answered') c.answered++;
     else if (event.outcome === 'reset') c.reset++;
     else c.dropped++;
-    if (event.rcode) c.byRcode[event.rcode] = (c.byRcode[event.rcode] ?? 0) + 1;
+    if (reply) this.countRcode(reply);
     this.emit('query', event);
   }
 }
@@ -250,4 +358,23 @@ function bindError(at: HostPort, what: string, err: unknown): TurbulenceError {
     hint: 'pick a free port, or an address of this machine (ports below 1024 need root)',
     cause: err,
   });
+}
+
+/** dgram's address lookup for IP literals, answered synchronously. */
+function literalLookup(
+  address: string,
+  _family: unknown,
+  callback: (err: Error | null, address: string, family: number) => void,
+): void {
+  const family = isIP(address);
+  if (family === 0) callback(new Error(`not an IP address: ${address}`), address, 0);
+  else callback(null, address, family);
+}
+
+function positive(value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TurbulenceError(ErrorCodes.USAGE, `${what} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
 }

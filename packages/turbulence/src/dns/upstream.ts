@@ -9,10 +9,12 @@ import { isIP } from 'node:net';
 import type { HostPort } from './address.js';
 import { tcpExchange } from './tcp-frame.js';
 
+/** Called once per forwarded query: with the answer (carrying the client's id again), or with an error. */
+export type UpstreamCallback = (err: Error | undefined, reply: Buffer | undefined) => void;
+
 interface Pending {
   clientId: number;
-  resolve: (reply: Buffer) => void;
-  reject: (err: Error) => void;
+  done: UpstreamCallback;
   /** `performance.now()` after which the query has timed out. */
   deadline: number;
 }
@@ -49,14 +51,16 @@ export class Upstream {
    * UDP answer is replaced by the answer over TCP.
    */
   async query(query: Buffer, overTcp: boolean): Promise<Buffer> {
-    const reply = await this.udp(query);
+    const reply = await new Promise<Buffer>((resolve, reject) =>
+      this.send(Buffer.from(query), (err, answer) => (err ? reject(err) : resolve(answer as Buffer))),
+    );
     if (!overTcp || (reply.readUInt16BE(2) & TC_BIT) === 0) return reply;
     return tcpExchange(this.address as string, this.server.port, query, this.timeoutMs);
   }
 
   /** Rejects everything in flight and closes the socket. */
   close(): void {
-    for (const p of this.pending.values()) p.reject(new Error('upstream closed'));
+    for (const p of this.pending.values()) p.done(new Error('upstream closed'), undefined);
     this.pending.clear();
     clearInterval(this.sweeper);
     this.sweeper = undefined;
@@ -64,19 +68,19 @@ export class Upstream {
     this.socket = undefined;
   }
 
-  private udp(query: Buffer): Promise<Buffer> {
+  /**
+   * Forwards a raw query over UDP without promises (the server's fast path). The query's id is replaced in place
+   * by one of ours, so the buffer must not be used afterwards; `done` is called exactly once.
+   */
+  send(query: Buffer, done: UpstreamCallback): void {
     const socket = this.socket;
-    if (!socket) return Promise.reject(new Error('upstream is not open'));
+    if (!socket) return done(new Error('upstream is not open'), undefined);
     const id = this.freeId();
-    if (id === undefined) return Promise.reject(new Error('too many queries in flight to the upstream'));
-    const out = Buffer.from(query);
-    out.writeUInt16BE(id, 0);
-    return new Promise((resolve, reject) => {
-      const deadline = performance.now() + this.timeoutMs;
-      this.pending.set(id, { clientId: query.readUInt16BE(0), resolve, reject, deadline });
-      socket.send(out); // a failed send surfaces as the timeout: the socket's errors are ignored on purpose
-      this.sweeper ??= setInterval(() => this.sweep(), Math.min(100, Math.max(10, this.timeoutMs / 4)));
-    });
+    if (id === undefined) return done(new Error('too many queries in flight to the upstream'), undefined);
+    this.pending.set(id, { clientId: query.readUInt16BE(0), done, deadline: performance.now() + this.timeoutMs });
+    query.writeUInt16BE(id, 0);
+    socket.send(query); // a failed send surfaces as the timeout: the socket's errors are ignored on purpose
+    this.sweeper ??= setInterval(() => this.sweep(), Math.min(100, Math.max(10, this.timeoutMs / 4)));
   }
 
   private sweep(): void {
@@ -84,8 +88,9 @@ export class Upstream {
     for (const [id, p] of this.pending) {
       if (p.deadline > now) continue;
       this.pending.delete(id);
-      p.reject(
+      p.done(
         new Error(`no answer from upstream ${this.server.host}:${this.server.port} within ${this.timeoutMs} ms`),
+        undefined,
       );
     }
     if (this.pending.size === 0) {
@@ -100,7 +105,7 @@ export class Upstream {
     if (!p) return;
     this.pending.delete(msg.readUInt16BE(0));
     msg.writeUInt16BE(p.clientId, 0);
-    p.resolve(msg);
+    p.done(undefined, msg);
   }
 
   private freeId(): number | undefined {

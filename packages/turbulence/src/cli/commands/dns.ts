@@ -22,6 +22,9 @@ interface ServeFlags {
   apiToken?: string;
   seed?: string;
   log?: boolean;
+  cache: boolean;
+  cacheSize?: string;
+  cacheMaxTtl?: string;
 }
 
 export function register(program: Command): void {
@@ -41,6 +44,9 @@ export function register(program: Command): void {
     )
     .option('--seed <n>', 'seed of the rules\u2019 coin flips and jitter; printed when omitted')
     .option('--log', 'print one line per query (client, name, type, rules fired, outcome, rcode, TC)')
+    .option('--no-cache', 'forward every query not answered by a rule (default: cache answers for their TTL)')
+    .option('--cache-size <n>', 'most answers cached, least recently used evicted first', '10000')
+    .option('--cache-max-ttl <s>', 'longest time an answer is cached, whatever its TTL', '3600')
     .addHelpText(
       'after',
       `\nActions: ${dnsActions.map((a) => a.type).join(', ')}\n` +
@@ -100,13 +106,17 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(flags.seed !== undefined ? { seed: integer('--seed', flags.seed) } : {}),
     ...(flags.api !== undefined ? { api: flags.api } : {}),
     ...(token ? { apiToken: token } : {}),
+    cache: flags.cache,
+    ...(flags.cacheSize !== undefined ? { cacheSize: positiveInteger('--cache-size', flags.cacheSize) } : {}),
+    ...(flags.cacheMaxTtl !== undefined ? { cacheMaxTtl: positiveInteger('--cache-max-ttl', flags.cacheMaxTtl) } : {}),
   });
   const addr = await server.start();
   if (flags.log) server.on('query', (e) => console.log(formatEvent(e)));
   const api = addr.api ? `, control API ${addr.api}` : '';
+  const cache = server.cache ? `cache ${server.cache.stats().maxEntries} answers` : 'no cache';
   console.log(
     `turbulence dns on ${formatHostPort(addr.dns)} (udp+tcp) → ${server.upstreamAddress}` +
-      ` (seed ${server.seed}, ${rules.length} rules${api})`,
+      ` (seed ${server.seed}, ${rules.length} rules, ${cache}${api})`,
   );
   await untilStopSignal();
   await server.close();
@@ -120,6 +130,12 @@ function formatEvent(e: DnsQueryEvent): string {
     `${e.client.address}:${e.client.port} ${e.transport} ${e.type ?? '?'} ${e.name ?? '?'}${rules} → ` +
     `${e.outcome}${answer} ${e.latencyMs.toFixed(1)}ms${err}`
   );
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const n = integer(flag, text);
+  if (n < 1) throw new TurbulenceError(ErrorCodes.USAGE, `${flag} must be at least 1, got ${text}`);
+  return n;
 }
 
 function integer(flag: string, text: string): number {

@@ -58,7 +58,7 @@ describe.skipIf(sys.skip)('turbulence dns CLI', () => {
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     for (let i = 0; i < 100 && !out.includes('turbulence dns on'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(out).toContain(
-      `turbulence dns on ${host}:${port} (udp+tcp) → ${upstream.address} (seed 5, 1 rules, control API http://${host}:${apiPort})`,
+      `turbulence dns on ${host}:${port} (udp+tcp) → ${upstream.address} (seed 5, 1 rules, cache 10000 answers, control API http://${host}:${apiPort})`,
     );
 
     expect(await dnsQuery({ server: `${host}:${port}`, name: 'svc.example.test', transport: 'udp' })).toMatchObject({
@@ -88,6 +88,33 @@ describe.skipIf(sys.skip)('turbulence dns CLI', () => {
     ).catch((e: { stderr: string; code: number }) => e);
     expect(err).toMatchObject({ code: 2 });
     expect((err as { stderr: string }).stderr).toMatch(/bad\.yaml:3:3.*explode/);
+  });
+
+  it('serves without a cache under --no-cache and refuses --cache-size 0', async () => {
+    const { host, port } = randomLoopback();
+    const run = promisify(execFile);
+    const bad = await run(
+      process.execPath,
+      node(['dns', 'serve', '--listen', `${host}:${port}`, '--upstream', upstream.address, '--cache-size', '0']),
+    ).catch((e: { stderr: string; code: number }) => e);
+    expect(bad).toMatchObject({ code: 2 });
+    expect((bad as { stderr: string }).stderr).toMatch(/--cache-size must be at least 1/);
+    const serve = spawn(
+      process.execPath,
+      node(['dns', 'serve', '--listen', `${host}:${port}`, '--upstream', upstream.address, '--no-cache']),
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      let out = '';
+      serve.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      for (let i = 0; i < 100 && !out.includes('turbulence dns on'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toMatch(/0 rules, no cache\)/);
+      expect((await dnsQuery({ server: `${host}:${port}`, name: 'ok.test' })).addresses).toEqual(['127.0.0.23']);
+    } finally {
+      const exited = new Promise((r) => serve.once('exit', r));
+      serve.kill('SIGTERM');
+      await exited;
+    }
   });
 
   it('queries a server and prints the answer as JSON', async () => {

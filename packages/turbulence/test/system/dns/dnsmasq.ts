@@ -15,7 +15,23 @@ export interface Dnsmasq {
   port: number;
   address: string;
   pid: number;
+  /** Queries dnsmasq received for `name` (any type, case-insensitive); needs `logQueries`. */
+  queries(name: string): number;
   stop(): Promise<void>;
+}
+
+/** Extras for {@link startDnsmasq}. */
+export interface DnsmasqOptions {
+  /** More dnsmasq arguments, e.g. `--local-ttl=300` (its hosts-file answers have TTL 0 by default). */
+  args?: string[];
+  /** Log every query to stderr, so a test can count what reached the upstream. */
+  logQueries?: boolean;
+  /**
+   * Serve this zone authoritatively (SOA in negative answers, TTL and SOA MINIMUM = `ttl`). dnsmasq answers
+   * authoritatively only on an interface's own address, so this one listens on 127.0.0.1, on a port below the
+   * ephemeral range.
+   */
+  authZone?: { zone: string; ttl: number };
 }
 
 /** A random 127.x.y.z (x in 100..199) and port (20000..59999), to stay clear of other engineers' tests. */
@@ -28,7 +44,7 @@ export function randomLoopback(): { host: string; port: number } {
 }
 
 /** `hosts`: name → addresses. Waits until dnsmasq answers. */
-export async function startDnsmasq(hosts: Record<string, string[]>): Promise<Dnsmasq> {
+export async function startDnsmasq(hosts: Record<string, string[]>, options: DnsmasqOptions = {}): Promise<Dnsmasq> {
   const dir = mkdtempSync(join(tmpdir(), 'turbulence-dnsmasq-'));
   const file = join(dir, 'hosts');
   writeFileSync(
@@ -38,7 +54,22 @@ export async function startDnsmasq(hosts: Record<string, string[]>): Promise<Dns
       .join('\n') + '\n',
   );
   for (let attempt = 0; ; attempt++) {
-    const { host, port } = randomLoopback();
+    const { host, port } = options.authZone
+      ? { host: '127.0.0.1', port: 20000 + Math.floor(Math.random() * 12000) }
+      : randomLoopback();
+    const zone = options.authZone;
+    const extra = [
+      ...(options.args ?? []),
+      ...(options.logQueries ? ['--log-queries', '--log-facility=-'] : []),
+      ...(zone
+        ? [
+            `--auth-server=ns.${zone.zone},lo`,
+            `--auth-zone=${zone.zone},127.0.0.0/8`,
+            `--auth-ttl=${zone.ttl}`,
+            `--auth-soa=1,hostmaster.${zone.zone},1200,120,604800`,
+          ]
+        : []),
+    ];
     const child = spawn(
       which('dnsmasq') ?? 'dnsmasq',
       [
@@ -53,6 +84,7 @@ export async function startDnsmasq(hosts: Record<string, string[]>): Promise<Dns
         `--addn-hosts=${file}`,
         '--local=/test/',
         '--no-negcache',
+        ...extra,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -65,6 +97,10 @@ export async function startDnsmasq(hosts: Record<string, string[]>): Promise<Dns
         port,
         address: `${host}:${port}`,
         pid: child.pid as number,
+        queries: (name: string) => {
+          const re = new RegExp(`(?:query|auth)\\[[A-Z0-9]+\\] ${name.replace(/\./g, '\\.')} from`, 'gi');
+          return [...stderr.matchAll(re)].length;
+        },
         stop: async () => {
           await stop(child);
           rmSync(dir, { recursive: true, force: true });

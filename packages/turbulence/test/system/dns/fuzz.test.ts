@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDnsServer, dnsQuery, type DnsServer } from '../../../src/dns/index.js';
+import { encodeMessage, type Answer } from '../../../src/dns/wire.js';
 import { requireSystem } from '../../support/system.js';
 import { startDnsmasq, type Dnsmasq } from './dnsmasq.js';
 
@@ -143,5 +144,44 @@ describe.skipIf(sys.skip)('chaos DNS server under malformed input', () => {
     );
     await stillServes();
     expect(server.stats().queries).toBeGreaterThan(0);
+  });
+
+  it('takes mutated queries on the fast path (no rules, no listeners, cache on) without crashing', async () => {
+    const fast = createDnsServer({ listen: '127.0.0.1:0', upstream: upstream.address, upstreamTimeoutMs: 300 });
+    const at = (await fast.start()).dns;
+    const valid = encodeMessage({
+      type: 'query',
+      id: 1,
+      flags: 0x0100,
+      questions: [{ name: 'one.test', type: 'A', class: 'IN' }],
+      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as Answer],
+    });
+    const mutation = fc.array(fc.record({ at: fc.nat(valid.length - 1), value: fc.integer({ min: 0, max: 255 }) }), {
+      minLength: 1,
+      maxLength: 3,
+    });
+    try {
+      await fc.assert(
+        fc.asyncProperty(mutation, async (changes) => {
+          const bytes = Buffer.from(valid);
+          for (const c of changes) bytes[c.at] = c.value;
+          const reply = await new Promise<Buffer | undefined>((resolve) => {
+            const timer = setTimeout(() => (client.off('message', onMsg), resolve(undefined)), 600);
+            const onMsg = (msg: Buffer) => (clearTimeout(timer), client.off('message', onMsg), resolve(msg));
+            client.on('message', onMsg);
+            client.send(bytes, at.port, at.host);
+          });
+          if (reply) {
+            expect(reply.readUInt16BE(0)).toBe(bytes.readUInt16BE(0));
+            expect(reply.readUInt16BE(2) & 0x8000).toBe(0x8000);
+          }
+          return true;
+        }),
+        { numRuns: 80, seed: 2026 },
+      );
+      expect((await dnsQuery({ server: at, name: 'one.test', timeoutMs: 1000 })).addresses).toEqual(['127.0.0.9']);
+    } finally {
+      await fast.close();
+    }
   });
 });
