@@ -1,16 +1,16 @@
 /**
  * `turbulence dns serve`: the chaos DNS server (UDP and TCP, forwarding to a real resolver, rules, control API).
+ * `turbulence dns run|exec`: run an unmodified program that resolves through a chaos server (see dns/run.ts).
  * `turbulence dns query`: ask a server one question and print what came back (rcode, TC bit, answers).
  */
 import type { Command } from 'commander';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import { formatHostPort } from '../../dns/address.js';
 import { dnsQuery, type DnsClientTransport } from '../../dns/client.js';
-import type { DnsQueryEvent } from '../../dns/handler.js';
 import { loadRulesFile } from '../../dns/rules-file.js';
 import { createDnsServer } from '../../dns/server.js';
-import { spawnWithResolver } from '../../dns/resolver.js';
 import { registerRuleCommands } from './dns/rules.js';
+import { formatEvent, registerRunCommands } from './dns/run.js';
 import { dnsActions } from '../../dns/actions/index.js';
 import { untilStopSignal } from '../signals.js';
 
@@ -56,24 +56,7 @@ export function register(program: Command): void {
     )
     .action(serve);
   registerRuleCommands(dns);
-  dns
-    .command('exec')
-    .description('run a command whose /etc/resolv.conf points at a chaos DNS server (root; private mount namespace)')
-    .requiredOption('--nameserver <ip>', 'address of the chaos DNS server, listening on port 53')
-    .argument('<command...>', 'the command and its arguments (after --)')
-    .addHelpText(
-      'after',
-      '\nExample:\n  turbulence dns exec --nameserver 127.0.0.153 -- curl -s http://svc.example.test/\n',
-    )
-    .action(async (command: string[], f: { nameserver: string }) => {
-      const [cmd = '', ...args] = command;
-      const child = spawnWithResolver(cmd, args, { nameserver: f.nameserver }, { stdio: 'inherit' });
-      const code = await new Promise<number>((resolve) => {
-        child.once('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
-        child.once('error', () => resolve(127));
-      });
-      process.exitCode = code;
-    });
+  registerRunCommands(dns);
   dns
     .command('query <name>')
     .description('resolve a name through a server and print the rcode, TC bit and answers as JSON')
@@ -120,16 +103,6 @@ async function serve(flags: ServeFlags): Promise<void> {
   );
   await untilStopSignal();
   await server.close();
-}
-
-function formatEvent(e: DnsQueryEvent): string {
-  const rules = e.rules.length ? ` rules=${e.rules.join(',')}` : '';
-  const answer = e.outcome === 'answered' ? ` ${e.rcode}${e.tc ? ' TC' : ''} ${e.size}B` : '';
-  const err = e.error ? ` (${e.error})` : '';
-  return (
-    `${e.client.address}:${e.client.port} ${e.transport} ${e.type ?? '?'} ${e.name ?? '?'}${rules} → ` +
-    `${e.outcome}${answer} ${e.latencyMs.toFixed(1)}ms${err}`
-  );
 }
 
 function positiveInteger(flag: string, text: string): number {
