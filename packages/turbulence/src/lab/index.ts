@@ -2,11 +2,11 @@
  * The namespace lab: hosts on a private bridge where real services run and real network faults apply.
  */
 export { parseLabSpec, loadLabFile, assignAddresses } from './spec.js';
-export type { LabSpec, HostSpec, ServiceSpec, ReadySpec } from './spec.js';
+export type { LabSpec, HostSpec, ServiceSpec, ReadySpec, LabDnsSpec } from './spec.js';
 export { labUp, labDown, labStatus, labExecArgv } from './lab.js';
 export type { RunningLab, LabUpOptions, LabDownResult, LabStatus, HostStatus } from './lab.js';
 export { readLabState, labStatePath } from './state.js';
-export type { LabState, HostState, ServiceState } from './state.js';
+export type { LabState, HostState, ServiceState, LabDnsState } from './state.js';
 export { hostNetns, switchNetns } from './network.js';
 export { machineFacts, kindFacts, cgroupFacts } from './doctor.js';
 export type { DoctorLine } from './doctor.js';

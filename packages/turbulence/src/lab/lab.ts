@@ -2,14 +2,24 @@
  * Lab lifecycle: `labUp` builds the namespaces and starts the services (supervised by the calling process),
  * `labDown` removes everything the state file names, also after a crash, `labStatus` reports what is alive.
  *
- *   labUp:   write state ─▶ build network ─▶ start services (ready?) ─▶ state "ready"
+ *   labUp:   write state ─▶ build network ─▶ [chaos DNS, resolv.conf] ─▶ start services (ready?) ─▶ state "ready"
  *   labDown: stop supervisor ─▶ kill what still runs in the namespaces ─▶ delete namespaces ─▶ remove state
  */
 import { rmSync } from 'node:fs';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
+import type { DnsServer } from '../dns/server.js';
+import { planLabDns, startLabDns, writeResolvConfs } from './dns.js';
 import { buildNetwork, planLab, teardownNetwork } from './network.js';
 import type { LabSpec } from './spec.js';
-import { labHostsDir, labLogDir, readLabState, removeLabState, writeLabState, type LabState } from './state.js';
+import {
+  labHostsDir,
+  labLogDir,
+  readLabState,
+  removeLabState,
+  writeLabState,
+  type LabDnsState,
+  type LabState,
+} from './state.js';
 import { Supervisor } from './supervisor.js';
 import { alive, listNetns, signal, waitExit } from './sys.js';
 
@@ -17,6 +27,8 @@ import { alive, listNetns, signal, waitExit } from './sys.js';
 export interface RunningLab {
   readonly state: LabState;
   readonly supervisor: Supervisor;
+  /** The lab's chaos DNS server, when the lab file has `dns:` (add rules here or through its control API). */
+  readonly dns: DnsServer | undefined;
   /** Stops the services and removes the lab. */
   down(): Promise<void>;
 }
@@ -44,7 +56,10 @@ export async function labUp(spec: LabSpec, options: LabUpOptions = {}): Promise<
     });
   }
   const state = planLab(spec, labLogDir(spec.name), options.file);
+  const dnsPlan = planLabDns(spec, state.hosts);
+  if (dnsPlan) state.dns = dnsPlan;
   state.supervisorPid = process.pid;
+  let dns: DnsServer | undefined;
   writeLabState(state);
   const supervisor = new Supervisor(state.logDir, labHostsDir(spec.name));
   supervisor.on('change', () => writeLabState(state));
@@ -52,12 +67,17 @@ export async function labUp(spec: LabSpec, options: LabUpOptions = {}): Promise<
     state.status = 'stopping';
     writeLabState(state);
     await supervisor.stopAll();
+    await dns?.close();
     await teardownNetwork(state);
     rmSync(labHostsDir(state.name), { recursive: true, force: true });
     removeLabState(state.name);
   };
   try {
     await buildNetwork(state);
+    if (state.dns) {
+      dns = await startLabDns(spec, state);
+      writeResolvConfs(state);
+    }
     state.status = 'starting';
     writeLabState(state);
     for (const host of spec.hosts) {
@@ -76,7 +96,7 @@ export async function labUp(spec: LabSpec, options: LabUpOptions = {}): Promise<
       hint: `service logs are in ${state.logDir}`,
     });
   }
-  return { state, supervisor, down };
+  return { state, supervisor, dns, down };
 }
 
 /** What `labDown` found and removed. */
@@ -121,6 +141,8 @@ export interface LabStatus {
   name: string;
   status: LabState['status'];
   supervisor: { pid?: number; alive: boolean };
+  /** The chaos DNS server; it serves while the supervisor is alive. */
+  dns?: LabDnsState & { serving: boolean };
   hosts: HostStatus[];
 }
 
@@ -134,10 +156,12 @@ export async function labStatus(name: string): Promise<LabStatus | undefined> {
   const state = readLabState(name);
   if (!state) return undefined;
   const present = new Set(await listNetns());
+  const supervisorAlive = isAlive(state.supervisorPid);
   return {
     name: state.name,
     status: state.status,
-    supervisor: { ...(state.supervisorPid ? { pid: state.supervisorPid } : {}), alive: isAlive(state.supervisorPid) },
+    supervisor: { ...(state.supervisorPid ? { pid: state.supervisorPid } : {}), alive: supervisorAlive },
+    ...(state.dns ? { dns: { ...state.dns, serving: supervisorAlive && state.dns.api !== undefined } } : {}),
     hosts: state.hosts.map((h) => ({
       name: h.name,
       netns: h.netns,
@@ -158,7 +182,8 @@ export async function labStatus(name: string): Promise<LabStatus | undefined> {
 const isAlive = (pid: number | undefined): boolean => pid !== undefined && alive(pid);
 
 /**
- * The argv that runs a command inside a lab host (`ip netns exec`, so lab host names resolve).
+ * The argv that runs a command inside a lab host (`ip netns exec`, so lab host names resolve, and names resolve
+ * through the lab's chaos DNS when it has one).
  *
  * @example
  * const argv = labExecArgv('etcd', 'n1', ['etcdctl', 'endpoint', 'health']);

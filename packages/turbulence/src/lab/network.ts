@@ -23,7 +23,11 @@ export const switchNetns = (lab: string): string => `tb-${lab}_sw`;
 /** Name of the host-access veth in this machine's namespace (at most 15 characters). */
 export const rootLinkName = (lab: string): string => `tb${createHash('sha1').update(lab).digest('hex').slice(0, 8)}gw`;
 
-const ETC_NETNS = '/etc/netns';
+/** Files in `/etc/netns/<ns>/` are bind-mounted over `/etc/` by `ip netns exec <ns>` (hosts, resolv.conf). */
+export const ETC_NETNS = '/etc/netns';
+
+/** The lab's gateway address (`.1`): this machine's end of the host-access link. */
+export const gatewayAddress = (subnet: string): string => `${subnet.replace(/\.0\/24$/, '.')}1`;
 
 /** The state a lab starts from: what it will own, recorded before anything is created. */
 export function planLab(spec: LabSpec, logDir: string, file?: string): LabState {
@@ -62,7 +66,7 @@ export async function buildNetwork(state: LabState): Promise<void> {
     await ip(['link', 'set', 'eth0', 'up'], h.netns);
     await ip(['link', 'set', 'lo', 'up'], h.netns);
   }
-  const gwAddress = `${state.subnet.replace(/\.0\/24$/, '.')}1`;
+  const gwAddress = gatewayAddress(state.subnet);
   for (const link of state.rootLinks) {
     await ip(['link', 'add', link, 'type', 'veth', 'peer', 'name', 'gw', 'netns', sw]);
     await ip(['link', 'set', 'gw', 'master', 'br0', 'up'], sw);

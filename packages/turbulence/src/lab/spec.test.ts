@@ -58,4 +58,41 @@ describe('lab file', () => {
   it('reports invalid YAML with its position', () => {
     expect(errorOf('name: [\n').message).toMatch(/invalid YAML/);
   });
+
+  describe('dns block', () => {
+    const lab = (dns: string, extra = 'hostAccess: true\n') =>
+      `name: d\n${extra}dns:\n${dns}hosts:\n  - name: ns\n    dns: false\n  - name: a\n`;
+
+    it('defaults to no rules and every host resolving through it unless it opts out', () => {
+      const spec = parseLabSpec(lab('  upstream: ns\n  api: 127.0.0.1:5380\n'));
+      expect(spec.dns).toEqual({ upstream: 'ns', api: '127.0.0.1:5380', rules: [] });
+      expect(spec.hosts.map((h) => h.dns)).toEqual([false, true]);
+    });
+
+    it('accepts HOST:PORT, a bare IP, [v6]:port and a lab host with a port as upstream', () => {
+      for (const up of ['10.0.0.2:5353', '10.0.0.2', '"[::1]:53"', 'a:5353']) {
+        expect(parseLabSpec(lab(`  upstream: ${up}\n`)).dns?.upstream).toBe(up.replace(/"/g, ''));
+      }
+    });
+
+    it('needs hostAccess, because the server listens on the gateway address', () => {
+      const e = errorOf(lab('  upstream: ns\n', ''));
+      expect(e.message).toContain('dns needs hostAccess: true');
+      expect(e.where).toBe('lab.yaml:3:3');
+    });
+
+    it('rejects an upstream that is neither an address nor a lab host, at its position', () => {
+      const e = errorOf(lab('  upstream: dns.example.com:53\n'));
+      expect(e.message).toContain('upstream "dns.example.com:53" is neither HOST:PORT with an IP address nor');
+      expect(e.where).toBe('lab.yaml:4:13');
+    });
+
+    it('validates the rules with the DNS rule parser, pointing at the bad rule', () => {
+      const e = errorOf(
+        lab('  rules:\n    - { name: x.test, action: nxdomain }\n    - { name: y.test, action: bogus }\n'),
+      );
+      expect(e.message).toContain('action "bogus" is not valid');
+      expect(e.where).toBe('lab.yaml:6:31'); // the action itself
+    });
+  });
 });

@@ -14,13 +14,19 @@
  *         command: [etcd, --name, n1]
  *         ready: { tcp: 2379, timeout: 10s }
  *         restart: on-failure
+ * dns:                        # optional; every host resolves through a chaos DNS server (needs hostAccess)
+ *   upstream: 10.77.0.11:53   # optional; a lab host name or HOST:PORT; default this machine's resolver
+ *   api: 127.0.0.1:5380       # optional; the control API (default: a free loopback port, see `lab status`)
+ *   rules: [{ name: db.example.test, action: nxdomain }]
  * ```
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
+import { parseRule } from '../dns/rule.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,14}$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -74,7 +80,40 @@ export const HostSchema = z
   .object({
     name: z.string().regex(NAME, 'host names are lower-case letters, digits and dashes, at most 15 characters'),
     address: z.string().regex(IPV4, 'an IPv4 address like 10.77.0.11').optional(),
+    /** With a lab `dns:` block: false keeps this machine's resolv.conf here (e.g. on the host running the upstream). */
+    dns: z.boolean().default(true),
     services: z.array(ServiceSchema).default([]),
+  })
+  .strict();
+
+/** A rule as the chaos DNS server takes it, validated with the same parser. */
+const DnsRuleInputSchema = z.unknown().superRefine((value, ctx) => {
+  try {
+    parseRule(value);
+  } catch (err) {
+    const e = err as TurbulenceError;
+    for (const d of e.details?.length ? e.details : [e]) {
+      ctx.addIssue({ code: 'custom', message: d.message, path: [...(d.location?.path ?? [])] });
+    }
+  }
+});
+
+/**
+ * Chaos DNS for the whole lab: a server on the gateway address (`<subnet>.1:53`), run by the lab's supervisor, and
+ * a `/etc/netns/<ns>/resolv.conf` naming it in every host.
+ */
+export const LabDnsSchema = z
+  .object({
+    /** The real resolver: `HOST:PORT`, a bare IP (port 53) or a lab host name (its address, port 53 or `:PORT`). */
+    upstream: z.string().min(1).optional(),
+    /** Where the control API listens (`HOST:PORT` on this machine); default a free port on 127.0.0.1. */
+    api: z.string().min(1).optional(),
+    /** Bearer token of the control API; needed when `api` is not on loopback. */
+    apiToken: z.string().min(1).optional(),
+    /** Rules the server starts with (the `dns.rule` format). */
+    rules: z.array(DnsRuleInputSchema).default([]),
+    /** Seed of the rules' coin flips; default a fresh one, recorded in the lab state. */
+    seed: z.number().int().min(0).optional(),
   })
   .strict();
 
@@ -86,10 +125,26 @@ export const LabSchema = z
       .regex(/^(\d{1,3}\.){3}0\/24$/, 'a /24 like 10.77.0.0/24')
       .default('10.77.0.0/24'),
     hostAccess: z.boolean().default(false),
+    dns: LabDnsSchema.optional(),
     hosts: z.array(HostSchema).min(1),
   })
   .strict()
   .superRefine((lab, ctx) => {
+    if (lab.dns && !lab.hostAccess) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dns'],
+        message: 'dns needs hostAccess: true (the chaos DNS server listens on the gateway address .1 of the lab)',
+      });
+    }
+    const upstream = lab.dns?.upstream;
+    if (upstream !== undefined && !validUpstream(upstream, lab.hosts)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dns', 'upstream'],
+        message: `upstream ${JSON.stringify(upstream)} is neither HOST:PORT with an IP address nor a lab host name`,
+      });
+    }
     const prefix = lab.subnet.replace(/\.0\/24$/, '.');
     const seen = new Map<string, number>();
     lab.hosts.forEach((h, i) => {
@@ -115,7 +170,16 @@ export const LabSchema = z
     });
   });
 
+/** `1.2.3.4`, `1.2.3.4:5353`, `[::1]:53`, `n1`, `n1:5353` where n1 is a lab host. */
+function validUpstream(text: string, hosts: readonly { name: string }[]): boolean {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(text);
+  if (!m || Number(m[2] ?? 53) > 65535) return false;
+  const host = (m[1] as string).replace(/^\[|\]$/g, '');
+  return isIP(host) !== 0 || hosts.some((h) => h.name === host);
+}
+
 export type LabSpec = z.output<typeof LabSchema>;
+export type LabDnsSpec = z.output<typeof LabDnsSchema>;
 export type HostSpec = z.output<typeof HostSchema>;
 export type ServiceSpec = z.output<typeof ServiceSchema>;
 export type ReadySpec = z.output<typeof ReadySchema>;

@@ -27,6 +27,18 @@ export interface HostState {
   services: Record<string, ServiceState>;
 }
 
+/** The lab's chaos DNS server (run by the supervisor, so it lives and dies with it). */
+export interface LabDnsState {
+  /** The address every host's resolv.conf names (the gateway); the server listens on its port 53. */
+  nameserver: string;
+  upstream: string;
+  /** Base URL of the control API, once the server is up. */
+  api?: string;
+  seed?: number;
+  /** Hosts whose resolv.conf names the server (`dns: false` hosts are left out). */
+  hosts: string[];
+}
+
 /** Everything a lab owns. */
 export interface LabState {
   name: string;
@@ -37,6 +49,8 @@ export interface LabState {
   /** Links created in this machine's own namespace (host access). */
   rootLinks: string[];
   hosts: HostState[];
+  /** Chaos DNS, when the lab file has a `dns:` block. */
+  dns?: LabDnsState;
   /** PID of the process supervising the services (`lab up`). */
   supervisorPid?: number;
   status: 'building' | 'starting' | 'ready' | 'failed' | 'stopping';

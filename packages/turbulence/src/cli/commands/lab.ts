@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import { labDown, labExecArgv, labStatus, labUp } from '../../lab/lab.js';
 import { loadLabFile } from '../../lab/spec.js';
-import { readLabState, turbulenceHome } from '../../lab/state.js';
+import { readLabState, turbulenceHome, type LabDnsState } from '../../lab/state.js';
 import { alive, sleep } from '../../lab/sys.js';
 
 /** A lab file path, or the name of a lab that is up. */
@@ -25,6 +25,7 @@ async function upForeground(file: string): Promise<void> {
   let stopping: Promise<void> | undefined;
   const lab = await labUp(spec, { file, signal: ctrl.signal });
   console.log(`lab ${spec.name} is ready (${lab.state.hosts.map((h) => `${h.name}=${h.address}`).join(', ')})`);
+  if (lab.state.dns) console.log(dnsLine(lab.state.dns));
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       ctrl.abort();
@@ -58,6 +59,7 @@ async function upDetached(file: string, timeoutMs: number): Promise<void> {
     if (state?.status === 'ready') {
       console.log(`lab ${spec.name} is up (supervisor pid ${child.pid}); hosts:`);
       for (const h of state.hosts) console.log(`  ${h.name}\t${h.address}\tnetns ${h.netns}`);
+      if (state.dns) console.log(dnsLine(state.dns));
       return;
     }
     if (child.pid === undefined || !alive(child.pid)) {
@@ -70,6 +72,12 @@ async function upDetached(file: string, timeoutMs: number): Promise<void> {
   throw new TurbulenceError(ErrorCodes.TIMEOUT, `lab "${spec.name}" was not ready within ${timeoutMs} ms`, {
     hint: `it keeps starting in the background; \`turbulence lab status ${file}\` shows it, \`lab down\` removes it`,
   });
+}
+
+/** `  dns: chaos server 10.77.0.1:53 → 10.77.0.11:53, control API http://127.0.0.1:41234 (hosts n1, n2)`. */
+function dnsLine(dns: LabDnsState): string {
+  const api = dns.api ? `, control API ${dns.api}` : '';
+  return `  dns: chaos server ${dns.nameserver}:53 → ${dns.upstream}${api} (hosts ${dns.hosts.join(', ') || 'none'})`;
 }
 
 export function register(program: Command): void {
@@ -104,6 +112,7 @@ export function register(program: Command): void {
       if (opts.json) return void console.log(JSON.stringify(s ?? null, null, 2));
       if (!s) return void console.log('lab is not up');
       console.log(`lab ${s.name}: ${s.status} (supervisor ${s.supervisor.alive ? 'alive' : 'gone'})`);
+      if (s.dns) console.log(`${dnsLine(s.dns)}${s.dns.serving ? '' : ' NOT SERVING (supervisor gone)'}`);
       for (const h of s.hosts) {
         console.log(`  ${h.name}\t${h.address}\t${h.present ? h.netns : `${h.netns} MISSING`}`);
         for (const svc of h.services) {
