@@ -55,7 +55,8 @@ export interface DnsQueryFacts {
   transport: DnsTransport;
 }
 
-const ID = /^[A-Za-z0-9._-]{1,64}$/;
+// Empty, as parseRule leaves a rule without an id, means "assign one": a parsed rule parses again (rules files).
+const ID = /^[A-Za-z0-9._-]{0,64}$/;
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 const ruleSchema = z

@@ -106,10 +106,7 @@ export function registerRunCommands(dns: Command): void {
 
 async function run(command: string[], flags: RunFlags): Promise<void> {
   const [cmd, args] = commandOf(command);
-  // A rule without an id in the file comes back with id '' (the server then assigns one).
-  const rules = (flags.rules === undefined ? [] : await loadRulesFile(flags.rules)).map(({ id, ...r }) =>
-    id ? { id, ...r } : r,
-  );
+  const rules = flags.rules === undefined ? [] : await loadRulesFile(flags.rules);
   const token = flags.apiToken ?? process.env.TURBULENCE_DNS_API_TOKEN;
   const chaos = await startChaosResolver({
     rules,
