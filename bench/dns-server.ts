@@ -2,7 +2,9 @@
  * Child process of bench/dns.ts: a chaos DNS server in front of the given upstream, with the named rule set.
  * Prints `{"port": N}` once listening; exits when stdin closes.
  *
- *   node --import tsx bench/dns-server.ts UPSTREAM none|nomatch3|ttl|pipe
+ *   node --import tsx bench/dns-server.ts UPSTREAM none|nocache|nomatch3|ttl|pipe
+ *
+ * `nocache` is `none` with the answer cache off (`cache: false`, `--no-cache`); every other set uses the default.
  */
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
@@ -18,6 +20,7 @@ const { createDnsServer } = lib;
 const [upstream = '', set = 'none'] = process.argv.slice(2);
 const RULES: Record<string, unknown[]> = {
   none: [],
+  nocache: [],
   // Three rules that never match the benchmark's name: the cost of evaluating rules.
   nomatch3: [
     { name: 'other.test', action: 'nxdomain' },
@@ -29,7 +32,13 @@ const RULES: Record<string, unknown[]> = {
 };
 if (set === 'pipe') await minimalForwarder(upstream);
 else {
-  const server = createDnsServer({ listen: '127.0.0.1:0', upstream, rules: RULES[set] ?? [], seed: 1 });
+  const server = createDnsServer({
+    listen: '127.0.0.1:0',
+    upstream,
+    rules: RULES[set] ?? [],
+    seed: 1,
+    cache: set !== 'nocache',
+  });
   const { dns } = await server.start();
   process.stdout.write(`${JSON.stringify({ port: dns.port, pid: process.pid })}\n`);
   process.stdin.resume();

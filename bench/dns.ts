@@ -3,12 +3,12 @@
  * do not match, one rule that rewrites every answer) against asking the upstream (dnsmasq) directly, all measured
  * in this one run. The chaos server runs in its own process. Prints the figures for bench/RESULTS.md "## DNS".
  *
- *   npx tsx bench/dns.ts [--quick]
+ *   npx tsx bench/dns.ts [--quick] [--only pipe,none,nocache,nomatch3,ttl]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +17,9 @@ import { dnsQuery } from '../packages/turbulence/src/dns/client.js';
 import { encodeMessage } from '../packages/turbulence/src/dns/wire.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only none,pipe`: run these modes (and always the baseline). */
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : undefined;
 const RUNS = quick ? 1 : 3;
 const THROUGHPUT_MS = quick ? 1000 : 2000;
 const LATENCY_QUERIES = quick ? 500 : 3000;
@@ -36,9 +39,20 @@ function cpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime, stime in clock ticks (100/s)
 }
 
+/** Context switches (voluntary + involuntary) of every thread of a process so far, from /proc (Linux). */
+function contextSwitches(pid: number): number {
+  let n = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+    for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)) n += Number(m[1]);
+  }
+  return n;
+}
+
 /** Sends queries over one UDP socket with `concurrency` in flight; returns qps and per-query latencies (ms). */
 async function load(port: number, concurrency: number, opts: { ms?: number; count?: number }) {
-  const socket = createSocket('udp4');
+  // An IP literal needs no lookup: answer dgram's at once (the default costs a dns.lookup and a nextTick per send).
+  const socket = createSocket({ type: 'udp4', lookup: (address, _family, cb) => cb(null, address, 4) });
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
   const query = encodeMessage({ type: 'query', id: 0, flags: 0x0100, questions: [{ name: NAME, type: 'A' }] });
   const sentAt = new Map<number, number>();
@@ -114,6 +128,7 @@ async function startDnsmasq(): Promise<Target> {
       `--addn-hosts=${join(dir, 'hosts')}`,
       '--local=/test/',
       '--cache-size=1000',
+      '--local-ttl=300', // a realistic TTL (dnsmasq serves its hosts files with TTL 0 by default)
       '--dns-forward-max=1000',
     ],
     { stdio: 'ignore' },
@@ -147,28 +162,40 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   const upstream = await startDnsmasq();
-  const modes: [string, () => Promise<Target>][] = [
-    ['dnsmasq direct (baseline)', () => Promise.resolve({ port: upstream.port, pid: upstream.pid, stop: () => {} })],
-    ['minimal Node UDP forwarder (reference)', () => startChaos(upstream.port, 'pipe')],
-    ['turbulence, no rules', () => startChaos(upstream.port, 'none')],
-    ['turbulence, 3 rules not matching', () => startChaos(upstream.port, 'nomatch3')],
-    ['turbulence, ttl rule on every answer', () => startChaos(upstream.port, 'ttl')],
+  const modes: [string, string, () => Promise<Target>][] = [
+    [
+      'direct',
+      'dnsmasq direct (baseline)',
+      () => Promise.resolve({ port: upstream.port, pid: upstream.pid, stop: () => {} }),
+    ],
+    ['pipe', 'minimal Node UDP forwarder (reference)', () => startChaos(upstream.port, 'pipe')],
+    ['none', 'turbulence, no rules (cache on, the default)', () => startChaos(upstream.port, 'none')],
+    ['nocache', 'turbulence, no rules, --no-cache', () => startChaos(upstream.port, 'nocache')],
+    ['nomatch3', 'turbulence, 3 rules not matching (cache on)', () => startChaos(upstream.port, 'nomatch3')],
+    ['ttl', 'turbulence, ttl rule on every answer (cache on)', () => startChaos(upstream.port, 'ttl')],
   ];
+  const selected = modes.filter(([key]) => key === 'direct' || only === undefined || only.includes(key));
   // Every target runs at once and the runs interleave the modes, so load from other work hits them alike.
-  const targets = await Promise.all(modes.map(async ([mode, start]) => ({ mode, target: await start() })));
+  const targets = await Promise.all(selected.map(async ([, mode, start]) => ({ mode, target: await start() })));
   const samples = targets.map(() => ({
     qps: [] as number[],
     p50: [] as number[],
     p99: [] as number[],
     lost: 0,
     cpu: [] as number[],
+    loadCpu: [] as number[],
+    switches: [] as number[],
   }));
   for (const { target } of targets) await load(target.port, CONCURRENCY, { ms: 300 }); // warm up
   for (let r = 0; r < RUNS; r++) {
     for (const [i, { target }] of targets.entries()) {
       const cpu0 = target.pid ? cpuMicros(target.pid) : 0;
+      const cs0 = target.pid ? contextSwitches(target.pid) : 0;
+      const own0 = process.cpuUsage();
       const t = await load(target.port, CONCURRENCY, { ms: THROUGHPUT_MS });
+      const own = process.cpuUsage(own0);
       const cpu = target.pid ? (cpuMicros(target.pid) - cpu0) / t.answered : NaN;
+      const switches = target.pid ? (contextSwitches(target.pid) - cs0) / t.answered : NaN;
       const l = await load(target.port, 1, { count: LATENCY_QUERIES, ms: 30_000 });
       const s = samples[i]!;
       s.qps.push(t.qps);
@@ -176,25 +203,38 @@ async function main(): Promise<void> {
       s.p99.push(l.p99);
       s.lost += t.lost + l.lost;
       s.cpu.push(cpu);
+      s.loadCpu.push((own.user + own.system) / t.answered);
+      s.switches.push(switches);
     }
   }
   for (const { target } of targets) target.stop();
   const rows = targets.map(({ mode }, i) => {
     const s = samples[i]!;
-    return { mode, qps: median(s.qps), p50: median(s.p50), p99: median(s.p99), lost: s.lost, cpu: median(s.cpu) };
+    return {
+      mode,
+      qps: median(s.qps),
+      p50: median(s.p50),
+      p99: median(s.p99),
+      lost: s.lost,
+      cpu: median(s.cpu),
+      loadCpu: median(s.loadCpu),
+      switches: median(s.switches),
+    };
   });
   upstream.stop();
   const base = rows[0]!;
   console.log(
-    `\nDNS benchmark: ${RUNS} run(s), throughput ${THROUGHPUT_MS} ms at ${CONCURRENCY} in flight, latency ${LATENCY_QUERIES} sequential queries\n`,
+    `\nDNS benchmark: ${RUNS} run(s), throughput ${THROUGHPUT_MS} ms at ${CONCURRENCY} in flight, latency ${LATENCY_QUERIES} sequential queries, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}\n`,
   );
   console.log(
-    '| path | qps (16 in flight) | × baseline | server CPU per query | p50 (1 in flight) | p99 | p99 added | lost |',
+    '| path | qps (16 in flight) | × baseline | server CPU per query | server context switches per query | load generator CPU per query | p50 (1 in flight) | p99 | p99 added | lost |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.mode} | ${Math.round(r.qps)} | ${(r.qps / base.qps).toFixed(2)}× | ${r.cpu.toFixed(0)} µs | ${r.p50.toFixed(3)} ms | ` +
+      `| ${r.mode} | ${Math.round(r.qps)} | ${(r.qps / base.qps).toFixed(2)}× | ${r.cpu.toFixed(0)} µs | ${r.switches.toFixed(2)} | ${r.loadCpu.toFixed(0)} µs | ${r.p50.toFixed(3)} ms | ` +
         `${r.p99.toFixed(3)} ms | ${r === base ? '-' : `${(r.p99 - base.p99).toFixed(3)} ms`} | ${r.lost} |`,
     );
   }

@@ -58,16 +58,20 @@ export interface DnsQueryEvent {
 
 const TCP_MAX = 65535;
 
-/** Handles one raw query. Never throws: malformed input is answered FORMERR or dropped. */
+/**
+ * Handles one raw query. Never throws: malformed input is answered FORMERR or dropped. `fired`: the rules the
+ * caller already fired for this query (their coin flips and counts are spent), instead of firing them here.
+ */
 export async function handleQuery(
   buf: Buffer,
   transport: DnsTransport,
   client: { address: string; port: number },
   deps: HandlerDeps,
+  fired?: FiredRule[],
 ): Promise<{ outcome: QueryOutcome; event: DnsQueryEvent }> {
   const started = performance.now();
   const event: DnsQueryEvent = { client, transport, rules: [], outcome: 'dropped', latencyMs: 0 };
-  const outcome = await decide(buf, transport, client, deps, event).catch((err: unknown): QueryOutcome => {
+  const outcome = await decide(buf, transport, client, deps, event, fired).catch((err: unknown): QueryOutcome => {
     event.error = `internal: ${errorMessage(err)}`;
     const bytes = rawErrorReply(buf, Rcode.SERVFAIL);
     return bytes ? { kind: 'reply', bytes } : { kind: 'drop' };
@@ -91,12 +95,14 @@ async function decide(
   client: { address: string; port: number },
   deps: HandlerDeps,
   event: DnsQueryEvent,
+  preFired: FiredRule[] | undefined,
 ): Promise<QueryOutcome> {
   const parsed = parse(buf, event);
   if ('kind' in parsed) return parsed;
   const { name, type, query } = parsed;
   Object.assign(event, { name, type });
-  const fired = deps.engine.empty ? [] : deps.engine.fire({ name, type, client: client.address, transport });
+  const fired =
+    preFired ?? (deps.engine.empty ? [] : deps.engine.fire({ name, type, client: client.address, transport }));
   event.rules = fired.map((f) => f.rule.id);
   const ex: DnsExchange = {
     get query() {

@@ -15,7 +15,7 @@ import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import { Rng, newSeed } from '../core/rng.js';
 import { formatHostPort, parseHostPort, type HostPort } from './address.js';
 import { startControlApi, type ControlApi } from './api.js';
-import { RuleEngine, type DnsRuleStatus } from './engine.js';
+import { RuleEngine, type DnsRuleStatus, type FiredRule } from './engine.js';
 import { DnsCache, cacheKey, type CacheQuery, type DnsCacheStats } from './cache.js';
 import { fitUdp, handleQuery, servfailReply, type DnsQueryEvent, type HandlerDeps } from './handler.js';
 import { peekQuery } from './peek.js';
@@ -230,9 +230,25 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
   }
 
   private onUdp(socket: Socket, msg: Buffer, rinfo: { address: string; port: number }): void {
-    if (this.engine.empty && this.listenerCount('query') === 0 && this.fastUdp(socket, msg, rinfo)) return;
+    let fired: FiredRule[] | undefined;
+    if (this.listenerCount('query') === 0) {
+      if (this.engine.empty) {
+        if (this.fastUdp(socket, msg, rinfo)) return;
+      } else if (msg.length >= 12 && ((msg[2] as number) & 0xf8) === 0) {
+        // A query (QR 0, opcode QUERY): fire the rules here; when none fires it takes the fast path too.
+        const peek = peekQuery(msg);
+        if (peek) {
+          fired = this.engine.fire({ name: peek.name, type: peek.type, client: rinfo.address, transport: 'udp' });
+          if (fired.length === 0) {
+            const q = this.cache ? cacheKey(msg) : undefined;
+            if (this.cache && !q) this.cache.bypass();
+            return this.relay(socket, msg, rinfo, q, udpLimit(peek.edns, this.maxUdpPayload));
+          }
+        }
+      }
+    }
     const client = { address: rinfo.address, port: rinfo.port };
-    void handleQuery(msg, 'udp', client, this.deps).then(({ outcome, event }) => {
+    void handleQuery(msg, 'udp', client, this.deps, fired).then(({ outcome, event }) => {
       this.record(event, outcome.kind === 'reply' ? outcome.bytes : undefined);
       if (outcome.kind === 'reply' && this.udp === socket) socket.send(outcome.bytes, client.port, client.address);
     });
@@ -243,31 +259,41 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
    * False (nothing done) for queries the full path must look at.
    */
   private fastUdp(socket: Socket, msg: Buffer, rinfo: { address: string; port: number }): boolean {
-    const cache = this.cache;
-    const q = cache ? cacheKey(msg) : undefined;
-    let limit: number;
+    const q = this.cache ? cacheKey(msg) : undefined;
     if (q) {
-      limit = udpLimit(q.edns, this.maxUdpPayload);
-      const hit = (cache as DnsCache).get(q, msg, limit);
+      this.relay(socket, msg, rinfo, q, udpLimit(q.edns, this.maxUdpPayload));
+      return true;
+    }
+    const peek = peekQuery(msg);
+    if (!peek || ((msg[2] as number) & 0xf8) !== 0) return false;
+    this.cache?.bypass();
+    this.relay(socket, msg, rinfo, undefined, udpLimit(peek.edns, this.maxUdpPayload));
+    return true;
+  }
+
+  /** Answers from the cache when it can, else forwards the raw query with a callback (no promise, no event). */
+  private relay(
+    socket: Socket,
+    msg: Buffer,
+    rinfo: { address: string; port: number },
+    q: CacheQuery | undefined,
+    limit: number,
+  ): void {
+    if (q) {
+      const hit = (this.cache as DnsCache).get(q, msg, limit);
       if (hit) {
         this.counters.queries++;
         this.counters.answered++;
         this.countRcode(hit);
         socket.send(hit, rinfo.port, rinfo.address);
-        return true;
+        return;
       }
-    } else {
-      const peek = peekQuery(msg);
-      if (!peek) return false;
-      cache?.bypass();
-      limit = udpLimit(peek.edns, this.maxUdpPayload);
     }
     const { address, port } = rinfo;
     const clientId = msg.readUInt16BE(0);
     this.upstream.send(msg, (err, answer) =>
       this.fastReply(socket, address, port, q, limit, clientId, msg, err, answer),
     );
-    return true;
   }
 
   private fastReply(
