@@ -1,0 +1,67 @@
+/**
+ * The DNS-in-a-lab story, end to end: `lab up` (dnsmasq on one host, two unmodified apps on another, every host
+ * resolving through the lab's chaos DNS server), `turbulence run` the experiment against each app, `lab down`.
+ * SERVFAIL for the database name breaks the app that resolves on every request (exit 1) but not the one that
+ * keeps its last answer (exit 0). Nothing of the lab is left afterwards.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireSystem } from '../../packages/turbulence/test/support/system.js';
+
+const sys = requireSystem('root', 'ip', 'dnsmasq');
+const CLI = join(import.meta.dirname, '../../packages/turbulence/test/system/lab/cli.ts');
+const LAB = join(import.meta.dirname, 'lab.yaml');
+const EXPERIMENT = join(import.meta.dirname, 'experiment.yaml');
+const home = mkdtempSync(join(tmpdir(), 'tb-dnslab-'));
+const busy = sys.skip ? false : execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes('tb-dnslab-');
+if (busy) console.warn('[skip] a lab named dnslab is already up on this machine');
+const machineResolvConf = existsSync('/etc/resolv.conf') ? readFileSync('/etc/resolv.conf', 'utf8') : '';
+
+function cli(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      env: { ...process.env, TURBULENCE_HOME: home },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, out });
+    });
+  });
+}
+
+describe.skipIf(sys.skip || busy)('examples/dns-lab', () => {
+  beforeAll(async () => {
+    const up = await cli(['lab', 'up', LAB]);
+    expect(up.out).toContain('control API http://127.78.0.1:5380');
+  }, 90_000);
+  afterAll(async () => {
+    await cli(['lab', 'down', LAB]);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain('tb-dnslab-');
+    expect(existsSync('/etc/netns/tb-dnslab-app')).toBe(false);
+    expect(readFileSync('/etc/resolv.conf', 'utf8')).toBe(machineResolvConf);
+    rmSync(home, { recursive: true, force: true });
+  }, 60_000);
+
+  const run = (app: string, journal: string) =>
+    cli(['run', EXPERIMENT, '--var', `app=${app}`, '--journal-path', join(home, journal)]);
+
+  it('deviates for the app that resolves its database on every request', async () => {
+    const r = await run('http://10.78.0.12:8080/', 'fresh.json');
+    expect(r.out).toContain('status 503 cannot resolve db: EAI_AGAIN');
+    expect(r.out).toContain('reverted dns.rule');
+    expect(r.code).toBe(1);
+  }, 120_000);
+
+  it('holds for the app that keeps its last good address while DNS fails', async () => {
+    const r = await run('http://10.78.0.12:8081/', 'stale.json');
+    expect(r.out).toContain('status 200 db at 10.78.0.21 (stale: EAI_AGAIN)');
+    expect(r.code).toBe(0);
+  }, 120_000);
+});
