@@ -67,6 +67,9 @@ export function readNameservers(text: string): string[] {
 /**
  * This machine's own resolver (the first `nameserver` of `/etc/resolv.conf`, port 53): the upstream a chaos
  * server forwards to when none is given, so names resolve as they normally do until a rule fires.
+ *
+ * @example
+ * createDnsServer({ listen: '127.0.0.153:53', upstream: systemNameserver() }); // e.g. upstream '10.0.0.2:53'
  */
 export function systemNameserver(file = '/etc/resolv.conf'): string {
   let text = '';
