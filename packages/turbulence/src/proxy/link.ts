@@ -91,6 +91,8 @@ export class Link implements Sink {
   private readonly totals: DirectionCounters;
   private entries: Slot[] = [];
   private first: ToxicStage | undefined;
+  /** Whether some stage of the chain reads chunk timestamps (otherwise `performance.now()` is skipped). */
+  private timed = false;
   private held = 0;
   private destFull = false;
 
@@ -144,6 +146,7 @@ export class Link implements Sink {
       (this.entries[i] as Slot).to = this.entries[i + 1]?.stage ?? this;
     }
     this.first = this.entries[0]?.stage;
+    this.timed = this.entries.some((entry) => entry.record.type.timeless !== true);
   }
 
   /** Stops every stage without flushing (the connection is gone). */
@@ -151,6 +154,7 @@ export class Link implements Sink {
     for (const entry of this.entries) entry.stage.stop(false);
     this.entries = [];
     this.first = undefined;
+    this.timed = false;
   }
 
   /** The sink at the end of the chain: writes to the destination. */
@@ -195,7 +199,7 @@ export class Link implements Sink {
       return;
     }
     this.held += data.length;
-    first.write(data, performance.now());
+    first.write(data, this.timed ? performance.now() : 0);
     if (this.held > HIGH_WATER) this.source.pause();
   };
 

@@ -78,6 +78,12 @@ export interface ToxicType<A = unknown> {
   create(attributes: A, out: Sink, ctx: StageContext): ToxicStage;
   /** Optional connection-level capability, asked once per new connection the toxic is selected for. */
   accept?(attributes: A): AcceptDecision;
+  /**
+   * Optional: `true` when the stage never reads a chunk's timestamp `t` and never holds a chunk (it forwards or
+   * drops each one at once). When every stage of a chain is timeless, the link skips the `performance.now()` call
+   * per chunk and passes `t = 0`. Leave unset when in doubt: the link then always passes the real time.
+   */
+  readonly timeless?: boolean;
 }
 
 /** A toxic type of any attribute type (the registry holds these). */

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, closed, dial, portOf, proxyServer, readBytes, tcpServer } from './helpers.js';
+import { z } from 'zod';
+import type { ToxicType } from '../../src/proxy/index.js';
+import { cleanup, closed, dial, echoServer, portOf, proxyServer, readBytes, tcpServer } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -54,5 +56,46 @@ describe('proxied connections', () => {
     server.proxies.remove('p');
     await Promise.all(sockets.map((s) => closed(s)));
     expect(proxy.connections.size).toBe(0);
+  });
+
+  it('stamps chunks with the time only when a stage of the chain reads it (timeless chains get t = 0)', async () => {
+    const seen: Record<'timeless' | 'timed', number[]> = { timeless: [], timed: [] };
+    const probe = (type: 'timeless' | 'timed'): ToxicType<Record<string, never>> => ({
+      type: `probe_${type}`,
+      summary: 'records chunk timestamps',
+      attributes: z.object({}),
+      ...(type === 'timeless' ? { timeless: true } : {}),
+      create: (_attributes, out) => ({
+        write(data, t) {
+          seen[type].push(t);
+          out.write(data, t);
+        },
+        end: () => out.end(),
+        stop: () => {},
+      }),
+    });
+    const upstream = await echoServer();
+    const server = await proxyServer({ toxics: [probe('timeless'), probe('timed')] });
+    const proxy = await server.createProxy({
+      name: 't',
+      listen: '127.0.0.1:0',
+      upstream: `127.0.0.1:${upstream.port}`,
+    });
+    server.addToxic('t', { name: 'a', type: 'probe_timeless', stream: 'upstream' });
+    const socket = await dial(portOf(proxy.listen));
+    socket.write('one');
+    await readBytes(socket, 3);
+    expect(seen.timeless).toEqual([0]);
+    server.addToxic('t', { name: 'b', type: 'probe_timed', stream: 'upstream' });
+    const before = performance.now();
+    socket.write('two');
+    await readBytes(socket, 3);
+    expect(seen.timeless).toHaveLength(2);
+    expect(seen.timeless[1]).toBeGreaterThanOrEqual(before);
+    expect(seen.timed).toEqual([seen.timeless[1]]);
+    server.removeToxic('t', 'b');
+    socket.write('three');
+    await readBytes(socket, 5);
+    expect(seen.timeless[2]).toBe(0);
   });
 });

@@ -18,6 +18,7 @@ export interface ConnectDelayAttributes {
 export const connectDelay: ToxicType<ConnectDelayAttributes> = {
   type: 'connect_delay',
   summary: 'delay new connections by delay ms before the upstream is dialled',
+  timeless: true,
   attributes: z.object({ delay: int('delay', 0) }),
   create: (_attributes, out) => passThrough(out),
   accept: (attributes) => ({ delayMs: attributes.delay }),

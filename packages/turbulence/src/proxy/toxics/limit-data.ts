@@ -16,6 +16,7 @@ export interface LimitDataAttributes {
 export const limitData: ToxicType<LimitDataAttributes> = {
   type: 'limit_data',
   summary: 'close the connection once bytes bytes have passed in this direction',
+  timeless: true,
   attributes: z.object({ bytes: int('bytes', 0) }),
   create(attributes, out, ctx) {
     let limit = attributes.bytes;

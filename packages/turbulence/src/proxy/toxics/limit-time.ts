@@ -16,6 +16,7 @@ export interface LimitTimeAttributes {
 export const limitTime: ToxicType<LimitTimeAttributes> = {
   type: 'limit_time',
   summary: 'close the connection time ms after data starts flowing',
+  timeless: true,
   attributes: z.object({ time: int('time', 0) }),
   create(attributes, out, ctx) {
     let timer: NodeJS.Timeout | undefined;

@@ -7,6 +7,7 @@ import { passThrough } from './pass-through.js';
 export const noop: ToxicType<Record<string, never>> = {
   type: 'noop',
   summary: 'pass data through unchanged',
+  timeless: true,
   attributes: z.object({}),
   create: (_attributes, out) => passThrough(out),
 };

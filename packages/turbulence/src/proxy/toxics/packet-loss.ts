@@ -26,6 +26,7 @@ export function dropProbability(a: PacketLossAttributes, previousDropped: boolea
 export const packetLoss: ToxicType<PacketLossAttributes> = {
   type: 'packet_loss',
   summary: 'drop whole chunks with probability loss_rate, in bursts when correlation > 0',
+  timeless: true,
   attributes: z.object({ loss_rate: ratio('loss_rate', 0.1), correlation: ratio('correlation', 0) }),
   create(attributes, out, ctx) {
     let attrs = attributes;

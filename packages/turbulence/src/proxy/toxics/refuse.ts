@@ -12,6 +12,7 @@ import { passThrough } from './pass-through.js';
 export const refuse: ToxicType<Record<string, never>> = {
   type: 'refuse',
   summary: 'reset new connections at once, without dialling the upstream',
+  timeless: true,
   attributes: z.object({}),
   create: (_attributes, out) => passThrough(out),
   accept: () => ({ refuse: true }),

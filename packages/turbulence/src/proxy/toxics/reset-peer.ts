@@ -17,6 +17,7 @@ export interface ResetPeerAttributes {
 export const resetPeer: ToxicType<ResetPeerAttributes> = {
   type: 'reset_peer',
   summary: 'reset the connection (TCP RST) timeout ms after the first data',
+  timeless: true,
   attributes: z.object({ timeout: int('timeout', 0) }),
   create(attributes, _out, ctx) {
     let timer: NodeJS.Timeout | undefined;

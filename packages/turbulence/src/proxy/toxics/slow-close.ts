@@ -13,6 +13,7 @@ export interface SlowCloseAttributes {
 export const slowClose: ToxicType<SlowCloseAttributes> = {
   type: 'slow_close',
   summary: 'delay the close of the stream by delay milliseconds',
+  timeless: true,
   attributes: z.object({ delay: int('delay', 0) }),
   create(attributes, out) {
     let timer: NodeJS.Timeout | undefined;

@@ -17,6 +17,7 @@ export interface TimeoutAttributes {
 export const timeout: ToxicType<TimeoutAttributes> = {
   type: 'timeout',
   summary: 'drop all data and close the connection after timeout ms of inactivity (0 = hang forever)',
+  timeless: true,
   attributes: z.object({ timeout: int('timeout', 0) }),
   create(attributes, out, ctx) {
     let ms = attributes.timeout;
