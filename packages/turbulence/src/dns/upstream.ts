@@ -1,8 +1,9 @@
 /**
- * The forwarder to the real upstream resolver. UDP queries share one socket; each gets a transaction id of ours
- * (a counter: these ids are not chaos choices and need no seed) that is mapped back to the client's on the way
- * out. A truncated UDP answer is fetched again over TCP when the client asked over TCP, as a resolver would.
+ * The forwarder to the real upstream resolver. UDP queries share one connected socket; each gets a random
+ * transaction id of ours (from the system's CSPRNG, not the run's seed: these ids are not chaos choices, and
+ * unpredictable ids keep spoofed answers out of the cache) that is mapped back to the client's on the way out. A truncated UDP answer is fetched again over TCP when the client asked over TCP, as a resolver would.
  */
+import { randomFillSync } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -26,7 +27,9 @@ export class Upstream {
   private socket: Socket | undefined;
   private address: string | undefined;
   private readonly pending = new Map<number, Pending>();
-  private nextId = 0;
+  /** Random ids, drawn 4096 at a time. */
+  private readonly ids = new Uint16Array(4096);
+  private idAt = 4096;
   /** One sweeping timer for every query in flight (a timer per query costs more than the forwarding). */
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -109,11 +112,14 @@ export class Upstream {
   }
 
   private freeId(): number | undefined {
-    for (let i = 0; i < 65536; i++) {
-      const id = this.nextId;
-      this.nextId = (this.nextId + 1) & 0xffff;
+    if (this.pending.size >= 65536) return undefined;
+    for (;;) {
+      if (this.idAt === this.ids.length) {
+        randomFillSync(this.ids);
+        this.idAt = 0;
+      }
+      const id = this.ids[this.idAt++] as number;
       if (!this.pending.has(id)) return id;
     }
-    return undefined;
   }
 }
