@@ -113,38 +113,43 @@ async function load(port: number, concurrency: number, opts: { ms?: number; coun
 async function startDnsmasq(): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-dns-'));
   writeFileSync(join(dir, 'hosts'), `127.0.0.42 ${NAME}\n`);
-  const port = 20000 + Math.floor(Math.random() * 40000);
-  const child = spawn(
-    existsSync('/usr/sbin/dnsmasq') ? '/usr/sbin/dnsmasq' : 'dnsmasq',
-    [
-      '--keep-in-foreground',
-      '--no-resolv',
-      '--no-hosts',
-      '--bind-interfaces',
-      '--user=root',
-      '--pid-file=',
-      '--listen-address=127.0.0.1',
-      `--port=${port}`,
-      `--addn-hosts=${join(dir, 'hosts')}`,
-      '--local=/test/',
-      '--cache-size=1000',
-      '--local-ttl=300', // a realistic TTL (dnsmasq serves its hosts files with TTL 0 by default)
-      '--dns-forward-max=1000',
-    ],
-    { stdio: 'ignore' },
-  );
-  children.push(child);
-  for (let i = 0; i < 50; i++) {
-    if (await dnsQuery({ server: `127.0.0.1:${port}`, name: NAME, timeoutMs: 200 }).catch(() => undefined)) {
-      return {
-        port,
-        pid: child.pid,
-        stop: () => (child.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })),
-      };
+  // A random port can be taken (by another test or an ephemeral port): try a few.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000); // below the ephemeral range (32768-60999)
+    const child = spawn(
+      existsSync('/usr/sbin/dnsmasq') ? '/usr/sbin/dnsmasq' : 'dnsmasq',
+      [
+        '--keep-in-foreground',
+        '--no-resolv',
+        '--no-hosts',
+        '--bind-interfaces',
+        '--user=root',
+        '--pid-file=',
+        '--listen-address=127.0.0.1',
+        `--port=${port}`,
+        `--addn-hosts=${join(dir, 'hosts')}`,
+        '--local=/test/',
+        '--cache-size=1000',
+        '--local-ttl=300', // a realistic TTL (dnsmasq serves its hosts files with TTL 0 by default)
+        '--dns-forward-max=1000',
+      ],
+      { stdio: 'ignore' },
+    );
+    children.push(child);
+    for (let i = 0; i < 50 && child.exitCode === null; i++) {
+      if (await dnsQuery({ server: `127.0.0.1:${port}`, name: NAME, timeoutMs: 200 }).catch(() => undefined)) {
+        return {
+          port,
+          pid: child.pid,
+          stop: () => (child.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })),
+        };
+      }
+      await sleep(50);
     }
-    await sleep(50);
+    child.kill('SIGTERM');
   }
-  throw new Error('dnsmasq did not start');
+  rmSync(dir, { recursive: true, force: true });
+  throw new Error('dnsmasq did not start (5 ports tried)');
 }
 
 async function startChaos(upstream: number, set: string): Promise<Target> {
