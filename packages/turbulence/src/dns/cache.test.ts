@@ -103,6 +103,8 @@ describe('DNS answer cache', () => {
     notify.writeUInt16BE(0x2000, 2); // opcode NOTIFY
     expect(cacheKey(notify)).toBeUndefined();
     expect(cacheKey(answer(query()))).toBeUndefined();
+    expect(cacheKey(query({ type: 'AXFR' }))).toBeUndefined();
+    expect(cacheKey(query({ type: 'ANY' }))).toBeDefined();
     expect(cacheKey(Buffer.alloc(11))).toBeUndefined();
     expect(cacheKey(query().subarray(0, 20))).toBeUndefined();
   });

@@ -4,8 +4,8 @@
  *
  * - Key: the question name lower-cased (ASCII only, RFC 4343), type, class, and the query bits that change the
  *   answer: RD, AD, CD, whether the query carries EDNS(0), and its DO bit. Queries of any other shape (several
- *   questions, EDNS options such as cookies or client subnet, EDNS version ≠ 0, opcodes other than QUERY) bypass
- *   the cache.
+ *   questions, EDNS options such as cookies or client subnet, EDNS version ≠ 0, opcodes other than QUERY, zone
+ *   transfers) bypass the cache.
  * - Stored: NOERROR and NXDOMAIN answers without TC, for the smallest TTL of their records, capped by `maxTtl`.
  *   Negative answers (NXDOMAIN, NODATA) only with a SOA in the authority section, for min(SOA TTL, SOA MINIMUM)
  *   (RFC 2308 §5); without one they are not cached. Never SERVFAIL, REFUSED, truncated answers or TTL 0.
@@ -95,6 +95,8 @@ export function cacheKey(buf: Buffer): CacheQuery | undefined {
     at += l;
   }
   if (at + 4 > len) return undefined;
+  const qtype = buf.readUInt16BE(at);
+  if (qtype >= 249 && qtype <= 252) return undefined; // TKEY, TSIG, IXFR, AXFR: transfers and keys are not cached
   buf.copy(scratch, n, at, at + 4); // type, class
   n += 4;
   at += 4;
