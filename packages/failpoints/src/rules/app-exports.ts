@@ -2,7 +2,7 @@
  * @module Run-time side of rules on an application's own exports: the loader hook re-exports each function of
  * a selected module through {@link wrapExport}, which consults the rules for `app:<module>#<export>` on every call.
  */
-import { rulesEngine, wrapFunction } from './engine.js';
+import { rulesEngine } from './engine.js';
 import type { TargetDef } from './types.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -24,9 +24,8 @@ export function wrapExport(module: string, name: string, value: unknown): unknow
     owner: () => ({}),
     key: name,
     style: 'auto',
-    facts: () => ({}),
+    facts: {},
     errno: () => ({}),
   };
-  const engine = rulesEngine();
-  return wrapFunction(value, (self, args) => engine.intercept(def, value, self, args));
+  return rulesEngine().wrap(def, value);
 }

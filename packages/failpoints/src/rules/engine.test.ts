@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { rulesEngine } from './engine.js';
+import { compileWhen, rulesEngine } from './engine.js';
+import { coreTargets } from './targets/index.js';
 import { scanExports } from './exports-scan.js';
-import { globMatch } from './glob.js';
+import { compileGlob, globMatch } from './glob.js';
 
 const engine = rulesEngine();
 const dir = fs.mkdtempSync(join(tmpdir(), 'fp-rules-'));
@@ -171,6 +172,92 @@ describe('rules on child_process', () => {
   });
 });
 
+describe('the no-match path', () => {
+  const httpGet = coreTargets.get('http.get')!;
+
+  it('reads only the facts a condition needs, cheapest first, and stops at the first that fails', () => {
+    const reads: string[] = [];
+    const options = {
+      get host() {
+        reads.push('host');
+        return '127.0.0.1';
+      },
+      get port() {
+        reads.push('port');
+        return 8080;
+      },
+      get path() {
+        reads.push('path');
+        return '/x';
+      },
+    };
+    // port is tested before host, and fails: host and path (for url) are never read.
+    const test = compileWhen({ url: 'http://127.0.0.1:9/**', host: '127.0.0.1', port: 9 }, httpGet.facts)!;
+    expect(test(options, undefined)).toBe(false);
+    expect(reads).toEqual(['port']);
+    reads.length = 0;
+    expect(compileWhen({ host: '127.0.0.1' }, httpGet.facts)!(options, undefined)).toBe(true);
+    expect(reads).toEqual(['host']);
+  });
+
+  it('reads http facts from the options first and the URL second, as Node merges them', () => {
+    const when = (w: object) => compileWhen(w, httpGet.facts)!;
+    expect(when({ host: 'api.example', port: 8443 })('http://api.example:8443/a', undefined)).toBe(true);
+    expect(when({ host: 'other.example' })('http://api.example/a', { hostname: 'other.example' })).toBe(true);
+    expect(when({ port: 80 })('http://api.example/a', undefined)).toBe(true);
+    expect(when({ url: 'http://localhost:80/' })({}, undefined)).toBe(true);
+    expect(when({ method: 'post' })({ method: 'Post' }, undefined)).toBe(true);
+    expect(when({ method: 'get' })({ method: 'POST' }, undefined)).toBe(false);
+    expect(when({ host: 'api.example' })('not a url', undefined)).toBe(false);
+    // A condition on a fact the target does not have never matches.
+    expect(when({ command: 'ls' })({}, undefined)).toBe(false);
+  });
+
+  it('keeps the wrapper: this, arguments, name and length, and reuses it when a rule comes back', async () => {
+    const before = http.get;
+    engine.set('a', { target: 'http.get', when: { host: 'nowhere.example' }, action: 'error(EIO)' });
+    const wrapper = http.get;
+    expect(wrapper).not.toBe(before);
+    expect([wrapper.name, wrapper.length]).toEqual([before.name, before.length]);
+    await expect(get(`http://127.0.0.1:${port}/`)).resolves.toBe('hello from server');
+    engine.remove('a');
+    expect(http.get).toBe(before);
+    engine.set('b', { target: 'http.get', when: { host: '127.0.0.1' }, action: 'error(ECONNRESET)' });
+    expect(http.get).toBe(wrapper);
+    // A copy of the wrapper taken under the first rule sees the second rule too.
+    const copy = wrapper as (url: string) => http.ClientRequest;
+    const err = await new Promise<Error>((resolve) => copy(`http://127.0.0.1:${port}/`).on('error', resolve));
+    expect(err).toMatchObject({ code: 'ECONNRESET' });
+  });
+
+  it('passes `this` and every argument through to the original', () => {
+    const owner = fs as unknown as Record<string, unknown>;
+    const stat = owner.statSync;
+    let seen: unknown[] = [];
+    owner.statSync = function (this: unknown, ...args: unknown[]) {
+      seen = [this, ...args];
+      return 'stat';
+    };
+    try {
+      engine.set('t', { target: 'fs.statSync', when: { path: '/nowhere/**' }, action: 'error(EIO)' });
+      expect(fs.statSync('/tmp', { bigint: false })).toBe('stat');
+      expect(seen).toEqual([fs, '/tmp', { bigint: false }]);
+    } finally {
+      engine.clear();
+      owner.statSync = stat;
+    }
+  });
+
+  it('moves on to later rules when an earlier one matches but does not fire', async () => {
+    engine.set('spent', { target: 'fs.promises.readFile', when: { path: `${dir}/**` }, action: '1*return("first")' });
+    engine.set('second', { target: 'fs.promises.readFile', when: { path: '**/data.txt' }, action: 'return("second")' });
+    await expect(fs.promises.readFile(file, 'utf8')).resolves.toBe('first');
+    await expect(fs.promises.readFile(file, 'utf8')).resolves.toBe('second');
+    expect(engine.get('spent')).toMatchObject({ hits: 2, fired: 1 });
+    expect(engine.get('second')).toMatchObject({ hits: 1, fired: 1 });
+  });
+});
+
 describe('rule validation', () => {
   it.each([
     [{ target: 'fs.nothing', action: 'error(EIO)' }, /unknown target "fs.nothing"/],
@@ -188,6 +275,15 @@ describe('rule validation', () => {
 });
 
 describe('helpers', () => {
+  it('compiles globs to the same answers as the regular expressions', () => {
+    const patterns = ['/data/**', '/data/*', '*.internal', 'file?.txt', '**', '*', '?', 'a**b', 'a*b*c', '**/x'];
+    const more = ['/a/**/b.txt', 'abc', '', 'a?', '*a*', 'GET', 'G*', 'a*a', 'x**'];
+    const texts = ['/data/a/b', '/data/', 'db.internal', 'a/b.internal', 'file1.txt', 'file.txt', '', 'a', 'ab'];
+    const moreTexts = ['axb', 'a/b', 'abc', 'axbyc', '/x', 'q/x', '/a/b.txt', '/a/c/b.txt', 'GET', 'GETX', 'aa', 'xax'];
+    for (const p of [...patterns, ...more])
+      for (const t of [...texts, ...moreTexts]) expect([p, t, compileGlob(p)(t)]).toEqual([p, t, globMatch(p, t)]);
+  });
+
   it('matches globs across and within path segments', () => {
     expect(globMatch('/data/**', '/data/a/b')).toBe(true);
     expect(globMatch('/data/*', '/data/a/b')).toBe(false);

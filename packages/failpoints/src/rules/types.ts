@@ -35,6 +35,12 @@ export interface When {
  */
 export type Style = 'promise' | 'callback' | 'sync' | 'socket' | 'request' | 'spawn' | 'fetch' | 'auto';
 
+/**
+ * Readers of a call's facts, one per fact the target has. Every fact comes from the first two arguments, and a
+ * reader runs only when a condition asks for its fact, so a call that no rule matches computes nothing else.
+ */
+export type FactReaders = { readonly [K in keyof Facts]?: (a0: unknown, a1: unknown) => Facts[K] };
+
 /** A function that rules can target. One family file lists its targets; `targets/index.ts` lists the families. */
 export interface TargetDef {
   /** `fs.promises.readFile`, `net.connect`, `fetch`, ... */
@@ -43,8 +49,8 @@ export interface TargetDef {
   readonly owner: () => object;
   readonly key: string;
   readonly style: Style;
-  /** Facts of a call, from its arguments. */
-  readonly facts: (args: readonly unknown[]) => Facts;
+  /** The facts a condition can test on this target. */
+  readonly facts: FactReaders;
   /** Fields of an injected error (`syscall`, `path`, `hostname`, ...). */
   readonly errno: (facts: Facts) => ErrnoDetails;
 }
@@ -58,8 +64,13 @@ export interface Rule {
   readonly actions: readonly Action[];
 }
 
-/** A rule plus its counters and coin-flip stream (a failpoint entry of its own). */
+/** A call's first two arguments pass a rule's condition (compiled from `when` when the rule is set). */
+export type Condition = (a0: unknown, a1: unknown) => boolean;
+
+/** A rule plus its compiled condition, counters and coin-flip stream (a failpoint entry of its own). */
 export interface ActiveRule {
   readonly rule: Rule;
+  /** Undefined when the rule has no condition (every call matches). */
+  readonly test: Condition | undefined;
   readonly entry: Entry;
 }

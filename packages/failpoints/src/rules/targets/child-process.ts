@@ -1,20 +1,17 @@
 /** @module Rule targets in `child_process`: spawn, exec, execFile, fork and their sync forms. */
 import cp from 'node:child_process';
-import type { Facts, Style, TargetDef } from '../types.js';
+import type { FactReaders, Style, TargetDef } from '../types.js';
 
-function facts(key: string, args: readonly unknown[]): Facts {
-  const first = typeof args[0] === 'string' ? args[0] : undefined;
-  // exec takes a shell line: its command is the first word.
-  const command = key.startsWith('exec') && !key.startsWith('execFile') ? first?.trim().split(/\s+/)[0] : first;
-  return { command };
-}
+const fileCommand: FactReaders = { command: (a0) => (typeof a0 === 'string' ? a0 : undefined) };
+// exec takes a shell line: its command is the first word.
+const shellCommand: FactReaders = { command: (a0) => (typeof a0 === 'string' ? a0.trim().split(/\s+/)[0] : undefined) };
 
 const def = (key: string, style: Style): TargetDef => ({
   name: `child_process.${key}`,
   owner: () => cp,
   key,
   style,
-  facts: (args) => facts(key, args),
+  facts: key.startsWith('exec') && !key.startsWith('execFile') ? shellCommand : fileCommand,
   errno: (f) => ({ syscall: `spawn ${f.command ?? ''}`.trim(), path: f.command }),
 });
 

@@ -18,7 +18,7 @@ const def = (name: string, owner: () => object, key: string, style: Style): Targ
   owner,
   key,
   style,
-  facts: (args) => ({ host: typeof args[0] === 'string' ? args[0] : undefined }),
+  facts: { host: (a0) => (typeof a0 === 'string' ? a0 : undefined) },
   errno: (f) => ({ syscall: FUNCTIONS[key], hostname: f.host }),
 });
 

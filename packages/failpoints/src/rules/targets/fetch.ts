@@ -1,18 +1,21 @@
-/** @module Rule target `fetch`: the global fetch (undici). */
-import type { Facts, TargetDef } from '../types.js';
+/** @module Rule target `fetch`: the global fetch (undici), called as `(input[, init])`. */
+import type { FactReaders, TargetDef } from '../types.js';
 import { portOf, urlOf } from './util.js';
 
-function facts(args: readonly unknown[]): Facts {
-  const url = urlOf(args[0]);
-  const init = (args[1] ?? {}) as { method?: string };
-  const req = args[0] as { method?: string } | undefined;
-  const method = (
-    init.method ??
-    (typeof req === 'object' && req && 'method' in req ? req.method : 'GET') ??
-    'GET'
-  ).toUpperCase();
-  return url ? { url: url.href, host: url.hostname, port: portOf(url), method } : { method };
-}
+const facts: FactReaders = {
+  url: (a0) => urlOf(a0)?.href,
+  host: (a0) => urlOf(a0)?.hostname,
+  port: (a0) => {
+    const url = urlOf(a0);
+    return url ? portOf(url) : undefined;
+  },
+  method: (a0, a1) => {
+    const init = (a1 ?? {}) as { method?: string };
+    const req = a0 as { method?: string } | undefined;
+    const method = init.method ?? (typeof req === 'object' && req && 'method' in req ? req.method : 'GET') ?? 'GET';
+    return method.toUpperCase();
+  },
+};
 
 /** The fetch target. */
 export const fetchTargets: readonly TargetDef[] = [

@@ -3,7 +3,7 @@
  * (`fs.readFileSync`) and promise (`fs.promises.readFile`) forms. FileHandle methods and streams are not covered.
  */
 import fs from 'node:fs';
-import type { Facts, Style, TargetDef } from '../types.js';
+import type { FactReaders, Style, TargetDef } from '../types.js';
 import { pathOf } from './util.js';
 
 /** Function name → the syscall Node reports when it fails. */
@@ -36,6 +36,9 @@ const FUNCTIONS: Record<string, string> = {
 
 const TWO_PATHS = new Set(['rename', 'copyFile', 'symlink', 'link']);
 
+const onePath: FactReaders = { path: pathOf };
+const twoPaths: FactReaders = { path: pathOf, dest: (_a0, a1) => pathOf(a1) };
+
 function target(name: string, owner: () => object, key: string, style: Style, fn: string): TargetDef {
   const syscall = FUNCTIONS[fn] ?? fn;
   return {
@@ -43,11 +46,7 @@ function target(name: string, owner: () => object, key: string, style: Style, fn
     owner,
     key,
     style,
-    facts: (args): Facts => {
-      const facts: Facts = { path: pathOf(args[0]) };
-      if (TWO_PATHS.has(fn)) facts.dest = pathOf(args[1]);
-      return facts;
-    },
+    facts: TWO_PATHS.has(fn) ? twoPaths : onePath,
     errno: (f) => ({ syscall, path: f.path, dest: f.dest }),
   };
 }

@@ -9,16 +9,33 @@ export function pathOf(arg: unknown): string | undefined {
   return undefined;
 }
 
-/** A URL argument (string or URL) parsed, or undefined. */
+let lastText: string | undefined;
+let lastUrl: URL | undefined;
+
+/** A URL argument (string, URL, or an object with a `url` string such as a Request) parsed, or undefined. */
 export function urlOf(arg: unknown): URL | undefined {
-  try {
-    if (arg instanceof URL) return arg;
-    if (typeof arg === 'string') return new URL(arg);
-    if (arg && typeof arg === 'object' && 'url' in arg && typeof arg.url === 'string') return new URL(arg.url);
-  } catch {
-    // not a URL
+  if (arg instanceof URL) return arg;
+  const text =
+    typeof arg === 'string'
+      ? arg
+      : arg && typeof arg === 'object' && 'url' in arg && typeof arg.url === 'string'
+        ? arg.url
+        : undefined;
+  if (text === undefined) return undefined;
+  // A one-entry cache: a client tends to call with the same URL again, and several facts of a call may need it.
+  // The parsed URL never leaves the rules engine, so sharing it is safe.
+  if (text !== lastText) {
+    lastUrl = parse(text);
+    lastText = text;
   }
-  return undefined;
+  return lastUrl;
+}
+function parse(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined; // not a URL
+  }
 }
 
 /** The port of a URL, defaulting by protocol. */
