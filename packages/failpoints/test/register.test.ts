@@ -92,6 +92,26 @@ describe('node --import @turbulence/failpoints/register', () => {
     expect(r.stderr).toContain('unknown task "explode"');
   });
 
+  it('stops at start naming the file, the rule index and the when field a target cannot match', async () => {
+    const file = join(dir, 'data.txt');
+    const rules = rulesFile([
+      { name: 'ok', target: 'fs.promises.readFile', when: { path: file }, action: 'error(EIO)' },
+      { name: 'ok2', target: 'net.connect', when: { port: 1 }, action: 'error(ECONNREFUSED)' },
+      { name: 'wrong', target: 'fs.promises.readFile', when: { host: 'db.internal' }, action: 'error(EIO)' },
+    ]);
+    const r = await run([app, 'read', file], { TURBULENCE_RULES: rules });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `@turbulence/failpoints/register: ${rules}: rules[2].when.host: fs.promises.readFile has no "host" fact; ` +
+        'it can match: path\n',
+    );
+    const typo = rulesFile([{ name: 'typo', target: 'fs.readFile', when: { pth: '/data/**' }, action: 'error(EIO)' }]);
+    const t = await run([app, 'read', file], { TURBULENCE_RULES: typo });
+    expect(t.code).toBe(1);
+    expect(t.stderr).toContain(`${typo}: rules[0].when.pth: fs.readFile has no "pth" fact; it can match: path\n`);
+  });
+
   it('sets and removes a rule at run time through the endpoint, restoring the original function', async () => {
     const file = join(dir, 'data.txt');
     const announce = join(dir, 'announce.json');
@@ -113,6 +133,16 @@ describe('node --import @turbulence/failpoints/register', () => {
     await expect(ctl.setRule('bad', { target: 'net.connect', action: 'delay(5)' })).rejects.toMatchObject({
       status: 400,
     });
+    // A when field the target cannot match: 400 naming the field and what the target can match; nothing changes.
+    await expect(
+      ctl.setRule('eio', { target: 'fs.promises.readFile', when: { host: 'db.internal' }, action: 'error(EIO)' }),
+    ).rejects.toMatchObject({
+      status: 400,
+      message: 'PUT /rules/eio: rule eio: when.host: fs.promises.readFile has no "host" fact; it can match: path',
+    });
+    expect(await ctl.listRules()).toMatchObject([{ name: 'eio', when: { path: file } }]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(lastLine(out)).toMatchObject({ error: { code: 'EIO' }, original: false });
     expect(await ctl.removeRule('eio')).toBe(true);
     await new Promise((r) => setTimeout(r, 100));
     expect(lastLine(out)).toEqual({ value: 'real content', original: true });

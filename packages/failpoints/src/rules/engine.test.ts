@@ -209,8 +209,9 @@ describe('the no-match path', () => {
     expect(when({ method: 'post' })({ method: 'Post' }, undefined)).toBe(true);
     expect(when({ method: 'get' })({ method: 'POST' }, undefined)).toBe(false);
     expect(when({ host: 'api.example' })('not a url', undefined)).toBe(false);
-    // A condition on a fact the target does not have never matches.
-    expect(when({ command: 'ls' })({}, undefined)).toBe(false);
+    // A condition on a fact the target does not have could never match: it is not compiled.
+    expect(() => when({ command: 'ls' })).toThrow('when.command: the target has no "command" fact');
+    expect(() => when({ pth: '/x' })).toThrow('when.pth: the target has no "pth" fact');
   });
 
   it('keeps the wrapper: this, arguments, name and length, and reuses it when a rule comes back', async () => {
@@ -263,14 +264,63 @@ describe('rule validation', () => {
     [{ target: 'fs.nothing', action: 'error(EIO)' }, /unknown target "fs.nothing"/],
     [{ target: 'net.connect', action: 'delay(10)' }, /delay needs an asynchronous target/],
     [{ target: 'net.connect', action: 'return(1)' }, /return is not supported/],
-    [{ target: 'fs.readFile', action: 'error(EIO)', when: { colour: 'red' } }, /when.colour" is unknown/],
-    [{ target: 'fs.readFile', action: 'error(EIO)', when: { port: '80' } }, /when.port" must be a number/],
-    [{ target: 'fs.readFile' }, /"action" must be a string/],
+    [{ target: 'fs.readFile', action: 'explode' }, /^rule bad: action: explode: unknown task "explode"/],
+    [{ target: 'fs.readFile' }, /^rule bad: action: must be a string such as "error\(EIO\)"$/],
+    [{ target: 'fs.readFile', action: 'error(EIO)', when: 'x' }, /^rule bad: when: must be an object/],
+    [{ target: 'net.connect', action: 'error(EIO)', when: { port: '80' } }, /^rule bad: when.port: must be a number/],
   ])('refuses %j', (rule, message) => {
     const before = fs.readFile;
     expect(() => engine.set('bad', rule)).toThrow(message);
     expect(fs.readFile).toBe(before);
     expect(engine.list()).toEqual([]);
+  });
+
+  it.each([
+    // A fact of another family, and a typo: the message names the field and lists what the target can match.
+    ['fs.promises.readFile', { host: 'db' }, 'when.host: fs.promises.readFile has no "host" fact; it can match: path'],
+    ['fs.readFile', { pth: '/data/**' }, 'when.pth: fs.readFile has no "pth" fact; it can match: path'],
+    ['fs.renameSync', { port: 1 }, 'when.port: fs.renameSync has no "port" fact; it can match: path, dest'],
+    ['dns.promises.lookup', { url: 'x' }, 'when.url: dns.promises.lookup has no "url" fact; it can match: host'],
+    ['net.connect', { method: 'GET' }, 'when.method: net.connect has no "method" fact; it can match: port, host, path'],
+    ['http.get', { path: '/x' }, 'when.path: http.get has no "path" fact; it can match: host, port, method, url'],
+    ['fetch', { command: 'ls' }, 'when.command: fetch has no "command" fact; it can match: url, host, port, method'],
+    ['child_process.exec', { host: 'x' }, 'when.host: child_process.exec has no "host" fact; it can match: command'],
+    [
+      'app:src/store.js#save',
+      { path: '/x' },
+      'when.path: app:src/store.js#save has no "path" fact; it can match: nothing (app: targets take no "when": remove it)',
+    ],
+  ])('refuses a when field %s cannot match (%j), naming the field and what it can match', (target, when, message) => {
+    engine.set('keep', { target: 'fs.readFile', when: { path: '/keep/**' }, action: 'error(EIO)' });
+    const before = engine.list();
+    const patched = fs.readFile;
+    // Also with a valid field beside it, and with a value of the wrong type (the missing fact is the problem).
+    const wrongType = Object.fromEntries(Object.keys(when).map((k) => [k, true]));
+    for (const w of [when, { ...when, path: '/x' }, wrongType]) {
+      expect(() => engine.set('bad', { target, when: w, action: 'error(EIO)' })).toThrow(`rule bad: ${message}`);
+    }
+    expect(engine.list()).toEqual(before);
+    expect(fs.readFile).toBe(patched);
+    // Nothing is lost: an existing rule of that name stays as it was.
+    engine.set('bad', { target: 'fs.readFile', action: 'error(EIO)' });
+    expect(() => engine.set('bad', { target, when, action: 'error(EIO)' })).toThrow(message);
+    expect(engine.get('bad')).toMatchObject({ target: 'fs.readFile', action: 'error(EIO)' });
+  });
+
+  it('accepts every field a target lists, and an empty when on an app: target', () => {
+    engine.set('a', { target: 'app:src/store.js#save', when: {}, action: 'error(EIO)' });
+    engine.set('b', { target: 'net.connect', when: { port: 5432, host: 'db', path: '/s' }, action: 'error(EIO)' });
+    const all = { host: 'h', port: 1, method: 'GET', url: 'http://h/' };
+    engine.set('c', { target: 'https.request', when: all, action: 'error(EIO)' });
+    engine.set('d', { target: 'fetch', when: all, action: 'error(EIO)' });
+    expect(engine.list().map((r) => r.name)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('matches when.dest on the two-path fs functions', async () => {
+    const dest = join(dir, 'moved.txt');
+    engine.set('mv', { target: 'fs.promises.rename', when: { dest: '**/moved.txt' }, action: 'error(EXDEV)' });
+    await expect(fs.promises.rename(file, dest)).rejects.toMatchObject({ code: 'EXDEV', path: file, dest });
+    await expect(fs.promises.rename(join(dir, 'none'), join(dir, 'other'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 

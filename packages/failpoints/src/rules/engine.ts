@@ -7,14 +7,15 @@
  *
  * The no-match path is the one every call of a targeted function pays, so it is kept small: the wrapper reads its
  * target's rule list (no lookup by name), and each rule's condition was compiled when the rule was set into tests
- * of the first two arguments, cheapest fact first (`port`, `method`, `command`, `path`, `host`, `url`), each fact
- * read only when a test asks for it and globs without wildcards compared as plain strings. Nothing is allocated
- * per call besides the wrapper's argument list, and nothing is computed that no condition reads.
+ * of the first two arguments, cheapest fact first (`port`, `method`, `command`, `path`, `dest`, `host`, `url`),
+ * each fact read only when a test asks for it and globs without wildcards compared as plain strings. Nothing is
+ * allocated per call besides the wrapper's argument list, and nothing is computed that no condition reads.
  *
  * After every patch and unpatch, `syncBuiltinESMExports()` updates the ESM named exports of core modules, so
  * `import { readFile } from 'node:fs/promises'` sees the change through its live binding.
  */
 import { syncBuiltinESMExports } from 'node:module';
+import { FailpointConfigError } from '../errors.js';
 import { formatActions } from '../grammar.js';
 import { pick } from '../evaluate.js';
 import { deriveSeed, mulberry32 } from '../prng.js';
@@ -42,22 +43,24 @@ interface Patch {
 }
 
 /** Facts in the order conditions test them: cheapest to read and compare first. */
-const TEST_ORDER: readonly (keyof When)[] = ['port', 'method', 'command', 'path', 'host', 'url'];
-
-const never: Condition = () => false;
+const TEST_ORDER: readonly (keyof When)[] = ['port', 'method', 'command', 'path', 'dest', 'host', 'url'];
 
 /**
- * Compiles a rule's `when` into one test of a call's first two arguments: every field given must match. A field
- * the target has no fact for never matches. Undefined when there is nothing to test (every call matches).
+ * Compiles a rule's `when` into one test of a call's first two arguments: every field given must match.
+ * Undefined when there is nothing to test (every call matches). A field the target has no fact for could never
+ * match; {@link parseRule} refuses such rules, and so does this (it never compiles a condition that cannot match).
  */
 export function compileWhen(when: When | undefined, facts: FactReaders): Condition | undefined {
   if (!when) return undefined;
+  for (const key of Object.keys(when)) {
+    if (!Object.hasOwn(facts, key) || !(TEST_ORDER as readonly string[]).includes(key))
+      throw new FailpointConfigError(`the target has no ${JSON.stringify(key)} fact`, `when.${key}`);
+  }
   const tests: Condition[] = [];
   for (const key of TEST_ORDER) {
     const want = when[key];
     if (want === undefined) continue;
-    const read = facts[key] as ((a0: unknown, a1: unknown) => string | number | undefined) | undefined;
-    if (!read) return never;
+    const read = facts[key] as (a0: unknown, a1: unknown) => string | number | undefined;
     if (typeof want === 'number') tests.push((a0, a1) => read(a0, a1) === want);
     else {
       const match = compileGlob(key === 'method' ? want.toUpperCase() : want);

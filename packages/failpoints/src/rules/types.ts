@@ -20,6 +20,7 @@ export interface Facts {
 /** A condition: every field given must match (globs: `*` within a segment, `**` across, `?` one character). */
 export interface When {
   path?: string;
+  dest?: string;
   host?: string;
   port?: number;
   method?: string;
