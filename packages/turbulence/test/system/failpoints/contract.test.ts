@@ -13,7 +13,7 @@ import type { ContractTarget } from '../../support/driver-contract.js';
 const SERVICE = `
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { failpoint } from '@turbulence/failpoints';
 const server = createServer(async (req, res) => {
   try {
@@ -23,7 +23,11 @@ const server = createServer(async (req, res) => {
     res.writeHead(500).end(String(err.code));
   }
 });
-server.listen(0, '127.0.0.1', () => writeFileSync(process.env.PORT_FILE, String(server.address().port)));`;
+// Written to a temporary name and renamed, so the test never reads a half-written (empty) port file.
+server.listen(0, '127.0.0.1', () => {
+  writeFileSync(process.env.PORT_FILE + '.tmp', String(server.address().port));
+  renameSync(process.env.PORT_FILE + '.tmp', process.env.PORT_FILE);
+});`;
 
 async function waitFor(file: string): Promise<void> {
   for (let i = 0; i < 500 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));

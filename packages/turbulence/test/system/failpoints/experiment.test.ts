@@ -17,7 +17,7 @@ const CLI = fileURLToPath(new URL('../../../bin/turbulence.js', import.meta.url)
 // A service whose handler has a failpoint: any error there becomes a 500.
 const SERVICE = `
 import { createServer } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { failpoint } from '@turbulence/failpoints';
 const server = createServer((req, res) => {
   try {
@@ -27,7 +27,11 @@ const server = createServer((req, res) => {
     res.writeHead(500).end(err.code);
   }
 });
-server.listen(0, '127.0.0.1', () => writeFileSync(process.env.PORT_FILE, String(server.address().port)));`;
+// Written to a temporary name and renamed, so the test never reads a half-written (empty) port file.
+server.listen(0, '127.0.0.1', () => {
+  writeFileSync(process.env.PORT_FILE + '.tmp', String(server.address().port));
+  renameSync(process.env.PORT_FILE + '.tmp', process.env.PORT_FILE);
+});`;
 
 let dir: string;
 let service: ChildProcess | undefined;
