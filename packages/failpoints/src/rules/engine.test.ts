@@ -307,6 +307,22 @@ describe('rule validation', () => {
     expect(engine.get('bad')).toMatchObject({ target: 'fs.readFile', action: 'error(EIO)' });
   });
 
+  it('refuses an unknown rule field (a misspelt when would fire on every call), suggesting the closest', () => {
+    const before = fs.readFile;
+    expect(() => engine.set('typo', { target: 'fs.readFile', whn: { path: '/x' }, action: 'error(EIO)' })).toThrow(
+      /^rule typo: whn: unknown field; did you mean "when"\? \(a rule has name, target, when, action/,
+    );
+    expect(() => engine.set('odd', { target: 'fs.readFile', action: 'error(EIO)', probability: 0.5 })).toThrow(
+      /^rule odd: probability: unknown field \(/,
+    );
+    expect(fs.readFile).toBe(before);
+    expect(engine.list()).toEqual([]);
+    // Free text, and a rule as GET /rules lists it (with its counters), are accepted.
+    engine.set('noted', { target: 'fs.readFile', action: 'error(EIO)', comment: 'why', description: 'what' });
+    engine.set('again', { ...engine.get('noted'), name: 'again' });
+    expect(engine.get('again')).toMatchObject({ target: 'fs.readFile', action: 'error(EIO)' });
+  });
+
   it('accepts every field a target lists, and an empty when on an app: target', () => {
     engine.set('a', { target: 'app:src/store.js#save', when: {}, action: 'error(EIO)' });
     engine.set('b', { target: 'net.connect', when: { port: 5432, host: 'db', path: '/s' }, action: 'error(EIO)' });

@@ -100,6 +100,49 @@ function actionsOf(spec: string, place: Place): Action[] {
   }
 }
 
+/**
+ * The fields a rule may carry: its own, what `GET /rules` adds (so a listed rule can be sent back), and free text.
+ * Anything else is refused: a misspelt `when` would otherwise leave a rule that fires on every call.
+ */
+const RULE_FIELDS = ['name', 'target', 'when', 'action', 'hits', 'fired', 'comment', 'description'];
+
+/** The known field closest to a misspelt one (at most two edits away), for the error's hint. */
+function closest(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const known of RULE_FIELDS) {
+    const d = editDistance(key.toLowerCase(), known);
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + cost);
+    }
+    row = next;
+  }
+  return row[b.length] as number;
+}
+
+function checkFields(r: Record<string, unknown>, place: Place): void {
+  for (const key of Object.keys(r)) {
+    if (RULE_FIELDS.includes(key)) continue;
+    const near = closest(key);
+    throw problem(
+      place,
+      key,
+      `unknown field${near ? `; did you mean "${near}"?` : ''} (a rule has ${RULE_FIELDS.slice(0, 4).join(', ')}, ` +
+        'and may carry "comment" or "description")',
+    );
+  }
+}
+
 function check(raw: unknown, name: string | undefined, at: string, file: string | undefined): Rule {
   const named = (n: unknown): Place => ({
     where: file ?? (typeof n === 'string' && n !== '' ? `rule ${n}` : undefined),
@@ -111,6 +154,7 @@ function check(raw: unknown, name: string | undefined, at: string, file: string 
   const place = named(ruleName);
   if (typeof ruleName !== 'string' || ruleName === '')
     throw problem(place, 'name', 'a rule needs a "name" (a non-empty string)');
+  checkFields(r, place);
   if (typeof r.target !== 'string') throw problem(place, 'target', 'must be a string such as "fs.promises.readFile"');
   if (typeof r.action !== 'string') throw problem(place, 'action', 'must be a string such as "error(EIO)"');
   const style = styleOf(r.target, place);
