@@ -1,10 +1,14 @@
 /** `dns.rule` against a real chaos DNS server and its control API (rules answer without an upstream). */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultContext } from '../../core/fault.js';
 import { Rng } from '../../core/rng.js';
 import { dnsQuery } from '../../dns/client.js';
 import { createDnsServer, type DnsServer } from '../../dns/server.js';
+import { writeLabState, type LabState } from '../../lab/state.js';
 import { ruleDriver, ruleId } from './rule.js';
 
 /** A loopback TCP port nothing listens on (bound, then released). */
@@ -81,5 +85,41 @@ describe('dns.rule fault', () => {
     await expect(
       ruleDriver.revert({ id: 'f', kind: 'dns.rule', target: gone, params: { action: 'drop' } }, ctx),
     ).resolves.toBeUndefined();
+  });
+
+  it('finds the API of a running lab from { lab: NAME }, and says what is missing otherwise', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'dns-rule-lab-'));
+    const saved = process.env.TURBULENCE_HOME;
+    process.env.TURBULENCE_HOME = home;
+    try {
+      const lab = (dns?: LabState['dns']): LabState => ({
+        name: 'shop',
+        subnet: '10.79.0.0/24',
+        switchNetns: 'tb-shop_sw',
+        rootLinks: [],
+        hosts: [],
+        status: 'ready',
+        logDir: home,
+        createdAt: new Date().toISOString(),
+        ...(dns ? { dns } : {}),
+      });
+      await expect(ruleDriver.resolveTargets({ lab: 'shop' }, ctx)).rejects.toThrow('no lab named "shop" is up');
+      writeLabState(lab());
+      await expect(ruleDriver.resolveTargets({ lab: 'shop' }, ctx)).rejects.toThrow(
+        'lab "shop" has no chaos DNS server',
+      );
+      writeLabState(lab({ nameserver: '10.79.0.1', upstream: '127.0.0.1:53', hosts: [] }));
+      await expect(ruleDriver.resolveTargets({ lab: 'shop' }, ctx)).rejects.toThrow('is not serving');
+      writeLabState(lab({ nameserver: '10.79.0.1', upstream: '127.0.0.1:53', hosts: [], api: `${api}/` }));
+      const [target] = await ruleDriver.resolveTargets({ lab: 'shop' }, ctx);
+      expect(target).toMatchObject({ id: `dns-api:${api}`, attributes: { api } });
+      await expect(ruleDriver.resolveTargets({ lab: 'shop', api }, ctx)).rejects.toMatchObject({
+        code: 'TURB_ERR_FAULT_INVALID_PARAMS',
+      });
+    } finally {
+      if (saved === undefined) delete process.env.TURBULENCE_HOME;
+      else process.env.TURBULENCE_HOME = saved;
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

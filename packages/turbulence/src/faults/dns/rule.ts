@@ -5,6 +5,8 @@
  *   { "type": "fault", "kind": "dns.rule", "target": { "api": "http://127.0.0.1:5380" },
  *     "params": { "name": "svc.example.test", "action": "truncate" }, "duration": "30s" }
  *
+ * `"target": { "lab": "shop" }` finds the API of a running lab's chaos DNS server (its lab file's `dns:` block).
+ *
  * The rule id is the params' `id`, or derived from the params alone, so revert finds the rule even when inject
  * never returned (two identical `dns.rule` faults on one server therefore share one rule).
  * Set `TURBULENCE_DNS_API_TOKEN` when the API requires a token.
@@ -14,6 +16,7 @@ import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '..
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { deriveSeed } from '../../core/rng.js';
+import { readLabState } from '../../lab/state.js';
 import { parseRule, type DnsRuleInput } from '../../dns/rule.js';
 
 /** The rule, exactly as the control API takes it (see docs/dns.md). */
@@ -29,10 +32,10 @@ const params = z.looseObject({ action: z.unknown() }).superRefine((value, ctx) =
   }
 }) as unknown as z.ZodType<DnsRuleInput & JsonObject>;
 
-const query = z
-  .object({ api: z.union([z.url(), z.array(z.url()).min(1)]) })
-  .strict()
-  .describe('{ api: "http://127.0.0.1:5380" } or a list of API URLs');
+const query = z.union([
+  z.object({ api: z.union([z.url(), z.array(z.url()).min(1)]) }).strict(),
+  z.object({ lab: z.string().min(1) }).strict(),
+]);
 
 /** `dns.rule`. */
 export const ruleDriver: FaultDriver<DnsRuleInput & JsonObject> = {
@@ -42,10 +45,17 @@ export const ruleDriver: FaultDriver<DnsRuleInput & JsonObject> = {
   async resolveTargets(q) {
     const parsed = query.safeParse(q ?? {});
     if (!parsed.success) {
-      throw new TurbulenceError(ErrorCodes.FAULT_INVALID_PARAMS, 'dns.rule needs target { api: URL }', {
-        hint: 'give the control API of a chaos DNS server, e.g. { "api": "http://127.0.0.1:5380" }',
-      });
+      throw new TurbulenceError(
+        ErrorCodes.FAULT_INVALID_PARAMS,
+        'dns.rule needs target { api: URL } or { lab: NAME }',
+        {
+          hint:
+            'give the control API of a chaos DNS server, e.g. { "api": "http://127.0.0.1:5380" }, or the name of a ' +
+            'running lab whose lab file has a dns: block, e.g. { "lab": "shop" }',
+        },
+      );
     }
+    if ('lab' in parsed.data) return [await reachable(labDnsApi(parsed.data.lab))];
     const urls = Array.isArray(parsed.data.api) ? parsed.data.api : [parsed.data.api];
     return Promise.all(urls.map((u) => reachable(u.replace(/\/+$/, ''))));
   },
@@ -102,6 +112,27 @@ async function call(t: Target, method: string, path: string, body?: unknown): Pr
     signal: AbortSignal.timeout(5000),
   });
   return { status: res.status, body: await res.text() };
+}
+
+/** The control API of a running lab's chaos DNS server, from the lab's state file. */
+function labDnsApi(name: string): string {
+  const lab = readLabState(name);
+  if (!lab) {
+    throw new TurbulenceError(ErrorCodes.TARGET_REFUSED, `no lab named "${name}" is up`, {
+      hint: 'start it with `turbulence lab up LAB_FILE` (or check the name with `turbulence lab status`)',
+    });
+  }
+  if (!lab.dns) {
+    throw new TurbulenceError(ErrorCodes.TARGET_REFUSED, `lab "${name}" has no chaos DNS server`, {
+      hint: 'add a dns: block to its lab file (docs/lab.md, "Chaos DNS in a lab") and run `turbulence lab up` again',
+    });
+  }
+  if (!lab.dns.api) {
+    throw new TurbulenceError(ErrorCodes.TARGET_REFUSED, `the chaos DNS server of lab "${name}" is not serving`, {
+      hint: '`turbulence lab status` shows why; `turbulence lab down` then `lab up` starts it again',
+    });
+  }
+  return lab.dns.api.replace(/\/+$/, '');
 }
 
 async function reachable(api: string): Promise<Target> {
