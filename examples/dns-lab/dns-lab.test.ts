@@ -4,15 +4,15 @@
  * SERVFAIL for the database name breaks the app that resolves on every request (exit 1) but not the one that
  * keeps its last answer (exit 0). Nothing of the lab is left afterwards.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireSystem } from '../../packages/turbulence/test/support/system.js';
+import { cli as runCli } from '../../packages/turbulence/test/system/lab/helpers.js';
 
 const sys = requireSystem('root', 'ip', 'dnsmasq');
-const CLI = join(import.meta.dirname, '../../packages/turbulence/test/system/lab/cli.ts');
 const LAB = join(import.meta.dirname, 'lab.yaml');
 const EXPERIMENT = join(import.meta.dirname, 'experiment.yaml');
 const home = mkdtempSync(join(tmpdir(), 'tb-dnslab-'));
@@ -20,21 +20,8 @@ const busy = sys.skip ? false : execFileSync('ip', ['netns', 'list'], { encoding
 if (busy) console.warn('[skip] a lab named dnslab is already up on this machine');
 const machineResolvConf = existsSync('/etc/resolv.conf') ? readFileSync('/etc/resolv.conf', 'utf8') : '';
 
-function cli(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: { ...process.env, TURBULENCE_HOME: home },
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, out });
-    });
-  });
-}
+/** The CLI from the sources, with this test's TURBULENCE_HOME; `out` is stdout and stderr as they came. */
+const cli = (args: string[]) => runCli(args, 120_000, { ...process.env, TURBULENCE_HOME: home });
 
 describe.skipIf(sys.skip || busy)('examples/dns-lab', () => {
   beforeAll(async () => {

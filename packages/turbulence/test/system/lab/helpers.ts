@@ -43,17 +43,22 @@ export function writeLab(yaml: string): string {
 }
 
 /** Runs the CLI to completion. */
-export function cli(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function cli(
+  args: string[],
+  timeoutMs = 60_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; stdout: string; stderr: string; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: process.env });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), (out += d.toString())));
+    child.stderr.on('data', (d: Buffer) => ((stderr += d.toString()), (out += d.toString())));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
+      resolve({ code: code ?? 1, stdout, stderr, out });
     });
   });
 }
