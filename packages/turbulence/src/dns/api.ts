@@ -62,6 +62,11 @@ async function route(server: DnsServer, req: IncomingMessage, res: ServerRespons
     return send(res, 200, { status: 'ok', upstream: server.upstreamAddress, seed: server.seed });
   }
   if (m === 'GET' && path === '/stats') return send(res, 200, server.stats());
+  if (m === 'DELETE' && path === '/cache') {
+    if (!server.cache) return send(res, 404, { error: 'the answer cache is off (--no-cache)', status: 404 });
+    server.cache.clear();
+    return send(res, 204);
+  }
   if (path === '/rules') {
     if (m === 'GET') return send(res, 200, server.listRules());
     if (m === 'DELETE') return (void server.engine.clear(), send(res, 204));

@@ -9,6 +9,7 @@ import { formatHostPort } from '../../dns/address.js';
 import { dnsQuery, type DnsClientTransport } from '../../dns/client.js';
 import { loadRulesFile } from '../../dns/rules-file.js';
 import { createDnsServer } from '../../dns/server.js';
+import { registerCacheCommands } from './dns/cache.js';
 import { registerRuleCommands } from './dns/rules.js';
 import { formatEvent, registerRunCommands } from './dns/run.js';
 import { dnsActions } from '../../dns/actions/index.js';
@@ -56,6 +57,7 @@ export function register(program: Command): void {
     )
     .action(serve);
   registerRuleCommands(dns);
+  registerCacheCommands(dns);
   registerRunCommands(dns);
   dns
     .command('query <name>')

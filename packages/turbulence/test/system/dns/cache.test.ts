@@ -3,10 +3,12 @@
  * the upstream: hits, TTL decrement and expiry, case echo, EDNS/DO separation, truncated answers, rules on cached
  * answers, `cache: false`, and negative caching from an authoritative zone (SOA in the answer).
  */
+import { Command } from 'commander';
 import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerCacheCommands } from '../../../src/cli/commands/dns/cache.js';
 import { createDnsServer, dnsQuery, type DnsServer } from '../../../src/dns/index.js';
 import { decodeMessage, encodeMessage, type Answer, type DnsMessage } from '../../../src/dns/wire.js';
 import { requireSystem } from '../../support/system.js';
@@ -62,6 +64,7 @@ describe.skipIf(sys.skip)('the answer cache in front of dnsmasq', () => {
         'do.test': ['127.0.0.12'],
         'rules.test': ['127.0.0.13'],
         'nocache.test': ['127.0.0.14'],
+        'flush.test': ['127.0.0.15'],
         [BIG]: BIG_ADDRS,
       },
       { args: [`--local-ttl=${TTL}`], logQueries: true },
@@ -155,6 +158,45 @@ describe.skipIf(sys.skip)('the answer cache in front of dnsmasq', () => {
     expect(clean).toMatchObject({ tc: false, rcode: 'NOERROR', addresses: ['127.0.0.13'] });
     expect(clean.answers[0]?.ttl).toBeLessThanOrEqual(TTL);
     expect(upstream.queries('rules.test')).toBe(1);
+  });
+
+  it('forgets every answer on DELETE /cache (`turbulence dns cache clear`); 404 when the cache is off', async () => {
+    const withApi = createDnsServer({ listen: '127.0.0.1:0', upstream: upstream.address, api: '127.0.0.1:0' });
+    const off = createDnsServer({
+      listen: '127.0.0.1:0',
+      upstream: upstream.address,
+      api: '127.0.0.1:0',
+      cache: false,
+    });
+    try {
+      const { dns, api } = await withApi.start();
+      const offApi = (await off.start()).api as string;
+      const cli = async (...args: string[]) => {
+        const lines: string[] = [];
+        vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
+        try {
+          const program = new Command('turbulence').exitOverride();
+          registerCacheCommands(program.command('dns'));
+          await program.parseAsync(['node', 'turbulence', 'dns', 'cache', ...args]);
+        } finally {
+          vi.restoreAllMocks();
+        }
+        return lines.join('\n');
+      };
+      await dnsQuery({ server: dns, name: 'flush.test' });
+      await dnsQuery({ server: dns, name: 'flush.test' });
+      expect(upstream.queries('flush.test')).toBe(1);
+      expect(await cli('stats', '--api', api as string)).toMatch(/^1\/10000 answers held; hits 1, misses 1, /);
+      expect(await cli('clear', '--api', api as string)).toBe('cleared the answer cache');
+      expect(withApi.stats().cache?.entries).toBe(0);
+      expect((await dnsQuery({ server: dns, name: 'flush.test' })).addresses).toEqual(['127.0.0.15']);
+      expect(upstream.queries('flush.test')).toBe(2);
+      expect(await cli('stats', '--api', offApi)).toBe('the answer cache is off (--no-cache)');
+      await expect(cli('clear', '--api', offApi)).rejects.toThrow('the answer cache is off (--no-cache)');
+    } finally {
+      await withApi.close();
+      await off.close();
+    }
   });
 
   it('with cache: false, every query reaches the upstream', async () => {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ErrorCodes, TurbulenceError } from '../../../core/errors.js';
 import type { DnsRuleStatus } from '../../../dns/engine.js';
 
-interface ApiFlags {
+export interface ApiFlags {
   api: string;
 }
 
@@ -19,7 +19,8 @@ interface AddFlags extends ApiFlags {
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
-const API = ['--api <url>', 'control API of the server (env TURBULENCE_DNS_API)'] as const;
+/** The `--api` option every command against a running server takes. */
+export const API = ['--api <url>', 'control API of the server (env TURBULENCE_DNS_API)'] as const;
 
 export function registerRuleCommands(dns: Command): void {
   const rules = dns.command('rules').description('list, add and remove the rules of a running chaos DNS server');
@@ -28,7 +29,7 @@ export function registerRuleCommands(dns: Command): void {
     .description('print every rule with its match and hit counts')
     .option(...API)
     .action(async (f: ApiFlags) => {
-      const list = (await call(f, 'GET', '/rules')) as DnsRuleStatus[];
+      const list = (await callDnsApi(f, 'GET', '/rules')) as DnsRuleStatus[];
       if (list.length === 0) return console.log('no rules');
       for (const r of list) console.log(describe(r));
     });
@@ -53,8 +54,8 @@ export function registerRuleCommands(dns: Command): void {
       if (f.probability !== undefined) rule.probability = Number(f.probability);
       if (f.count !== undefined) rule.count = Number(f.count);
       const added = f.id
-        ? ((await call(f, 'PUT', `/rules/${encodeURIComponent(f.id)}`, rule)) as DnsRuleStatus)
-        : ((await call(f, 'POST', '/rules', rule)) as DnsRuleStatus);
+        ? ((await callDnsApi(f, 'PUT', `/rules/${encodeURIComponent(f.id)}`, rule)) as DnsRuleStatus)
+        : ((await callDnsApi(f, 'POST', '/rules', rule)) as DnsRuleStatus);
       console.log(`added ${describe(added)}`);
     });
   rules
@@ -62,7 +63,7 @@ export function registerRuleCommands(dns: Command): void {
     .description('remove one rule')
     .option(...API)
     .action(async (id: string, f: ApiFlags) => {
-      await call(f, 'DELETE', `/rules/${encodeURIComponent(id)}`);
+      await callDnsApi(f, 'DELETE', `/rules/${encodeURIComponent(id)}`);
       console.log(`removed ${id}`);
     });
   rules
@@ -70,7 +71,7 @@ export function registerRuleCommands(dns: Command): void {
     .description('remove every rule')
     .option(...API)
     .action(async (f: ApiFlags) => {
-      await call(f, 'DELETE', '/rules');
+      await callDnsApi(f, 'DELETE', '/rules');
       console.log('removed every rule');
     });
 }
@@ -86,7 +87,8 @@ function describe(r: DnsRuleStatus): string {
   return `${r.id}: ${match} → ${type}${args ? `(${args})` : ''}${odds}${count} [matched ${r.matched}, hits ${r.hits}]`;
 }
 
-async function call(f: Partial<ApiFlags>, method: string, path: string, body?: unknown): Promise<unknown> {
+/** Calls the control API named by `--api` (or `TURBULENCE_DNS_API`); an error answer becomes a usage error. */
+export async function callDnsApi(f: Partial<ApiFlags>, method: string, path: string, body?: unknown): Promise<unknown> {
   const api = (f.api ?? process.env.TURBULENCE_DNS_API)?.replace(/\/+$/, '');
   if (!api) {
     throw new TurbulenceError(ErrorCodes.USAGE, 'which server? pass --api URL', {
