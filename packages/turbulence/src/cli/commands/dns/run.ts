@@ -141,7 +141,8 @@ function seedOf(text: string): number {
 /** One query as a log line. */
 export function formatEvent(e: DnsQueryEvent): string {
   const rules = e.rules.length ? ` rules=${e.rules.join(',')}` : '';
-  const answer = e.outcome === 'answered' ? ` ${e.rcode}${e.tc ? ' TC' : ''} ${e.size}B` : '';
+  const answer =
+    e.outcome === 'answered' ? ` ${e.rcode}${e.tc ? ' TC' : ''} ${e.size}B${e.cached ? ' (cached)' : ''}` : '';
   const err = e.error ? ` (${e.error})` : '';
   return (
     `${e.client.address}:${e.client.port} ${e.transport} ${e.type ?? '?'} ${e.name ?? '?'}${rules} → ` +
