@@ -7,9 +7,10 @@ import { closeSync, openSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, dirname } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type SpawnOptions } from 'node:child_process';
 import { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
+import { spawnWithResolver } from '../dns/resolver.js';
 import { managedDir, removeFileDurably, turbulenceHome, writeFileAtomic } from '../faults/paths.js';
 import { startTimeOfSync } from '../faults/process/proc.js';
 
@@ -39,6 +40,13 @@ export const managedSpecSchema = z.object({
   restart: z.enum(['never', 'on-failure', 'always']).default('never'),
   /** Where stdout and stderr go (appended); default `managed/<name>.log`. */
   log: z.string().optional(),
+  /**
+   * Resolve names through this DNS server (an IP address; port 53): the process gets a private mount namespace
+   * with a generated `/etc/resolv.conf` naming it, e.g. a chaos DNS server from `startChaosResolver()`. Needs root.
+   */
+  nameserver: z
+    .union([z.ipv4(), z.ipv6()], { error: 'must be an IP address (port 53 is implied), e.g. 127.0.0.153' })
+    .optional(),
 });
 /** A supervised process as callers write it (defaults optional). */
 export type ManagedSpecInput = z.input<typeof managedSpecSchema>;
@@ -105,12 +113,16 @@ export function spawnManaged(spec: ManagedSpec, log: string, detached: boolean) 
   mkdirSync(dirname(log), { recursive: true });
   const fd = openSync(log, 'a');
   try {
-    const child = spawn(spec.command, spec.args, {
+    const options: SpawnOptions = {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
       detached: true,
       stdio: ['ignore', fd, fd],
-    });
+    };
+    // With a nameserver, unshare and sh exec into the command: the recorded PID is still the command's own.
+    const child = spec.nameserver
+      ? spawnWithResolver(spec.command, spec.args, { nameserver: spec.nameserver }, options)
+      : spawn(spec.command, spec.args, options);
     if (detached) child.unref();
     return child;
   } finally {

@@ -95,7 +95,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** Starts a process and waits until it is ready. */
   async start(input: ManagedSpecInput): Promise<ManagedRecord> {
-    const spec = managedSpecSchema.parse(input);
+    const parsed = managedSpecSchema.safeParse(input);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'spec'}: ${i.message}`);
+      throw new TurbulenceError(ErrorCodes.USAGE, `invalid process spec: ${problems.join('; ')}`, {
+        hint: 'see docs/faults.md, "Supervisor", for the fields of a supervised process',
+      });
+    }
+    const spec = parsed.data;
     if (this.slots.has(spec.name)) {
       throw new TurbulenceError(ErrorCodes.USAGE, `a process named ${spec.name} is already supervised`, {
         hint: 'names must be unique; stop it first or pick another name',
