@@ -17,16 +17,11 @@ export interface Facts {
   command?: string;
 }
 
-/** A condition: every field given must match (globs: `*` within a segment, `**` across, `?` one character). */
-export interface When {
-  path?: string;
-  dest?: string;
-  host?: string;
-  port?: number;
-  method?: string;
-  url?: string;
-  command?: string;
-}
+/**
+ * A condition, with the fields of {@link Facts}: every field given must match (strings are globs: `*` within a
+ * segment, `**` across, `?` one character; `port` is compared exactly).
+ */
+export type When = Facts;
 
 /**
  * How a target is called, which decides how an action reaches the caller:
