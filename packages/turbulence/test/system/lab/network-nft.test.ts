@@ -1,56 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AppliedFault } from '../../../src/core/fault.js';
-import type { AnyDriver } from '../../../src/faults/kinds.js';
-import type { JsonObject } from '../../../src/core/json.js';
+import { describe, expect, it } from 'vitest';
 import { blackholeDriver } from '../../../src/faults/network/blackhole.js';
 import { dnsBlockDriver } from '../../../src/faults/network/dns-block.js';
 import { lossDriver } from '../../../src/faults/network/loss.js';
 import { turbulenceTables } from '../../../src/faults/network/nft.js';
 import { partitionDriver } from '../../../src/faults/network/partition.js';
-import type { RunningLab } from '../../../src/lab/index.js';
 import { requireSystem } from '../../support/system.js';
-import { addr, ctx, probe, startNetLab } from './netlab.js';
+import { addr, ctx, probe, useNetLab } from './netlab.js';
 
 const sys = requireSystem('root', 'ip', 'nft');
 
 describe.skipIf(sys.skip)('nft network faults between lab hosts', () => {
-  let lab: RunningLab;
-  const active: AppliedFault<JsonObject>[] = [];
-  const drivers = new Map<string, AnyDriver>();
-
-  beforeAll(async () => {
-    lab = await startNetLab();
-  });
-  afterEach(async () => {
-    for (const f of active.splice(0)) await drivers.get(f.kind)?.revert(f, ctx());
-  });
-  afterAll(async () => {
-    await lab?.down();
-  });
-
-  async function inject(driver: AnyDriver, hosts: string[], params: JsonObject): Promise<AppliedFault<JsonObject>[]> {
-    drivers.set(driver.kind, driver);
-    const targets = await driver.resolveTargets({ lab: lab.state.name, hosts }, ctx());
-    const parsed = driver.params.parse(params);
-    const out: AppliedFault<JsonObject>[] = [];
-    for (const target of targets) {
-      const fault: AppliedFault<JsonObject> = { id: 'f', kind: driver.kind, target, params: parsed };
-      active.push(fault);
-      fault.state = (await driver.inject(target, parsed, ctx())) ?? undefined;
-      expect(await driver.verify?.(fault, ctx())).toBe(true);
-      out.push(fault);
-    }
-    return out;
-  }
-  async function revert(faults: AppliedFault<JsonObject>[]): Promise<void> {
-    for (const f of faults) {
-      await drivers.get(f.kind)?.revert(f, ctx());
-      await drivers.get(f.kind)?.revert(f, ctx()); // twice: must be harmless
-      active.splice(active.indexOf(f), 1);
-    }
-  }
-  const ns = (host: string) => lab.state.hosts.find((h) => h.name === host)?.netns as string;
-  const tcp = (from: string, to: string, port = 7000, n = 3) => probe(lab, from, ['tcp', addr(lab, to), port, n, 400]);
+  const net = useNetLab();
+  const { inject, revert, ns } = net;
+  const tcp = (from: string, to: string, port = 7000, n = 3) =>
+    probe(net.lab, from, ['tcp', addr(net.lab, to), port, n, 400]);
 
   it('partitions a host from one peer both ways, and heals completely', async () => {
     expect(await tcp('a', 'b')).toMatchObject({ ok: 3 });
@@ -73,11 +36,11 @@ describe.skipIf(sys.skip)('nft network faults between lab hosts', () => {
 
   it('cuts one way only: a cannot send to b, but b still reaches a', async () => {
     const faults = await inject(partitionDriver, ['a'], { peers: ['b'], direction: 'egress' });
-    await probe(lab, 'a', ['count', addr(lab, 'a')]); // reset a's sink
-    await probe(lab, 'b', ['sink', addr(lab, 'a'), 50]);
-    expect((await probe(lab, 'a', ['count', addr(lab, 'a')])).count).toBe(50);
-    await probe(lab, 'a', ['sink', addr(lab, 'b'), 50]);
-    expect((await probe(lab, 'b', ['count', addr(lab, 'b')])).count).toBe(0);
+    await probe(net.lab, 'a', ['count', addr(net.lab, 'a')]); // reset a's sink
+    await probe(net.lab, 'b', ['sink', addr(net.lab, 'a'), 50]);
+    expect((await probe(net.lab, 'a', ['count', addr(net.lab, 'a')])).count).toBe(50);
+    await probe(net.lab, 'a', ['sink', addr(net.lab, 'b'), 50]);
+    expect((await probe(net.lab, 'b', ['count', addr(net.lab, 'b')])).count).toBe(0);
     await revert(faults);
   });
 
@@ -85,26 +48,26 @@ describe.skipIf(sys.skip)('nft network faults between lab hosts', () => {
     const faults = await inject(partitionDriver, ['b'], {});
     expect(await tcp('a', 'b')).toMatchObject({ ok: 0 });
     expect(await tcp('c', 'b')).toMatchObject({ ok: 0 });
-    expect(await probe(lab, 'b', ['tcp', '127.0.0.1', 7000, 2, 400])).toMatchObject({ ok: 2 });
+    expect(await probe(net.lab, 'b', ['tcp', '127.0.0.1', 7000, 2, 400])).toMatchObject({ ok: 2 });
     await revert(faults);
     expect(await tcp('c', 'b')).toMatchObject({ ok: 3 });
   });
 
   it('drops about the set percentage of packets (30 % ± 10 points)', async () => {
     const faults = await inject(lossDriver, ['b'], { percent: 30, direction: 'ingress' });
-    const r = await probe(lab, 'a', ['udp', addr(lab, 'b'), 7001, 400, 2, 500]);
+    const r = await probe(net.lab, 'a', ['udp', addr(net.lab, 'b'), 7001, 400, 2, 500]);
     const loss = 100 * (1 - (r.received as number) / 400);
     expect(loss).toBeGreaterThan(20);
     expect(loss).toBeLessThan(40);
     await revert(faults);
-    const clean = await probe(lab, 'a', ['udp', addr(lab, 'b'), 7001, 100, 2, 300]);
+    const clean = await probe(net.lab, 'a', ['udp', addr(net.lab, 'b'), 7001, 100, 2, 300]);
     expect(clean.received).toBe(100);
   });
 
   it('applies loss only to the named peer', async () => {
     const faults = await inject(lossDriver, ['b'], { percent: 100, peers: ['a'] });
-    expect((await probe(lab, 'a', ['udp', addr(lab, 'b'), 7001, 50, 2, 300])).received).toBe(0);
-    expect((await probe(lab, 'c', ['udp', addr(lab, 'b'), 7001, 50, 2, 300])).received).toBe(50);
+    expect((await probe(net.lab, 'a', ['udp', addr(net.lab, 'b'), 7001, 50, 2, 300])).received).toBe(0);
+    expect((await probe(net.lab, 'c', ['udp', addr(net.lab, 'b'), 7001, 50, 2, 300])).received).toBe(50);
     await revert(faults);
   });
 
@@ -118,14 +81,14 @@ describe.skipIf(sys.skip)('nft network faults between lab hosts', () => {
 
   it('blocks DNS queries from a host while other UDP flows', async () => {
     const faults = await inject(dnsBlockDriver, ['a'], {});
-    expect((await probe(lab, 'a', ['udp', addr(lab, 'b'), 53, 20, 2, 300])).received).toBe(0);
-    expect((await probe(lab, 'a', ['udp', addr(lab, 'b'), 7001, 20, 2, 300])).received).toBe(20);
+    expect((await probe(net.lab, 'a', ['udp', addr(net.lab, 'b'), 53, 20, 2, 300])).received).toBe(0);
+    expect((await probe(net.lab, 'a', ['udp', addr(net.lab, 'b'), 7001, 20, 2, 300])).received).toBe(20);
     await revert(faults);
-    expect((await probe(lab, 'a', ['udp', addr(lab, 'b'), 53, 20, 2, 300])).received).toBe(20);
+    expect((await probe(net.lab, 'a', ['udp', addr(net.lab, 'b'), 53, 20, 2, 300])).received).toBe(20);
   });
 
   it('injects twice into one table and reverts a fault whose inject never returned', async () => {
-    const [target] = await partitionDriver.resolveTargets({ lab: lab.state.name, hosts: 'c' }, ctx());
+    const [target] = await partitionDriver.resolveTargets({ lab: net.lab.state.name, hosts: 'c' }, ctx());
     const params = partitionDriver.params.parse({ peers: ['a'] });
     await partitionDriver.inject(target!, params, ctx());
     await partitionDriver.inject(target!, params, ctx());

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppliedFault } from '../../../src/core/fault.js';
 import type { JsonObject } from '../../../src/core/json.js';
 import type { AnyDriver } from '../../../src/faults/kinds.js';
@@ -6,45 +6,19 @@ import { bandwidthDriver } from '../../../src/faults/network/bandwidth.js';
 import { netemAvailable, nfqueueAvailable } from '../../../src/faults/network/capabilities.js';
 import { latencyDriver } from '../../../src/faults/network/latency.js';
 import { run } from '../../../src/lab/sys.js';
-import type { RunningLab } from '../../../src/lab/index.js';
 import { requireSystem } from '../../support/system.js';
-import { addr, ctx, probe, startNetLab } from './netlab.js';
+import { addr, ctx, probe, useNetLab } from './netlab.js';
 
 const sys = requireSystem('root', 'ip', 'tc', 'iptables');
 
 describe.skipIf(sys.skip)('qdisc and NFQUEUE network faults between lab hosts', () => {
-  let lab: RunningLab;
-  const active: AppliedFault<JsonObject>[] = [];
-  const drivers = new Map<string, AnyDriver>();
-
-  beforeAll(async () => {
-    lab = await startNetLab();
-  });
-  afterEach(async () => {
-    for (const f of active.splice(0)) await drivers.get(f.kind)?.revert(f, ctx());
-  });
-  afterAll(async () => {
-    await lab?.down();
-  });
-
-  async function inject(driver: AnyDriver, host: string, params: JsonObject): Promise<AppliedFault<JsonObject>> {
-    drivers.set(driver.kind, driver);
-    const [target] = await driver.resolveTargets({ lab: lab.state.name, hosts: host }, ctx());
-    const parsed = driver.params.parse(params) as JsonObject;
-    const fault: AppliedFault<JsonObject> = { id: 'f', kind: driver.kind, target: target!, params: parsed };
-    active.push(fault);
-    fault.state = (await driver.inject(target!, parsed, ctx())) ?? undefined;
-    expect(await driver.verify?.(fault, ctx())).toBe(true);
-    return fault;
-  }
-  async function revert(fault: AppliedFault<JsonObject>): Promise<void> {
-    await drivers.get(fault.kind)?.revert(fault, ctx());
-    await drivers.get(fault.kind)?.revert(fault, ctx());
-    active.splice(active.indexOf(fault), 1);
-  }
-  const ns = (host: string) => lab.state.hosts.find((h) => h.name === host)?.netns as string;
+  const net = useNetLab();
+  const { ns } = net;
+  const inject = async (driver: AnyDriver, host: string, params: JsonObject): Promise<AppliedFault<JsonObject>> =>
+    (await net.inject(driver, host, params))[0]!;
+  const revert = (fault: AppliedFault<JsonObject>): Promise<void> => net.revert([fault]);
   const mbit = async (from: string, to: string, bytes: number): Promise<number> => {
-    const r = await probe(lab, from, ['http', `http://${addr(lab, to)}:8080/bytes?n=${bytes}`, 20_000]);
+    const r = await probe(net.lab, from, ['http', `http://${addr(net.lab, to)}:8080/bytes?n=${bytes}`, 20_000]);
     expect(r.bytes).toBe(bytes);
     return (bytes * 8) / ((r.ms as number) / 1000) / 1e6;
   };
@@ -86,7 +60,7 @@ describe.skipIf(sys.skip)('qdisc and NFQUEUE network faults between lab hosts', 
     expect(backends.some((b) => b.ok)).toBe(true);
     const fault = await inject(latencyDriver, 'b', { delay: 100 });
     expect(['netem', 'nfqueue']).toContain((fault.state as JsonObject).backend);
-    const r = await probe(lab, 'a', ['tcp', addr(lab, 'b'), 7000, 5, 2000]);
+    const r = await probe(net.lab, 'a', ['tcp', addr(net.lab, 'b'), 7000, 5, 2000]);
     expect(r.ok).toBe(5);
     const times = [...(r.ms as unknown as number[])].sort((x, y) => x - y);
     // Never faster than the delay; the user-space path adds scheduling delay on a loaded 2-core machine, so the
@@ -94,7 +68,7 @@ describe.skipIf(sys.skip)('qdisc and NFQUEUE network faults between lab hosts', 
     expect(times[0]).toBeGreaterThan(90);
     expect(times[2]).toBeLessThan(250);
     await revert(fault);
-    const after = await probe(lab, 'a', ['tcp', addr(lab, 'b'), 7000, 5, 2000]);
+    const after = await probe(net.lab, 'a', ['tcp', addr(net.lab, 'b'), 7000, 5, 2000]);
     const sorted = [...(after.ms as unknown as number[])].sort((x, y) => x - y);
     expect(sorted[2]).toBeLessThan(40); // median: one connect may stall on a busy 2-core machine
     const rules = (await run(['iptables', '-S'], { netns: ns('b') })).stdout;
@@ -103,8 +77,8 @@ describe.skipIf(sys.skip)('qdisc and NFQUEUE network faults between lab hosts', 
 
   it('delays only the traffic to the named peer', async () => {
     const fault = await inject(latencyDriver, 'b', { delay: 150, peers: ['a'] });
-    const slow = await probe(lab, 'a', ['tcp', addr(lab, 'b'), 7000, 3, 2000]);
-    const fast = await probe(lab, 'c', ['tcp', addr(lab, 'b'), 7000, 3, 2000]);
+    const slow = await probe(net.lab, 'a', ['tcp', addr(net.lab, 'b'), 7000, 3, 2000]);
+    const fast = await probe(net.lab, 'c', ['tcp', addr(net.lab, 'b'), 7000, 3, 2000]);
     expect(Math.min(...(slow.ms as unknown as number[]))).toBeGreaterThan(120);
     expect(Math.min(...(fast.ms as unknown as number[]))).toBeLessThan(40);
     await revert(fault);
@@ -113,7 +87,7 @@ describe.skipIf(sys.skip)('qdisc and NFQUEUE network faults between lab hosts', 
   it('fails before injecting anything when the chosen backend is missing', async () => {
     const netem = await netemAvailable();
     const missing = netem.ok ? 'nfqueue' : 'netem';
-    const [target] = await latencyDriver.resolveTargets({ lab: lab.state.name, hosts: 'c' }, ctx());
+    const [target] = await latencyDriver.resolveTargets({ lab: net.lab.state.name, hosts: 'c' }, ctx());
     const params = latencyDriver.params.parse({ delay: 50, backend: missing, duplicate: 1 });
     await expect(latencyDriver.inject(target!, params, ctx())).rejects.toThrow(/cannot run here/);
     expect(await qdiscs('c')).not.toContain('netem');
