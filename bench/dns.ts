@@ -7,14 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { dnsQuery } from '../packages/turbulence/src/dns/client.js';
 import { encodeMessage } from '../packages/turbulence/src/dns/wire.js';
+import { startDnsmasq } from '../packages/turbulence/test/system/dns/dnsmasq.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only none,pipe`: run these modes (and always the baseline). */
@@ -28,6 +26,7 @@ const NAME = 'svc.bench.test';
 const children: ChildProcess[] = [];
 
 interface Target {
+  host: string;
   port: number;
   pid?: number | undefined;
   stop(): void;
@@ -50,7 +49,7 @@ function contextSwitches(pid: number): number {
 }
 
 /** Sends queries over one UDP socket with `concurrency` in flight; returns qps and per-query latencies (ms). */
-async function load(port: number, concurrency: number, opts: { ms?: number; count?: number }) {
+async function load(at: { host: string; port: number }, concurrency: number, opts: { ms?: number; count?: number }) {
   // An IP literal needs no lookup: answer dgram's at once (the default costs a dns.lookup and a nextTick per send).
   const socket = createSocket({ type: 'udp4', lookup: (address, _family, cb) => cb(null, address, 4) });
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
@@ -69,7 +68,7 @@ async function load(port: number, concurrency: number, opts: { ms?: number; coun
     out.writeUInt16BE(id, 0);
     sentAt.set(id, performance.now());
     sent++;
-    socket.send(out, port, '127.0.0.1');
+    socket.send(out, at.port, at.host);
   };
   await new Promise<void>((resolve) => {
     let inFlight = 0;
@@ -110,74 +109,36 @@ async function load(port: number, concurrency: number, opts: { ms?: number; coun
   return { qps: latencies.length / seconds, answered: latencies.length, p50: pct(0.5), p99: pct(0.99), lost };
 }
 
-async function startDnsmasq(): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-dns-'));
-  writeFileSync(join(dir, 'hosts'), `127.0.0.42 ${NAME}\n`);
-  // A random port can be taken (by another test or an ephemeral port): try a few.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 12000); // below the ephemeral range (32768-60999)
-    const child = spawn(
-      existsSync('/usr/sbin/dnsmasq') ? '/usr/sbin/dnsmasq' : 'dnsmasq',
-      [
-        '--keep-in-foreground',
-        '--no-resolv',
-        '--no-hosts',
-        '--bind-interfaces',
-        '--user=root',
-        '--pid-file=',
-        '--listen-address=127.0.0.1',
-        `--port=${port}`,
-        `--addn-hosts=${join(dir, 'hosts')}`,
-        '--local=/test/',
-        '--cache-size=1000',
-        '--local-ttl=300', // a realistic TTL (dnsmasq serves its hosts files with TTL 0 by default)
-        '--dns-forward-max=1000',
-      ],
-      { stdio: 'ignore' },
-    );
-    children.push(child);
-    for (let i = 0; i < 50 && child.exitCode === null; i++) {
-      if (await dnsQuery({ server: `127.0.0.1:${port}`, name: NAME, timeoutMs: 200 }).catch(() => undefined)) {
-        return {
-          port,
-          pid: child.pid,
-          stop: () => (child.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })),
-        };
-      }
-      await sleep(50);
-    }
-    child.kill('SIGTERM');
-  }
-  rmSync(dir, { recursive: true, force: true });
-  throw new Error('dnsmasq did not start (5 ports tried)');
-}
-
-async function startChaos(upstream: number, set: string): Promise<Target> {
+async function startChaos(upstream: string, set: string): Promise<Target> {
   const script = fileURLToPath(new URL('./dns-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, `127.0.0.1:${upstream}`, set], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, upstream, set], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   children.push(child);
   const line = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
   const { port } = JSON.parse(line.value as string) as { port: number };
-  return { port, pid: child.pid, stop: () => child.stdin.end() };
+  return { host: '127.0.0.1', port, pid: child.pid, stop: () => child.stdin.end() };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function main(): Promise<void> {
-  const upstream = await startDnsmasq();
+  // dnsmasq with a realistic TTL (it serves its hosts files with TTL 0 by default, which no cache keeps).
+  const upstream = await startDnsmasq(
+    { [NAME]: ['127.0.0.42'] },
+    { args: ['--cache-size=1000', '--local-ttl=300', '--dns-forward-max=1000'] },
+  );
   const modes: [string, string, () => Promise<Target>][] = [
     [
       'direct',
       'dnsmasq direct (baseline)',
-      () => Promise.resolve({ port: upstream.port, pid: upstream.pid, stop: () => {} }),
+      () => Promise.resolve({ host: upstream.host, port: upstream.port, pid: upstream.pid, stop: () => {} }),
     ],
-    ['pipe', 'minimal Node UDP forwarder (reference)', () => startChaos(upstream.port, 'pipe')],
-    ['none', 'turbulence, no rules (cache on, the default)', () => startChaos(upstream.port, 'none')],
-    ['nocache', 'turbulence, no rules, --no-cache', () => startChaos(upstream.port, 'nocache')],
-    ['nomatch3', 'turbulence, 3 rules not matching (cache on)', () => startChaos(upstream.port, 'nomatch3')],
-    ['ttl', 'turbulence, ttl rule on every answer (cache on)', () => startChaos(upstream.port, 'ttl')],
+    ['pipe', 'minimal Node UDP forwarder (reference)', () => startChaos(upstream.address, 'pipe')],
+    ['none', 'turbulence, no rules (cache on, the default)', () => startChaos(upstream.address, 'none')],
+    ['nocache', 'turbulence, no rules, --no-cache', () => startChaos(upstream.address, 'nocache')],
+    ['nomatch3', 'turbulence, 3 rules not matching (cache on)', () => startChaos(upstream.address, 'nomatch3')],
+    ['ttl', 'turbulence, ttl rule on every answer (cache on)', () => startChaos(upstream.address, 'ttl')],
   ];
   const selected = modes.filter(([key]) => key === 'direct' || only === undefined || only.includes(key));
   // Every target runs at once and the runs interleave the modes, so load from other work hits them alike.
@@ -191,17 +152,17 @@ async function main(): Promise<void> {
     loadCpu: [] as number[],
     switches: [] as number[],
   }));
-  for (const { target } of targets) await load(target.port, CONCURRENCY, { ms: 300 }); // warm up
+  for (const { target } of targets) await load(target, CONCURRENCY, { ms: 300 }); // warm up
   for (let r = 0; r < RUNS; r++) {
     for (const [i, { target }] of targets.entries()) {
       const cpu0 = target.pid ? cpuMicros(target.pid) : 0;
       const cs0 = target.pid ? contextSwitches(target.pid) : 0;
       const own0 = process.cpuUsage();
-      const t = await load(target.port, CONCURRENCY, { ms: THROUGHPUT_MS });
+      const t = await load(target, CONCURRENCY, { ms: THROUGHPUT_MS });
       const own = process.cpuUsage(own0);
       const cpu = target.pid ? (cpuMicros(target.pid) - cpu0) / t.answered : NaN;
       const switches = target.pid ? (contextSwitches(target.pid) - cs0) / t.answered : NaN;
-      const l = await load(target.port, 1, { count: LATENCY_QUERIES, ms: 30_000 });
+      const l = await load(target, 1, { count: LATENCY_QUERIES, ms: 30_000 });
       const s = samples[i]!;
       s.qps.push(t.qps);
       s.p50.push(l.p50);
@@ -226,7 +187,7 @@ async function main(): Promise<void> {
       switches: median(s.switches),
     };
   });
-  upstream.stop();
+  await upstream.stop();
   const base = rows[0]!;
   console.log(
     `\nDNS benchmark: ${RUNS} run(s), throughput ${THROUGHPUT_MS} ms at ${CONCURRENCY} in flight, latency ${LATENCY_QUERIES} sequential queries, load average ${loadavg()
