@@ -13,7 +13,7 @@ import { registerCacheCommands } from './dns/cache.js';
 import { registerRuleCommands } from './dns/rules.js';
 import { formatEvent, registerRunCommands } from './dns/run.js';
 import { dnsActions } from '../../dns/actions/index.js';
-import { untilStopSignal } from '../signals.js';
+import { serveUntilInterrupted } from '../signals.js';
 
 interface ServeFlags {
   listen: string;
@@ -103,8 +103,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     `turbulence dns on ${formatHostPort(addr.dns)} (udp+tcp) → ${server.upstreamAddress}` +
       ` (seed ${server.seed}, ${rules.length} rules, ${cache}${api})`,
   );
-  await untilStopSignal();
-  await server.close();
+  await serveUntilInterrupted(() => server.close());
 }
 
 function positiveInteger(flag: string, text: string): number {

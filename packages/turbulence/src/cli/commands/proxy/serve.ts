@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ErrorCodes, TurbulenceError } from '../../../core/errors.js';
 import { createProxyServer } from '../../../proxy/server.js';
-import { untilStopSignal } from '../../signals.js';
+import { serveUntilInterrupted } from '../../signals.js';
 
 interface ServeFlags {
   host: string;
@@ -39,8 +39,7 @@ export function registerServe(proxy: Command): void {
       });
       const count = server.proxies.proxies.size;
       console.log(`turbulence proxy API on ${server.url} (seed ${server.seed}, ${count} proxies from config)`);
-      await untilStopSignal();
-      await server.close();
+      await serveUntilInterrupted(() => server.close());
     });
 }
 
