@@ -109,6 +109,11 @@ export function stamp<S extends EventSource, P extends { type: string }>(
   return { source, at: at.toISOString(), ...payload };
 }
 
+/** True when someone listens on the source's channel (hot paths skip building events otherwise). */
+export function hasSubscribers(source: EventSource): boolean {
+  return channel(EVENT_CHANNELS[source]).hasSubscribers;
+}
+
 /** Publishes an event on its source's `diagnostics_channel` (a no-op without subscribers). */
 export function publish(event: EventEnvelope): void {
   const ch = channel(EVENT_CHANNELS[event.source]);

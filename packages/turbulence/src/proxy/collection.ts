@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { proxyExists, proxyNotFound, toxicNotFound } from './api-error.js';
-import { CHANGE, type ProxyEvent } from './events.js';
+import { CHANGE, publishProxyEvent, type ProxyEvent } from './events.js';
 import { Proxy, type ProxyJson } from './proxy.js';
 import { proxyInput, requireFields, type ProxyInput } from './proxy-spec.js';
 import type { AnyToxicType } from './toxic.js';
@@ -167,6 +167,7 @@ export class ProxyCollection extends EventEmitter {
 
   private emitChange(event: ProxyEvent): void {
     this.emit(CHANGE, event);
+    publishProxyEvent(event);
   }
 }
 
