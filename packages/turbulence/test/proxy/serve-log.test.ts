@@ -32,7 +32,7 @@ describe('proxy serve logs', () => {
     );
     children.push(child);
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const lines = () => out.split('\n').filter(Boolean);
     await until(() => lines().length >= 1);
