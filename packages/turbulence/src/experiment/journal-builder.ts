@@ -66,7 +66,10 @@ export class JournalBuilder {
     const j = this.journal;
     if (!j) return;
     apply(j, event, this.faults);
-    if (PHASE_ENDS.has(event.type)) for (const l of this.phaseListeners) l(j, event);
+    if (!PHASE_ENDS.has(event.type)) return;
+    // Probes of the hypothesis and of abort conditions change the journal only through `hypothesis.finished`.
+    if ((event.type === 'activity.started' || event.type === 'activity.finished') && !recordsOf(j, event.phase)) return;
+    for (const l of this.phaseListeners) l(j, event);
   };
 }
 
