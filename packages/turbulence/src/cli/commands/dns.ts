@@ -100,7 +100,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(flags.cacheMaxTtl !== undefined ? { cacheMaxTtl: positiveInteger('--cache-max-ttl', flags.cacheMaxTtl) } : {}),
   });
   const addr = await server.start();
-  if (flags.log) server.on('query', (e) => console.log(formatEvent(e)));
+  // Under --log-format json every line is a record: queries come as dns.query at --log-level debug instead.
+  if (flags.log && flags.logFormat !== 'json') server.on('query', (e) => console.log(formatEvent(e)));
   const api = addr.api ? `, control API ${addr.api}` : '';
   const cache = server.cache ? `cache ${server.cache.stats().maxEntries} answers` : 'no cache';
   announce(
