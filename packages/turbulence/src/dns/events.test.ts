@@ -1,7 +1,7 @@
 /** The DNS server's events on `turbulence:dns`, from a real server answering from a rule over real UDP. */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
-import { DNS_CHANNEL, type AnyEvent } from '../core/events.js';
+import { DNS_CHANNEL, EVENT_CATALOGUE, type AnyEvent, type EventType } from '../core/events.js';
 import { dnsQuery } from './client.js';
 import { createDnsServer } from './server.js';
 
@@ -30,5 +30,10 @@ describe('DNS server events', () => {
     ]);
     expect(seen[1]).toMatchObject({ name: 'gone.test', qtype: 'A', rules: ['gone'], rcode: 'NXDOMAIN' });
     expect(seen[2]).toMatchObject({ id: 'gone' });
+    // Every field is one the catalogue (and docs/events.md) lists for the type.
+    for (const e of seen) {
+      const listed = new Set<string>(EVENT_CATALOGUE[e.type as EventType].fields.map((f) => f.replace('?', '')));
+      for (const key of Object.keys(e)) if (!['source', 'type', 'at'].includes(key)) expect(listed).toContain(key);
+    }
   });
 });

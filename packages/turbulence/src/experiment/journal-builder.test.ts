@@ -38,6 +38,8 @@ describe('the journal as a listener', () => {
     // Every event is in the envelope and listed in the catalogue.
     for (const e of seen) {
       expect(EVENT_CATALOGUE[e.type].source).toBe(e.source);
+      const listed = new Set<string>(EVENT_CATALOGUE[e.type].fields.map((f) => f.replace('?', '')));
+      for (const key of Object.keys(e)) if (!['source', 'type', 'at'].includes(key)) expect(listed).toContain(key);
       expect(Date.parse(e.at)).not.toBeNaN();
     }
   });

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAULT_CHANNEL, type AnyEvent } from '../core/events.js';
+import { EVENT_CATALOGUE, FAULT_CHANNEL, type AnyEvent, type EventType } from '../core/events.js';
 import { Rng } from '../core/rng.js';
 import type { FaultEvent } from './events.js';
 import { FaultManager } from './manager.js';
@@ -46,5 +46,10 @@ describe('fault manager events', () => {
       target: { id: expect.stringMatching(/^pid:\d+$/) as unknown },
     });
     expect(published[1]).toMatchObject({ source: 'fault', reason: 'reverted' });
+    // Every field is one the catalogue (and docs/events.md) lists for the type.
+    for (const e of published) {
+      const listed = new Set<string>(EVENT_CATALOGUE[e.type as EventType].fields.map((f) => f.replace('?', '')));
+      for (const key of Object.keys(e)) if (!['source', 'type', 'at'].includes(key)) expect(listed).toContain(key);
+    }
   });
 });
