@@ -135,7 +135,7 @@ function decodeSegment(segment: string): string {
 }
 
 async function route(req: IncomingMessage): Promise<unknown> {
-  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
   const [, head, rawName, extra] = path.split('/').map(decodeSegment);
   if (extra !== undefined) throw new HttpError(404, `no route ${path}`);
   const name = rawName === undefined || rawName === '' ? undefined : rawName;

@@ -8,7 +8,7 @@
  *   request ─▶ router (bad % escape → 400) ─▶ onRequest: Host, cross-site, token, content type ─▶ body (limit)
  *           ─▶ schema validation ─▶ handler ─▶ reply            any throw ─▶ errorReply ─▶ {error, status}
  */
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -61,6 +61,7 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
     forceCloseConnections: true,
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     frameworkErrors: (error, _request, reply) => sendError(reply, error),
+    clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
   const guard = { bindHost: options.host, token: options.token };
   app.addHook('onRequest', (request, _reply, done) => {
@@ -133,6 +134,18 @@ export async function listenControl(
   const address = app.server.address();
   const bound = address && typeof address === 'object' ? address.port : port;
   return { url: `http://${isIP(host) === 6 ? `[${host}]` : host}:${bound}`, port: bound };
+}
+
+/** A request the HTTP parser refused (bad framing, huge headers): a JSON 400 (431 for headers), then close. */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+  const body = `${JSON.stringify({ error: `malformed HTTP request (${error.code ?? error.message})`, status })}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
 }
 
 /**

@@ -53,6 +53,7 @@ export function send(
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in 10 s`)));
     req.on('error', reject);
+    if (body !== undefined) req.setHeader('Content-Length', Buffer.byteLength(body));
     req.end(body);
   });
 }
