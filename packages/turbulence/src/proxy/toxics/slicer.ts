@@ -37,7 +37,8 @@ export function slicePoints(length: number, a: SlicerAttributes, rng: Rng | unde
       continue;
     }
     const offset = a.size_variation > 0 && rng ? rng.int(2 * a.size_variation) - a.size_variation : 0;
-    const mid = start + Math.floor((end - start) / 2) + offset;
+    // With size_variation == average_size the cut can land on an edge; keep both halves non-empty.
+    const mid = Math.min(end - 1, Math.max(start + 1, start + Math.floor((end - start) / 2) + offset));
     stack.push([mid, end], [start, mid]);
   }
 }
