@@ -102,6 +102,24 @@ describe('proxy API defects (issue 14)', () => {
 });
 
 describe('Toxiproxy fidelity (issue 13 §4)', () => {
+  it("accepts bodiless writes as Toxiproxy's clients send them, with or without a content type", async () => {
+    const server = await proxyServer();
+    const node = await rawExchange(server.port, ['POST /reset HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'], /\r\n\r\n/);
+    expect(node).toMatch(/^HTTP\/1\.1 204 /);
+    const ruby = await rawExchange(
+      server.port,
+      ['POST /reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n'],
+      /\r\n\r\n/,
+    );
+    expect(ruby).toMatch(/^HTTP\/1\.1 204 /);
+    const go = await rawExchange(
+      server.port,
+      ['POST /reset HTTP/1.1\r\nHost: localhost:8474\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n'],
+      /\r\n\r\n/,
+    );
+    expect(go).toMatch(/^HTTP\/1\.1 204 /);
+  });
+
   it('creates a proxy without listen on 127.0.0.1 (201), then answers 409 for the same name', async () => {
     const server = await proxyServer();
     const first = await http(server.url, 'POST', '/proxies', { name: 'nolisten', upstream: '127.0.0.1:9' });

@@ -52,7 +52,7 @@ export function register(program: Command): void {
       'after',
       `\nActions: ${dnsActions.map((a) => a.type).join(', ')}\n` +
         '\nExample:\n  turbulence dns serve --listen 127.0.0.1:5354 --upstream 127.0.0.1:53 --api 127.0.0.1:5380 --seed 42\n' +
-        '  curl -X POST 127.0.0.1:5380/rules -d \'{"name":"svc.example.test","action":"truncate"}\'\n' +
+        '  curl -X POST 127.0.0.1:5380/rules -H \'content-type: application/json\' -d \'{"name":"svc.example.test","action":"truncate"}\'\n' +
         '  dig @127.0.0.1 -p 5354 svc.example.test\n',
     )
     .action(serve);
