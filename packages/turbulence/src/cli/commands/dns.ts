@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .option('--api <host:port>', 'serve the HTTP control API (add/list/remove rules, hit counts) here')
     .option(
       '--api-token <token>',
-      'bearer token the API requires; needed beyond loopback (env TURBULENCE_DNS_API_TOKEN)',
+      'bearer token the API requires; needed unless --api is 127.x.x.x, ::1 or localhost (env TURBULENCE_DNS_API_TOKEN)',
     )
     .option('--seed <n>', 'seed of the rules\u2019 coin flips and jitter; printed when omitted')
     .option('--log', 'print one line per query (client, name, type, rules fired, outcome, rcode, TC)')
