@@ -15,6 +15,7 @@ controlAuthCases('proxy API', {
   read: '/proxies',
   write: { method: 'POST', path: '/proxies', body: { name: `p${Math.random()}`, upstream: '127.0.0.1:9' } },
   state: async (api) => (await send(api.url, 'GET', '/proxies', { 'User-Agent': 't' })).text,
+  bodyLimit: 4 * 1024 * 1024,
 });
 
 controlAuthCases('DNS control API', {
@@ -31,6 +32,7 @@ controlAuthCases('DNS control API', {
   read: '/rules',
   write: { method: 'POST', path: '/rules', body: { name: 'auth.test', action: 'nxdomain' } },
   state: async (api) => (await send(api.url, 'GET', '/rules', { 'User-Agent': 't' })).text,
+  bodyLimit: 1024 * 1024,
 });
 
 controlAuthCases('failpoint endpoint', {
@@ -41,4 +43,5 @@ controlAuthCases('failpoint endpoint', {
   read: '/failpoints',
   write: { method: 'POST', path: '/failpoints/auth.case', body: { actions: 'return(1)' } },
   state: async (api) => (await send(api.url, 'GET', '/failpoints', { 'User-Agent': 't' })).text,
+  bodyLimit: 1024 * 1024,
 });

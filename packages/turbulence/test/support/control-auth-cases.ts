@@ -4,7 +4,9 @@
  * (`test/control/auth.test.ts`). Requests go through `node:http` so every header, Host included, is exactly what
  * the case says.
  */
+import { once } from 'node:events';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 
 /** A running API under test. */
@@ -24,6 +26,8 @@ export interface AuthTarget {
   write: { method: string; path: string; body: unknown };
   /** What the write changes, read back (the table checks refused writes change nothing). */
   state(api: RunningApi): Promise<string>;
+  /** Largest body the API takes, in bytes. */
+  bodyLimit: number;
 }
 
 /** One raw HTTP exchange. */
@@ -131,6 +135,37 @@ export function controlAuthCases(name: string, target: AuthTarget): void {
         const same = json({ Origin: `http://${host}`, 'Sec-Fetch-Site': 'same-origin' });
         expect((await send(api.url, method, path, same, body)).status).toBeLessThan(300);
       } finally {
+        await api.close();
+      }
+    });
+
+    it('answers a body over the limit with 413 and serves the next request on the same connection', async () => {
+      const api = await target.start({ host: '127.0.0.1' });
+      const { port } = new URL(api.url);
+      const socket = connect({ host: '127.0.0.1', port: Number(port) });
+      socket.on('error', () => {});
+      try {
+        await once(socket, 'connect');
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+        const size = target.bodyLimit + 1;
+        const { method, path } = target.write;
+        socket.write(
+          `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${size}\r\n\r\n`,
+        );
+        socket.write(' '.repeat(size));
+        socket.write(`GET ${target.read} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+        const start = performance.now();
+        while (!/HTTP\/1\.1 200 /.test(text) && !socket.destroyed && performance.now() - start < 10_000) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(text).toMatch(/^HTTP\/1\.1 413 /);
+        expect(text).toMatch(/HTTP\/1\.1 200 /);
+        // Today's failure mode was a next request that hung for 5 s.
+        expect(performance.now() - start).toBeLessThan(4000);
+      } finally {
+        socket.destroy();
         await api.close();
       }
     });
