@@ -21,7 +21,7 @@ export interface ApiOptions {
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'] as const;
 
 /** Toxiproxy's answer to an unknown path (text, no request id). */
-export function proxyNotFound(_request: FastifyRequest, reply: FastifyReply): void {
+export function notFoundText(_request: FastifyRequest, reply: FastifyReply): void {
   void reply.code(404).type('text/plain; charset=utf-8').send('404 page not found\n');
 }
 
@@ -30,7 +30,7 @@ export function registerProxyApi(app: FastifyInstance, options: ApiOptions): voi
   let requests = 0;
   const matched = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
     const params = request.params as Record<string, string>;
-    if (Object.values(params).some((v) => v === '')) return proxyNotFound(request, reply);
+    if (Object.values(params).some((v) => v === '')) return notFoundText(request, reply);
     void reply.header('X-Toxiproxy-Request-Id', requestId(++requests));
     if ((request.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
       void reply.code(403).type('text/plain; charset=utf-8').send('User agent not allowed\n');

@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import { createControlServer, listenControl } from '../control/server.js';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import { newSeed } from '../core/rng.js';
-import { proxyNotFound, registerProxyApi } from './api.js';
+import { notFoundText, registerProxyApi } from './api.js';
 import { ProxyCollection } from './collection.js';
 import { loadProxyConfig } from './config.js';
 import { CHANGE, type ProxyEvent } from './events.js';
@@ -120,7 +120,7 @@ function apiServer(host: string, options: ProxyServerOptions): FastifyInstance {
     token: options.token,
     body: 'text',
     bodyLimit: MAX_BODY,
-    notFound: proxyNotFound,
+    notFound: notFoundText,
     ...(options.logger ? { logger: options.logger } : {}),
     refuseOpenBind: (h) =>
       new TurbulenceError(ErrorCodes.USAGE, `refusing to serve the proxy API on ${h} without a token`, {
