@@ -132,11 +132,9 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
       const dns = await this.bindBoth(want);
       this.address = { dns };
       if (this.options.api !== undefined) {
-        this.api = await startControlApi(
-          this,
-          parseHostPort(this.options.api, 5380, 'API address'),
-          this.options.apiToken,
-        );
+        this.api = await startControlApi(this, parseHostPort(this.options.api, 5380, 'API address'), {
+          token: this.options.apiToken,
+        });
         this.address.api = this.api.url;
       }
       return this.address;

@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option('--api <host:port>', 'serve the HTTP control API (add/list/remove rules, hit counts) here')
     .option(
       '--api-token <token>',
-      'bearer token the API requires; needed beyond loopback (env TURBULENCE_DNS_API_TOKEN)',
+      'bearer token the API requires; needed unless --api is 127.x.x.x, ::1 or localhost (env TURBULENCE_DNS_API_TOKEN)',
     )
     .option('--seed <n>', 'seed of the rules\u2019 coin flips and jitter; printed when omitted')
     .option('--log', 'print one line per query (client, name, type, rules fired, outcome, rcode, TC)')
@@ -53,7 +53,7 @@ export function register(program: Command): void {
       'after',
       `\nActions: ${dnsActions.map((a) => a.type).join(', ')}\n` +
         '\nExample:\n  turbulence dns serve --listen 127.0.0.1:5354 --upstream 127.0.0.1:53 --api 127.0.0.1:5380 --seed 42\n' +
-        '  curl -X POST 127.0.0.1:5380/rules -d \'{"name":"svc.example.test","action":"truncate"}\'\n' +
+        '  curl -X POST 127.0.0.1:5380/rules -H \'content-type: application/json\' -d \'{"name":"svc.example.test","action":"truncate"}\'\n' +
         '  dig @127.0.0.1 -p 5354 svc.example.test\n' +
         '  turbulence dns serve ... --log-format json --log-level debug   # JSON lines: queries, rule changes\n',
     );

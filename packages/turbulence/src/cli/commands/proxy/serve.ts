@@ -18,7 +18,11 @@ export function registerServe(proxy: Command): void {
   const serve = proxy
     .command('serve')
     .description('serve the Toxiproxy-compatible HTTP API (every Toxiproxy client works against it)')
-    .option('--host <host>', 'interface of the HTTP API (non-loopback needs --token)', '127.0.0.1')
+    .option(
+      '--host <host>',
+      'interface of the HTTP API; anything but 127.x.x.x, ::1 or localhost needs --token',
+      '127.0.0.1',
+    )
     .option('--port <port>', 'port of the HTTP API', '8474')
     .option('--config <file>', 'JSON/YAML array of proxies (with optional toxics) to create at startup')
     .option('--seed <n>', 'seed of every random choice (toxicity, jitter, loss); printed when omitted')
