@@ -251,10 +251,32 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
       this.emit('fault-failed', { kind: fault.kind, id: fault.id, target: fault.target, phase: 'revert', error });
       throw error;
     }
-    await this.ledger.remove(fault.id);
+    await this.removeFromLedger(fault);
     this.faults.delete(fault.id);
     this.usedMs += Date.now() - fault.injectedAt;
     this.emit('fault-reverted', { ...publicView(fault), reason });
+  }
+
+  /**
+   * Removes a reverted fault's entry. When the ledger cannot be written (read-only, disk full) the failure is
+   * reported like a failed revert, so a foreground CLI says so and exits non-zero instead of waiting forever; the
+   * entry stays, and `recover` reverting it again is harmless.
+   */
+  private async removeFromLedger(fault: Tracked): Promise<void> {
+    try {
+      await this.ledger.remove(fault.id);
+    } catch (err) {
+      const error = new TurbulenceError(
+        ErrorCodes.LEDGER,
+        `reverted ${fault.kind} on ${fault.target.name}, but could not remove it from the ledger: ${errorMessage(err)}`,
+        {
+          hint: 'make TURBULENCE_HOME writable again (read-only or full disk?), then run `turbulence recover --all`',
+          cause: err,
+        },
+      );
+      this.emit('fault-failed', { kind: fault.kind, id: fault.id, target: fault.target, phase: 'revert', error });
+      throw error;
+    }
   }
 
   private committedMs(): number {

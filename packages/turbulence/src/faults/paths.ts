@@ -4,7 +4,7 @@
  * (`managed/<name>.json`).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -40,20 +40,49 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const file = await open(tmp, 'w', 0o600);
   try {
-    await file.writeFile(data, 'utf8');
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
+    const file = await open(tmp, 'w', 0o600);
+    try {
+      await file.writeFile(data, 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
+    // A full disk fails the write after the open: never leave the half-written temporary file behind.
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
   await syncDir(dir);
+}
+
+/** `.<name>.<pid>.<hex>.tmp`: a temporary file of {@link writeFileAtomic}, with the pid of its writer. */
+const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+/**
+ * Removes the temporary files of {@link writeFileAtomic} in `dir` whose writer process is gone (killed between
+ * open and rename). Returns their names. A missing directory has none.
+ */
+export async function removeStaleTemporaryFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(TEMPORARY.exec(name)?.[1] ?? NaN);
+    if (!Number.isSafeInteger(pid) || pid === process.pid || processExists(pid)) continue;
+    await rm(join(dir, name), { force: true }).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Removes a file and makes the removal durable; a missing file is fine. */
