@@ -13,6 +13,7 @@ import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '..
 import type { AppliedFault, FaultContext, FaultSpec, Target } from '../core/fault.js';
 import type { JsonObject } from '../core/json.js';
 import type { Rng } from '../core/rng.js';
+import { redactArgv } from '../core/argv.js';
 import { select } from '../core/selector.js';
 import type { FaultInjector, InjectedFault } from '../providers/types.js';
 import { checkBlastRadius } from './blast-radius.js';
@@ -294,7 +295,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
       host: hostname(),
       ...(this.options.runId !== undefined ? { runId: this.options.runId } : {}),
       activity,
-      cmd: process.argv.join(' ').slice(0, 500),
+      cmd: redactArgv(process.argv).join(' ').slice(0, 500), // no --var values in the ledger
     };
   }
 }

@@ -4,7 +4,7 @@
  * (`managed/<name>.json`).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -38,7 +38,7 @@ export function managedDir(home: string = turbulenceHome()): string {
  */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 }); // the home and its directories are private
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const file = await open(tmp, 'w', 0o600);
@@ -83,6 +83,16 @@ function processExists(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Creates `dir` (and missing parents) with mode 0700, or tightens an existing `dir` of this user to 0700. Parents
+ * that exist already are left as they are (TURBULENCE_HOME may be a directory the user shares on purpose).
+ */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await stat(dir);
+  if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) await chmod(dir, 0o700);
 }
 
 /** Removes a file and makes the removal durable; a missing file is fine. */

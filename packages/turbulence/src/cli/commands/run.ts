@@ -16,6 +16,7 @@ import {
   ROLLBACK_STRATEGIES,
   parseHypothesisStrategy,
 } from '../../experiment/policy.js';
+import { journalFileMode, writeJournalFile } from '../../experiment/journal-file.js';
 import { journalToJUnit } from '../../report/junit.js';
 import { terminalRenderer } from '../render/terminal.js';
 import type { DryMode, RollbackStrategy } from '../../experiment/types.js';
@@ -162,7 +163,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       hardSignal: hard.signal,
       events,
     });
-    await writeFile(flags.journalPath, `${JSON.stringify(journal, null, 2)}\n`);
+    const journalMode = journalFileMode(loaded.experiment, flags); // 0600 when the run used secrets
+    await writeJournalFile(flags.journalPath, `${JSON.stringify(journal, null, 2)}\n`, journalMode);
     if (flags.junit) await writeFile(flags.junit, journalToJUnit(journal));
     if (!flags.json)
       process.stdout.write(`  journal: ${flags.journalPath}${flags.junit ? `, junit: ${flags.junit}` : ''}\n`);
