@@ -3,7 +3,17 @@
  * `lab down` can remove all of it after a crash of turbulence. Lives in
  * `${TURBULENCE_HOME:-~/.turbulence}/labs/<name>.json`.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
@@ -118,6 +128,20 @@ export function readLabState(name: string): LabState | undefined {
       hint: 'inspect the file; `ip netns list | grep tb-` shows what may be left',
     });
   }
+}
+
+/** Names of the labs that have a state file (up, starting, or left by a crash), sorted. */
+export function listLabs(): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dirname(labStatePath('x')));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+    .map((n) => n.slice(0, -'.json'.length))
+    .sort();
 }
 
 /** Removes a lab's state file. */
