@@ -11,7 +11,7 @@ import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '..
 import { Rng } from '../core/rng.js';
 import { Ledger } from './ledger.js';
 import type { CorruptEntry, LedgerEntry } from './ledger.js';
-import { isSameProcess, readProc } from './process/proc.js';
+import { isSameProcess, readProc } from '../os/proc.js';
 import { getDriver } from './registry.js';
 
 /** What {@link recoverLedger} did. */

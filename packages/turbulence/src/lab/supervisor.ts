@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { ServiceSpec } from './spec.js';
 import type { HostState, ServiceState } from './state.js';
 import { waitReady } from './probe.js';
-import { alive, signal, waitExit } from './sys.js';
+import { alive, signal, waitExit } from '../os/signals.js';
 
 /** What the supervisor reports: `change` after any service state change. */
 export interface SupervisorEvents {

@@ -9,8 +9,8 @@
 import { EventEmitter } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
-import { turbulenceHome } from '../faults/paths.js';
-import { isSameProcess, startTimeOfSync, waitFor } from '../faults/process/proc.js';
+import { turbulenceHome } from '../os/home.js';
+import { isSameProcess, startTimeOfSync, waitFor } from '../os/proc.js';
 import { waitReady } from './readiness.js';
 import {
   logFile,

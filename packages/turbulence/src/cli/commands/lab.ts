@@ -12,7 +12,7 @@ import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import { labDown, labExecArgv, labStatus, labUp } from '../../lab/lab.js';
 import { loadLabFile } from '../../lab/spec.js';
 import { readLabState, turbulenceHome, type LabDnsState } from '../../lab/state.js';
-import { alive, sleep } from '../../lab/sys.js';
+import { alive, sleep } from '../../os/signals.js';
 
 /** A lab file path, or the name of a lab that is up. */
 function labName(fileOrName: string): string {

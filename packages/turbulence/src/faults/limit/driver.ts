@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
-import { alive } from '../../lab/sys.js';
+import { alive } from '../../os/signals.js';
 import { unsupported } from '../network/capabilities.js';
 import {
   cgroupDirOf,

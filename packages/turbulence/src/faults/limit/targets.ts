@@ -7,7 +7,7 @@ import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { readLabState } from '../../lab/state.js';
-import { alive } from '../../lab/sys.js';
+import { alive } from '../../os/signals.js';
 import { resolveProcesses } from '../process/targets.js';
 
 /**

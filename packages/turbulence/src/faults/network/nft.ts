@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
-import { run } from '../../lab/sys.js';
+import { run } from '../../os/exec.js';
 import { requireTools } from './capabilities.js';
 import { faultKey, netAttrs, resolveNetworkTargets, resolvePeers, targetPresent } from './targets.js';
 

@@ -13,7 +13,7 @@ import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { readLabState } from '../../lab/state.js';
-import { listNetns } from '../../lab/sys.js';
+import { listNetns } from '../../os/netns.js';
 
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => [v].flat());
 

@@ -8,7 +8,7 @@
  */
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { Target } from '../../core/fault.js';
-import { run } from '../../lab/sys.js';
+import { run } from '../../os/exec.js';
 import { netAttrs } from './targets.js';
 
 /** A qdisc handle major (hex, without the colon) owned by a fault. */

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { FaultDriver } from '../../core/fault.js';
 import { signalTarget, targetGone } from './signals.js';
-import { procAvailable } from './proc.js';
+import { procAvailable } from './capability.js';
 import { attributesOf, resolveProcesses } from './targets.js';
 
 /** `process.cont`. */

@@ -13,4 +13,4 @@ export const drivers: readonly AnyDriver[] = [killDriver, stopDriver, contDriver
 
 export { resolveProcesses, processQuerySchema } from './targets.js';
 export type { ProcessQuery, ProcessAttributes } from './targets.js';
-export { isSameProcess, readProc } from './proc.js';
+export { isSameProcess, readProc } from '../../os/proc.js';

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { ensureManagedRunning } from '../../supervisor/managed.js';
-import { isSameProcess, procAvailable, waitFor } from './proc.js';
+import { isSameProcess, waitFor } from '../../os/proc.js';
+import { procAvailable } from './capability.js';
 import { signalSchema, signalTarget, targetGone } from './signals.js';
 import { attributesOf, resolveProcesses } from './targets.js';
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { ensureManagedRunning, isRecordAlive, restartManaged, findManaged } from '../../supervisor/managed.js';
-import { procAvailable } from './proc.js';
+import { procAvailable } from './capability.js';
 import { attributesOf, resolveProcesses } from './targets.js';
 
 /** `process.restart`. */

@@ -3,7 +3,8 @@
  */
 import { z } from 'zod';
 import type { FaultDriver } from '../../core/fault.js';
-import { procAvailable, readProc, waitFor } from './proc.js';
+import { procAvailable } from './capability.js';
+import { readProc, waitFor } from '../../os/proc.js';
 import { signalTarget, targetGone } from './signals.js';
 import { attributesOf, resolveProcesses } from './targets.js';
 

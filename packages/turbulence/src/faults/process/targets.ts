@@ -13,8 +13,8 @@ import type { Target } from '../../core/fault.js';
 import type { JsonObject, JsonValue } from '../../core/json.js';
 import { findManaged } from '../../supervisor/managed.js';
 import { supervisedPids } from '../../supervisor/supervisor.js';
-import { commandLine, isSameProcess, listProcs, readProcSync } from './proc.js';
-import type { ProcInfo } from './proc.js';
+import { commandLine, isSameProcess, listProcs, readProcSync } from '../../os/proc.js';
+import type { ProcInfo } from '../../os/proc.js';
 
 /** The target query of every `process.*` kind. */
 export const processQuerySchema = z

@@ -13,8 +13,8 @@ import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
-import { alive, sleep, signal, waitExit } from '../../lab/sys.js';
-import { findBinary } from '../network/capabilities.js';
+import { alive, sleep, terminate } from '../../os/signals.js';
+import { findBinary } from '../../os/tools.js';
 import { faultKey, netAttrs, resolveNetworkTargets } from '../network/targets.js';
 
 /** Which load generator runs a stress fault. */
@@ -125,10 +125,7 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
     async revert(fault) {
       const tag = tagOf(fault.target, fault.params);
       const pids = taggedPids(tag);
-      for (const pid of pids) signal(-pid, 'SIGTERM');
-      const left = await waitExit(pids, 3000);
-      for (const pid of left) signal(-pid, 'SIGKILL');
-      await waitExit(left, 2000);
+      await terminate(pids, 3000, { group: true });
       await sleep(0);
       v.cleanup?.(fault.params, tag);
     },

@@ -8,7 +8,7 @@ import { ErrorCodes } from '../../../src/core/errors.js';
 import { Rng } from '../../../src/core/rng.js';
 import type { Target } from '../../../src/core/fault.js';
 import { getDriver } from '../../../src/faults/registry.js';
-import { isSameProcess } from '../../../src/faults/process/proc.js';
+import { isSameProcess } from '../../../src/os/proc.js';
 import { eventually, hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
 
 const ctx = { rng: new Rng(1), signal: new AbortController().signal };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStat } from './proc.js';
-import { isProtected } from './targets.js';
+import { isProtected } from '../faults/process/targets.js';
 
 describe('parseStat', () => {
   it('reads state, parent and start time even when comm has spaces and parentheses', () => {
