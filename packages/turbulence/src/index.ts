@@ -41,3 +41,8 @@ export type { DynamicConfiguration, ResolvedConfiguration } from './experiment/c
 export { parseVarFlag, loadVarFiles, loadOverrides, convertVar, type Overrides } from './experiment/vars.js';
 export * from './proxy/index.js';
 export * from './lab/index.js';
+export { machineFacts, kindFacts, cgroupFacts } from './faults/doctor.js';
+export type { DoctorLine } from './faults/doctor.js';
+export { resolveNetworkTargets, netemAvailable, nfqueueAvailable, turbulenceTables } from './faults/network/index.js';
+export type { NetworkAttributes } from './faults/network/index.js';
+export { resolveProcessTargets, parseSize, cgroupVersion } from './faults/limit/index.js';

@@ -100,6 +100,30 @@ export interface FaultDriver<P = JsonObject> {
   check?(): Promise<CapabilityResult>;
 }
 
+/** A fault injected by the `fault` provider, as reported back to the runner. */
+export interface InjectedFault {
+  id: string;
+  kind: string;
+  target: Target;
+  /** Epoch milliseconds at which the fault reverts itself, when it has a duration. */
+  expiresAt?: number;
+}
+
+/** What the `fault` provider needs from the run: the run owns every fault it injects and reverts them. */
+export interface FaultInjector {
+  /** Resolves targets, applies selection and blast radius, records in the ledger, injects. */
+  inject(spec: FaultSpec, owner: { activity: string }): Promise<InjectedFault[]>;
+}
+
+/** A driver of any kind, as registries and family indexes hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each driver has its own params type
+export type AnyDriver = FaultDriver<any>;
+
+/** What a fault family's module (`faults/<family>/index.ts`) exports: its drivers, one line each. */
+export interface FaultFamily {
+  drivers: readonly AnyDriver[];
+}
+
 /** Bounds a run may not exceed. All optional; unset means unbounded. */
 export interface BlastRadius {
   /** Max targets one fault may act on. */

@@ -16,7 +16,8 @@ import { isIP } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '../core/errors.js';
 import { formatHostPort, type HostPort } from './address.js';
-import type { DnsServer } from './server.js';
+import type { DnsCache } from './cache.js';
+import type { DnsRuleStatus, RuleEngine } from './engine.js';
 
 /** A running control API. */
 export interface ControlApi {
@@ -24,10 +25,25 @@ export interface ControlApi {
   close(): Promise<void>;
 }
 
+/**
+ * What the control API drives: the parts of a `DnsServer` it calls. Declared here, not imported from `server.ts`,
+ * so the server can start its API without an import cycle.
+ */
+export interface DnsControlTarget {
+  readonly engine: Pick<RuleEngine, 'clear' | 'get'>;
+  readonly seed: number;
+  readonly cache: Pick<DnsCache, 'clear'> | undefined;
+  readonly upstreamAddress: string;
+  stats(): object;
+  listRules(): DnsRuleStatus[];
+  addRule(rule: unknown): DnsRuleStatus;
+  removeRule(id: string): boolean;
+}
+
 const MAX_BODY = 1 << 20;
 
 /** Starts the control API for `server` on `at`. */
-export async function startControlApi(server: DnsServer, at: HostPort, token?: string): Promise<ControlApi> {
+export async function startControlApi(server: DnsControlTarget, at: HostPort, token?: string): Promise<ControlApi> {
   if (!isLoopback(at.host) && !token) {
     throw new TurbulenceError(ErrorCodes.USAGE, `the DNS control API may bind to ${at.host} only with a token`, {
       hint: 'bind it to 127.0.0.1, or set a token (--api-token / apiToken)',
@@ -52,7 +68,12 @@ export async function startControlApi(server: DnsServer, at: HostPort, token?: s
   };
 }
 
-async function route(server: DnsServer, req: IncomingMessage, res: ServerResponse, token?: string): Promise<void> {
+async function route(
+  server: DnsControlTarget,
+  req: IncomingMessage,
+  res: ServerResponse,
+  token?: string,
+): Promise<void> {
   if (token && !authorized(req, token)) return send(res, 401, { error: 'missing or wrong bearer token', status: 401 });
   const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/+$/, '') || '/';
   const id = /^\/rules\/([^/]+)$/.exec(path)?.[1];

@@ -5,7 +5,7 @@ import type { TurbulenceError } from '../core/errors.js';
 import type { BlastRadius, Target } from '../core/fault.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import type { Rng } from '../core/rng.js';
-import type { InjectedFault } from '../providers/types.js';
+import type { InjectedFault } from '../core/fault.js';
 import type { Ledger } from './ledger.js';
 
 /** A fault in effect, as the manager tracks it. */

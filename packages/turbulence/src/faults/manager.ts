@@ -14,7 +14,7 @@ import type { AppliedFault, FaultContext, FaultSpec, Target } from '../core/faul
 import type { JsonObject } from '../core/json.js';
 import type { Rng } from '../core/rng.js';
 import { select } from '../core/selector.js';
-import type { FaultInjector, InjectedFault } from '../providers/types.js';
+import type { FaultInjector, InjectedFault } from '../core/fault.js';
 import { checkBlastRadius } from './blast-radius.js';
 import { Ledger, newFaultId } from './ledger.js';
 import { recoverLedger } from './recover.js';

@@ -2,7 +2,7 @@
  * @module The `failpoint` fault family: faults set inside processes that embed `@turbulence/failpoints`, through
  * their control endpoint.
  */
-import type { AnyDriver } from '../kinds.js';
+import type { AnyDriver } from '../../core/fault.js';
 import { failpointSetDriver } from './set.js';
 
 /** Every driver of the family, one line each. */

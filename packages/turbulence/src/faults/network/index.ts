@@ -2,7 +2,7 @@
  * The `network` fault family (root, Linux): partitions, loss, blackholes and DNS blocks as nft tables inside the
  * target's namespace; bandwidth and latency as qdiscs. Targets: lab hosts, named namespaces, this machine.
  */
-import type { AnyDriver } from '../kinds.js';
+import type { AnyDriver } from '../../core/fault.js';
 import { bandwidthDriver } from './bandwidth.js';
 import { blackholeDriver } from './blackhole.js';
 import { dnsBlockDriver } from './dns-block.js';

@@ -2,7 +2,7 @@
  * @module The `process` fault family (no root needed): `process.kill`, `process.stop`, `process.cont`,
  * `process.restart`. Targets are found through `/proc`; see `targets.ts` for the query and the guard.
  */
-import type { AnyDriver } from '../kinds.js';
+import type { AnyDriver } from '../../core/fault.js';
 import { contDriver } from './cont.js';
 import { killDriver } from './kill.js';
 import { restartDriver } from './restart.js';

@@ -2,7 +2,7 @@
  * @module The `proxy` fault family: toxics and outages on a Toxiproxy-compatible server, as revertible faults.
  * Target: `{ proxy: "name", url: "http://127.0.0.1:8474" }`.
  */
-import type { AnyDriver } from '../kinds.js';
+import type { AnyDriver } from '../../core/fault.js';
 import { disableDriver } from './disable.js';
 import { toxicDriver } from './toxic.js';
 

@@ -13,7 +13,7 @@ import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import { readLabState } from '../../lab/state.js';
 import { resolveProcessTargets } from '../limit/targets.js';
-import { libfaketimePath } from './faketime.js';
+import { libfaketimePath } from '../../os/faketime.js';
 
 const params = z
   .object({

@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { CapabilityResult } from '../core/fault.js';
 import { errorMessage } from '../core/errors.js';
 import { findBinary, isRoot } from '../os/tools.js';
-import { netemAvailable, nfqueueAvailable } from '../faults/network/capabilities.js';
-import { listDrivers } from '../faults/registry.js';
+import { netemAvailable, nfqueueAvailable } from './network/capabilities.js';
+import { listDrivers } from './registry.js';
 
 /** One line of the doctor's report. */
 export interface DoctorLine {
