@@ -80,6 +80,17 @@ export function startTimeOfSync(pid: number): string | undefined {
   }
 }
 
+/** Process group of a pid (field 5 of `/proc/<pid>/stat`), or undefined when it does not exist. */
+export function processGroupOfSync(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const pgrp = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[2]);
+    return Number.isInteger(pgrp) ? pgrp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every process now visible in `/proc`, by ascending pid. */
 export function listProcs(): Promise<ProcInfo[]> {
   const pids = readdirSync('/proc')

@@ -10,5 +10,5 @@ export const drivers: readonly AnyDriver[] = [failpointSetDriver];
 
 export { failpointSetDriver, failpointSetParams } from './set.js';
 export type { FailpointSetParams } from './set.js';
-export { resolveFailpointTargets, failpointQuerySchema } from './targets.js';
-export type { FailpointAttributes } from './targets.js';
+export { resolveFailpointTargets, failpointQuerySchema } from '../../targets/failpoint.js';
+export type { FailpointAttributes } from '../../targets/failpoint.js';

@@ -12,5 +12,5 @@ import { pidsLimitDriver } from './pids.js';
 export const drivers: readonly AnyDriver[] = [memoryLimitDriver, cpuLimitDriver, pidsLimitDriver, ioLimitDriver];
 
 export { cgroupVersion, controllerAvailable } from './cgroup.js';
-export { resolveProcessTargets } from './targets.js';
+export { resolveProcessTargets } from '../../targets/lab-service.js';
 export { parseSize } from './size.js';

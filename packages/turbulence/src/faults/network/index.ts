@@ -20,7 +20,7 @@ export const drivers: readonly AnyDriver[] = [
   latencyDriver,
 ];
 
-export { resolveNetworkTargets, networkQuerySchema } from './targets.js';
-export type { NetworkAttributes } from './targets.js';
+export { resolveNetworkTargets, networkQuerySchema } from '../../targets/netns.js';
+export type { NetworkAttributes } from '../../targets/netns.js';
 export { turbulenceTables } from './nft.js';
 export { netemAvailable, nfqueueAvailable } from './capabilities.js';

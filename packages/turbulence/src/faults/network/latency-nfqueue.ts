@@ -18,7 +18,7 @@ import { netnsPids } from '../../os/netns.js';
 import { run } from '../../os/exec.js';
 import { nfqueueAvailable } from './capabilities.js';
 import type { LatencyBackend, LatencyParams } from './latency-types.js';
-import { netAttrs } from './targets.js';
+import { netAttrs } from '../../targets/netns.js';
 
 const queueFor = (key: string): number => 1000 + (parseInt(key.slice(0, 4), 16) % 60000);
 const chainFor = (key: string, dir: 'i' | 'o'): string => `TBL${key.slice(0, 8)}${dir}`;

@@ -11,6 +11,6 @@ import { stopDriver } from './stop.js';
 /** Every driver of the family, one line each. */
 export const drivers: readonly AnyDriver[] = [killDriver, stopDriver, contDriver, restartDriver];
 
-export { resolveProcesses, processQuerySchema } from './targets.js';
-export type { ProcessQuery, ProcessAttributes } from './targets.js';
+export { resolveProcesses, processQuerySchema } from '../../targets/process.js';
+export type { ProcessQuery, ProcessAttributes } from '../../targets/process.js';
 export { isSameProcess, readProc } from '../../os/proc.js';

@@ -9,7 +9,7 @@ import { ensureManagedRunning } from '../../supervisor/managed.js';
 import { isSameProcess, waitFor } from '../../os/proc.js';
 import { procAvailable } from './capability.js';
 import { signalSchema, signalTarget, targetGone } from './signals.js';
-import { attributesOf, resolveProcesses } from './targets.js';
+import { attributesOf, resolveProcesses } from '../../targets/process.js';
 
 const params = z
   .object({
@@ -29,6 +29,7 @@ export const killDriver: FaultDriver<KillParams> = {
   params,
   reversible: false,
   check: procAvailable,
+  targets: ['process'],
   resolveTargets: (query) => resolveProcesses(query),
   async inject(target, p) {
     const t = attributesOf(target);

@@ -9,6 +9,6 @@ import { toxicDriver } from './toxic.js';
 /** Every driver of the family, one line each. */
 export const drivers: readonly AnyDriver[] = [toxicDriver, disableDriver];
 
-export { resolveProxies, proxyQuerySchema, DEFAULT_PROXY_URL } from './targets.js';
-export type { ProxyTargetAttributes } from './targets.js';
+export { resolveProxies, proxyQuerySchema, DEFAULT_PROXY_URL } from '../../targets/proxy.js';
+export type { ProxyTargetAttributes } from '../../targets/proxy.js';
 export type { ProxyToxicParams } from './toxic.js';

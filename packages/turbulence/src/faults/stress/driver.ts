@@ -15,7 +15,8 @@ import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { alive, sleep, terminate } from '../../os/signals.js';
 import { findBinary } from '../../os/tools.js';
-import { faultKey, netAttrs, resolveNetworkTargets } from '../network/targets.js';
+import { faultKey } from '../network/targets.js';
+import { netAttrs, resolveNetworkTargets } from '../../targets/netns.js';
 
 /** Which load generator runs a stress fault. */
 export type Engine = 'node' | 'stress-ng';
@@ -105,6 +106,7 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
     kind: v.kind,
     summary: v.summary,
     params: v.params,
+    targets: ['netns'],
     resolveTargets: (query) => resolveNetworkTargets(query ?? { host: true }),
     check: () => {
       const ok = v.engines.includes('node') || findBinary('stress-ng') !== undefined;

@@ -12,7 +12,8 @@ import { parseDuration } from '../../core/duration.js';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import { readLabState } from '../../lab/state.js';
-import { resolveProcessTargets } from '../limit/targets.js';
+import { isClockQuery, resolveClocks } from '../../targets/clock.js';
+import { resolveProcessTargets } from '../../targets/lab-service.js';
 import { libfaketimePath } from '../../os/faketime.js';
 
 const params = z
@@ -51,11 +52,9 @@ export const skewDriver: FaultDriver<Params> = {
   kind: 'time.skew',
   summary: 'move the wall clock of a process started under libfaketime (lab services with faketime: true)',
   params,
+  targets: ['process', 'clock'],
   async resolveTargets(query) {
-    if (query && typeof query.clockFile === 'string') {
-      const f = query.clockFile;
-      return [{ id: `clock:${f}`, type: 'clock', name: f, attributes: { clockFile: f } }];
-    }
+    if (isClockQuery(query)) return resolveClocks(query);
     const targets = await resolveProcessTargets(query);
     for (const t of targets) clockFileOf(t);
     return targets;
