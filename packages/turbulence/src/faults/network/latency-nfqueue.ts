@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
-import { alive, terminate } from '../../os/signals.js';
+import { alive, signal, terminate } from '../../os/signals.js';
 import { netnsPids } from '../../os/netns.js';
 import { run } from '../../os/exec.js';
 import { nfqueueAvailable } from './capabilities.js';
@@ -56,7 +56,7 @@ function startWorker(target: Target, queue: number, p: LatencyParams): Promise<n
     const timer = setTimeout(() => fail('did not start within 10 s'), 10_000);
     const fail = (why: string): void => {
       clearTimeout(timer);
-      if (child.pid) process.kill(child.pid, 'SIGKILL');
+      if (child.pid) signal(child.pid, 'SIGKILL');
       reject(new TurbulenceError(ErrorCodes.FAULT_INJECT_FAILED, `NFQUEUE latency worker ${why}: ${err.trim()}`));
     };
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
