@@ -14,7 +14,7 @@ import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { alive, sleep, terminate } from '../../os/signals.js';
-import { findBinary } from '../../os/tools.js';
+import { findBinary, needsTool } from '../../os/tools.js';
 import { faultKey } from '../network/targets.js';
 import { netAttrs, resolveNetworkTargets } from '../../targets/netns.js';
 
@@ -110,7 +110,7 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
     resolveTargets: (query) => resolveNetworkTargets(query ?? { host: true }),
     check: () => {
       const ok = v.engines.includes('node') || findBinary('stress-ng') !== undefined;
-      return Promise.resolve(ok ? { ok: true } : { ok: false, reason: 'needs stress-ng (Debian: stress-ng)' });
+      return Promise.resolve(ok ? { ok: true } : { ok: false, reason: needsTool('stress-ng') });
     },
     async inject(target, p) {
       const engine = chooseEngine(v, p);

@@ -12,6 +12,7 @@ import { parseDuration } from '../../core/duration.js';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import { readLabState } from '../../lab/state.js';
+import { needsTool } from '../../os/tools.js';
 import { isClockQuery, resolveClocks } from '../../targets/clock.js';
 import { resolveProcessTargets } from '../../targets/lab-service.js';
 import { libfaketimePath } from '../../os/faketime.js';
@@ -59,8 +60,7 @@ export const skewDriver: FaultDriver<Params> = {
     for (const t of targets) clockFileOf(t);
     return targets;
   },
-  check: () =>
-    Promise.resolve(libfaketimePath() ? { ok: true } : { ok: false, reason: 'needs libfaketime (Debian: faketime)' }),
+  check: () => Promise.resolve(libfaketimePath() ? { ok: true } : { ok: false, reason: needsTool('libfaketime') }),
   inject(target, p) {
     return Promise.resolve().then(() => {
       const file = clockFileOf(target);
