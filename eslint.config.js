@@ -1,5 +1,7 @@
 // Type-aware lint for every TypeScript file in the repository.
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -23,6 +25,21 @@ export default tseslint.config(
       '@typescript-eslint/only-throw-error': 'error',
       'no-console': 'error',
     },
+  },
+  {
+    // No import cycles in library code: the layers (os, core, targets, faults, experiment, cli) only import
+    // downwards. Imports name `.js` files that are `.ts` sources; the TypeScript resolver maps them.
+    files: ['packages/*/src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // Without these, import-x only follows `.js` files and sees no cycle among `.ts` sources.
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: './tsconfig.check.json', alwaysTryTypes: false }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     // CLI entry points, examples, benchmarks and tests talk to the terminal on purpose.

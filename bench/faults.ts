@@ -19,8 +19,8 @@ import { Rng } from '../packages/turbulence/src/core/rng.js';
 import { Ledger } from '../packages/turbulence/src/faults/ledger.js';
 import type { LedgerEntry } from '../packages/turbulence/src/faults/ledger.js';
 import { FaultManager } from '../packages/turbulence/src/faults/manager.js';
-import { listProcs, readProc } from '../packages/turbulence/src/faults/process/proc.js';
-import { resolveProcesses } from '../packages/turbulence/src/faults/process/targets.js';
+import { listProcs, readProc } from '../packages/turbulence/src/os/proc.js';
+import { resolveProcesses } from '../packages/turbulence/src/targets/process.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;

@@ -33,3 +33,8 @@ export { pythonModuleAvailable, type PythonAvailability } from './providers/pyth
 export type { ModuleCallContext, ModuleFunction } from './providers/module.js';
 export * from './proxy/index.js';
 export * from './lab/index.js';
+export { machineFacts, kindFacts, cgroupFacts } from './faults/doctor.js';
+export type { DoctorLine } from './faults/doctor.js';
+export { resolveNetworkTargets, netemAvailable, nfqueueAvailable, turbulenceTables } from './faults/network/index.js';
+export type { NetworkAttributes } from './faults/network/index.js';
+export { resolveProcessTargets, parseSize, cgroupVersion } from './faults/limit/index.js';

@@ -74,7 +74,8 @@ export type CapabilityResult = { ok: true; detail?: string } | { ok: false; reas
  * @example
  * const stop: FaultDriver<{ signal?: string }> = {
  *   kind: 'process.stop', summary: 'pause a process with SIGSTOP', params: z.object({}),
- *   resolveTargets: (query) => findProcesses(query),
+ *   targets: ['process'],
+ *   resolveTargets: (query) => resolveProcesses(query),
  *   inject: async (t) => { process.kill(Number(t.attributes.pid), 'SIGSTOP'); },
  *   revert: async (f) => { process.kill(Number(f.target.attributes.pid), 'SIGCONT'); },
  * };
@@ -88,7 +89,16 @@ export interface FaultDriver<P = JsonObject> {
   readonly params: z.ZodType<P>;
   /** False for faults that cannot be undone (a SIGKILL): revert then only cleans up its own records. */
   readonly reversible?: boolean;
-  /** Candidates matching a target query. Throw a `TARGET_REFUSED` error for a forbidden target. */
+  /**
+   * The target types this kind acts on (`process`, `netns`, `proxy`, `failpoint`, `dns-server`, `clock`; see
+   * `targets/index.ts`). The fault manager refuses a resolved target of any other type.
+   */
+  readonly targets?: readonly string[];
+  /**
+   * Candidates matching a target query, usually one call into the `targets/` layer. The fault manager applies the
+   * safety guard (PID 1, its own tree, empty queries) to what this returns; throw `TARGET_REFUSED` for anything
+   * else the kind cannot act on.
+   */
   resolveTargets(query: JsonObject | undefined, ctx: FaultContext): Promise<Target[]>;
   /** Makes the fault take effect; returns what revert needs beyond target and params. Safe to run twice. */
   inject(target: Target, params: P, ctx: FaultContext): Promise<JsonValue | void>;
@@ -98,6 +108,30 @@ export interface FaultDriver<P = JsonObject> {
   verify?(fault: AppliedFault<P>, ctx: FaultContext): Promise<boolean>;
   /** Whether this machine can run the kind at all (root, kernel features, binaries). */
   check?(): Promise<CapabilityResult>;
+}
+
+/** A fault injected by the `fault` provider, as reported back to the runner. */
+export interface InjectedFault {
+  id: string;
+  kind: string;
+  target: Target;
+  /** Epoch milliseconds at which the fault reverts itself, when it has a duration. */
+  expiresAt?: number;
+}
+
+/** What the `fault` provider needs from the run: the run owns every fault it injects and reverts them. */
+export interface FaultInjector {
+  /** Resolves targets, applies selection and blast radius, records in the ledger, injects. */
+  inject(spec: FaultSpec, owner: { activity: string }): Promise<InjectedFault[]>;
+}
+
+/** A driver of any kind, as registries and family indexes hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each driver has its own params type
+export type AnyDriver = FaultDriver<any>;
+
+/** What a fault family's module (`faults/<family>/index.ts`) exports: its drivers, one line each. */
+export interface FaultFamily {
+  drivers: readonly AnyDriver[];
 }
 
 /** Bounds a run may not exceed. All optional; unset means unbounded. */

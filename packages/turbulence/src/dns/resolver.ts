@@ -16,7 +16,7 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
-import { findBinary } from '../faults/network/capabilities.js';
+import { findBinary } from '../os/tools.js';
 
 /** The resolver a started program gets. */
 export interface ResolverRedirect {

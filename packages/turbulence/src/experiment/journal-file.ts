@@ -6,7 +6,7 @@
  * A run that used secrets (an experiment `secrets` block, `--var` or `--var-file`) may carry them into the journal,
  * so that journal is readable by its owner only (0600, {@link journalFileMode}).
  */
-import { writeFileAtomic } from '../faults/paths.js';
+import { writeFileAtomic } from '../os/atomic.js';
 import type { RunEvents } from './events.js';
 import { JournalBuilder } from './journal-builder.js';
 import type { Journal } from './journal.js';

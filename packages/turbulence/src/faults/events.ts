@@ -4,46 +4,11 @@
  * `turbulence:fault`; a run forwards them into its run events, where the journal writer records them.
  */
 import type { EventEmitter } from 'node:events';
-import { publish, stamp, type EventEnvelope } from '../core/events.js';
+import { publish, stamp } from '../core/events.js';
 import type { Target } from '../core/fault.js';
-import type { JsonValue } from '../core/json.js';
-import type { FaultManagerEvents } from './manager-types.js';
+import type { EventTarget, FaultEvent, FaultManagerEvents } from './manager-types.js';
 
-/** A target as events carry it: id and human name. */
-export interface EventTarget {
-  id: string;
-  name: string;
-}
-
-export type FaultEvent =
-  | (EventEnvelope<'fault', 'fault.injected'> & {
-      id: string;
-      kind: string;
-      runId: string | null;
-      activity: string;
-      target: EventTarget;
-      state: JsonValue | null;
-      /** Epoch ms when it took effect. */
-      injectedAt: number;
-      expiresAt?: number;
-    })
-  | (EventEnvelope<'fault', 'fault.expired'> & { id: string; kind: string; runId: string | null; target: EventTarget })
-  | (EventEnvelope<'fault', 'fault.reverted'> & {
-      id: string;
-      kind: string;
-      runId: string | null;
-      target: EventTarget;
-      /** `expired`, `reverted`, or the reason given to revertAll (`run-end`, `interrupt`, `abort`, ...). */
-      reason: string;
-    })
-  | (EventEnvelope<'fault', 'fault.failed'> & {
-      id?: string;
-      kind: string;
-      target?: EventTarget;
-      phase: 'inject' | 'verify' | 'revert';
-      error: string;
-      code: string;
-    });
+export type { EventTarget, FaultEvent } from './manager-types.js';
 
 const ref = (t: Target): EventTarget => ({ id: t.id, name: t.name });
 

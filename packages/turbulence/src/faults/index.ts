@@ -12,4 +12,4 @@ export { recoverLedger, revertLedgerEntry } from './recover.js';
 export type { RecoverOptions, RecoverReport } from './recover.js';
 export { checkBlastRadius } from './blast-radius.js';
 export type { BlastRadiusUsage } from './blast-radius.js';
-export { turbulenceHome, ledgerDir, managedDir } from './paths.js';
+export { turbulenceHome, ledgerDir, managedDir } from '../os/home.js';

@@ -2,12 +2,11 @@
  * Every fault family, one line each: the part of a kind before the first dot (`process.kill` → `process`)
  * names the family, whose module exports `drivers`. Families load lazily, so the CLI only pays for what it uses.
  */
-import type { FaultDriver } from '../core/fault.js';
+import type { FaultFamily } from '../core/fault.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each driver has its own params type
-export type AnyDriver = FaultDriver<any>;
+export type { AnyDriver } from '../core/fault.js';
 
-export const families: Readonly<Record<string, () => Promise<{ drivers: readonly AnyDriver[] }>>> = {
+export const families: Readonly<Record<string, () => Promise<FaultFamily>>> = {
   process: () => import('./process/index.js'),
   network: () => import('./network/index.js'),
   limit: () => import('./limit/index.js'),

@@ -17,7 +17,8 @@ import { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import type { Target } from '../core/fault.js';
-import { ensurePrivateDir, ledgerDir, removeFileDurably, writeFileAtomic } from './paths.js';
+import { ledgerDir } from '../os/home.js';
+import { ensurePrivateDir, removeFileDurably, writeFileAtomic } from '../os/atomic.js';
 
 /** Where a fault is in its life. */
 export type LedgerStatus = 'injecting' | 'active' | 'reverting';

@@ -5,9 +5,9 @@ import type { TurbulenceError } from '../core/errors.js';
 import type { BlastRadius, Target } from '../core/fault.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import type { Rng } from '../core/rng.js';
-import type { InjectedFault } from '../providers/types.js';
+import type { InjectedFault } from '../core/fault.js';
 import type { Ledger } from './ledger.js';
-import type { FaultEvent } from './events.js';
+import type { EventEnvelope } from '../core/events.js';
 
 /** A fault in effect, as the manager tracks it. */
 export interface ActiveFault extends InjectedFault {
@@ -56,3 +56,39 @@ export interface FaultManagerOptions {
   /** Resolve and select only: nothing is recorded or injected. */
   dryRun?: boolean;
 }
+
+/** A target as events carry it: id and human name. */
+export interface EventTarget {
+  id: string;
+  name: string;
+}
+
+export type FaultEvent =
+  | (EventEnvelope<'fault', 'fault.injected'> & {
+      id: string;
+      kind: string;
+      runId: string | null;
+      activity: string;
+      target: EventTarget;
+      state: JsonValue | null;
+      /** Epoch ms when it took effect. */
+      injectedAt: number;
+      expiresAt?: number;
+    })
+  | (EventEnvelope<'fault', 'fault.expired'> & { id: string; kind: string; runId: string | null; target: EventTarget })
+  | (EventEnvelope<'fault', 'fault.reverted'> & {
+      id: string;
+      kind: string;
+      runId: string | null;
+      target: EventTarget;
+      /** `expired`, `reverted`, or the reason given to revertAll (`run-end`, `interrupt`, `abort`, ...). */
+      reason: string;
+    })
+  | (EventEnvelope<'fault', 'fault.failed'> & {
+      id?: string;
+      kind: string;
+      target?: EventTarget;
+      phase: 'inject' | 'verify' | 'revert';
+      error: string;
+      code: string;
+    });

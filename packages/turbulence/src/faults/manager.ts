@@ -1,7 +1,7 @@
 /**
  * @module The fault manager: one per run. It owns every fault the run injects and puts each back.
  *
- *   inject(spec) → driver.resolveTargets → select (run's Rng, by id) → blast radius
+ *   inject(spec) → driver.resolveTargets → guard (targets/guard.ts) → select (run's Rng, by id) → blast radius
  *               → per target: ledger.record → driver.inject → ledger.update(state) → verify → timer(duration)
  *   revert(id) / revertAll() / timer → ledger status reverting → driver.revert → ledger.remove
  *
@@ -15,15 +15,16 @@ import type { JsonObject } from '../core/json.js';
 import type { Rng } from '../core/rng.js';
 import { redactArgv } from '../core/argv.js';
 import { select } from '../core/selector.js';
-import type { FaultInjector, InjectedFault } from '../providers/types.js';
+import type { FaultInjector, InjectedFault } from '../core/fault.js';
 import { checkBlastRadius } from './blast-radius.js';
 import { Ledger, newFaultId } from './ledger.js';
 import { recoverLedger } from './recover.js';
 import type { RecoverOptions, RecoverReport } from './recover.js';
-import { ledgerDir, turbulenceHome } from './paths.js';
+import { ledgerDir, turbulenceHome } from '../os/home.js';
 import type { LedgerOwner } from './ledger.js';
-import { startTimeOfSync } from './process/proc.js';
+import { startTimeOfSync } from '../os/proc.js';
 import { getDriver, parseParams } from './registry.js';
+import { assertQueryNotEmpty, guardTargets } from '../targets/guard.js';
 import type { AnyDriver } from './registry.js';
 import { announceFaultEvents } from './events.js';
 import type { ActiveFault, FaultManagerEvents, FaultManagerOptions, RevertFailure } from './manager-types.js';
@@ -149,7 +150,10 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     }
     const driver = await getDriver(spec.kind);
     const params = parseParams<JsonObject>(driver, spec.params, { path: ['params'] });
-    const candidates = await driver.resolveTargets(spec.target, this.context());
+    assertQueryNotEmpty(spec.kind, spec.target);
+    const resolved = await driver.resolveTargets(spec.target, this.context());
+    assertAcceptedTypes(driver, resolved);
+    const candidates = guardTargets(spec.kind, resolved);
     if (candidates.length === 0) {
       throw new TurbulenceError(
         ErrorCodes.TARGET_REFUSED,
@@ -320,4 +324,18 @@ function publicView(fault: Tracked): ActiveFault {
 function asError(err: unknown, code: TurbulenceError['code']): TurbulenceError {
   if (isTurbulenceError(err)) return err;
   return new TurbulenceError(code, errorMessage(err), { cause: err });
+}
+
+/** A driver that declares its target types gets only targets of those types (a resolver bug, never silent). */
+function assertAcceptedTypes(driver: AnyDriver, targets: readonly Target[]): void {
+  if (!driver.targets) return;
+  const accepted: readonly string[] = driver.targets;
+  const wrong = targets.filter((t) => !accepted.includes(t.type));
+  if (wrong.length > 0) {
+    throw new TurbulenceError(
+      ErrorCodes.TARGET_REFUSED,
+      `${driver.kind} acts on ${accepted.join(' or ')} targets, not ${[...new Set(wrong.map((t) => t.type))].join(', ')}`,
+      { hint: '`turbulence fault kinds` lists the target types of each kind' },
+    );
+  }
 }

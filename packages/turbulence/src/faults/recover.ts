@@ -10,9 +10,9 @@ import { hostname } from 'node:os';
 import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { Ledger } from './ledger.js';
-import { removeStaleTemporaryFiles } from './paths.js';
+import { removeStaleTemporaryFiles } from '../os/atomic.js';
 import type { CorruptEntry, LedgerEntry } from './ledger.js';
-import { isSameProcess, readProc } from './process/proc.js';
+import { isSameProcess, readProc } from '../os/proc.js';
 import { getDriver } from './registry.js';
 
 /** What {@link recoverLedger} did. */

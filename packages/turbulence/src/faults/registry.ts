@@ -6,9 +6,9 @@ import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import type { ErrorLocation } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
 import { families } from './kinds.js';
-import type { AnyDriver } from './kinds.js';
+import type { AnyDriver } from '../core/fault.js';
 
-export type { AnyDriver } from './kinds.js';
+export type { AnyDriver } from '../core/fault.js';
 
 const loaded = new Map<string, Promise<readonly AnyDriver[]>>();
 

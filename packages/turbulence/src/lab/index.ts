@@ -8,8 +8,3 @@ export type { RunningLab, LabUpOptions, LabDownResult, LabStatus, HostStatus } f
 export { readLabState, labStatePath } from './state.js';
 export type { LabState, HostState, ServiceState, LabDnsState } from './state.js';
 export { hostNetns, switchNetns } from './network.js';
-export { machineFacts, kindFacts, cgroupFacts } from './doctor.js';
-export type { DoctorLine } from './doctor.js';
-export { resolveNetworkTargets, netemAvailable, nfqueueAvailable, turbulenceTables } from '../faults/network/index.js';
-export type { NetworkAttributes } from '../faults/network/index.js';
-export { resolveProcessTargets, parseSize, cgroupVersion } from '../faults/limit/index.js';

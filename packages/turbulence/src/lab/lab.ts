@@ -21,7 +21,8 @@ import {
   type LabState,
 } from './state.js';
 import { Supervisor } from './supervisor.js';
-import { alive, listNetns, signal, waitExit } from './sys.js';
+import { alive, terminate } from '../os/signals.js';
+import { listNetns } from '../os/netns.js';
 
 /** A lab that is up, supervised by this process. */
 export interface RunningLab {
@@ -117,9 +118,7 @@ export async function labDown(name: string, graceMs = 15_000): Promise<LabDownRe
   if (!state) return { found: false, namespaces: [] };
   const sup = state.supervisorPid;
   if (sup !== undefined && sup !== process.pid && alive(sup)) {
-    signal(sup, 'SIGTERM');
-    const left = await waitExit([sup], graceMs);
-    for (const p of left) signal(p, 'SIGKILL');
+    await terminate([sup], graceMs);
   }
   await teardownNetwork(state);
   rmSync(labHostsDir(name), { recursive: true, force: true });

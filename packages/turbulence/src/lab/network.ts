@@ -14,7 +14,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assignAddresses, type LabSpec } from './spec.js';
 import type { LabState } from './state.js';
-import { listNetns, netnsPids, run, terminate } from './sys.js';
+import { listNetns, netnsPids } from '../os/netns.js';
+import { run } from '../os/exec.js';
+import { terminate } from '../os/signals.js';
 
 /** Namespace of a lab host. */
 export const hostNetns = (lab: string, host: string): string => `tb-${lab}-${host}`;

@@ -2,7 +2,8 @@
  * Readiness probes run from inside a lab host's namespace: a TCP connect, an HTTP GET, or a command.
  */
 import type { ReadySpec } from './spec.js';
-import { run, sleep } from './sys.js';
+import { run } from '../os/exec.js';
+import { sleep } from '../os/signals.js';
 
 /** The argv that checks readiness once inside the host (exit 0 = ready). */
 export function probeArgv(ready: ReadySpec, hostAddress: string): string[] {

@@ -6,12 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { faketimeEnv } from '../faults/time/faketime.js';
+import { faketimeEnv } from '../os/faketime.js';
 import { join } from 'node:path';
 import type { ServiceSpec } from './spec.js';
 import type { HostState, ServiceState } from './state.js';
 import { waitReady } from './probe.js';
-import { alive, signal, waitExit } from './sys.js';
+import { alive, signal, waitExit } from '../os/signals.js';
 
 /** What the supervisor reports: `change` after any service state change. */
 export interface SupervisorEvents {

@@ -15,6 +15,7 @@ import { access, stat } from 'node:fs/promises';
 import { constants as osConstants, homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { errorMessage } from '../core/errors.js';
+import { signalGroup } from '../os/signals.js';
 import type { ProcessProvider } from '../experiment/types.js';
 import { processSchema } from './schemas.js';
 import { pyStr } from './pystr.js';
@@ -115,11 +116,7 @@ function spawnCollect(
     let failure: Error | undefined;
     const killGroup = (why: Error): void => {
       failure ??= why;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // The group is already gone.
-      }
+      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
     };
     const onAbort = (): void => killGroup(activityFailed('process activity was aborted'));
     const timer =

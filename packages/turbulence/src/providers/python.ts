@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { errorMessage } from '../core/errors.js';
+import { signalGroup } from '../os/signals.js';
 import type { PythonProvider } from '../experiment/types.js';
 import { pypiPackageFor } from './python/packages.js';
 import { PYTHON_SHIM } from './python/shim.js';
@@ -41,11 +42,7 @@ function runShim(request: Record<string, unknown>, signal?: AbortSignal): Promis
     let aborted = false;
     const onAbort = (): void => {
       aborted = true;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (c: Buffer) => out.push(c));

@@ -4,24 +4,11 @@
  */
 import type { z } from 'zod';
 import type { Rng } from '../core/rng.js';
-import type { FaultSpec, Target } from '../core/fault.js';
+import type { FaultInjector } from '../core/fault.js';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { Provider } from '../experiment/types.js';
 
-/** A fault injected by the `fault` provider, as reported back to the runner. */
-export interface InjectedFault {
-  id: string;
-  kind: string;
-  target: Target;
-  /** Epoch milliseconds at which the fault reverts itself, when it has a duration. */
-  expiresAt?: number;
-}
-
-/** What the `fault` provider needs from the run: the run owns every fault it injects and reverts them. */
-export interface FaultInjector {
-  /** Resolves targets, applies selection and blast radius, records in the ledger, injects. */
-  inject(spec: FaultSpec, owner: { activity: string }): Promise<InjectedFault[]>;
-}
+export type { InjectedFault, FaultInjector } from '../core/fault.js';
 
 /** Everything a provider call may use. */
 export interface ProviderContext {

@@ -1,7 +1,7 @@
 /**
  * JUnit as a listener: writes the XML when the run finishes (`run.finished`), from the journal that event carries.
  */
-import { writeFileAtomic } from '../faults/paths.js';
+import { writeFileAtomic } from '../os/atomic.js';
 import type { RunEvents } from '../experiment/events.js';
 import { journalToJUnit } from './junit.js';
 

@@ -4,7 +4,14 @@
  */
 import type { EventEmitter } from 'node:events';
 import { publish, stamp, type EventEnvelope } from '../core/events.js';
-import type { SupervisorEvents } from './supervisor.js';
+import type { ManagedRecord } from './record.js';
+
+/** Events of a `Supervisor` (emitted on itself). */
+export interface SupervisorEvents {
+  started: [record: ManagedRecord];
+  exited: [info: { name: string; code: number | null; signal: string | null; willRestart: boolean }];
+  'gave-up': [info: { name: string; restarts: number; reason: string }];
+}
 
 export type SupervisorEvent =
   | (EventEnvelope<'supervisor', 'supervisor.process.started'> & { name: string; pid: number })

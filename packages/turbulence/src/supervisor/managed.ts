@@ -6,8 +6,8 @@
 import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
-import { managedDir, turbulenceHome } from '../faults/paths.js';
-import { isSameProcess, startTimeOfSync, waitFor } from '../faults/process/proc.js';
+import { managedDir, turbulenceHome } from '../os/home.js';
+import { isSameProcess, startTimeOfSync, waitFor } from '../os/proc.js';
 import { waitReady } from './readiness.js';
 import { readRecord, removeRecord, spawnManaged, writeRecord } from './record.js';
 import type { ManagedRecord } from './record.js';

@@ -11,8 +11,9 @@ import { spawn, type SpawnOptions } from 'node:child_process';
 import { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import { spawnWithResolver } from '../dns/resolver.js';
-import { managedDir, removeFileDurably, turbulenceHome, writeFileAtomic } from '../faults/paths.js';
-import { startTimeOfSync } from '../faults/process/proc.js';
+import { managedDir, turbulenceHome } from '../os/home.js';
+import { removeFileDurably, writeFileAtomic } from '../os/atomic.js';
+import { startTimeOfSync } from '../os/proc.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

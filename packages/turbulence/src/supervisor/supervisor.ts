@@ -9,8 +9,8 @@
 import { EventEmitter } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
-import { turbulenceHome } from '../faults/paths.js';
-import { isSameProcess, startTimeOfSync, waitFor } from '../faults/process/proc.js';
+import { turbulenceHome } from '../os/home.js';
+import { isSameProcess, startTimeOfSync, waitFor } from '../os/proc.js';
 import { waitReady } from './readiness.js';
 import {
   logFile,
@@ -22,14 +22,10 @@ import {
   writeRecord,
 } from './record.js';
 import type { ManagedRecord, ManagedSpec, ManagedSpecInput } from './record.js';
-import { announceSupervisorEvents } from './events.js';
+import { announceSupervisorEvents, type SupervisorEvents } from './events.js';
+import { liveSupervisors } from './live.js';
 
-/** Events of a {@link Supervisor}. */
-export interface SupervisorEvents {
-  started: [record: ManagedRecord];
-  exited: [info: { name: string; code: number | null; signal: string | null; willRestart: boolean }];
-  'gave-up': [info: { name: string; restarts: number; reason: string }];
-}
+export type { SupervisorEvents } from './events.js';
 
 interface Slot {
   spec: ManagedSpec;
@@ -43,20 +39,13 @@ interface Slot {
   timer?: NodeJS.Timeout;
 }
 
-const live = new Set<Supervisor>();
-
 /** The in-process supervisor that owns `name`, if any. */
 export function supervisorOf(name: string): Supervisor | undefined {
-  for (const s of live) if (s.owns(name)) return s;
+  for (const s of liveSupervisors) if (s.owns(name)) return s as Supervisor;
   return undefined;
 }
 
-/** Pid → name of every process supervised by this turbulence process (drivers may target these). */
-export function supervisedPids(): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const s of live) for (const r of s.list()) out.set(r.pid, r.spec.name);
-  return out;
-}
+export { supervisedPids } from './live.js';
 
 const KILL_GRACE_MS = 5000;
 
@@ -112,7 +101,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
     const slot: Slot = { spec, log: logFile(spec, this.home), quiet: false, restarts: 0, recent: [] };
     this.slots.set(spec.name, slot);
-    live.add(this);
+    liveSupervisors.add(this);
     try {
       return await this.launch(slot);
     } catch (err) {
@@ -133,7 +122,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (onDisk && onDisk.pid !== slot.record?.pid) await terminateRecorded(onDisk);
     await removeRecord(name, this.home);
     this.slots.delete(name);
-    if (this.slots.size === 0) live.delete(this);
+    if (this.slots.size === 0) liveSupervisors.delete(this);
   }
 
   /** Stops every process this supervisor started, in reverse start order. */

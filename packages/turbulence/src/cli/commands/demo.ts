@@ -12,7 +12,7 @@ import { loadExperiment } from '../../experiment/load.js';
 import { runExperiment } from '../../experiment/run.js';
 import { RunEvents } from '../../experiment/events.js';
 import { Supervisor } from '../../supervisor/index.js';
-import { turbulenceHome } from '../../faults/paths.js';
+import { turbulenceHome } from '../../os/home.js';
 import { startDemoClient, type DemoStats } from '../../demo/client.js';
 import { createProxyServer, type ProxyServer } from '../../proxy/index.js';
 import { writeJournalLive } from '../../experiment/journal-file.js';

@@ -2,7 +2,7 @@
  * `turbulence doctor`: which fault kinds work on this machine, and why not.
  */
 import type { Command } from 'commander';
-import { kindFacts, machineFacts, type DoctorLine } from '../../lab/doctor.js';
+import { kindFacts, machineFacts, type DoctorLine } from '../../faults/doctor.js';
 
 function print(title: string, lines: DoctorLine[]): void {
   console.log(title);

@@ -4,13 +4,13 @@
 import type { Command } from 'commander';
 import { parseDuration, formatDuration } from '../../core/duration.js';
 import { ErrorCodes, ExitCodes, TurbulenceError } from '../../core/errors.js';
-import type { JsonObject, JsonValue } from '../../core/json.js';
 import { Rng, newSeed } from '../../core/rng.js';
 import { parseSelectionMode } from '../../core/selector.js';
 import { Ledger } from '../../faults/ledger.js';
 import { FaultManager } from '../../faults/manager.js';
 import { keepReason, recoverLedger, revertLedgerEntry } from '../../faults/recover.js';
 import { getDriver, listDrivers } from '../../faults/registry.js';
+import { parsePairs } from '../../targets/query.js';
 import { trapInterrupts } from '../signals.js';
 
 interface InjectFlags {
@@ -26,32 +26,6 @@ interface InjectFlags {
 const collect = (v: string, prev: string[]) => [...prev, v];
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
-
-/** `k=v` pairs → object; values that look like JSON (numbers, booleans, arrays, objects) are parsed. */
-export function parsePairs(pairs: readonly string[], flag: string): JsonObject {
-  const obj: JsonObject = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) {
-      throw new TurbulenceError(ErrorCodes.USAGE, `${flag} ${JSON.stringify(pair)} is not key=value`, {
-        hint: `e.g. ${flag} pid=4242 or ${flag} signal=SIGTERM`,
-      });
-    }
-    obj[pair.slice(0, eq)] = parseValue(pair.slice(eq + 1));
-  }
-  return obj;
-}
-
-function parseValue(text: string): JsonValue {
-  if (/^(-?\d+(\.\d+)?|true|false|null)$/.test(text) || /^[[{]/.test(text)) {
-    try {
-      return JSON.parse(text) as JsonValue;
-    } catch {
-      return text;
-    }
-  }
-  return text;
-}
 
 const EXAMPLES = `
 Examples:
@@ -141,7 +115,8 @@ async function inject(kind: string, flags: InjectFlags): Promise<number> {
   const manager = new FaultManager({ rng: new Rng(seed), dryRun: flags.dryRun === true });
   const spec = {
     kind,
-    target: parsePairs(flags.target, '--target'),
+    // No --target leaves the choice to the family (stress.* acts on this machine; the others ask for one).
+    ...(flags.target.length > 0 ? { target: parsePairs(flags.target, '--target') } : {}),
     params: parsePairs(flags.param, '--param'),
     ...(flags.select !== undefined ? { select: parseSelectionMode(flags.select) } : {}),
     ...(durationMs !== undefined ? { durationMs } : {}),

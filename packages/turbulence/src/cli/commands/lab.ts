@@ -11,8 +11,9 @@ import type { Command } from 'commander';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import { labDown, labExecArgv, labStatus, labUp } from '../../lab/lab.js';
 import { loadLabFile } from '../../lab/spec.js';
-import { listLabs, readLabState, turbulenceHome, type LabDnsState } from '../../lab/state.js';
-import { alive, sleep } from '../../lab/sys.js';
+import { listLabs, readLabState, type LabDnsState } from '../../lab/state.js';
+import { labsDir } from '../../os/home.js';
+import { alive, sleep } from '../../os/signals.js';
 import { serveUntilInterrupted } from '../signals.js';
 import { addLogOptions, announce, createLogger, logEvents, type LogFlags } from '../logger.js';
 
@@ -45,7 +46,7 @@ async function upDetached(file: string, timeoutMs: number, flags: LogFlags): Pro
       hint: `run \`turbulence lab down ${file}\` first`,
     });
   }
-  const dir = join(turbulenceHome(), 'labs', spec.name);
+  const dir = join(labsDir(), spec.name);
   mkdirSync(dir, { recursive: true });
   const out = openSync(join(dir, 'supervisor.log'), 'a');
   const script = process.argv[1] as string;
@@ -104,7 +105,7 @@ async function listLabsCommand(json: boolean): Promise<void> {
     if (s) labs.push(s);
   }
   if (json) return void console.log(JSON.stringify(labs, null, 2));
-  if (labs.length === 0) return void console.log(`no labs are up (${join(turbulenceHome(), 'labs')})`);
+  if (labs.length === 0) return void console.log(`no labs are up (${labsDir()})`);
   for (const s of labs) {
     const hosts = s.hosts.map((h) => `${h.name}=${h.address}`).join(', ');
     console.log(`${s.name}: ${s.status} (supervisor ${s.supervisor.alive ? 'alive' : 'gone'}) ${hosts}`);

@@ -2,7 +2,7 @@
  * @module The `failpoint` fault family: faults set inside processes that embed `@turbulence/failpoints`, through
  * their control endpoint.
  */
-import type { AnyDriver } from '../kinds.js';
+import type { AnyDriver } from '../../core/fault.js';
 import { failpointSetDriver } from './set.js';
 
 /** Every driver of the family, one line each. */
@@ -10,5 +10,5 @@ export const drivers: readonly AnyDriver[] = [failpointSetDriver];
 
 export { failpointSetDriver, failpointSetParams } from './set.js';
 export type { FailpointSetParams } from './set.js';
-export { resolveFailpointTargets, failpointQuerySchema } from './targets.js';
-export type { FailpointAttributes } from './targets.js';
+export { resolveFailpointTargets, failpointQuerySchema } from '../../targets/failpoint.js';
+export type { FailpointAttributes } from '../../targets/failpoint.js';

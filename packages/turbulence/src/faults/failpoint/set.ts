@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../../core/errors.js';
 import type { AppliedFault, FaultDriver, Target } from '../../core/fault.js';
 import type { JsonValue } from '../../core/json.js';
-import { clientFor, resolveFailpointTargets } from './targets.js';
+import { clientFor, resolveFailpointTargets } from '../../targets/failpoint.js';
 
 const actionsSchema = z
   .string()
@@ -121,6 +121,7 @@ export const failpointSetDriver: FaultDriver<FailpointSetParams> = {
   summary: 'set a failpoint or rule in a running process through its control endpoint; revert removes it',
   params: failpointSetParams,
   reversible: true,
+  targets: ['failpoint'],
   resolveTargets: (query) => resolveFailpointTargets(query),
   inject,
   revert,

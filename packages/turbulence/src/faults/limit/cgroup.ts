@@ -11,6 +11,8 @@ import { existsSync, readFileSync, rmdirSync, writeFileSync, mkdirSync } from 'n
 import { join } from 'node:path';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../../core/errors.js';
 import type { CapabilityResult } from '../../core/fault.js';
+import { cgroupsOf } from '../../os/proc.js';
+import { isRoot } from '../../os/tools.js';
 
 const ROOT = '/sys/fs/cgroup';
 
@@ -21,7 +23,7 @@ export function cgroupVersion(): 1 | 2 {
 
 /** Whether a controller (`memory`, `cpu`, `pids`, `freezer`, `blkio`/`io`) can be used here. */
 export function controllerAvailable(v1: string, v2: string): CapabilityResult {
-  if (process.getuid?.() !== 0) return { ok: false, reason: 'needs root' };
+  if (!isRoot()) return { ok: false, reason: 'needs root' };
   if (cgroupVersion() === 2) {
     if (v2 === 'freeze') return { ok: true, detail: 'cgroup v2 cgroup.freeze' };
     const ctl = readFileSync(join(ROOT, 'cgroup.controllers'), 'utf8').split(/\s+/);
@@ -34,14 +36,13 @@ export function controllerAvailable(v1: string, v2: string): CapabilityResult {
 
 /** Directory of the cgroup `pid` is in, for a v1 controller (or the v2 unified one). */
 export function cgroupDirOf(pid: number, v1Controller: string): string {
-  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+  const groups = cgroupsOf(pid);
   if (cgroupVersion() === 2) {
-    const rel = lines.find((l) => l.startsWith('0::'))?.slice(3) ?? '/';
+    const rel = groups.find((g) => g.hierarchy === 0 && g.controllers.length === 0)?.path ?? '/';
     return join(ROOT, rel).replace(/\/+$/, '');
   }
-  for (const line of lines) {
-    const [, ctls, rel] = line.split(':') as [string, string, string];
-    if (ctls.split(',').includes(v1Controller)) return join(ROOT, v1Controller, rel).replace(/\/+$/, '');
+  for (const g of groups) {
+    if (g.controllers.includes(v1Controller)) return join(ROOT, v1Controller, g.path).replace(/\/+$/, '');
   }
   throw new TurbulenceError(ErrorCodes.FAULT_UNSUPPORTED, `process ${pid} is in no ${v1Controller} cgroup`);
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
-import { alive } from '../../lab/sys.js';
+import { alive } from '../../os/signals.js';
 import { unsupported } from '../network/capabilities.js';
 import {
   cgroupDirOf,
@@ -18,7 +18,7 @@ import {
   moveInto,
   writeCgroup,
 } from './cgroup.js';
-import { pidOf, resolveProcessTargets } from './targets.js';
+import { pidOf, resolveProcessTargets } from '../../targets/lab-service.js';
 
 /** What a cgroup variant file supplies. */
 export interface CgroupVariant<P> {
@@ -94,6 +94,7 @@ export function cgroupDriver<P>(variant: CgroupVariant<P>): FaultDriver<P> {
     kind: variant.kind,
     summary: variant.summary,
     params: variant.params,
+    targets: ['process'],
     resolveTargets: (query) => resolveProcessTargets(query),
     check: () => Promise.resolve(controllerAvailable(v1, v2)),
     inject: (target, params) => Promise.resolve().then(() => injectNow(target, params)),

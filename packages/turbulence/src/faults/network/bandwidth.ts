@@ -21,7 +21,8 @@ import {
   removeTree,
   rootHandle,
 } from './tc.js';
-import { faultKey, resolveNetworkTargets, resolvePeers, targetPresent } from './targets.js';
+import { faultKey, resolvePeers } from './targets.js';
+import { resolveNetworkTargets, targetPresent } from '../../targets/netns.js';
 
 const params = z
   .object({
@@ -62,6 +63,7 @@ export const bandwidthDriver: FaultDriver<Params> = {
   kind: KIND,
   summary: 'limit egress and/or ingress rate, optionally per peer (tbf, htb+u32, ifb)',
   params,
+  targets: ['netns'],
   resolveTargets: (query) => resolveNetworkTargets(query),
   check: () => requireTools(['tc', 'ip']),
   async inject(target, p) {

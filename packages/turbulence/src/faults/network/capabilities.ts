@@ -3,28 +3,11 @@
  * qdisc (tried in a throwaway namespace, because a kernel without `sch_netem` says so only when asked), and the
  * optional `nfqueue` npm addon for user-space latency.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { CapabilityResult } from '../../core/fault.js';
-import { run } from '../../lab/sys.js';
-
-/** Absolute path of an executable on PATH or in the sbin directories, or undefined. */
-export function findBinary(bin: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
-  for (const dir of dirs) {
-    try {
-      accessSync(join(dir, bin), constants.X_OK);
-      return join(dir, bin);
-    } catch {
-      // next
-    }
-  }
-  return undefined;
-}
-
-const isRoot = (): boolean => process.getuid?.() === 0;
+import { run } from '../../os/exec.js';
+import { checkTools } from '../../os/tools.js';
 
 /**
  * Checks root and the given binaries. With `throwFor`, a missing one throws `FAULT_UNSUPPORTED` naming the kind.
@@ -33,16 +16,10 @@ const isRoot = (): boolean => process.getuid?.() === 0;
  * await requireTools(['nft', 'tc']); // { ok: false, reason: 'needs root' } when not root
  */
 export function requireTools(tools: readonly string[], throwFor?: string): Promise<CapabilityResult> {
-  const reasons: string[] = [];
-  if (!isRoot()) reasons.push('needs root');
-  for (const t of tools) if (!findBinary(t)) reasons.push(`needs \`${t}\` (Debian: ${PACKAGE[t] ?? t})`);
-  if (reasons.length === 0) return Promise.resolve({ ok: true });
-  const reason = reasons.join('; ');
-  if (throwFor) throw unsupported(throwFor, reason);
-  return Promise.resolve({ ok: false, reason });
+  const result = checkTools(tools, { root: true });
+  if (!result.ok && throwFor) throw unsupported(throwFor, result.reason);
+  return Promise.resolve(result);
 }
-
-const PACKAGE: Record<string, string> = { nft: 'nftables', tc: 'iproute2', ip: 'iproute2', iptables: 'iptables' };
 
 /** The error for a kind this machine cannot run. */
 export function unsupported(kind: string, reason: string): TurbulenceError {

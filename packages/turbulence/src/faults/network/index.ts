@@ -2,7 +2,7 @@
  * The `network` fault family (root, Linux): partitions, loss, blackholes and DNS blocks as nft tables inside the
  * target's namespace; bandwidth and latency as qdiscs. Targets: lab hosts, named namespaces, this machine.
  */
-import type { AnyDriver } from '../kinds.js';
+import type { AnyDriver } from '../../core/fault.js';
 import { bandwidthDriver } from './bandwidth.js';
 import { blackholeDriver } from './blackhole.js';
 import { dnsBlockDriver } from './dns-block.js';
@@ -20,7 +20,7 @@ export const drivers: readonly AnyDriver[] = [
   latencyDriver,
 ];
 
-export { resolveNetworkTargets, networkQuerySchema } from './targets.js';
-export type { NetworkAttributes } from './targets.js';
+export { resolveNetworkTargets, networkQuerySchema } from '../../targets/netns.js';
+export type { NetworkAttributes } from '../../targets/netns.js';
 export { turbulenceTables } from './nft.js';
 export { netemAvailable, nfqueueAvailable } from './capabilities.js';

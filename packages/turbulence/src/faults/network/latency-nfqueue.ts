@@ -13,10 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
-import { alive, netnsPids, run, terminate } from '../../lab/sys.js';
+import { alive, signal, terminate } from '../../os/signals.js';
+import { netnsPids } from '../../os/netns.js';
+import { run } from '../../os/exec.js';
 import { nfqueueAvailable } from './capabilities.js';
 import type { LatencyBackend, LatencyParams } from './latency-types.js';
-import { netAttrs } from './targets.js';
+import { netAttrs } from '../../targets/netns.js';
 
 const queueFor = (key: string): number => 1000 + (parseInt(key.slice(0, 4), 16) % 60000);
 const chainFor = (key: string, dir: 'i' | 'o'): string => `TBL${key.slice(0, 8)}${dir}`;
@@ -54,7 +56,7 @@ function startWorker(target: Target, queue: number, p: LatencyParams): Promise<n
     const timer = setTimeout(() => fail('did not start within 10 s'), 10_000);
     const fail = (why: string): void => {
       clearTimeout(timer);
-      if (child.pid) process.kill(child.pid, 'SIGKILL');
+      if (child.pid) signal(child.pid, 'SIGKILL');
       reject(new TurbulenceError(ErrorCodes.FAULT_INJECT_FAILED, `NFQUEUE latency worker ${why}: ${err.trim()}`));
     };
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));

@@ -12,7 +12,8 @@ import { requireTools, unsupported } from './capabilities.js';
 import { netemBackend } from './latency-netem.js';
 import { nfqueueBackend } from './latency-nfqueue.js';
 import { latencyParams, type LatencyBackend, type LatencyParams } from './latency-types.js';
-import { faultKey, resolveNetworkTargets, resolvePeers, targetPresent } from './targets.js';
+import { faultKey, resolvePeers } from './targets.js';
+import { resolveNetworkTargets, targetPresent } from '../../targets/netns.js';
 
 const KIND = 'network.latency';
 /** Preference order for `backend: auto`. */
@@ -40,6 +41,7 @@ export const latencyDriver: FaultDriver<LatencyParams> = {
   kind: KIND,
   summary: 'delay packets (jitter, reorder, duplicate, corrupt) with netem, or NFQUEUE in user space without it',
   params: latencyParams,
+  targets: ['netns'],
   resolveTargets: (query) => resolveNetworkTargets(query),
   async check(): Promise<CapabilityResult> {
     const tools = await requireTools(['tc', 'ip']);

@@ -10,9 +10,10 @@ import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
-import { run } from '../../lab/sys.js';
+import { run } from '../../os/exec.js';
 import { requireTools } from './capabilities.js';
-import { faultKey, netAttrs, resolveNetworkTargets, resolvePeers, targetPresent } from './targets.js';
+import { faultKey, resolvePeers } from './targets.js';
+import { netAttrs, resolveNetworkTargets, targetPresent } from '../../targets/netns.js';
 
 /** Rules of the two chains (each line one nft rule); an empty list leaves the chain out. */
 export interface NftRules {
@@ -72,6 +73,7 @@ export function nftDriver<P extends PeerParams>(variant: NftVariant<P>): FaultDr
     kind: variant.kind,
     summary: variant.summary,
     params: variant.params,
+    targets: ['netns'],
     resolveTargets: (query) => resolveNetworkTargets(query),
     check: () => requireTools(['nft']),
     async inject(target, params) {

@@ -8,8 +8,8 @@
  */
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { Target } from '../../core/fault.js';
-import { run } from '../../lab/sys.js';
-import { netAttrs } from './targets.js';
+import { run } from '../../os/exec.js';
+import { netAttrs } from '../../targets/netns.js';
 
 /** A qdisc handle major (hex, without the colon) owned by a fault. */
 export const handleFor = (key: string): string => ((parseInt(key.slice(0, 4), 16) % 0xef00) + 0x100).toString(16);

@@ -4,8 +4,8 @@
 import { z } from 'zod';
 import type { FaultDriver } from '../../core/fault.js';
 import { signalTarget, targetGone } from './signals.js';
-import { procAvailable } from './proc.js';
-import { attributesOf, resolveProcesses } from './targets.js';
+import { procAvailable } from './capability.js';
+import { attributesOf, resolveProcesses } from '../../targets/process.js';
 
 /** `process.cont`. */
 export const contDriver: FaultDriver<Record<string, never>> = {
@@ -14,6 +14,7 @@ export const contDriver: FaultDriver<Record<string, never>> = {
   params: z.object({}).strict(),
   reversible: false,
   check: procAvailable,
+  targets: ['process'],
   resolveTargets: (query) => resolveProcesses(query),
   async inject(target) {
     const t = attributesOf(target);

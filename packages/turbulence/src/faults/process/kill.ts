@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { ensureManagedRunning } from '../../supervisor/managed.js';
-import { isSameProcess, procAvailable, waitFor } from './proc.js';
+import { isSameProcess, waitFor } from '../../os/proc.js';
+import { procAvailable } from './capability.js';
 import { signalSchema, signalTarget, targetGone } from './signals.js';
-import { attributesOf, resolveProcesses } from './targets.js';
+import { attributesOf, resolveProcesses } from '../../targets/process.js';
 
 const params = z
   .object({
@@ -28,6 +29,7 @@ export const killDriver: FaultDriver<KillParams> = {
   params,
   reversible: false,
   check: procAvailable,
+  targets: ['process'],
   resolveTargets: (query) => resolveProcesses(query),
   async inject(target, p) {
     const t = attributesOf(target);

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { ensureManagedRunning, isRecordAlive, restartManaged, findManaged } from '../../supervisor/managed.js';
-import { procAvailable } from './proc.js';
-import { attributesOf, resolveProcesses } from './targets.js';
+import { procAvailable } from './capability.js';
+import { attributesOf, resolveProcesses } from '../../targets/process.js';
 
 /** `process.restart`. */
 export const restartDriver: FaultDriver<Record<string, never>> = {
@@ -16,6 +16,7 @@ export const restartDriver: FaultDriver<Record<string, never>> = {
   params: z.object({}).strict(),
   reversible: true,
   check: procAvailable,
+  targets: ['process'],
   async resolveTargets(query) {
     const targets = await resolveProcesses(query);
     const unmanaged = targets.filter((t) => attributesOf(t).managed === undefined);

@@ -5,8 +5,8 @@
 import { constants } from 'node:os';
 import { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../../core/errors.js';
-import { isSameProcess } from './proc.js';
-import type { ProcessAttributes } from './targets.js';
+import { isSameProcess } from '../../os/proc.js';
+import type { ProcessAttributes } from '../../targets/process.js';
 
 const byNumber = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 

@@ -3,9 +3,10 @@
  */
 import { z } from 'zod';
 import type { FaultDriver } from '../../core/fault.js';
-import { procAvailable, readProc, waitFor } from './proc.js';
+import { procAvailable } from './capability.js';
+import { readProc, waitFor } from '../../os/proc.js';
 import { signalTarget, targetGone } from './signals.js';
-import { attributesOf, resolveProcesses } from './targets.js';
+import { attributesOf, resolveProcesses } from '../../targets/process.js';
 
 const params = z.object({}).strict();
 
@@ -16,6 +17,7 @@ export const stopDriver: FaultDriver<Record<string, never>> = {
   params,
   reversible: true,
   check: procAvailable,
+  targets: ['process'],
   resolveTargets: (query) => resolveProcesses(query),
   async inject(target) {
     const t = attributesOf(target);

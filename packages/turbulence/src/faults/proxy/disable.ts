@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { ProxyClient } from '../../proxy/client.js';
-import { attributesOf, isNotFound, reach, resolveProxies } from './targets.js';
+import { attributesOf, isNotFound, reach, resolveProxies } from '../../targets/proxy.js';
 
 /** `proxy.disable`. */
 export const disableDriver: FaultDriver<Record<string, never>> = {
@@ -14,6 +14,7 @@ export const disableDriver: FaultDriver<Record<string, never>> = {
   summary: 'disable a proxy (connections dropped, new ones refused); revert enables it',
   params: z.object({}).strict(),
   reversible: true,
+  targets: ['proxy'],
   resolveTargets: (query) => resolveProxies(query),
   async inject(target) {
     const { url, proxy } = attributesOf(target);

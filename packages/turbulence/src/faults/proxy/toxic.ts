@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { ProxyClient, ProxyClientError } from '../../proxy/client.js';
-import { attributesOf, isNotFound, reach, resolveProxies } from './targets.js';
+import { attributesOf, isNotFound, reach, resolveProxies } from '../../targets/proxy.js';
 
 const params = z
   .object({
@@ -33,6 +33,7 @@ export const toxicDriver: FaultDriver<ProxyToxicParams> = {
   summary: 'add a toxic (latency, bandwidth, timeout, ...) to a Toxiproxy-compatible proxy; revert removes it',
   params,
   reversible: true,
+  targets: ['proxy'],
   resolveTargets: (query) => resolveProxies(query),
   async inject(target, p) {
     const { url, proxy } = attributesOf(target);

@@ -18,9 +18,10 @@ import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
-import { alive, sleep, signal, waitExit } from '../../lab/sys.js';
-import { findBinary } from '../network/capabilities.js';
-import { faultKey, netAttrs, resolveNetworkTargets } from '../network/targets.js';
+import { alive, sleep, terminate } from '../../os/signals.js';
+import { findBinary, needsTool } from '../../os/tools.js';
+import { faultKey } from '../network/targets.js';
+import { netAttrs, resolveNetworkTargets } from '../../targets/netns.js';
 
 /** Which load generator runs a stress fault. */
 export type Engine = 'node' | 'stress-ng';
@@ -146,12 +147,13 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
     kind: v.kind,
     summary: v.summary,
     params: v.params,
+    targets: ['netns'],
     // No target (or `fault inject KIND` without -t, which passes {}) means this machine.
     resolveTargets: (query) =>
       resolveNetworkTargets(query === undefined || Object.keys(query).length === 0 ? { host: true } : query),
     check: () => {
       const ok = v.engines.includes('node') || findBinary('stress-ng') !== undefined;
-      return Promise.resolve(ok ? { ok: true } : { ok: false, reason: 'needs stress-ng (Debian: stress-ng)' });
+      return Promise.resolve(ok ? { ok: true } : { ok: false, reason: needsTool('stress-ng') });
     },
     async inject(target, p) {
       const engine = chooseEngine(v, p);
@@ -174,10 +176,7 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
     async revert(fault) {
       const tag = tagOf(fault.target, fault.params);
       const pids = taggedPids(tag);
-      for (const pid of pids) signal(-pid, 'SIGTERM');
-      const left = await waitExit(pids, 3000);
-      for (const pid of left) signal(-pid, 'SIGKILL');
-      await waitExit(left, 2000);
+      await terminate(pids, 3000, { group: true });
       await sleep(0);
       if (v.workdir) removePrivateDirs(v.workdir(fault.params), tag);
     },

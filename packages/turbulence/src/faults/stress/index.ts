@@ -2,7 +2,7 @@
  * The `stress` fault family: noisy neighbours (CPU, memory, disk fill, I/O, file descriptors) as detached load
  * processes, through stress-ng where present or a Node worker.
  */
-import type { AnyDriver } from '../kinds.js';
+import type { AnyDriver } from '../../core/fault.js';
 import { cpuStressDriver } from './cpu.js';
 import { diskFillDriver } from './disk-fill.js';
 import { fdsStressDriver } from './fds.js';

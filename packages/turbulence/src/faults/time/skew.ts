@@ -17,8 +17,10 @@ import { parseDuration } from '../../core/duration.js';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import { readLabState } from '../../lab/state.js';
-import { resolveProcessTargets } from '../limit/targets.js';
-import { libfaketimePath } from './faketime.js';
+import { needsTool } from '../../os/tools.js';
+import { isClockQuery, resolveClocks } from '../../targets/clock.js';
+import { resolveProcessTargets } from '../../targets/lab-service.js';
+import { libfaketimePath } from '../../os/faketime.js';
 
 const params = z
   .object({
@@ -97,18 +99,18 @@ export const skewDriver: FaultDriver<Params> = {
   kind: 'time.skew',
   summary: 'move the wall clock of a process started under libfaketime (lab services with faketime: true)',
   params,
+  targets: ['process', 'clock'],
   async resolveTargets(query) {
-    if (query && typeof query.clockFile === 'string') {
-      const f = resolve(query.clockFile);
-      checkClockFile(f);
-      return [{ id: `clock:${f}`, type: 'clock', name: f, attributes: { clockFile: f } }];
+    if (isClockQuery(query)) {
+      const clocks = await resolveClocks({ ...query, clockFile: resolve(query.clockFile) });
+      for (const c of clocks) checkClockFile(c.name);
+      return clocks;
     }
     const targets = await resolveProcessTargets(query);
     for (const t of targets) clockFileOf(t);
     return targets;
   },
-  check: () =>
-    Promise.resolve(libfaketimePath() ? { ok: true } : { ok: false, reason: 'needs libfaketime (Debian: faketime)' }),
+  check: () => Promise.resolve(libfaketimePath() ? { ok: true } : { ok: false, reason: needsTool('libfaketime') }),
   inject(target, p) {
     return Promise.resolve().then(() => {
       const file = clockFileOf(target);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChaosResolver, type ChaosResolver } from '../../../src/dns/redirect.js';
-import { isSameProcess } from '../../../src/faults/process/proc.js';
+import { isSameProcess } from '../../../src/os/proc.js';
 import { Supervisor } from '../../../src/supervisor/supervisor.js';
 import { requireSystem } from '../../support/system.js';
 import { startDnsmasq, type Dnsmasq } from './dnsmasq.js';

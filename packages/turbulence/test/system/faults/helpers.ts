@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isSameProcess, readProc } from '../../../src/faults/process/proc.js';
+import { isSameProcess, readProc } from '../../../src/os/proc.js';
 
 /** A process started through a shell that exits at once, so it is re-parented away from the test. */
 export interface Orphan {

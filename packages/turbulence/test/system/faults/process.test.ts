@@ -7,8 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../src/core/errors.js';
 import { Rng } from '../../../src/core/rng.js';
 import type { Target } from '../../../src/core/fault.js';
+import type { JsonValue } from '../../../src/core/json.js';
+import { FaultManager } from '../../../src/faults/manager.js';
 import { getDriver } from '../../../src/faults/registry.js';
-import { isSameProcess } from '../../../src/faults/process/proc.js';
+import { isSameProcess } from '../../../src/os/proc.js';
 import { eventually, hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
 
 const ctx = { rng: new Rng(1), signal: new AbortController().signal };
@@ -86,23 +88,30 @@ describe.skipIf(!hasProc)('process fault drivers', () => {
   });
 
   it('refuses PID 1, itself, its parent and its own children', async () => {
-    const kill = await getDriver('process.kill');
+    // The guard lives in the fault manager (targets/guard.ts), once for every family; a dry run resolves, guards
+    // and selects without injecting.
+    const manager = new FaultManager({ rng: new Rng(1), dryRun: true });
+    const resolve = async (target: Record<string, JsonValue>) =>
+      (await manager.inject({ kind: 'process.kill', target }, { activity: 'guard' })).map((f) => f.target.id);
     const child = spawn('sleep', ['300'], { stdio: 'ignore' });
     try {
       for (const pid of [1, process.pid, process.ppid, child.pid!]) {
-        await expect(kill.resolveTargets({ pid }, ctx)).rejects.toMatchObject({ code: ErrorCodes.TARGET_REFUSED });
+        await expect(resolve({ pid })).rejects.toMatchObject({ code: ErrorCodes.TARGET_REFUSED });
       }
       // A name query that matches only protected processes is refused too...
-      await expect(kill.resolveTargets({ pid: child.pid!, name: 'sleep' }, ctx)).rejects.toMatchObject({
+      await expect(resolve({ pid: child.pid!, name: 'sleep' })).rejects.toMatchObject({
         code: ErrorCodes.TARGET_REFUSED,
       });
       // ...and one that matches others as well skips the protected ones.
       const o = await spawnOrphan();
-      const ids = (await kill.resolveTargets({ name: 'sleep' }, ctx)).map((t) => t.id);
+      const ids = await resolve({ name: 'sleep' });
       expect(ids).toContain(`pid:${o.pid}`);
       expect(ids).not.toContain(`pid:${child.pid}`);
+      // An empty query is refused before anything is resolved.
+      await expect(resolve({})).rejects.toMatchObject({ code: ErrorCodes.FAULT_INVALID_PARAMS });
     } finally {
       child.kill('SIGKILL');
+      manager.dispose();
     }
   });
 

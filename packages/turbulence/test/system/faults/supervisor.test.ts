@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../src/core/errors.js';
 import { Rng } from '../../../src/core/rng.js';
 import { FaultManager } from '../../../src/faults/manager.js';
-import { isSameProcess, listProcs } from '../../../src/faults/process/proc.js';
+import { isSameProcess, listProcs } from '../../../src/os/proc.js';
 import { ensureManagedRunning, recoverManaged, restartManaged } from '../../../src/supervisor/managed.js';
 import { readRecord, writeRecord, managedSpecSchema } from '../../../src/supervisor/record.js';
 import { Supervisor } from '../../../src/supervisor/supervisor.js';

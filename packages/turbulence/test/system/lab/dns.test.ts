@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ruleDriver } from '../../../src/faults/dns/rule.js';
 import { labDown, labStatus, labUp, parseLabSpec, type RunningLab } from '../../../src/lab/index.js';
-import { alive, signal, sleep, waitExit } from '../../../src/lab/sys.js';
+import { alive, signal, sleep, waitExit } from '../../../src/os/signals.js';
 import { requireSystem, which } from '../../support/system.js';
 import { startDnsmasq, type Dnsmasq } from '../dns/dnsmasq.js';
 import { cli, netnsMatching, uniqueName, uniqueSubnet, useTempHome, writeLab } from './helpers.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labStatus, labStatePath, readLabState } from '../../../src/lab/index.js';
-import { alive, sleep } from '../../../src/lab/sys.js';
+import { alive, sleep } from '../../../src/os/signals.js';
 import { requireSystem } from '../../support/system.js';
 import {
   cli,

@@ -5,7 +5,7 @@ import type { AnyDriver } from '../../../src/faults/kinds.js';
 import { bandwidthDriver } from '../../../src/faults/network/bandwidth.js';
 import { netemAvailable, nfqueueAvailable } from '../../../src/faults/network/capabilities.js';
 import { latencyDriver } from '../../../src/faults/network/latency.js';
-import { run } from '../../../src/lab/sys.js';
+import { run } from '../../../src/os/exec.js';
 import { requireSystem } from '../../support/system.js';
 import { addr, ctx, probe, useNetLab } from './netlab.js';
 

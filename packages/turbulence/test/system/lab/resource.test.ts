@@ -10,7 +10,7 @@ import type { AnyDriver } from '../../../src/faults/kinds.js';
 import { cpuLimitDriver } from '../../../src/faults/limit/cpu.js';
 import { memoryLimitDriver } from '../../../src/faults/limit/memory.js';
 import { pidsLimitDriver } from '../../../src/faults/limit/pids.js';
-import { alive, sleep } from '../../../src/lab/sys.js';
+import { alive, sleep } from '../../../src/os/signals.js';
 import { requireSystem } from '../../support/system.js';
 import { ctx } from './netlab.js';
 

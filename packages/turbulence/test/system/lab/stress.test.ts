@@ -22,7 +22,7 @@ import { taggedPids } from '../../../src/faults/stress/driver.js';
 import { fdsStressDriver } from '../../../src/faults/stress/fds.js';
 import { ioStressDriver } from '../../../src/faults/stress/io.js';
 import { memoryStressDriver } from '../../../src/faults/stress/memory.js';
-import { sleep } from '../../../src/lab/sys.js';
+import { sleep } from '../../../src/os/signals.js';
 import { requireSystem } from '../../support/system.js';
 import { cli, useTempHome } from './helpers.js';
 import { ctx } from './netlab.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppliedFault } from '../../../src/core/fault.js';
 import { skewDriver } from '../../../src/faults/time/skew.js';
 import { labUp, parseLabSpec, type RunningLab } from '../../../src/lab/index.js';
-import { run } from '../../../src/lab/sys.js';
+import { run } from '../../../src/os/exec.js';
 import { requireSystem } from '../../support/system.js';
 import { uniqueName, uniqueSubnet, useTempHome } from './helpers.js';
 import { ctx } from './netlab.js';

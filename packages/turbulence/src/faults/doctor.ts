@@ -5,9 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { CapabilityResult } from '../core/fault.js';
 import { errorMessage } from '../core/errors.js';
-import { findBinary, netemAvailable, nfqueueAvailable } from '../faults/network/capabilities.js';
-import { listDrivers } from '../faults/registry.js';
-import { dockerPing } from './docker-ping.js';
+import { findBinary, isRoot } from '../os/tools.js';
+import { netemAvailable, nfqueueAvailable } from './network/capabilities.js';
+import { listDrivers } from './registry.js';
+import { dockerPing } from '../os/docker-ping.js';
 
 /** One line of the doctor's report. */
 export interface DoctorLine {
@@ -33,7 +34,7 @@ export function cgroupFacts(): CapabilityResult {
 
 /** Facts about the machine, independent of fault kinds. */
 export async function machineFacts(): Promise<DoctorLine[]> {
-  const root = process.getuid?.() === 0;
+  const root = isRoot();
   return [
     { name: 'root', result: have(root, 'running as root', 'not root: network, cgroup and lab faults need root') },
     { name: 'linux', result: have(process.platform === 'linux', process.platform, `${process.platform} is not Linux`) },

@@ -1,33 +1,16 @@
 /**
- * @module Where turbulence keeps its durable local state: `${TURBULENCE_HOME:-~/.turbulence}` holds the
- * ledger (`ledger/<id>.json`, one file per fault not yet reverted) and the records of supervised processes
- * (`managed/<name>.json`).
+ * @module Atomic, durable file writes: a crash (of turbulence or of the machine) leaves either the old content or
+ * the new one, never a torn file. Every durable record turbulence keeps (ledger, managed records, lab state,
+ * journals) is written through here.
  */
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { alive } from './signals.js';
 
-/**
- * The state directory: `$TURBULENCE_HOME`, or `~/.turbulence`.
- *
- * @example
- * turbulenceHome({ TURBULENCE_HOME: '/tmp/t' }); // '/tmp/t'
- */
-export function turbulenceHome(env: NodeJS.ProcessEnv = process.env): string {
-  const home = env.TURBULENCE_HOME;
-  return home && home.length > 0 ? home : join(homedir(), '.turbulence');
-}
-
-/** Directory of the ledger: one JSON file per fault in effect. */
-export function ledgerDir(home: string = turbulenceHome()): string {
-  return join(home, 'ledger');
-}
-
-/** Directory of supervised-process records (`<name>.json`) and their logs (`<name>.log`). */
-export function managedDir(home: string = turbulenceHome()): string {
-  return join(home, 'managed');
-}
+const tempPath = (path: string): string =>
+  join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 
 /**
  * Writes a file so that a crash leaves either the old content or the new, never a torn file: write a temporary
@@ -39,7 +22,7 @@ export function managedDir(home: string = turbulenceHome()): string {
 export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 }); // the home and its directories are private
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPath(path);
   try {
     const file = await open(tmp, 'w', mode);
     try {
@@ -69,20 +52,11 @@ export async function removeStaleTemporaryFiles(dir: string): Promise<string[]> 
   const removed: string[] = [];
   for (const name of names) {
     const pid = Number(TEMPORARY.exec(name)?.[1] ?? NaN);
-    if (!Number.isSafeInteger(pid) || pid === process.pid || processExists(pid)) continue;
+    if (!Number.isSafeInteger(pid) || pid === process.pid || alive(pid)) continue;
     await rm(join(dir, name), { force: true }).catch(() => undefined);
     removed.push(name);
   }
   return removed;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -107,5 +81,36 @@ async function syncDir(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * {@link writeFileAtomic} for exit paths and other places that cannot await: same steps, synchronous.
+ *
+ * @example
+ * writeFileAtomicSync('/tmp/t/labs/etcd.json', JSON.stringify(state));
+ */
+export function writeFileAtomicSync(path: string, data: string): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = tempPath(path);
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
   }
 }

@@ -3,10 +3,10 @@
  * own `proxy serve`, or a real Toxiproxy). Query: `{ proxy?: name | names, url?: server URL }`.
  */
 import { z } from 'zod';
-import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
-import type { Target } from '../../core/fault.js';
-import type { JsonObject } from '../../core/json.js';
-import { ProxyClient, ProxyClientError } from '../../proxy/client.js';
+import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import type { Target } from '../core/fault.js';
+import type { JsonObject } from '../core/json.js';
+import { ProxyClient, ProxyClientError } from '../proxy/client.js';
 
 /** Default server: Toxiproxy's port on loopback. */
 export const DEFAULT_PROXY_URL = 'http://127.0.0.1:8474';

@@ -1,5 +1,5 @@
 /**
- * libfaketime plumbing: the environment that starts a process with a wall clock read from an offset file, which
+ * @module libfaketime plumbing: the environment that starts a process with a wall clock read from an offset file, which
  * `time.skew` rewrites while the process runs. Only CLOCK_REALTIME moves (`DONT_FAKE_MONOTONIC=1`): runtimes such
  * as Node abort when the monotonic clock goes backwards.
  */

@@ -8,9 +8,9 @@
  */
 import { FailpointsClient, readAnnouncement } from '@turbulence/failpoints/control';
 import { z } from 'zod';
-import { ErrorCodes, TurbulenceError, errorMessage } from '../../core/errors.js';
-import type { Target } from '../../core/fault.js';
-import type { JsonObject } from '../../core/json.js';
+import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
+import type { Target } from '../core/fault.js';
+import type { JsonObject } from '../core/json.js';
 
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 

@@ -1,20 +1,20 @@
 /**
- * @module Process targets: the query `{ pid?, name?, cmdline?, pidfile?, managed? }` (all given fields must
- * match), resolved through `/proc`, and the guard that refuses PID 1 and turbulence's own process tree.
+ * @module Process targets (type `process`): the query `{ pid?, name?, cmdline?, pidfile?, managed? }` (all given
+ * fields must match), resolved through `/proc`. Each target's id is `pid:<pid>` and its attributes carry the pid's
+ * start time, so a recycled pid is never mistaken for the process that was chosen.
  *
- * Protected: PID 1; this process; its ancestors; its descendants, except processes it supervises (and their
- * descendants). Naming a protected process directly (pid, pidfile, managed) is refused with `TARGET_REFUSED`;
- * a name or command-line query skips protected processes, and is refused when nothing else matched.
+ * This resolver finds; it does not judge. The fault manager applies the safety guard (`./guard.ts`: PID 1,
+ * turbulence's own process tree and group) to what it returns, for every family at once.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ErrorCodes, TurbulenceError, errorMessage } from '../../core/errors.js';
-import type { Target } from '../../core/fault.js';
-import type { JsonObject, JsonValue } from '../../core/json.js';
-import { findManaged } from '../../supervisor/managed.js';
-import { supervisedPids } from '../../supervisor/supervisor.js';
-import { commandLine, isSameProcess, listProcs, readProcSync } from './proc.js';
-import type { ProcInfo } from './proc.js';
+import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
+import type { Target } from '../core/fault.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
+import { findManaged } from '../supervisor/managed.js';
+import { supervisedPids } from '../supervisor/supervisor.js';
+import { commandLine, isSameProcess, listProcs, readProcSync } from '../os/proc.js';
+import type { ProcInfo } from '../os/proc.js';
 
 /** The target query of every `process.*` kind. */
 export const processQuerySchema = z
@@ -61,31 +61,6 @@ function text(value: JsonValue | undefined): string {
   return typeof value === 'string' ? value : JSON.stringify(value ?? '');
 }
 
-/**
- * True when turbulence must never signal `pid`: PID 1, `self`, an ancestor of `self`, or a descendant of `self`
- * with no supervised process between them. `parentOf` gives a pid's parent (undefined when unknown).
- */
-export function isProtected(
-  pid: number,
-  self: number,
-  supervised: ReadonlySet<number>,
-  parentOf: (pid: number) => number | undefined,
-): boolean {
-  if (pid === 1 || pid === self) return true;
-  const seen = new Set<number>();
-  for (let p = parentOf(self); p !== undefined && p > 0 && !seen.has(p); p = parentOf(p)) {
-    if (p === pid) return true;
-    seen.add(p);
-  }
-  seen.clear();
-  for (let p: number | undefined = pid; p !== undefined && p > 1 && !seen.has(p); p = parentOf(p)) {
-    if (supervised.has(p)) return false;
-    if (p === self) return true;
-    seen.add(p);
-  }
-  return false;
-}
-
 function toTarget(p: ProcInfo, managed: Map<number, string>): Target {
   const cmdline = commandLine(p);
   const name = managed.get(p.pid);
@@ -115,8 +90,8 @@ async function readPidfile(path: string): Promise<number> {
 }
 
 /**
- * Processes matching a query. Throws `TARGET_REFUSED` for a protected process named directly, or when every
- * match was protected.
+ * Processes matching a query, zombies excluded. Protected processes are included: the fault manager's guard
+ * drops or refuses them.
  *
  * @example
  * const targets = await resolveProcesses({ cmdline: 'server\\.js --port 808[0-9]' });
@@ -146,10 +121,6 @@ export async function resolveProcesses(raw: JsonObject | undefined): Promise<Tar
   // A pinned pid needs only that process and the parent chains; a name or regex needs the whole table.
   const pinned = pins[0];
   const procs = pinned !== undefined ? [readProcSync(pinned)].filter((p) => p !== undefined) : await listProcs();
-  const table = new Map(procs.map((p) => [p.pid, p]));
-  const parentOf = (pid: number) => (table.get(pid) ?? readProcSync(pid))?.ppid;
-  const allowed = new Set(managed.keys());
-  const guarded = (p: ProcInfo) => isProtected(p.pid, process.pid, allowed, parentOf);
   const matches = procs.filter(
     (p) =>
       pins.every((pin) => pin === p.pid) &&
@@ -158,18 +129,7 @@ export async function resolveProcesses(raw: JsonObject | undefined): Promise<Tar
       p.state !== 'Z' &&
       p.state !== 'X',
   );
-  const refused = matches.filter(guarded);
-  if (refused.length > 0 && (pins.length > 0 || refused.length === matches.length)) {
-    const who = refused.map((p) => `${p.comm} (pid ${p.pid})`).join(', ');
-    throw new TurbulenceError(
-      ErrorCodes.TARGET_REFUSED,
-      `refusing to target ${who}: PID 1 or turbulence's own process tree`,
-      {
-        hint: 'turbulence never signals PID 1, itself, its parents or its own children (except processes it supervises)',
-      },
-    );
-  }
-  return matches.filter((p) => !guarded(p)).map((p) => toTarget(p, managed));
+  return matches.map((p) => toTarget(p, managed));
 }
 
 function compile(source: string): RegExp {

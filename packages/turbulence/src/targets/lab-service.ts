@@ -1,14 +1,15 @@
 /**
- * Process targets of resource faults: a lab service (`{ lab, host, service? }`) or any process query of the
- * `process` family (`{ pid }`, `{ name }`, `{ cmdline }`, `{ managed }`, ...), which also refuses PID 1 and
- * turbulence itself.
+ * @module Lab services as process targets (type `process`): `{ lab, host?, service? }` names the services of a
+ * lab that is up; any other query is a process query (`./process.ts`: `{ pid }`, `{ name }`, `{ cmdline }`,
+ * `{ managed }`, ...). Used by the resource faults (`limit.*`, `cgroup.*`) and `time.skew`.
  */
-import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
-import type { Target } from '../../core/fault.js';
-import type { JsonObject } from '../../core/json.js';
-import { readLabState } from '../../lab/state.js';
-import { alive } from '../../lab/sys.js';
-import { resolveProcesses } from '../process/targets.js';
+import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import type { Target } from '../core/fault.js';
+import type { JsonObject } from '../core/json.js';
+import { readLabState } from '../lab/state.js';
+import { startTimeOfSync } from '../os/proc.js';
+import { alive } from '../os/signals.js';
+import { resolveProcesses } from './process.js';
 
 /**
  * Resolves a query to process targets (attributes carry `pid`).
@@ -28,11 +29,12 @@ export async function resolveProcessTargets(query: JsonObject | undefined): Prom
     for (const [name, s] of Object.entries(h.services)) {
       if (query.service !== undefined && name !== query.service) continue;
       if (s.pid === undefined || !alive(s.pid)) continue;
+      const startTime = startTimeOfSync(s.pid);
       out.push({
         id: `pid:${s.pid}`,
         type: 'process',
         name: `${lab.name}/${h.name}/${name} (pid ${s.pid})`,
-        attributes: { pid: s.pid, lab: lab.name, host: h.name, service: name },
+        attributes: { pid: s.pid, lab: lab.name, host: h.name, service: name, ...(startTime ? { startTime } : {}) },
       });
     }
   }

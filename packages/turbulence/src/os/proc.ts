@@ -1,5 +1,5 @@
 /**
- * @module Reading processes from `/proc`: name (`comm`), state, parent, start time and command line.
+ * @module Reading processes from `/proc`: name (`comm`), state, parent, start time, command line and cgroups.
  *
  * A pid alone does not name a process for long: the kernel recycles pids. Every process turbulence records
  * carries its start time (field 22 of `/proc/<pid>/stat`, clock ticks since boot), and every signal it sends
@@ -7,7 +7,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { CapabilityResult } from '../../core/fault.js';
 
 /** One process as `/proc` shows it. */
 export interface ProcInfo {
@@ -81,6 +80,17 @@ export function startTimeOfSync(pid: number): string | undefined {
   }
 }
 
+/** Process group of a pid (field 5 of `/proc/<pid>/stat`), or undefined when it does not exist. */
+export function processGroupOfSync(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const pgrp = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[2]);
+    return Number.isInteger(pgrp) ? pgrp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every process now visible in `/proc`, by ascending pid. */
 export function listProcs(): Promise<ProcInfo[]> {
   const pids = readdirSync('/proc')
@@ -116,12 +126,42 @@ export function commandLine(info: ProcInfo): string {
   return info.argv.length > 0 ? info.argv.join(' ') : `[${info.comm}]`;
 }
 
-/** The `check` of every `process.*` kind: it needs a readable `/proc` (Linux), nothing else (no root). */
-export async function procAvailable(): Promise<CapabilityResult> {
+/** One line of `/proc/<pid>/cgroup`: hierarchy id, controllers (empty for the v2 unified hierarchy), path. */
+export interface ProcCgroup {
+  hierarchy: number;
+  controllers: string[];
+  path: string;
+}
+
+/**
+ * The cgroups a process is in (`/proc/<pid>/cgroup`). Throws when the process does not exist.
+ *
+ * @example
+ * cgroupsOf(process.pid); // [{ hierarchy: 0, controllers: [], path: '/user.slice/...' }] on cgroup v2
+ */
+export function cgroupsOf(pid: number): ProcCgroup[] {
+  return readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((line) => {
+      const first = line.indexOf(':');
+      const second = line.indexOf(':', first + 1);
+      const ctls = line.slice(first + 1, second);
+      return {
+        hierarchy: Number(line.slice(0, first)),
+        controllers: ctls.length > 0 ? ctls.split(',') : [],
+        path: line.slice(second + 1),
+      };
+    });
+}
+
+/** True when `/proc` can be read here (Linux); where it cannot, process targets cannot be found or checked. */
+export async function procReadable(): Promise<boolean> {
   try {
     await readFile('/proc/self/stat', 'utf8');
-    return { ok: true, detail: '/proc is readable; no root needed for your own processes' };
+    return true;
   } catch {
-    return { ok: false, reason: 'needs Linux /proc (process targets are found and checked there)' };
+    return false;
   }
 }

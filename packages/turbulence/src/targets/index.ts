@@ -1,0 +1,61 @@
+/**
+ * @module The target layer: one resolver per target type, one line each. A fault driver declares the types it
+ * accepts (`targets: ['process']`) and resolves through them; the fault manager guards what comes back
+ * (`./guard.ts`). A new target type (a Docker container, a Kubernetes pod) is one resolver file plus one line here.
+ *
+ *   target query ──resolver──▶ Target { id, type, name, attributes } ──guard (fault manager)──▶ select ──▶ driver
+ */
+import { resolveClocks } from './clock.js';
+import { resolveDnsApis } from './dns.js';
+import { resolveFailpointTargets } from './failpoint.js';
+import { resolveProcessTargets } from './lab-service.js';
+import { resolveNetworkTargets } from './netns.js';
+import { resolveProxies } from './proxy.js';
+import type { TargetResolver } from './types.js';
+
+export type { TargetQuery, TargetResolver } from './types.js';
+
+/** Every target type, one line each. */
+export const resolvers: readonly TargetResolver[] = [
+  {
+    type: 'process',
+    summary: 'a process on this machine, by /proc, or a service of a lab that is up',
+    keys: ['pid', 'name', 'cmdline', 'pidfile', 'managed', 'lab', 'host', 'service'],
+    resolve: resolveProcessTargets,
+  },
+  {
+    type: 'netns',
+    summary: 'a network namespace: a lab host, a named namespace, or this machine',
+    keys: ['lab', 'hosts', 'netns', 'host', 'device'],
+    resolve: resolveNetworkTargets,
+  },
+  {
+    type: 'proxy',
+    summary: 'a proxy on a Toxiproxy-compatible server',
+    keys: ['proxy', 'url'],
+    resolve: resolveProxies,
+  },
+  {
+    type: 'failpoint',
+    summary: 'the failpoints control endpoint of a process embedding @turbulence/failpoints',
+    keys: ['announce', 'address', 'token'],
+    resolve: resolveFailpointTargets,
+  },
+  {
+    type: 'dns-server',
+    summary: 'the control API of a chaos DNS server, or of a lab that has one',
+    keys: ['api', 'lab'],
+    resolve: resolveDnsApis,
+  },
+  {
+    type: 'clock',
+    summary: 'the offset file of a process started under libfaketime',
+    keys: ['clockFile'],
+    resolve: resolveClocks,
+  },
+];
+
+/** The resolver of a target type, or undefined. */
+export function getResolver(type: string): TargetResolver | undefined {
+  return resolvers.find((r) => r.type === type);
+}

@@ -1,0 +1,106 @@
+/**
+ * @module Network targets (type `netns`): a lab host, a named network namespace, or this machine itself.
+ *
+ *   { lab: "etcd", hosts: ["n1", "n2"] }   hosts of a lab that is up (all of them without `hosts`)
+ *   { netns: "blue" }                       any named namespace (`ip netns list`)
+ *   { host: true }                          this machine's own namespace (peers required for drop-everything kinds)
+ *
+ * The id is `netns:<name>` (`netns:` for this machine).
+ */
+import { z } from 'zod';
+import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import type { Target } from '../core/fault.js';
+import type { JsonObject } from '../core/json.js';
+import { readLabState } from '../lab/state.js';
+import { listNetns } from '../os/netns.js';
+
+const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => [v].flat());
+
+/** The target query of every `network.*` kind. */
+export const networkQuerySchema = z
+  .object({
+    lab: z.string().min(1).optional(),
+    hosts: oneOrMany.optional(),
+    netns: oneOrMany.optional(),
+    host: z.literal(true).optional(),
+    /** Network device for netns/host targets (default: the device of the default route, else the first non-lo). */
+    device: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((q) => [q.lab, q.netns, q.host].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of lab (with optional hosts), netns, host: true',
+  });
+
+/** What a network target carries. `netns` is null for this machine's own namespace. */
+export interface NetworkAttributes {
+  netns: string | null;
+  lab?: string;
+  host?: string;
+  address?: string;
+  device?: string;
+}
+
+/** Reads a network target's attributes back. */
+export function netAttrs(target: Target): NetworkAttributes {
+  const a = target.attributes;
+  return {
+    netns: typeof a.netns === 'string' ? a.netns : null,
+    ...(typeof a.lab === 'string' ? { lab: a.lab } : {}),
+    ...(typeof a.host === 'string' ? { host: a.host } : {}),
+    ...(typeof a.address === 'string' ? { address: a.address } : {}),
+    ...(typeof a.device === 'string' ? { device: a.device } : {}),
+  };
+}
+
+/**
+ * Resolves a query to targets, sorted by id.
+ *
+ * @example
+ * await resolveNetworkTargets({ lab: 'etcd', hosts: 'n1' }); // [{ id: 'netns:tb-etcd-n1', ... }]
+ */
+export async function resolveNetworkTargets(query: JsonObject | undefined): Promise<Target[]> {
+  const parsed = networkQuerySchema.safeParse(query ?? {});
+  if (!parsed.success) {
+    throw new TurbulenceError(
+      ErrorCodes.FAULT_INVALID_PARAMS,
+      `invalid network target: ${parsed.error.issues[0]?.message}`,
+      {
+        hint: 'e.g. target: { lab: etcd, hosts: [n1] } or { netns: blue } or { host: true }',
+      },
+    );
+  }
+  const q = parsed.data;
+  const device: JsonObject = q.device ? { device: q.device } : {};
+  if (q.host) return [{ id: 'netns:', type: 'netns', name: 'this machine', attributes: { netns: null, ...device } }];
+  if (q.netns) {
+    const present = new Set(await listNetns());
+    return q.netns.sort().map((ns) => {
+      if (!present.has(ns)) throw refused(`network namespace "${ns}" does not exist`, 'see `ip netns list`');
+      return { id: `netns:${ns}`, type: 'netns', name: ns, attributes: { netns: ns, ...device } };
+    });
+  }
+  const lab = readLabState(q.lab as string);
+  if (!lab) throw refused(`lab "${q.lab}" is not up`, 'start it with `turbulence lab up LABFILE`');
+  const wanted = q.hosts ?? lab.hosts.map((h) => h.name);
+  return wanted.sort().map((name) => {
+    const h = lab.hosts.find((x) => x.name === name);
+    if (!h)
+      throw refused(`lab "${lab.name}" has no host "${name}"`, `hosts: ${lab.hosts.map((x) => x.name).join(', ')}`);
+    return {
+      id: `netns:${h.netns}`,
+      type: 'netns',
+      name: `${lab.name}/${h.name}`,
+      attributes: { netns: h.netns, lab: lab.name, host: h.name, address: h.address, device: 'eth0' },
+    };
+  });
+}
+
+function refused(message: string, hint: string): TurbulenceError {
+  return new TurbulenceError(ErrorCodes.TARGET_REFUSED, message, { hint });
+}
+
+/** True when the target's namespace still exists (reverting a fault on a removed lab has nothing to do). */
+export async function targetPresent(target: Target): Promise<boolean> {
+  const ns = netAttrs(target).netns;
+  return ns === null || (await listNetns()).includes(ns);
+}
