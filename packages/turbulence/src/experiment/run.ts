@@ -37,6 +37,7 @@ import { attachFaultJournal } from './faults.js';
 import { resolveConfiguration } from './configuration.js';
 import type { Overrides } from './vars.js';
 import type { Activity, DryMode, Experiment, HypothesisStrategy, RollbackStrategy } from './types.js';
+import { setLongTimeout } from '../core/long-timer.js';
 
 export interface RunOptions {
   /** Directory relative module paths resolve from (the experiment file's directory). */
@@ -210,7 +211,7 @@ async function runPhases(
   const maxTimer =
     maxDuration === undefined
       ? undefined
-      : setTimeout(
+      : setLongTimeout(
           () => state.abort(`the run exceeded its max-duration of ${String(maxDuration)}`),
           parseDuration(subst(ctx, maxDuration) as string | number, 'runtime.max-duration'),
         );
@@ -220,7 +221,7 @@ async function runPhases(
     reverts = await runMethod(ctx, ctx.experiment.method, state, controls, journal.run);
   } finally {
     for (const w of watchers) await w.stop();
-    if (maxTimer) clearTimeout(maxTimer);
+    maxTimer?.clear();
   }
 
   if (hypothesis && schedule.after && state.status !== 'interrupted' && state.status !== 'aborted') {

@@ -52,4 +52,9 @@ export interface FaultManagerOptions {
   signal?: AbortSignal;
   /** Resolve and select only: nothing is recorded or injected. */
   dryRun?: boolean;
+  /**
+   * Start the detached guardian with the first fault that has a duration, so it reverts at expiry even when
+   * this process is gone (default true; `TURBULENCE_GUARDIAN=off` disables it everywhere).
+   */
+  guardian?: boolean;
 }

@@ -13,9 +13,12 @@ import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '..
 import type { AppliedFault, FaultContext, FaultSpec, Target } from '../core/fault.js';
 import type { JsonObject } from '../core/json.js';
 import type { Rng } from '../core/rng.js';
+import { setLongTimeout } from '../core/long-timer.js';
+import type { LongTimer } from '../core/long-timer.js';
 import { select } from '../core/selector.js';
 import type { FaultInjector, InjectedFault } from '../providers/types.js';
 import { checkBlastRadius } from './blast-radius.js';
+import { ensureGuardian } from './guardian/spawn.js';
 import { Ledger, newFaultId } from './ledger.js';
 import { recoverLedger } from './recover.js';
 import type { RecoverOptions, RecoverReport } from './recover.js';
@@ -30,7 +33,7 @@ export type { ActiveFault, FaultManagerEvents, FaultManagerOptions, RevertFailur
 
 interface Tracked extends ActiveFault {
   driver: AnyDriver;
-  timer?: NodeJS.Timeout;
+  timer?: LongTimer;
 }
 
 /**
@@ -97,7 +100,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
         });
       }
     }
-    for (const fault of this.faults.values()) clearTimeout(fault.timer);
+    for (const fault of this.faults.values()) fault.timer?.clear();
     return failures;
   }
 
@@ -109,7 +112,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     await this.queue;
     const out: ActiveFault[] = [];
     for (const fault of this.faults.values()) {
-      clearTimeout(fault.timer);
+      fault.timer?.clear();
       await this.ledger.update(fault.id, { detached: true });
       out.push(publicView(fault));
     }
@@ -132,12 +135,17 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
    * once this process exits, `turbulence recover` reverts them.
    */
   dispose(): void {
-    for (const fault of this.faults.values()) clearTimeout(fault.timer);
+    for (const fault of this.faults.values()) fault.timer?.clear();
     this.removeAllListeners();
   }
 
-  private context(signal = this.options.signal ?? new AbortController().signal): FaultContext {
-    return { rng: this.rng, signal, ...(this.options.runId !== undefined ? { runId: this.options.runId } : {}) };
+  private context(signal = this.options.signal ?? new AbortController().signal, faultId?: string): FaultContext {
+    return {
+      rng: this.rng,
+      signal,
+      ...(this.options.runId !== undefined ? { runId: this.options.runId } : {}),
+      ...(faultId !== undefined ? { faultId } : {}),
+    };
   }
 
   private async injectNow(spec: FaultSpec, owner: { activity: string }): Promise<InjectedFault[]> {
@@ -182,6 +190,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     durationMs: number | undefined,
     activity: string,
   ): Promise<Tracked> {
+    await this.refuseConflict(driver, params, target);
     const id = newFaultId(driver.kind);
     const now = Date.now();
     const fault: Tracked = { id, kind: driver.kind, target, params, activity, injectedAt: now, driver };
@@ -197,11 +206,15 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
       status: 'injecting',
     });
     this.faults.set(id, fault);
+    // Recorded first, then the guardian: it reverts this fault at expiry should this process be gone by then.
+    if (durationMs !== undefined && this.options.guardian !== false)
+      await ensureGuardian(this.ledger.dir).catch(() => undefined);
     let phase: 'inject' | 'verify' = 'inject';
     try {
-      const state = await driver.inject(target, params, this.context());
+      const state = await driver.inject(target, params, this.context(undefined, id));
       if (state !== undefined) fault.state = state;
-      await this.ledger.update(id, { status: 'active', ...(state !== undefined ? { state } : {}) });
+      const expiresAt = durationMs !== undefined ? { expiresAt: new Date(Date.now() + durationMs).toISOString() } : {};
+      await this.ledger.update(id, { status: 'active', ...expiresAt, ...(state !== undefined ? { state } : {}) });
       phase = 'verify';
       if (driver.verify && !(await driver.verify(applied(fault), this.context()))) {
         throw new TurbulenceError(
@@ -221,7 +234,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     fault.injectedAt = Date.now();
     if (durationMs !== undefined) {
       fault.expiresAt = fault.injectedAt + durationMs;
-      fault.timer = setTimeout(() => this.expire(id), durationMs);
+      fault.timer = setLongTimeout(() => this.expire(id), durationMs); // chained: durations past 24.8 days work
     }
     this.emit('fault-injected', publicView(fault));
     return fault;
@@ -235,7 +248,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
   }
 
   private async revertNow(fault: Tracked, reason: string): Promise<void> {
-    clearTimeout(fault.timer);
+    fault.timer?.clear();
     await this.ledger.update(fault.id, { status: 'reverting' }).catch(() => undefined); // reverted elsewhere
     try {
       await fault.driver.revert(applied(fault), this.context(new AbortController().signal));
@@ -255,6 +268,25 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     this.faults.delete(fault.id);
     this.usedMs += Date.now() - fault.injectedAt;
     this.emit('fault-reverted', { ...publicView(fault), reason });
+  }
+
+  /** Refuses a fault that cannot coexist with one still in the ledger (see `FaultDriver.exclusive`). */
+  private async refuseConflict(driver: AnyDriver, params: JsonObject, target: Target): Promise<void> {
+    const key = driver.exclusive?.(target, params);
+    if (key === undefined) return;
+    for (const entry of (await this.ledger.list()).entries) {
+      const other = await getDriver(entry.kind).catch(() => undefined);
+      if (other?.exclusive?.(entry.target, entry.params) !== key) continue;
+      throw new TurbulenceError(
+        ErrorCodes.TARGET_REFUSED,
+        `${driver.kind} on ${target.name} cannot coexist with ${entry.kind} ${entry.id}, which holds it already`,
+        {
+          hint: `revert that one first (\`turbulence fault revert ${entry.id}\`), or wait until it expires${
+            entry.expiresAt ? ` at ${entry.expiresAt}` : ''
+          }`,
+        },
+      );
+    }
   }
 
   private committedMs(): number {

@@ -239,9 +239,14 @@ async function list(json: boolean): Promise<number> {
     const reason = await keepReason(e, false);
     const expired = e.expiresAt !== undefined && Date.parse(e.expiresAt) <= Date.now();
     const owner =
-      reason !== undefined ? reason : `${expired ? 'expired' : 'owner gone'}: \`turbulence recover\` reverts it`;
+      reason !== undefined
+        ? reason
+        : expired
+          ? 'expired: the guardian reverts it, or `turbulence recover`'
+          : 'owner gone: `turbulence recover` reverts it';
     const expires = e.expiresAt === undefined ? 'no expiry' : `expires ${e.expiresAt}`;
-    out(`${e.id}  ${e.kind}  ${e.target.name}  ${e.status}  ${expires}  (${owner})`);
+    const age = `age ${formatDuration(Math.max(0, Date.now() - Date.parse(e.createdAt)))}`;
+    out(`${e.id}  ${e.kind}  ${e.target.name}  ${e.status}  ${age}  ${expires}  (${owner})`);
   }
   return corrupt.length > 0 ? ExitCodes.FAILED : ExitCodes.OK;
 }

@@ -7,13 +7,13 @@
  *
  * Peers (`params.peers`) are lab host names (of the target's lab), IPv4 addresses or CIDRs.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { readLabState } from '../../lab/state.js';
 import { listNetns } from '../../lab/sys.js';
+import { directKey } from '../naming.js';
 
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => [v].flat());
 
@@ -128,12 +128,9 @@ export async function targetPresent(target: Target): Promise<boolean> {
 }
 
 /**
- * A short id derived from kind, target and params: the same fault always gets the same nft table / qdisc handle,
- * so inject is idempotent and revert finds what to remove even when inject never returned.
+ * The key of a network fault injected WITHOUT a fault manager (a driver called directly): derived from kind,
+ * target and params. Faults injected by the manager are named from their ledger id instead (`../naming.ts`).
  */
 export function faultKey(kind: string, target: Target, params: unknown): string {
-  return createHash('sha1')
-    .update(`${kind}\n${target.id}\n${JSON.stringify(params)}`)
-    .digest('hex')
-    .slice(0, 10);
+  return directKey(kind, target, params);
 }

@@ -15,7 +15,8 @@ import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { alive, sleep, signal, waitExit } from '../../lab/sys.js';
 import { findBinary } from '../network/capabilities.js';
-import { faultKey, netAttrs, resolveNetworkTargets } from '../network/targets.js';
+import { faultIdOf } from '../naming.js';
+import { netAttrs, resolveNetworkTargets } from '../network/targets.js';
 
 /** Which load generator runs a stress fault. */
 export type Engine = 'node' | 'stress-ng';
@@ -100,7 +101,12 @@ async function start(target: Target, argv: string[], tag: string, waitReady: boo
  * export const cpuStress = stressDriver({ kind: 'stress.cpu', engines: ['stress-ng', 'node'], ... });
  */
 export function stressDriver<P extends EngineParams>(v: StressVariant<P>): FaultDriver<P> {
-  const tagOf = (target: Target, p: P): string => `tb-stress-${faultKey(v.kind, target, p)}`;
+  // One tag per fault (from its ledger id): two stress faults on one host each stop only their own workers.
+  const tagOf = (faultId: string): string => `tb-stress-${faultId}`;
+  const tagFor = (fault: { id: string; state?: unknown }): string => {
+    const t = (fault.state as { tag?: unknown } | undefined)?.tag;
+    return typeof t === 'string' ? t : tagOf(fault.id);
+  };
   return {
     kind: v.kind,
     summary: v.summary,
@@ -110,9 +116,9 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
       const ok = v.engines.includes('node') || findBinary('stress-ng') !== undefined;
       return Promise.resolve(ok ? { ok: true } : { ok: false, reason: 'needs stress-ng (Debian: stress-ng)' });
     },
-    async inject(target, p) {
+    async inject(target, p, ctx) {
       const engine = chooseEngine(v, p);
-      const tag = tagOf(target, p);
+      const tag = tagOf(faultIdOf(ctx, v.kind, target, p));
       if (taggedPids(tag).length > 0) return { engine, tag };
       const argv =
         engine === 'node'
@@ -123,7 +129,7 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
       return state;
     },
     async revert(fault) {
-      const tag = tagOf(fault.target, fault.params);
+      const tag = tagFor(fault);
       const pids = taggedPids(tag);
       for (const pid of pids) signal(-pid, 'SIGTERM');
       const left = await waitExit(pids, 3000);
@@ -133,7 +139,7 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
       v.cleanup?.(fault.params, tag);
     },
     verify(fault) {
-      return Promise.resolve(taggedPids(tagOf(fault.target, fault.params)).some(alive));
+      return Promise.resolve(taggedPids(tagFor(fault)).some(alive));
     },
   };
 }
