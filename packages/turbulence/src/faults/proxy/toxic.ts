@@ -69,7 +69,7 @@ export const toxicDriver: FaultDriver<ProxyToxicParams> = {
   async verify(fault) {
     const { url, proxy } = attributesOf(fault.target);
     const client = new ProxyClient(url);
-    let toxic;
+    let toxic: Awaited<ReturnType<ProxyClient['getToxic']>> | undefined;
     for (const name of toxicNamesOf(fault)) toxic ??= await client.getToxic(proxy, name).catch(() => undefined);
     if (!toxic || toxic.type !== fault.params.type) return false;
     return Object.entries(fault.params.attributes).every(([k, v]) => toxic.attributes[k] === v);
