@@ -4,7 +4,6 @@
  */
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { decodeMessage, encodeMessage, replyTo, Rcode } from '../../src/dns/wire.js';
 
 /** A running upstream: `address` is `127.0.0.1:PORT` (UDP and TCP); `close()` stops it. */
@@ -42,7 +41,7 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     if (out) udp.send(out, rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const port = (udp.address() as AddressInfo).port;
+  const port = (udp.address()).port;
   const tcp = createServer((socket) => {
     let buf = Buffer.alloc(0);
     socket.on('error', () => undefined);
