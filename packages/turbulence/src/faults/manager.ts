@@ -23,7 +23,7 @@ import { Ledger, newFaultId } from './ledger.js';
 import { recoverLedger } from './recover.js';
 import type { RecoverOptions, RecoverReport } from './recover.js';
 import { ledgerDir, turbulenceHome } from './paths.js';
-import type { LedgerOwner } from './ledger.js';
+import type { LedgerEntry, LedgerOwner } from './ledger.js';
 import { startTimeOfSync } from './process/proc.js';
 import { getDriver, parseParams } from './registry.js';
 import type { AnyDriver } from './registry.js';
@@ -276,7 +276,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     if (key === undefined) return;
     for (const entry of (await this.ledger.list()).entries) {
       const other = await getDriver(entry.kind).catch(() => undefined);
-      if (other?.exclusive?.(entry.target, entry.params) !== key) continue;
+      if (otherKey(other, entry) !== key) continue;
       throw new TurbulenceError(
         ErrorCodes.TARGET_REFUSED,
         `${driver.kind} on ${target.name} cannot coexist with ${entry.kind} ${entry.id}, which holds it already`,
@@ -306,6 +306,15 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
       activity,
       cmd: process.argv.join(' ').slice(0, 500),
     };
+  }
+}
+
+/** The exclusive key of a ledger entry (undefined when its driver has none or cannot tell, e.g. its lab is gone). */
+function otherKey(driver: AnyDriver | undefined, entry: LedgerEntry): string | undefined {
+  try {
+    return driver?.exclusive?.(entry.target, entry.params);
+  } catch {
+    return undefined;
   }
 }
 

@@ -85,7 +85,10 @@ export function register(program: Command): void {
     )
     .option('-p, --param <k=v>', 'fault parameter, repeatable, e.g. signal=SIGTERM', collect, [])
     .option('-s, --select <mode>', 'all | one | count(N) | percent(P) | random-max-percent(P) (default all)')
-    .option('-d, --duration <duration>', 'revert after this long, e.g. 500ms, 30s, 5m (default: until Ctrl-C)')
+    .option(
+      '-d, --duration <duration>',
+      'revert after this long, e.g. 500ms, 30s, 5m (default: until Ctrl-C); a detached guardian reverts it at expiry even if this command is killed',
+    )
     .option('--seed <n>', 'seed for the target selection (printed when not given)')
     .option('--detach', 'inject, record in the ledger and exit; revert later with `fault revert` or `recover`')
     .option('--dry-run', 'show which targets would be chosen; change nothing')
