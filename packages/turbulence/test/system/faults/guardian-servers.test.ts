@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +16,19 @@ import { createProxyServer } from '../../../src/proxy/index.js';
 import { eventually, hasProc, tempHome } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+
+/** A service with one failpoint on its request path; writes its port when listening. */
+const SERVICE = `
+import { createServer } from 'node:http';
+import { renameSync, writeFileSync } from 'node:fs';
+import { failpoint } from '@turbulence/failpoints';
+const server = createServer((req, res) => {
+  try { failpoint('svc.handle'); res.end('fine'); } catch (err) { res.writeHead(500).end(String(err.code)); }
+});
+server.listen(0, '127.0.0.1', () => {
+  writeFileSync(process.env.PORT_FILE + '.tmp', String(server.address().port));
+  renameSync(process.env.PORT_FILE + '.tmp', process.env.PORT_FILE);
+});`;
 
 interface Running {
   child: ChildProcessWithoutNullStreams;
@@ -133,5 +146,50 @@ describe.skipIf(!hasProc)('servers and files: guardian and isolation (CLI)', { t
     expect(a.out()).toContain(`cannot coexist with time.skew ${bId}`);
     expect(offset()).toBe('+3600');
     expect(await eventually(async () => offset() === '+0' && (await ids()).length === 0, 30_000)).toBe(true);
+  });
+
+  it('failpoint.set: a second setting of one failpoint is refused; the guardian removes B’s after SIGKILL', async () => {
+    const files = { port: join(env.home, 'port'), announce: join(env.home, 'announce.json') };
+    const service = spawn(
+      process.execPath,
+      ['--import', '@turbulence/failpoints/register', '--input-type=module', '-e', SERVICE],
+      {
+        env: {
+          ...process.env,
+          PORT_FILE: files.port,
+          TURBULENCE_FAILPOINTS_ADDR: '127.0.0.1:0',
+          TURBULENCE_FAILPOINTS_ANNOUNCE: files.announce,
+        },
+        stdio: 'ignore',
+      },
+    );
+    cleanups.push(() => {
+      service.kill('SIGKILL');
+      return Promise.resolve();
+    });
+    expect(await eventually(() => existsSync(files.port) && existsSync(files.announce), 30_000)).toBe(true);
+    const url = `http://127.0.0.1:${readFileSync(files.port, 'utf8')}/`;
+    const failing = async () => (await fetch(url)).status === 500;
+    const target = ['-t', `announce=${files.announce}`];
+    const bId = await killedB(
+      ['failpoint.set', ...target, '-p', 'name=svc.handle', '-p', 'actions=error(EIO)'],
+      failing,
+    );
+    const a = start([
+      'fault',
+      'inject',
+      'failpoint.set',
+      ...target,
+      '-p',
+      'name=svc.handle',
+      '-p',
+      'actions=error(EACCES)',
+      '-d',
+      '2s',
+    ]);
+    expect(await a.exit).not.toBe(0);
+    expect(a.out()).toContain(`cannot coexist with failpoint.set ${bId}`);
+    expect(await failing()).toBe(true);
+    expect(await eventually(async () => !(await failing()) && (await ids()).length === 0, 30_000)).toBe(true);
   });
 });
