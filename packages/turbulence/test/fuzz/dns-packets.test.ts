@@ -29,7 +29,7 @@ const validQuery = fc
       type: 'query',
       id,
       flags: 0x0100,
-      questions: [{ name, type, class: 'IN' }],
+      questions: [{ name, type: type as 'A', class: 'IN' }], // ANY too: dns-packet encodes it
       additionals: edns === undefined ? [] : [{ type: 'OPT', name: '.', udpPayloadSize: edns } as never],
     }),
   );

@@ -41,7 +41,7 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     if (out) udp.send(out, rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const port = (udp.address()).port;
+  const port = udp.address().port;
   const tcp = createServer((socket) => {
     let buf = Buffer.alloc(0);
     socket.on('error', () => undefined);
