@@ -8,11 +8,11 @@
  */
 import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
-import type { FaultDriver } from '../../core/fault.js';
+import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { run } from '../../lab/sys.js';
 import { requireTools } from './capabilities.js';
-import { faultIdOf, objectName } from '../naming.js';
+import { directKey, faultIdOf, objectName } from '../naming.js';
 import { netAttrs, resolveNetworkTargets, resolvePeers, targetPresent } from './targets.js';
 
 /** Rules of the two chains (each line one nft rule); an empty list leaves the chain out. */
@@ -68,6 +68,12 @@ export function nftDriver<P extends PeerParams>(variant: NftVariant<P>): FaultDr
     const s = state as { table?: unknown } | undefined;
     return { table: typeof s?.table === 'string' ? s.table : tableName(faultId) };
   };
+  // Without a recorded state (inject never returned): the table named from the ledger id, and the one a direct
+  // driver call (no ledger id) would have made for the same kind, target and params.
+  const tablesOf = (fault: { id: string; target: Target; params: P; state?: unknown }): string[] =>
+    typeof (fault.state as { table?: unknown } | undefined)?.table === 'string'
+      ? [stateOf(fault.id, fault.state).table]
+      : [...new Set([tableName(fault.id), tableName(directKey(variant.kind, fault.target, fault.params))])];
   return {
     kind: variant.kind,
     summary: variant.summary,
@@ -91,18 +97,7 @@ export function nftDriver<P extends PeerParams>(variant: NftVariant<P>): FaultDr
     },
     async revert(fault) {
       if (!(await targetPresent(fault.target))) return;
-      const { table } = stateOf(fault.id, fault.state);
-      const ns = netAttrs(fault.target).netns ?? undefined;
-      const res = await run(['nft', 'delete', 'table', 'inet', table], { netns: ns, allowFail: true });
-      if (res.code !== 0 && !/No such file|does not exist/i.test(res.stderr)) {
-        throw new TurbulenceError(
-          ErrorCodes.FAULT_REVERT_FAILED,
-          `cannot delete nft table ${table}: ${res.stderr.trim()}`,
-          {
-            hint: `remove it by hand: ${ns ? `ip netns exec ${ns} ` : ''}nft delete table inet ${table}`,
-          },
-        );
-      }
+      for (const table of tablesOf(fault)) await deleteTable(fault.target, table);
     },
     async verify(fault) {
       const { table } = stateOf(fault.id, fault.state);
@@ -111,6 +106,21 @@ export function nftDriver<P extends PeerParams>(variant: NftVariant<P>): FaultDr
       return res.code === 0 && /\b(drop|reject)\b/.test(res.stdout);
     },
   };
+}
+
+/** Deletes one table (a missing table or namespace is fine). */
+async function deleteTable(target: Target, table: string): Promise<void> {
+  const ns = netAttrs(target).netns ?? undefined;
+  const res = await run(['nft', 'delete', 'table', 'inet', table], { netns: ns, allowFail: true });
+  if (res.code !== 0 && !/No such file|does not exist/i.test(res.stderr)) {
+    throw new TurbulenceError(
+      ErrorCodes.FAULT_REVERT_FAILED,
+      `cannot delete nft table ${table}: ${res.stderr.trim()}`,
+      {
+        hint: `remove it by hand: ${ns ? `ip netns exec ${ns} ` : ''}nft delete table inet ${table}`,
+      },
+    );
+  }
 }
 
 /** Names of the `turbulence_*` nft tables in a namespace (for tests and `doctor`). */
