@@ -53,6 +53,11 @@ export interface FaultContext {
   signal: AbortSignal;
   /** Id of the run that owns the fault, when there is one. */
   runId?: string;
+  /**
+   * The fault's ledger id (set by the fault manager for `inject`): name every object the fault creates from it
+   * (see `faults/naming.ts`), so concurrent faults never share one. `revert` gets the same id as `fault.id`.
+   */
+  faultId?: string;
 }
 
 /** A fault as it is stored in the ledger and handed to `revert`. */
@@ -108,6 +113,12 @@ export interface FaultDriver<P = JsonObject> {
   verify?(fault: AppliedFault<P>, ctx: FaultContext): Promise<boolean>;
   /** Whether this machine can run the kind at all (root, kernel features, binaries). */
   check?(): Promise<CapabilityResult>;
+  /**
+   * For a fault that cannot coexist with another on the same object (one value per failpoint, one offset per
+   * clock, one SIGSTOP per process): a key naming that object. The manager refuses a fault whose key equals the
+   * key of a fault still in the ledger, instead of letting the second silently replace the first.
+   */
+  exclusive?(target: Target, params: P): string | undefined;
 }
 
 /** A fault injected by the `fault` provider, as reported back to the runner. */

@@ -2,9 +2,13 @@
  * The rule engine: an ordered list of rules, each with its own fork of the run's seeded RNG (so adding a rule does
  * not change the coin flips of the others, and `--seed` replays them), its hit counters and its remaining count.
  */
+import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { getDnsAction, type AnyDnsAction } from './actions/index.js';
 import { compileMatcher, parseRule, type DnsQueryFacts, type DnsRule } from './rule.js';
+
+/** Default most rules a {@link RuleEngine} holds. */
+export const DEFAULT_MAX_RULES = 1000;
 
 /** A rule with its counters, as the control API lists it. */
 export interface DnsRuleStatus extends DnsRule {
@@ -44,12 +48,27 @@ export class RuleEngine {
   private readonly entries: Entry[] = [];
   private nextId = 1;
 
-  constructor(private readonly rng: Rng) {}
+  /**
+   * @param maxRules most rules held at once (default {@link DEFAULT_MAX_RULES}): every query is matched against
+   *   every rule, so the count bounds the work per query as well as the memory.
+   */
+  constructor(
+    private readonly rng: Rng,
+    readonly maxRules: number = DEFAULT_MAX_RULES,
+  ) {}
 
-  /** Validates and adds a rule (at the end); an existing rule with the same id is replaced in place. */
+  /**
+   * Validates and adds a rule (at the end); an existing rule with the same id is replaced in place. Throws
+   * `USAGE` when the engine holds `maxRules` already.
+   */
   add(input: unknown): DnsRuleStatus {
     const rule = parseRule(input);
     if (!rule.id) rule.id = this.freshId();
+    if (this.entries.length >= this.maxRules && !this.entries.some((e) => e.rule.id === rule.id)) {
+      throw new TurbulenceError(ErrorCodes.USAGE, `the DNS server holds ${this.maxRules} rules already (its limit)`, {
+        hint: 'remove rules you no longer need (DELETE /rules/ID), or start the server with a higher maxRules',
+      });
+    }
     const { type, ...params } = rule.action;
     const action = getDnsAction(type) as AnyDnsAction;
     const entry: Entry = {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../core/errors.js';
 import type { DnsExchange, DnsTransport } from './action.js';
 import { cacheKey, type DnsCache } from './cache.js';
+import { HELD_QUERY_OVERHEAD, type DelayGate } from './delay-gate.js';
 import type { RuleEngine, FiredRule } from './engine.js';
 import { peekQuery } from './peek.js';
 import {
@@ -30,6 +31,8 @@ export interface HandlerDeps {
   maxUdpPayload: number;
   /** The answer cache, when enabled: asked after the rules, filled with the upstream's answers. */
   cache?: DnsCache | undefined;
+  /** Bound on the queries `delay` rules hold at once; past it a delayed query is dropped. */
+  delays?: DelayGate | undefined;
 }
 
 /** The fate of one query. */
@@ -122,7 +125,18 @@ async function decide(
   if (ex.resetTcp) return { kind: 'reset' };
   const limit = transport === 'udp' ? udpLimit(parsed.edns, deps.maxUdpPayload) : TCP_MAX;
   const bytes = await answer(buf, ex, limit, fired, deps, event);
-  if (ex.delayMs > 0) await sleep(ex.delayMs);
+  if (ex.delayMs > 0) {
+    const cost = bytes.length + buf.length + HELD_QUERY_OVERHEAD;
+    if (deps.delays && !deps.delays.tryHold(cost)) {
+      event.error = `delay queue full (${deps.delays.maxQueries} queries / ${deps.delays.maxBytes} bytes): dropped`;
+      return { kind: 'drop' };
+    }
+    try {
+      await sleep(ex.delayMs);
+    } finally {
+      deps.delays?.release(cost);
+    }
+  }
   return { kind: 'reply', bytes };
 }
 

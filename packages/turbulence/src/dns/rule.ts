@@ -7,8 +7,9 @@
  * parseRule({ name: '*.svc.test', type: 'A', action: 'delay(200, 50)', probability: 0.5 });
  */
 import { BlockList, isIP } from 'node:net';
+import { RE2JS } from 're2js';
 import { z } from 'zod';
-import { ErrorCodes, TurbulenceError, type ErrorLocation } from '../core/errors.js';
+import { ErrorCodes, TurbulenceError, errorMessage, type ErrorLocation } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
 import type { DnsTransport } from './action.js';
 import { dnsActions, getDnsAction } from './actions/index.js';
@@ -124,7 +125,7 @@ function nameMatcher(pattern: string): (name: string) => boolean {
   const norm = (n: string) => n.replace(/\.$/, '').toLowerCase();
   if (pattern === '*') return () => true;
   const re = regexOf(pattern);
-  if (re) return (n) => re.test(norm(n));
+  if (re) return (n) => re(norm(n));
   const p = norm(pattern);
   if (p.startsWith('*.')) {
     const suffix = p.slice(1);
@@ -133,20 +134,43 @@ function nameMatcher(pattern: string): (name: string) => boolean {
   return (n) => norm(n) === p;
 }
 
-function regexOf(pattern: string): RegExp | undefined {
+/**
+ * A `/pattern/flags` name as a matcher on RE2 (`re2js`): matching takes time linear in the name, so no rule can
+ * stall the server by backtracking (`/(a+)+$/` is fine). Flags: `i`, `s`, `m` (`g`, `y`, `u` are ignored).
+ * Throws on syntax RE2 does not have (backreferences, lookaround) and on bad syntax.
+ */
+function regexOf(pattern: string): ((name: string) => boolean) | undefined {
   const m = /^\/(.+)\/([a-z]*)$/s.exec(pattern);
-  return m ? new RegExp(m[1] as string, (m[2] as string).replace(/[gy]/g, '')) : undefined;
+  if (!m) return undefined;
+  let flags = 0;
+  for (const f of m[2] as string) {
+    if (f === 'i') flags |= RE2JS.CASE_INSENSITIVE;
+    else if (f === 's') flags |= RE2JS.DOTALL;
+    else if (f === 'm') flags |= RE2JS.MULTILINE;
+    else if (!'guy'.includes(f)) throw new Error(`unknown flag ${f}`);
+  }
+  const re = RE2JS.compile(m[1] as string, flags);
+  return (name) => re.matcher(name).find();
 }
 
 function checkName(name: string, at: ErrorLocation): string {
   try {
     regexOf(name);
   } catch (err) {
-    throw new TurbulenceError(ErrorCodes.FAULT_INVALID_PARAMS, `name ${name} is not a valid regular expression`, {
-      location: { ...at, path: [...(at.path ?? []), 'name'] },
-      hint: 'write /pattern/flags with a JavaScript regular expression',
-      cause: err,
-    });
+    const unsupported = /unsupported Perl syntax/.test(errorMessage(err)) || /\(\?<?[=!]|\\[1-9]/.test(name); // lookaround, backreference
+    throw new TurbulenceError(
+      ErrorCodes.FAULT_INVALID_PARAMS,
+      unsupported
+        ? `name ${name} uses regex syntax the linear-time engine (RE2) does not support: ${errorMessage(err)}`
+        : `name ${name} is not a valid regular expression: ${errorMessage(err)}`,
+      {
+        location: { ...at, path: [...(at.path ?? []), 'name'] },
+        hint: unsupported
+          ? 'rules match names with RE2, which has no backreferences (\\1) or lookaround ((?=, (?!, (?<=, (?<!); rewrite without them, or use *.suffix'
+          : 'write /pattern/flags with an RE2 regular expression (flags i, s, m); see docs/dns.md',
+        cause: err,
+      },
+    );
   }
   return name;
 }

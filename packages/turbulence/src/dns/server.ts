@@ -19,6 +19,7 @@ import { RuleEngine, type DnsRuleStatus, type FiredRule } from './engine.js';
 import { DnsCache, cacheKey, type CacheQuery, type DnsCacheStats } from './cache.js';
 import { fitUdp, handleQuery, servfailReply, type DnsQueryEvent, type HandlerDeps } from './handler.js';
 import { peekQuery } from './peek.js';
+import { DelayGate } from './delay-gate.js';
 import { FrameReader, frame } from './tcp-frame.js';
 import { Upstream } from './upstream.js';
 import { publishDnsQuery, publishDnsRule } from './events.js';
@@ -55,6 +56,12 @@ export interface DnsServerOptions {
   cacheSize?: number;
   /** Longest time in seconds an answer is cached, whatever its TTL (default 3600). */
   cacheMaxTtl?: number;
+  /** Most queries `delay` rules hold at once; more are dropped (default 1000). See docs/dns.md. */
+  maxDelayedQueries?: number;
+  /** Most bytes `delay` rules hold at once (replies + queries + ~1 KiB each); more are dropped (default 8 MiB). */
+  maxDelayedBytes?: number;
+  /** Most rules the server holds (default 1000); adding one more is refused. */
+  maxRules?: number;
 }
 
 /** Where a started server listens. */
@@ -93,6 +100,8 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
   readonly seed: number;
   private readonly upstream: Upstream;
   private readonly deps: HandlerDeps;
+  /** The bound on queries held by `delay` rules (its counters: held, bytes, refused). */
+  readonly delays: DelayGate;
   private udp: Socket | undefined;
   private tcp: Server | undefined;
   private api: ControlApi | undefined;
@@ -109,7 +118,7 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
     super();
     const rng = options.rng ?? new Rng(options.seed ?? newSeed());
     this.seed = rng.seed;
-    this.engine = new RuleEngine(rng);
+    this.engine = new RuleEngine(rng, options.maxRules);
     (options.rules ?? []).forEach((r) => this.engine.add(r));
     this.upstream = new Upstream(parseHostPort(options.upstream, 53, 'upstream'), options.upstreamTimeoutMs ?? 2000);
     this.maxUdpPayload = options.maxUdpPayload ?? 1232;
@@ -120,7 +129,14 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
             maxEntries: positive(options.cacheSize, 10_000, 'cacheSize'),
             maxTtl: positive(options.cacheMaxTtl, 3600, 'cacheMaxTtl'),
           });
-    this.deps = { engine: this.engine, upstream: this.upstream, maxUdpPayload: this.maxUdpPayload, cache: this.cache };
+    this.delays = new DelayGate(options.maxDelayedQueries, options.maxDelayedBytes);
+    this.deps = {
+      engine: this.engine,
+      upstream: this.upstream,
+      maxUdpPayload: this.maxUdpPayload,
+      cache: this.cache,
+      delays: this.delays,
+    };
   }
 
   /** Binds UDP, TCP (and the API); resolves with the addresses. */

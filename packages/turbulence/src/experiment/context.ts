@@ -8,6 +8,7 @@ import type { RunEvents } from './events.js';
 import type { Activity, ActivityOrRef, DryMode, Experiment } from './types.js';
 import { isRef } from './types.js';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import { setLongTimeout } from '../core/long-timer.js';
 
 export interface RunContext {
   experiment: Experiment;
@@ -56,12 +57,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
-      clearTimeout(timer);
+      timer.clear();
       signal?.removeEventListener('abort', onAbort);
       resolve(ok);
     };
     const onAbort = () => done(false);
-    const timer = setTimeout(() => done(true), ms);
+    const timer = setLongTimeout(() => done(true), ms); // chained: pauses past 24.8 days work
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -38,6 +38,7 @@ import { forwardFaultEvents } from './faults.js';
 import { resolveConfiguration } from './configuration.js';
 import type { Overrides } from './vars.js';
 import type { Activity, DryMode, Experiment, HypothesisStrategy, RollbackStrategy } from './types.js';
+import { setLongTimeout } from '../core/long-timer.js';
 
 export interface RunOptions {
   /** Directory relative module paths resolve from (the experiment file's directory). */
@@ -219,7 +220,7 @@ async function runPhases(
   const maxTimer =
     maxDuration === undefined
       ? undefined
-      : setTimeout(
+      : setLongTimeout(
           () => state.abort(`the run exceeded its max-duration of ${String(maxDuration)}`),
           parseDuration(subst(ctx, maxDuration) as string | number, 'runtime.max-duration'),
         );
@@ -229,7 +230,7 @@ async function runPhases(
     reverts = await runMethod(ctx, ctx.experiment.method, state, controls, []);
   } finally {
     for (const w of watchers) await w.stop();
-    if (maxTimer) clearTimeout(maxTimer);
+    maxTimer?.clear();
   }
 
   if (hypothesis && schedule.after && state.status !== 'interrupted' && state.status !== 'aborted') {

@@ -55,6 +55,11 @@ export interface FaultManagerOptions {
   signal?: AbortSignal;
   /** Resolve and select only: nothing is recorded or injected. */
   dryRun?: boolean;
+  /**
+   * Start the detached guardian with the first fault that has a duration, so it reverts at expiry even when
+   * this process is gone (default true; `TURBULENCE_GUARDIAN=off` disables it everywhere).
+   */
+  guardian?: boolean;
 }
 
 /** A target as events carry it: id and human name. */

@@ -14,14 +14,17 @@ import type { AppliedFault, FaultContext, FaultSpec, Target } from '../core/faul
 import type { JsonObject } from '../core/json.js';
 import type { Rng } from '../core/rng.js';
 import { redactArgv } from '../core/argv.js';
+import { setLongTimeout } from '../core/long-timer.js';
+import type { LongTimer } from '../core/long-timer.js';
 import { select } from '../core/selector.js';
 import type { FaultInjector, InjectedFault } from '../core/fault.js';
 import { checkBlastRadius } from './blast-radius.js';
+import { ensureGuardian } from './guardian/spawn.js';
 import { Ledger, newFaultId } from './ledger.js';
 import { recoverLedger } from './recover.js';
 import type { RecoverOptions, RecoverReport } from './recover.js';
 import { ledgerDir, turbulenceHome } from '../os/home.js';
-import type { LedgerOwner } from './ledger.js';
+import type { LedgerEntry, LedgerOwner } from './ledger.js';
 import { startTimeOfSync } from '../os/proc.js';
 import { getDriver, parseParams } from './registry.js';
 import { assertQueryNotEmpty, guardTargets } from '../targets/guard.js';
@@ -33,7 +36,7 @@ export type { ActiveFault, FaultManagerEvents, FaultManagerOptions, RevertFailur
 
 interface Tracked extends ActiveFault {
   driver: AnyDriver;
-  timer?: NodeJS.Timeout;
+  timer?: LongTimer;
 }
 
 /**
@@ -101,7 +104,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
         });
       }
     }
-    for (const fault of this.faults.values()) clearTimeout(fault.timer);
+    for (const fault of this.faults.values()) fault.timer?.clear();
     return failures;
   }
 
@@ -113,7 +116,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     await this.queue;
     const out: ActiveFault[] = [];
     for (const fault of this.faults.values()) {
-      clearTimeout(fault.timer);
+      fault.timer?.clear();
       await this.ledger.update(fault.id, { detached: true });
       out.push(publicView(fault));
     }
@@ -136,12 +139,17 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
    * once this process exits, `turbulence recover` reverts them.
    */
   dispose(): void {
-    for (const fault of this.faults.values()) clearTimeout(fault.timer);
+    for (const fault of this.faults.values()) fault.timer?.clear();
     this.removeAllListeners();
   }
 
-  private context(signal = this.options.signal ?? new AbortController().signal): FaultContext {
-    return { rng: this.rng, signal, ...(this.options.runId !== undefined ? { runId: this.options.runId } : {}) };
+  private context(signal = this.options.signal ?? new AbortController().signal, faultId?: string): FaultContext {
+    return {
+      rng: this.rng,
+      signal,
+      ...(this.options.runId !== undefined ? { runId: this.options.runId } : {}),
+      ...(faultId !== undefined ? { faultId } : {}),
+    };
   }
 
   private async injectNow(spec: FaultSpec, owner: { activity: string }): Promise<InjectedFault[]> {
@@ -189,6 +197,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     durationMs: number | undefined,
     activity: string,
   ): Promise<Tracked> {
+    await this.refuseConflict(driver, params, target);
     const id = newFaultId(driver.kind);
     const now = Date.now();
     const fault: Tracked = { id, kind: driver.kind, target, params, activity, injectedAt: now, driver };
@@ -204,11 +213,15 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
       status: 'injecting',
     });
     this.faults.set(id, fault);
+    // Recorded first, then the guardian: it reverts this fault at expiry should this process be gone by then.
+    if (durationMs !== undefined && this.options.guardian !== false)
+      await ensureGuardian(this.ledger.dir).catch(() => undefined);
     let phase: 'inject' | 'verify' = 'inject';
     try {
-      const state = await driver.inject(target, params, this.context());
+      const state = await driver.inject(target, params, this.context(undefined, id));
       if (state !== undefined) fault.state = state;
-      await this.ledger.update(id, { status: 'active', ...(state !== undefined ? { state } : {}) });
+      const expiresAt = durationMs !== undefined ? { expiresAt: new Date(Date.now() + durationMs).toISOString() } : {};
+      await this.ledger.update(id, { status: 'active', ...expiresAt, ...(state !== undefined ? { state } : {}) });
       phase = 'verify';
       if (driver.verify && !(await driver.verify(applied(fault), this.context()))) {
         throw new TurbulenceError(
@@ -228,7 +241,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     fault.injectedAt = Date.now();
     if (durationMs !== undefined) {
       fault.expiresAt = fault.injectedAt + durationMs;
-      fault.timer = setTimeout(() => this.expire(id), durationMs);
+      fault.timer = setLongTimeout(() => this.expire(id), durationMs); // chained: durations past 24.8 days work
     }
     this.emit('fault-injected', publicView(fault));
     return fault;
@@ -242,7 +255,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
   }
 
   private async revertNow(fault: Tracked, reason: string): Promise<void> {
-    clearTimeout(fault.timer);
+    fault.timer?.clear();
     await this.ledger.update(fault.id, { status: 'reverting' }).catch(() => undefined); // reverted elsewhere
     try {
       await fault.driver.revert(applied(fault), this.context(new AbortController().signal));
@@ -286,6 +299,25 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     }
   }
 
+  /** Refuses a fault that cannot coexist with one still in the ledger (see `FaultDriver.exclusive`). */
+  private async refuseConflict(driver: AnyDriver, params: JsonObject, target: Target): Promise<void> {
+    const key = driver.exclusive?.(target, params);
+    if (key === undefined) return;
+    for (const entry of (await this.ledger.list()).entries) {
+      const other = await getDriver(entry.kind).catch(() => undefined);
+      if (otherKey(other, entry) !== key) continue;
+      throw new TurbulenceError(
+        ErrorCodes.TARGET_REFUSED,
+        `${driver.kind} on ${target.name} cannot coexist with ${entry.kind} ${entry.id}, which holds it already`,
+        {
+          hint: `revert that one first (\`turbulence fault revert ${entry.id}\`), or wait until it expires${
+            entry.expiresAt ? ` at ${entry.expiresAt}` : ''
+          }`,
+        },
+      );
+    }
+  }
+
   private committedMs(): number {
     let total = this.usedMs;
     const now = Date.now();
@@ -303,6 +335,15 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
       activity,
       cmd: redactArgv(process.argv).join(' ').slice(0, 500), // no --var values in the ledger
     };
+  }
+}
+
+/** The exclusive key of a ledger entry (undefined when its driver has none or cannot tell, e.g. its lab is gone). */
+function otherKey(driver: AnyDriver | undefined, entry: LedgerEntry): string | undefined {
+  try {
+    return driver?.exclusive?.(entry.target, entry.params);
+  } catch {
+    return undefined;
   }
 }
 

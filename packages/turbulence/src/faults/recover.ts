@@ -11,7 +11,7 @@ import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '..
 import { Rng } from '../core/rng.js';
 import { Ledger } from './ledger.js';
 import { removeStaleTemporaryFiles } from '../os/atomic.js';
-import type { CorruptEntry, LedgerEntry } from './ledger.js';
+import type { CorruptEntry, LedgerEntry, LedgerOwner } from './ledger.js';
 import { isSameProcess, readProc } from '../os/proc.js';
 import { getDriver } from './registry.js';
 
@@ -39,11 +39,14 @@ export async function keepReason(entry: LedgerEntry, all: boolean, now = Date.no
   if (entry.detached) return 'detached (revert it with `turbulence fault revert ID`, or use --all)';
   const { owner } = entry;
   if (owner.host !== hostname()) return `owned by host ${owner.host}`;
-  const alive =
-    owner.startTime !== undefined
-      ? await isSameProcess(owner.pid, owner.startTime)
-      : (await readProc(owner.pid)) !== undefined;
-  return alive ? `its owner (pid ${owner.pid}) is still running` : undefined;
+  return (await ownerAlive(owner)) ? `its owner (pid ${owner.pid}) is still running` : undefined;
+}
+
+/** True when the owner process (on this host) still runs: same pid and, when recorded, same start time. */
+export async function ownerAlive(owner: LedgerOwner): Promise<boolean> {
+  return owner.startTime !== undefined
+    ? isSameProcess(owner.pid, owner.startTime)
+    : (await readProc(owner.pid)) !== undefined;
 }
 
 /**
@@ -97,7 +100,8 @@ export async function revertLedgerEntry(id: string, ledger: Ledger = new Ledger(
   return entry;
 }
 
-async function revertEntry(ledger: Ledger, entry: LedgerEntry): Promise<void> {
+/** Reverts one entry with its driver and removes it from the ledger (status `reverting` first). */
+export async function revertEntry(ledger: Ledger, entry: LedgerEntry): Promise<void> {
   const driver = await getDriver(entry.kind);
   if (!(await markReverting(ledger, entry.id))) return;
   const ctx = { rng: new Rng(0), signal: new AbortController().signal };

@@ -60,7 +60,10 @@ export function register(program: Command): void {
     )
     .option('-p, --param <k=v>', 'fault parameter, repeatable, e.g. signal=SIGTERM', collect, [])
     .option('-s, --select <mode>', 'all | one | count(N) | percent(P) | random-max-percent(P) (default all)')
-    .option('-d, --duration <duration>', 'revert after this long, e.g. 500ms, 30s, 5m (default: until Ctrl-C)')
+    .option(
+      '-d, --duration <duration>',
+      'revert after this long, e.g. 500ms, 30s, 5m (default: until Ctrl-C); a detached guardian reverts it at expiry even if this command is killed',
+    )
     .option('--seed <n>', 'seed for the target selection (printed when not given)')
     .option('--detach', 'inject, record in the ledger and exit; revert later with `fault revert` or `recover`')
     .option('--dry-run', 'show which targets would be chosen; change nothing')
@@ -197,9 +200,14 @@ async function list(json: boolean): Promise<number> {
     const reason = await keepReason(e, false);
     const expired = e.expiresAt !== undefined && Date.parse(e.expiresAt) <= Date.now();
     const owner =
-      reason !== undefined ? reason : `${expired ? 'expired' : 'owner gone'}: \`turbulence recover\` reverts it`;
+      reason !== undefined
+        ? reason
+        : expired
+          ? 'expired: the guardian reverts it, or `turbulence recover`'
+          : 'owner gone: `turbulence recover` reverts it';
     const expires = e.expiresAt === undefined ? 'no expiry' : `expires ${e.expiresAt}`;
-    out(`${e.id}  ${e.kind}  ${e.target.name}  ${e.status}  ${expires}  (${owner})`);
+    const age = `age ${formatDuration(Math.max(0, Date.now() - Date.parse(e.createdAt)))}`;
+    out(`${e.id}  ${e.kind}  ${e.target.name}  ${e.status}  ${age}  ${expires}  (${owner})`);
   }
   return corrupt.length > 0 ? ExitCodes.FAILED : ExitCodes.OK;
 }

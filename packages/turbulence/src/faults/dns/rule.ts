@@ -18,6 +18,7 @@ import type { JsonObject } from '../../core/json.js';
 import { deriveSeed } from '../../core/rng.js';
 import { callDnsApi as call, resolveDnsApis, type ApiResponse } from '../../targets/dns.js';
 import { parseRule, type DnsRuleInput } from '../../dns/rule.js';
+import { objectName } from '../naming.js';
 
 /** The rule, exactly as the control API takes it (see docs/dns.md). */
 const params = z.looseObject({ action: z.unknown() }).superRefine((value, ctx) => {
@@ -39,32 +40,49 @@ export const ruleDriver: FaultDriver<DnsRuleInput & JsonObject> = {
   params,
   targets: ['dns-server'],
   resolveTargets: (q) => resolveDnsApis(q),
-  async inject(target, p) {
-    const id = ruleId(p);
+  async inject(target, p, ctx) {
+    const id = ruleId(p, ctx.faultId);
     const res = await call(target, 'PUT', `/rules/${encodeURIComponent(id)}`, { ...p, id });
     if (res.status !== 200) throw apiError(ErrorCodes.FAULT_INJECT_FAILED, target, res);
     return { ruleId: id };
   },
   async verify(fault) {
-    return (await call(fault.target, 'GET', `/rules/${encodeURIComponent(ruleId(fault.params))}`)).status === 200;
+    for (const id of ruleIdsOf(fault)) {
+      if ((await call(fault.target, 'GET', `/rules/${encodeURIComponent(id)}`)).status === 200) return true;
+    }
+    return false;
   },
   async revert(fault) {
-    let res: ApiResponse;
-    try {
-      res = await call(fault.target, 'DELETE', `/rules/${encodeURIComponent(ruleId(fault.params))}`);
-    } catch (err) {
-      if (/ECONNREFUSED/.test(errorMessage((err as Error).cause ?? err))) return; // server gone: its rules are gone
-      throw err;
+    for (const id of ruleIdsOf(fault)) {
+      let res: ApiResponse;
+      try {
+        res = await call(fault.target, 'DELETE', `/rules/${encodeURIComponent(id)}`);
+      } catch (err) {
+        if (/ECONNREFUSED/.test(errorMessage((err as Error).cause ?? err))) return; // server gone: its rules are gone
+        throw err;
+      }
+      if (res.status !== 204 && res.status !== 404) throw apiError(ErrorCodes.FAULT_REVERT_FAILED, target(fault), res);
     }
-    if (res.status !== 204 && res.status !== 404) throw apiError(ErrorCodes.FAULT_REVERT_FAILED, target(fault), res);
   },
   check: () => Promise.resolve({ ok: true, detail: 'user space only' }),
 };
 
-/** The id the rule gets on the server: the given one, or a stable hash of the params. */
-export function ruleId(p: DnsRuleInput): string {
+/**
+ * The id the rule gets on the server: the given one; else, for a fault the manager injected, one named from its
+ * ledger id (`turbulence_<fault id>`: two faults never share a rule); else (a driver called directly) a stable
+ * hash of the params.
+ */
+export function ruleId(p: DnsRuleInput, faultId?: string): string {
   if (p.id) return p.id;
+  if (faultId !== undefined) return objectName('turbulence_', faultId);
   return `fault-${deriveSeed(0, stableJson(p)).toString(36)}`;
+}
+
+/** The rule ids a revert removes: the recorded one, else the ledger-id one and the params-hash one. */
+function ruleIdsOf(fault: { id: string; params: DnsRuleInput; state?: unknown }): string[] {
+  const recorded = (fault.state as { ruleId?: unknown } | undefined)?.ruleId;
+  if (typeof recorded === 'string') return [recorded];
+  return [...new Set([ruleId(fault.params, fault.id), ruleId(fault.params)])];
 }
 
 function stableJson(v: unknown): string {

@@ -126,4 +126,6 @@ export const failpointSetDriver: FaultDriver<FailpointSetParams> = {
   inject,
   revert,
   verify,
+  // One configuration per failpoint (or rule): a second fault would save the first's as "before" and restore it.
+  exclusive: (target, p) => `failpoint:${target.id}:${'rule' in p ? `rule:${p.rule.name}` : p.name}`,
 };

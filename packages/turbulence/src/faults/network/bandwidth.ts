@@ -19,9 +19,11 @@ import {
   installTree,
   parseRate,
   removeTree,
+  claimIngress,
   rootHandle,
 } from './tc.js';
-import { faultKey, resolvePeers } from './targets.js';
+import { faultIdOf, shortKey } from '../naming.js';
+import { resolvePeers } from './targets.js';
 import { resolveNetworkTargets, targetPresent } from '../../targets/netns.js';
 
 const params = z
@@ -51,10 +53,10 @@ function tbf(rate: string): string[] {
   return ['tbf', 'rate', `${bps}bit`, 'burst', String(burst), 'latency', '400ms'];
 }
 
-async function stateOf(target: Target, p: Params, state: unknown): Promise<BandwidthState> {
+async function stateOf(target: Target, p: Params, faultId: string, state: unknown): Promise<BandwidthState> {
   const s = state as Partial<BandwidthState> | undefined;
   if (s?.device && s.handle) return s as BandwidthState;
-  const key = faultKey(KIND, target, p);
+  const key = shortKey(faultId);
   const ingress = p.direction !== 'egress';
   return { device: await deviceOf(target, p.device), handle: handleFor(key), ...(ingress ? { ifb: ifbFor(key) } : {}) };
 }
@@ -66,9 +68,9 @@ export const bandwidthDriver: FaultDriver<Params> = {
   targets: ['netns'],
   resolveTargets: (query) => resolveNetworkTargets(query),
   check: () => requireTools(['tc', 'ip']),
-  async inject(target, p) {
+  async inject(target, p, ctx) {
     await requireTools(['tc', 'ip'], KIND);
-    const s = await stateOf(target, p, undefined);
+    const s = await stateOf(target, p, faultIdOf(ctx, KIND, target, p), undefined);
     const peers = resolvePeers(p.peers, target);
     const leaf = tbf(p.rate);
     if (p.direction !== 'ingress') {
@@ -76,6 +78,7 @@ export const bandwidthDriver: FaultDriver<Params> = {
       await installTree(target, s.device, s.handle, leaf, peers, 'dst');
     }
     if (s.ifb) {
+      await claimIngress(target, s.device, s.ifb, KIND);
       await installIngress(target, s.device, s.ifb);
       await installTree(target, s.ifb, s.handle, leaf, peers, 'src');
     }
@@ -84,11 +87,11 @@ export const bandwidthDriver: FaultDriver<Params> = {
   },
   async revert(fault) {
     if (!(await targetPresent(fault.target))) return;
-    const s = await stateOf(fault.target, fault.params, fault.state);
+    const s = await stateOf(fault.target, fault.params, fault.id, fault.state);
     await removeTree(fault.target, s.device, s.handle, s.ifb);
   },
   async verify(fault) {
-    const s = await stateOf(fault.target, fault.params, fault.state);
+    const s = await stateOf(fault.target, fault.params, fault.id, fault.state);
     const egressOk = fault.params.direction === 'ingress' || (await rootHandle(fault.target, s.device)) === s.handle;
     const ingressOk = !s.ifb || (await rootHandle(fault.target, s.ifb)) === s.handle;
     return egressOk && ingressOk;

@@ -5,7 +5,17 @@ import type { CapabilityResult, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { netemAvailable } from './capabilities.js';
 import type { LatencyBackend, LatencyParams } from './latency-types.js';
-import { claimRoot, deviceOf, handleFor, ifbFor, installIngress, installTree, removeTree, rootHandle } from './tc.js';
+import {
+  claimIngress,
+  claimRoot,
+  deviceOf,
+  handleFor,
+  ifbFor,
+  installIngress,
+  installTree,
+  removeTree,
+  rootHandle,
+} from './tc.js';
 
 /** netem arguments for the params. */
 export function netemArgs(p: LatencyParams): string[] {
@@ -42,6 +52,7 @@ export const netemBackend: LatencyBackend = {
       await installTree(target, s.device, s.handle, netemArgs(p), peers, 'dst');
     }
     if (s.ifb) {
+      await claimIngress(target, s.device, s.ifb, 'network.latency');
       await installIngress(target, s.device, s.ifb);
       await installTree(target, s.ifb, s.handle, netemArgs(p), peers, 'src');
     }

@@ -7,12 +7,13 @@
  * @example
  * { kind: 'network.latency', target: { lab: 'etcd', hosts: ['n3'] }, params: { delay: '200ms', jitter: 20 } }
  */
-import type { CapabilityResult, FaultDriver, Target } from '../../core/fault.js';
+import type { CapabilityResult, FaultDriver } from '../../core/fault.js';
 import { requireTools, unsupported } from './capabilities.js';
 import { netemBackend } from './latency-netem.js';
 import { nfqueueBackend } from './latency-nfqueue.js';
 import { latencyParams, type LatencyBackend, type LatencyParams } from './latency-types.js';
-import { faultKey, resolvePeers } from './targets.js';
+import { faultIdOf, shortKey } from '../naming.js';
+import { resolvePeers } from './targets.js';
 import { resolveNetworkTargets, targetPresent } from '../../targets/netns.js';
 
 const KIND = 'network.latency';
@@ -35,7 +36,11 @@ export async function chooseBackend(p: LatencyParams): Promise<LatencyBackend> {
 const backendOf = (state: unknown): LatencyBackend | undefined =>
   BACKENDS.find((b) => b.name === (state as { backend?: unknown } | undefined)?.backend);
 
-const key = (target: Target, p: LatencyParams): string => faultKey(KIND, target, p);
+/** The key of a fault's tc handle / ifb / NFQUEUE chain: recorded in its state, else derived from its ledger id. */
+const keyOf = (fault: { id: string; state?: unknown }): string => {
+  const k = (fault.state as { key?: unknown } | undefined)?.key;
+  return typeof k === 'string' ? k : shortKey(fault.id);
+};
 
 export const latencyDriver: FaultDriver<LatencyParams> = {
   kind: KIND,
@@ -53,21 +58,22 @@ export const latencyDriver: FaultDriver<LatencyParams> = {
       return { ok: false, reason: (err as Error).message };
     }
   },
-  async inject(target, p) {
+  async inject(target, p, ctx) {
     await requireTools(['tc', 'ip'], KIND);
     const backend = await chooseBackend(p);
     const peers = resolvePeers(p.peers, target);
-    return backend.inject(target, p, key(target, p), peers);
+    const key = shortKey(faultIdOf(ctx, KIND, target, p));
+    return { ...(await backend.inject(target, p, key, peers)), key };
   },
   async revert(fault) {
     if (!(await targetPresent(fault.target))) return;
-    const k = key(fault.target, fault.params);
+    const k = keyOf(fault);
     const known = backendOf(fault.state);
     // Without a recorded backend (inject never returned), undo whatever either backend may have left.
     for (const b of known ? [known] : BACKENDS) await b.revert(fault.target, fault.params, k, fault.state);
   },
   async verify(fault) {
     const b = backendOf(fault.state) ?? (await chooseBackend(fault.params));
-    return b.verify(fault.target, fault.params, key(fault.target, fault.params), fault.state);
+    return b.verify(fault.target, fault.params, keyOf(fault), fault.state);
   },
 };

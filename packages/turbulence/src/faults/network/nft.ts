@@ -1,10 +1,10 @@
 /**
- * The shape shared by every nft-based network fault: one table `inet turbulence_<key>` inside the target's
+ * The shape shared by every nft-based network fault: one table `inet turbulence_<fault id>` inside the target's
  * namespace, replaced atomically on inject, deleted (and only it) on revert, listed to verify.
  *
- *   inject ──▶ nft -f - : table inet turbulence_<key> { chain input {...} chain output {...} }
- *   verify ──▶ nft list table inet turbulence_<key>   (present, with its rules)
- *   revert ──▶ nft delete table inet turbulence_<key> (a missing table or namespace is fine)
+ *   inject ──▶ nft -f - : table inet turbulence_<id> { chain input {...} chain output {...} }
+ *   verify ──▶ nft list table inet turbulence_<id>   (present, with its rules)
+ *   revert ──▶ nft delete table inet turbulence_<id> (a missing table or namespace is fine)
  */
 import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
@@ -12,7 +12,8 @@ import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { run } from '../../os/exec.js';
 import { requireTools } from './capabilities.js';
-import { faultKey, resolvePeers } from './targets.js';
+import { directKey, faultIdOf, objectName } from '../naming.js';
+import { resolvePeers } from './targets.js';
 import { netAttrs, resolveNetworkTargets, targetPresent } from '../../targets/netns.js';
 
 /** Rules of the two chains (each line one nft rule); an empty list leaves the chain out. */
@@ -43,9 +44,8 @@ export function peerMatch(chain: 'input' | 'output', peers: readonly string[]): 
   return `ip ${chain === 'input' ? 'saddr' : 'daddr'} { ${peers.join(', ')} } `;
 }
 
-/** The nft table name of a fault. */
-export const tableName = (kind: string, target: Target, params: unknown): string =>
-  `turbulence_${faultKey(kind, target, params)}`;
+/** The nft table name of a fault: `turbulence_` + its ledger id (one table per fault, never shared). */
+export const tableName = (faultId: string): string => objectName('turbulence_', faultId);
 
 /** The ruleset that (re)creates the table atomically. */
 export function tableScript(table: string, rules: NftRules): string {
@@ -65,10 +65,16 @@ export function tableScript(table: string, rules: NftRules): string {
  * export const lossDriver = nftDriver({ kind: 'network.loss', summary: '...', params, rules: (p, peers) => ... });
  */
 export function nftDriver<P extends PeerParams>(variant: NftVariant<P>): FaultDriver<P> {
-  const stateOf = (target: Target, params: P, state: unknown): { table: string } => {
+  const stateOf = (faultId: string, state: unknown): { table: string } => {
     const s = state as { table?: unknown } | undefined;
-    return { table: typeof s?.table === 'string' ? s.table : tableName(variant.kind, target, params) };
+    return { table: typeof s?.table === 'string' ? s.table : tableName(faultId) };
   };
+  // Without a recorded state (inject never returned): the table named from the ledger id, and the one a direct
+  // driver call (no ledger id) would have made for the same kind, target and params.
+  const tablesOf = (fault: { id: string; target: Target; params: P; state?: unknown }): string[] =>
+    typeof (fault.state as { table?: unknown } | undefined)?.table === 'string'
+      ? [stateOf(fault.id, fault.state).table]
+      : [...new Set([tableName(fault.id), tableName(directKey(variant.kind, fault.target, fault.params))])];
   return {
     kind: variant.kind,
     summary: variant.summary,
@@ -76,7 +82,7 @@ export function nftDriver<P extends PeerParams>(variant: NftVariant<P>): FaultDr
     targets: ['netns'],
     resolveTargets: (query) => resolveNetworkTargets(query),
     check: () => requireTools(['nft']),
-    async inject(target, params) {
+    async inject(target, params, ctx) {
       await requireTools(['nft'], variant.kind);
       const ns = netAttrs(target).netns;
       if (ns === null && variant.needsPeersOnHost && !params.peers?.length) {
@@ -85,7 +91,7 @@ export function nftDriver<P extends PeerParams>(variant: NftVariant<P>): FaultDr
         });
       }
       const peers = resolvePeers(params.peers, target);
-      const table = tableName(variant.kind, target, params);
+      const table = tableName(faultIdOf(ctx, variant.kind, target, params));
       const script = tableScript(table, variant.rules(params, peers));
       await run(['nft', '-f', '-'], { netns: ns ?? undefined, input: script, code: ErrorCodes.FAULT_INJECT_FAILED });
       const state: JsonObject = { table, netns: ns, peers };
@@ -93,26 +99,30 @@ export function nftDriver<P extends PeerParams>(variant: NftVariant<P>): FaultDr
     },
     async revert(fault) {
       if (!(await targetPresent(fault.target))) return;
-      const { table } = stateOf(fault.target, fault.params, fault.state);
-      const ns = netAttrs(fault.target).netns ?? undefined;
-      const res = await run(['nft', 'delete', 'table', 'inet', table], { netns: ns, allowFail: true });
-      if (res.code !== 0 && !/No such file|does not exist/i.test(res.stderr)) {
-        throw new TurbulenceError(
-          ErrorCodes.FAULT_REVERT_FAILED,
-          `cannot delete nft table ${table}: ${res.stderr.trim()}`,
-          {
-            hint: `remove it by hand: ${ns ? `ip netns exec ${ns} ` : ''}nft delete table inet ${table}`,
-          },
-        );
-      }
+      for (const table of tablesOf(fault)) await deleteTable(fault.target, table);
     },
     async verify(fault) {
-      const { table } = stateOf(fault.target, fault.params, fault.state);
+      const { table } = stateOf(fault.id, fault.state);
       const ns = netAttrs(fault.target).netns ?? undefined;
       const res = await run(['nft', 'list', 'table', 'inet', table], { netns: ns, allowFail: true });
       return res.code === 0 && /\b(drop|reject)\b/.test(res.stdout);
     },
   };
+}
+
+/** Deletes one table (a missing table or namespace is fine). */
+async function deleteTable(target: Target, table: string): Promise<void> {
+  const ns = netAttrs(target).netns ?? undefined;
+  const res = await run(['nft', 'delete', 'table', 'inet', table], { netns: ns, allowFail: true });
+  if (res.code !== 0 && !/No such file|does not exist/i.test(res.stderr)) {
+    throw new TurbulenceError(
+      ErrorCodes.FAULT_REVERT_FAILED,
+      `cannot delete nft table ${table}: ${res.stderr.trim()}`,
+      {
+        hint: `remove it by hand: ${ns ? `ip netns exec ${ns} ` : ''}nft delete table inet ${table}`,
+      },
+    );
+  }
 }
 
 /** Names of the `turbulence_*` nft tables in a namespace (for tests and `doctor`). */

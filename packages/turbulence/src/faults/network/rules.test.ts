@@ -12,12 +12,13 @@ import { faultKey } from './targets.js';
 const target: Target = { id: 'netns:tb-x-a', type: 'netns', name: 'x/a', attributes: { netns: 'tb-x-a' } };
 
 describe('network fault rules (no root needed)', () => {
-  it('names a fault after kind, target and params, the same every time', () => {
+  it('names a fault after its ledger id, or after kind, target and params (the same every time) without one', () => {
     expect(faultKey('network.loss', target, { percent: 30 })).toBe(faultKey('network.loss', target, { percent: 30 }));
     expect(faultKey('network.loss', target, { percent: 30 })).not.toBe(
       faultKey('network.loss', target, { percent: 31 }),
     );
-    expect(tableName('network.loss', target, {})).toMatch(/^turbulence_[0-9a-f]{10}$/);
+    expect(tableName(faultKey('network.loss', target, {}))).toMatch(/^turbulence_[0-9a-f]{10}$/);
+    expect(tableName('network-loss-m3x8k2ab-1a2b3c')).toBe('turbulence_network_loss_m3x8k2ab_1a2b3c');
   });
 
   it('writes a table script that replaces the table atomically and leaves out empty chains', () => {

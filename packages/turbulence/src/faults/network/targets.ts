@@ -2,11 +2,11 @@
  * Helpers of the network drivers: peers (lab host names, addresses, CIDRs) and the per-fault key that names kernel
  * objects. Targets themselves are resolved in `targets/netns.ts`.
  */
-import { createHash } from 'node:crypto';
-import { TurbulenceError, ErrorCodes } from '../../core/errors.js';
+import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { Target } from '../../core/fault.js';
 import { readLabState } from '../../lab/state.js';
 import { netAttrs } from '../../targets/netns.js';
+import { directKey } from '../naming.js';
 
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
 
@@ -30,12 +30,9 @@ export function resolvePeers(peers: readonly string[] | undefined, target: Targe
 }
 
 /**
- * A short id derived from kind, target and params: the same fault always gets the same nft table / qdisc handle,
- * so inject is idempotent and revert finds what to remove even when inject never returned.
+ * The key of a network fault injected WITHOUT a fault manager (a driver called directly): derived from kind,
+ * target and params. Faults injected by the manager are named from their ledger id instead (`../naming.ts`).
  */
 export function faultKey(kind: string, target: Target, params: unknown): string {
-  return createHash('sha1')
-    .update(`${kind}\n${target.id}\n${JSON.stringify(params)}`)
-    .digest('hex')
-    .slice(0, 10);
+  return directKey(kind, target, params);
 }

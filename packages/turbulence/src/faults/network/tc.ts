@@ -1,6 +1,8 @@
 /**
- * Traffic-control plumbing for qdisc-based faults. A fault owns one root qdisc handle (derived from its key) on one
- * device, and for ingress an `ifb` device plus the device's ingress qdisc. Nothing else is touched:
+ * Traffic-control plumbing for qdisc-based faults. A fault owns one root qdisc handle (derived from its fault id's
+ * key) on one device, and for ingress an `ifb` device plus the device's ingress qdisc. Nothing else is touched. A
+ * device has one root qdisc and one ingress redirect, so a second fault that needs either is refused (they cannot
+ * coexist) instead of replacing the first:
  *
  *   egress:   dev ──root H: (tbf | htb ─┬─ H:1 default, unshaped
  *                                       └─ H:2 shaped/delayed ◀── u32 match ip dst <peer>)
@@ -54,15 +56,27 @@ export async function rootHandle(target: Target, dev: string): Promise<string | 
   return /qdisc \S+ ([0-9a-f]+):/.exec(res.stdout)?.[1];
 }
 
-/** Throws unless the device's root qdisc is the default one or already ours. */
+/** Throws unless the device's root qdisc is the default one (`0:`, `noqueue`, `mq` ...) or already ours. */
 export async function claimRoot(target: Target, dev: string, handle: string, kind: string): Promise<void> {
   const current = await rootHandle(target, dev);
   if (current === undefined || current === '0' || current === handle) return;
-  throw new TurbulenceError(
+  throw cannotCoexist(kind, target, `${dev} already has a root qdisc (${current}:)`, `tc qdisc show dev ${dev}`);
+}
+
+/** Throws when the device's ingress already redirects to another fault's ifb device. */
+export async function claimIngress(target: Target, dev: string, ifb: string, kind: string): Promise<void> {
+  const res = await tc(target, ['filter', 'show', 'dev', dev, 'parent', 'ffff:'], true);
+  const other = /redirect to device (\S+)/i.exec(res.stdout)?.[1];
+  if (other === undefined || other === ifb) return;
+  throw cannotCoexist(kind, target, `${dev}'s ingress already goes to ${other}`, `tc filter show dev ${dev} ingress`);
+}
+
+function cannotCoexist(kind: string, target: Target, what: string, look: string): TurbulenceError {
+  return new TurbulenceError(
     ErrorCodes.FAULT_INJECT_FAILED,
-    `${kind}: ${dev} of ${target.name} already has a root qdisc (${current}:)`,
+    `${kind} cannot coexist with the fault already on ${target.name}: ${what}`,
     {
-      hint: 'another fault or tool shapes this device; revert it first (`tc qdisc show dev ' + dev + '`)',
+      hint: `one qdisc fault per device and direction: revert the other (\`turbulence fault list\`) or use another device; look with \`${look}\``,
     },
   );
 }

@@ -19,6 +19,8 @@ export const stopDriver: FaultDriver<Record<string, never>> = {
   check: procAvailable,
   targets: ['process'],
   resolveTargets: (query) => resolveProcesses(query),
+  // One SIGSTOP per process: the first fault's SIGCONT would end the second.
+  exclusive: (target) => `process-stopped:${target.id}`,
   async inject(target) {
     const t = attributesOf(target);
     if (!(await signalTarget(t, 'SIGSTOP'))) throw targetGone(t, 'process.stop');

@@ -7,6 +7,7 @@ import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { ProxyClient, ProxyClientError } from '../../proxy/client.js';
 import { attributesOf, isNotFound, reach, resolveProxies } from '../../targets/proxy.js';
+import { objectName } from '../naming.js';
 
 const params = z
   .object({
@@ -22,9 +23,20 @@ const params = z
 
 export type ProxyToxicParams = z.infer<typeof params>;
 
-/** The toxic's name on the server. */
-export function toxicName(p: ProxyToxicParams): string {
-  return p.name ?? `turbulence_${p.type}_${p.stream}`;
+/**
+ * The toxic's name on the server: the given one; else, for a fault the manager injected, one named from its ledger
+ * id (`turbulence_<fault id>`: two faults on one proxy never share a toxic); else `turbulence_<type>_<stream>`.
+ */
+export function toxicName(p: ProxyToxicParams, faultId?: string): string {
+  if (p.name) return p.name;
+  return faultId !== undefined ? objectName('turbulence_', faultId) : `turbulence_${p.type}_${p.stream}`;
+}
+
+/** The toxic names a revert removes: the recorded one, else the ledger-id one and the default one. */
+function toxicNamesOf(fault: { id: string; params: ProxyToxicParams; state?: unknown }): string[] {
+  const recorded = (fault.state as { toxic?: unknown } | undefined)?.toxic;
+  if (typeof recorded === 'string') return [recorded];
+  return [...new Set([toxicName(fault.params, fault.id), toxicName(fault.params)])];
 }
 
 /** `proxy.toxic`. */
@@ -35,10 +47,16 @@ export const toxicDriver: FaultDriver<ProxyToxicParams> = {
   reversible: true,
   targets: ['proxy'],
   resolveTargets: (query) => resolveProxies(query),
-  async inject(target, p) {
+  async inject(target, p, ctx) {
     const { url, proxy } = attributesOf(target);
     const api = new ProxyClient(url);
-    const body = { name: toxicName(p), type: p.type, stream: p.stream, toxicity: p.toxicity, attributes: p.attributes };
+    const body = {
+      name: toxicName(p, ctx.faultId),
+      type: p.type,
+      stream: p.stream,
+      toxicity: p.toxicity,
+      attributes: p.attributes,
+    };
     try {
       await reach(url, 'add the toxic', () => api.addToxic(proxy, body));
     } catch (err) {
@@ -51,20 +69,24 @@ export const toxicDriver: FaultDriver<ProxyToxicParams> = {
   },
   async verify(fault) {
     const { url, proxy } = attributesOf(fault.target);
-    const toxic = await new ProxyClient(url).getToxic(proxy, toxicName(fault.params)).catch(() => undefined);
+    const client = new ProxyClient(url);
+    let toxic: Awaited<ReturnType<ProxyClient['getToxic']>> | undefined;
+    for (const name of toxicNamesOf(fault)) toxic ??= await client.getToxic(proxy, name).catch(() => undefined);
     if (!toxic || toxic.type !== fault.params.type) return false;
     return Object.entries(fault.params.attributes).every(([k, v]) => toxic.attributes[k] === v);
   },
   async revert(fault) {
     const { url, proxy } = attributesOf(fault.target);
-    try {
-      await reach(url, 'remove the toxic', () => new ProxyClient(url).removeToxic(proxy, toxicName(fault.params)));
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw new TurbulenceError(ErrorCodes.FAULT_REVERT_FAILED, `cannot remove toxic from proxy ${proxy}`, {
-        hint: `remove it by hand: turbulence proxy toxic remove ${proxy} -n ${toxicName(fault.params)} --url ${url}`,
-        cause: err,
-      });
+    for (const name of toxicNamesOf(fault)) {
+      try {
+        await reach(url, 'remove the toxic', () => new ProxyClient(url).removeToxic(proxy, name));
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        throw new TurbulenceError(ErrorCodes.FAULT_REVERT_FAILED, `cannot remove toxic from proxy ${proxy}`, {
+          hint: `remove it by hand: turbulence proxy toxic remove ${proxy} -n ${name} --url ${url}`,
+          cause: err,
+        });
+      }
     }
   },
 };

@@ -20,7 +20,7 @@ import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { alive, sleep, terminate } from '../../os/signals.js';
 import { findBinary, needsTool } from '../../os/tools.js';
-import { faultKey } from '../network/targets.js';
+import { directKey, faultIdOf } from '../naming.js';
 import { netAttrs, resolveNetworkTargets } from '../../targets/netns.js';
 
 /** Which load generator runs a stress fault. */
@@ -142,7 +142,14 @@ function removePrivateDirs(base: string, tag: string): void {
  * export const cpuStress = stressDriver({ kind: 'stress.cpu', engines: ['stress-ng', 'node'], ... });
  */
 export function stressDriver<P extends EngineParams>(v: StressVariant<P>): FaultDriver<P> {
-  const tagOf = (target: Target, p: P): string => `tb-stress-${faultKey(v.kind, target, p)}`;
+  // One tag per fault (from its ledger id): two stress faults on one host each stop only their own workers.
+  const tagOf = (faultId: string): string => `tb-stress-${faultId}`;
+  // The recorded tag; without one (inject never returned), the ledger-id tag and the direct-call tag.
+  const tagsFor = (fault: { id: string; target: Target; params: P; state?: unknown }): string[] => {
+    const t = (fault.state as { tag?: unknown } | undefined)?.tag;
+    if (typeof t === 'string') return [t];
+    return [...new Set([tagOf(fault.id), tagOf(directKey(v.kind, fault.target, fault.params))])];
+  };
   return {
     kind: v.kind,
     summary: v.summary,
@@ -155,9 +162,9 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
       const ok = v.engines.includes('node') || findBinary('stress-ng') !== undefined;
       return Promise.resolve(ok ? { ok: true } : { ok: false, reason: needsTool('stress-ng') });
     },
-    async inject(target, p) {
+    async inject(target, p, ctx) {
       const engine = chooseEngine(v, p);
-      const tag = tagOf(target, p);
+      const tag = tagOf(faultIdOf(ctx, v.kind, target, p));
       if (taggedPids(tag).length > 0) return { engine, tag };
       const dir = v.workdir ? makePrivateDir(v.workdir(p), tag) : '';
       const argv =
@@ -174,14 +181,13 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
       }
     },
     async revert(fault) {
-      const tag = tagOf(fault.target, fault.params);
-      const pids = taggedPids(tag);
-      await terminate(pids, 3000, { group: true });
+      const tags = tagsFor(fault);
+      await terminate(tags.flatMap(taggedPids), 3000, { group: true });
       await sleep(0);
-      if (v.workdir) removePrivateDirs(v.workdir(fault.params), tag);
+      for (const tag of tags) if (v.workdir) removePrivateDirs(v.workdir(fault.params), tag);
     },
     verify(fault) {
-      return Promise.resolve(taggedPids(tagOf(fault.target, fault.params)).some(alive));
+      return Promise.resolve(tagsFor(fault).flatMap(taggedPids).some(alive));
     },
   };
 }

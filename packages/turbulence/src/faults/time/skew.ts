@@ -111,6 +111,8 @@ export const skewDriver: FaultDriver<Params> = {
     return targets;
   },
   check: () => Promise.resolve(libfaketimePath() ? { ok: true } : { ok: false, reason: needsTool('libfaketime') }),
+  // One offset per clock file: a second skew would overwrite the first, and the first's revert would zero both.
+  exclusive: (target) => `clock:${clockFileOf(target)}`,
   inject(target, p) {
     return Promise.resolve().then(() => {
       const file = clockFileOf(target);

@@ -1,0 +1,72 @@
+/**
+ * A tiny authoritative upstream for DNS server tests, on loopback (UDP and TCP, port 0): answers every A query
+ * with 10.0.0.1 (TTL 60), anything else NOERROR with no answers. Malformed input is ignored.
+ */
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import { decodeMessage, encodeMessage, replyTo, Rcode } from '../../src/dns/wire.js';
+
+/** A running upstream: `address` is `127.0.0.1:PORT` (UDP and TCP); `close()` stops it. */
+export interface TestUpstream {
+  address: string;
+  queries: () => number;
+  close: () => Promise<void>;
+}
+
+function answer(buf: Buffer): Buffer | undefined {
+  try {
+    const q = decodeMessage(buf);
+    const question = q.questions?.[0];
+    const answers =
+      question?.type === 'A' ? [{ type: 'A' as const, name: question.name, ttl: 60, data: '10.0.0.1' }] : [];
+    return encodeMessage(replyTo(q, Rcode.NOERROR, answers));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts the upstream.
+ *
+ * @example
+ * const up = await startTestUpstream();
+ * const server = createDnsServer({ listen: '127.0.0.1:0', upstream: up.address });
+ */
+export async function startTestUpstream(): Promise<TestUpstream> {
+  let count = 0;
+  const udp = createSocket('udp4');
+  udp.on('message', (msg, rinfo) => {
+    count++;
+    const out = answer(msg);
+    if (out) udp.send(out, rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+  const port = udp.address().port;
+  const tcp = createServer((socket) => {
+    let buf = Buffer.alloc(0);
+    socket.on('error', () => undefined);
+    socket.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const len = buf.readUInt16BE(0);
+        const msg = buf.subarray(2, 2 + len);
+        buf = buf.subarray(2 + len);
+        count++;
+        const out = answer(msg);
+        if (out) socket.write(Buffer.concat([Buffer.from([out.length >> 8, out.length & 0xff]), out]));
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    address: `127.0.0.1:${port}`,
+    queries: () => count,
+    close: async () => {
+      udp.close();
+      await new Promise((r) => tcp.close(r));
+    },
+  };
+}
