@@ -1,9 +1,19 @@
 /**
- * @module Where turbulence keeps its durable local state: `${TURBULENCE_HOME:-~/.turbulence}` holds the
- * ledger (`ledger/<id>.json`, one file per fault not yet reverted) and the records of supervised processes
- * (`managed/<name>.json`).
+ * @module The one store: where turbulence keeps its durable local state, how it writes it, and who may change it.
+ *
+ *   ${TURBULENCE_HOME:-~/.turbulence}/
+ *     ledger/<id>.json          one file per fault not yet reverted (owner: the injecting process)
+ *     managed/<name>.json       one record per supervised process, and its log <name>.log (owner: its supervisor)
+ *     labs/<lab>.json           one state per lab (owner: the `lab up` process supervising it)
+ *     labs/<lab>/               the lab's logs (logs/<host>/<service>.log), host directories, supervisor.log
+ *
+ * Every file is written whole by {@link writeFileAtomic} (or its sync twin): temp file, fsync, rename, fsync of
+ * the directory. Lock discipline: no file locks; each file has one owner process, recorded in it with its pid
+ * AND start time (a recycled pid is not the owner). Only the owner writes a file while it lives; any process may
+ * read it; `turbulence recover` (and `lab down`) act on a file only once its owner is gone.
  */
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -27,6 +37,11 @@ export function ledgerDir(home: string = turbulenceHome()): string {
 /** Directory of supervised-process records (`<name>.json`) and their logs (`<name>.log`). */
 export function managedDir(home: string = turbulenceHome()): string {
   return join(home, 'managed');
+}
+
+/** Directory of lab states (`<lab>.json`) and each lab's files (`<lab>/`). */
+export function labsDir(home: string = turbulenceHome()): string {
+  return join(home, 'labs');
 }
 
 /**
@@ -54,6 +69,37 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
     throw err;
   }
   await syncDir(dir);
+}
+
+/**
+ * {@link writeFileAtomic} for callers that must not yield (a state written from an event handler, in order).
+ *
+ * @example
+ * writeFileAtomicSync('/tmp/t/labs/etcd.json', JSON.stringify(state));
+ */
+export function writeFileAtomicSync(path: string, data: string): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
 }
 
 /** Removes a file and makes the removal durable; a missing file is fine. */

@@ -26,6 +26,8 @@ async function upForeground(file: string): Promise<void> {
   const lab = await labUp(spec, { file, signal: ctrl.signal });
   console.log(`lab ${spec.name} is ready (${lab.state.hosts.map((h) => `${h.name}=${h.address}`).join(', ')})`);
   if (lab.state.dns) console.log(dnsLine(lab.state.dns));
+  // The lab lives until it is taken down, even when every service has exited for good.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       ctrl.abort();
@@ -34,6 +36,7 @@ async function upForeground(file: string): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  clearInterval(keepAlive);
   console.log(`lab ${spec.name} is down`);
 }
 
