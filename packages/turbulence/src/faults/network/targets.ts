@@ -57,7 +57,7 @@ export function netAttrs(target: Target): NetworkAttributes {
  * Resolves a query to targets, sorted by id.
  *
  * @example
- * await resolveNetworkTargets({ lab: 'etcd', hosts: 'n1' }); // [{ id: 'netns:tb-etcd-n1', ... }]
+ * await resolveNetworkTargets({ lab: 'etcd', hosts: 'n1' }); // [{ id: 'netns:tb-etcd.n1', ... }]
  */
 export async function resolveNetworkTargets(query: JsonObject | undefined): Promise<Target[]> {
   const parsed = networkQuerySchema.safeParse(query ?? {});
