@@ -11,7 +11,8 @@ import type { Command } from 'commander';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import { labDown, labExecArgv, labStatus, labUp } from '../../lab/lab.js';
 import { loadLabFile } from '../../lab/spec.js';
-import { readLabState, turbulenceHome, type LabDnsState } from '../../lab/state.js';
+import { labsDir } from '../../faults/paths.js';
+import { readLabState, type LabDnsState } from '../../lab/state.js';
 import { alive, sleep } from '../../lab/sys.js';
 
 /** A lab file path, or the name of a lab that is up. */
@@ -47,7 +48,7 @@ async function upDetached(file: string, timeoutMs: number): Promise<void> {
       hint: `run \`turbulence lab down ${file}\` first`,
     });
   }
-  const dir = join(turbulenceHome(), 'labs', spec.name);
+  const dir = join(labsDir(), spec.name);
   mkdirSync(dir, { recursive: true });
   const out = openSync(join(dir, 'supervisor.log'), 'a');
   const script = process.argv[1] as string;

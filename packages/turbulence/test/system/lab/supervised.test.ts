@@ -60,6 +60,29 @@ describe.skipIf(sys.skip)('lab services under the one supervisor', { timeout: 12
     expect(pidsWithMarker(marker)).toEqual([]);
   });
 
+  it('gives up on a crash-looping service after 5 restarts in 10 s, and the supervisor stays up', async () => {
+    const { name, file } = lab(`hosts:
+  - name: solo
+    services:
+      - name: loop
+        command: [sh, -c, "sleep 0.2; exit 1"]
+        restart: on-failure
+        restartDelay: 50ms
+`);
+    expect((await cli(['lab', 'up', file])).code).toBe(0);
+    const sup = readLabState(name)?.supervisor;
+    const gaveUp = () => {
+      const s = service(readLabState(name), 'solo', 'loop');
+      return s?.status === 'failed' && s.restarts === 5;
+    };
+    expect(await eventually(gaveUp, 20_000)).toBe(true);
+    await sleep(1500);
+    expect(service(readLabState(name), 'solo', 'loop')).toMatchObject({ status: 'failed', restarts: 5, exitCode: 1 });
+    expect(await isSameProcess(sup?.pid as number, sup?.startTime as string)).toBe(true);
+    expect(readLabState(name)?.status).toBe('ready');
+    expect((await cli(['lab', 'down', name])).code).toBe(0);
+  });
+
   it('keeps lab x-y host z apart from lab x host y-z, and takes down one without the other', async () => {
     const x = uniqueName();
     const a = lab(`hosts:\n  - name: z\n`, `${x}-y`);
@@ -145,12 +168,11 @@ describe.skipIf(sys.skip)('lab services under the one supervisor', { timeout: 12
   });
 
   it('process.stop with a { lab, host, service } target pauses the real service; revert resumes it', async () => {
-    const marker = `tbmark${uniqueName()}`;
     const { name, file } = lab(`hosts:
   - name: one
     services:
       - name: sleeper
-        command: "sleep 300 # ${marker}"
+        command: [sleep, "300"]
 `);
     expect((await cli(['lab', 'up', file])).code).toBe(0);
     const pid = service(readLabState(name), 'one', 'sleeper')?.pid as number;
@@ -158,7 +180,7 @@ describe.skipIf(sys.skip)('lab services under the one supervisor', { timeout: 12
     const inject = await cli(['fault', 'inject', 'process.stop', ...target, '--detach']);
     expect(inject.stderr).toBe('');
     expect(inject.stdout).toContain(`${name}.one.sleeper (pid ${pid})`);
-    expect((await readProc(pid))?.state).toBe('T');
+    expect(await readProc(pid)).toMatchObject({ state: 'T', comm: 'sleep' });
     const id = /id (process-stop-\S+)/.exec(inject.stdout)?.[1] as string;
     expect((await cli(['fault', 'revert', id])).code).toBe(0);
     expect(await eventually(async () => (await readProc(pid))?.state !== 'T', 3000)).toBe(true);
