@@ -9,15 +9,16 @@
  *   DELETE /failpoints/:name         { removed: bool }
  *   GET    /rules  |  GET|PUT|DELETE /rules/:name   (when the register hook is loaded)
  *
- * Errors are `{ error, status }` (Toxiproxy's shape). Bound to anything but loopback or a unix socket, the
- * endpoint refuses to start without a token; with a token every request needs `Authorization: Bearer TOKEN`.
+ * Errors are `{ error, status }` (Toxiproxy's shape). Bound to anything but a literal loopback address
+ * (127.0.0.0/8, ::1), `localhost` or a unix socket, the endpoint refuses to start without a token; with a token
+ * every request needs `Authorization: Bearer TOKEN`. On loopback it answers only requests addressed to a loopback
+ * name (DNS rebinding), and it refuses cross-site writes and POSTs that are not JSON (see `guard.ts`).
  */
-import { timingSafeEqual } from 'node:crypto';
 import { lstatSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { isIP } from 'node:net';
 import { FailpointConfigError } from './errors.js';
+import { isJson, isLoopbackHost, refusal } from './guard.js';
 import { configure, get, list, registry, remove, setTracking } from './registry.js';
 import { getRulesBackend } from './rules-backend.js';
 
@@ -42,6 +43,8 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Close the connection after answering (the rest of the body was not read). */
+    readonly close = false,
   ) {
     super(message);
   }
@@ -60,20 +63,29 @@ export function parseAddress(address: string): { socketPath: string } | { host: 
   return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
 }
 
-function isLoopback(host: string): boolean {
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
+/** Largest body (1 MiB); a larger one is read and dropped up to 16 MiB (so the connection stays usable), then 413. */
+const MAX_BODY = 1 << 20;
+const MAX_DRAIN = 16 * MAX_BODY;
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 1 << 20) throw new HttpError(413, 'request body over 1 MiB');
-    chunks.push(chunk);
+function readBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > MAX_DRAIN) {
+    return Promise.reject(new HttpError(413, 'request body over 1 MiB', true));
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_DRAIN) req.socket.destroy();
+      else if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      if (size > MAX_BODY) reject(new HttpError(413, 'request body over 1 MiB'));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
 }
 
 function parseJson(text: string): unknown {
@@ -86,7 +98,7 @@ function parseJson(text: string): unknown {
 
 async function actionsFrom(req: IncomingMessage): Promise<string> {
   const text = await readBody(req);
-  if (!(req.headers['content-type'] ?? '').includes('json')) return text.trim();
+  if (!isJson(req.headers['content-type'])) return text.trim();
   const body = parseJson(text) as { actions?: unknown };
   if (typeof body?.actions !== 'string') throw new HttpError(400, 'expected { "actions": "<spec>" }');
   return body.actions;
@@ -114,11 +126,19 @@ function notFound(what: string): never {
   throw new HttpError(404, `${what} is not configured`);
 }
 
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `malformed URL: ${JSON.stringify(segment)} is not a valid % escape`);
+  }
+}
+
 async function route(req: IncomingMessage): Promise<unknown> {
-  const path = new URL(req.url ?? '/', 'http://x').pathname;
-  const [, head, rawName, extra] = path.split('/');
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const [, head, rawName, extra] = path.split('/').map(decodeSegment);
   if (extra !== undefined) throw new HttpError(404, `no route ${path}`);
-  const name = rawName === undefined || rawName === '' ? undefined : decodeURIComponent(rawName);
+  const name = rawName === undefined || rawName === '' ? undefined : rawName;
   if (head === 'health' || head === '')
     return { pid: process.pid, seed: registry.seed, rules: getRulesBackend() !== undefined };
   if (head === 'failpoints' && name === undefined) return { seed: registry.seed, failpoints: list() };
@@ -127,24 +147,20 @@ async function route(req: IncomingMessage): Promise<unknown> {
   throw new HttpError(404, `no route ${path}`);
 }
 
-function authorized(req: IncomingMessage, token: string | undefined): boolean {
-  if (token === undefined) return true;
-  const got = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
-  const want = Buffer.from(token);
-  return got.length === want.length && timingSafeEqual(got, want);
-}
-
-function handler(token: string | undefined) {
+function handler(bind: { loopbackHost: boolean; token: string | undefined }) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const reply = (status: number, body: unknown): void => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const reply = (status: number, body: unknown, close = false): void => {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (close) headers.connection = 'close';
+      res.writeHead(status, headers).end(JSON.stringify(body));
     };
-    if (!authorized(req, token)) return reply(401, { error: 'missing or wrong bearer token', status: 401 });
+    const refused = refusal(req.method ?? 'GET', req.headers, bind);
+    if (refused) return reply(refused.status, { error: refused.message, status: refused.status });
     route(req).then(
       (body) => reply(200, body),
       (err: Error) => {
         const status = err instanceof HttpError ? err.status : err instanceof FailpointConfigError ? 400 : 500;
-        reply(status, { error: err.message, status });
+        reply(status, { error: err.message, status }, err instanceof HttpError && err.close);
       },
     );
   };
@@ -188,11 +204,12 @@ function listen(server: Server, where: ReturnType<typeof parseAddress>): Promise
  */
 export async function serve(options: ServeOptions = {}): Promise<ControlServer> {
   const where = parseAddress(options.address ?? '127.0.0.1:0');
-  if ('host' in where && !isLoopback(where.host) && !options.token) {
+  if ('host' in where && !isLoopbackHost(where.host) && !options.token) {
     throw new FailpointConfigError(`binding ${where.host} needs a token (TURBULENCE_FAILPOINTS_TOKEN)`, 'serve');
   }
   if ('socketPath' in where) removeStaleSocket(where.socketPath);
-  const server = createServer(handler(options.token));
+  const loopbackHost = 'host' in where && isLoopbackHost(where.host);
+  const server = createServer(handler({ loopbackHost, token: options.token }));
   const address = await listen(server, where);
   server.unref();
   setTracking(true);

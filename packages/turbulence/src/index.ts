@@ -16,6 +16,20 @@ export { runExperiment } from './experiment/run.js';
 export type { RunOptions, RunResult } from './experiment/run.js';
 export { RunEvents } from './experiment/events.js';
 export type { RunEvent, RunEventListener, Phase } from './experiment/events.js';
+export {
+  EVENT_CATALOGUE,
+  EVENT_CHANNELS,
+  RUN_CHANNEL,
+  FAULT_CHANNEL,
+  PROXY_CHANNEL,
+  DNS_CHANNEL,
+  SUPERVISOR_CHANNEL,
+  EventBus,
+} from './core/events.js';
+export type { AnyEvent, EventEnvelope, EventSource, EventType } from './core/events.js';
+export type { FaultEvent } from './faults/events.js';
+export { JournalBuilder } from './experiment/journal-builder.js';
+export { writeJournalLive, type JournalFile } from './experiment/journal-file.js';
 export type { Journal, RunRecord, HypothesisOutcome, JournalFault } from './experiment/journal.js';
 export { InterruptExecution } from './experiment/controls.js';
 export { decideRollbacks, hypothesisSchedule, runExitCode } from './experiment/policy.js';

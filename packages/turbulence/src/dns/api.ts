@@ -1,8 +1,9 @@
 /**
- * The HTTP control API of a chaos DNS server. Binds to loopback by default; anywhere else it needs a token.
- * Errors use Toxiproxy's shape, `{ "error": "...", "status": 404 }`, plus our `code` and `hint`.
+ * The HTTP control API of a chaos DNS server, on the control layer (`src/control/`): loopback by default, a token
+ * anywhere else, Host and cross-site checks, JSON bodies validated by schema, and errors as
+ * `{ "error": "...", "status": 404 }` (Toxiproxy's shape) plus our `code`, `hint` and `details`.
  *
- *   GET    /health          { status: "ok", dns, upstream, seed }
+ *   GET    /health          { status: "ok", upstream, seed }
  *   GET    /rules           rules with their hit counts
  *   POST   /rules           add a rule (id optional; 409 when the id exists)
  *   GET    /rules/:id       one rule
@@ -10,13 +11,26 @@
  *   DELETE /rules/:id       remove one rule (404 when absent)
  *   DELETE /rules           remove every rule
  *   GET    /stats           counters (queries, answered, dropped, reset, by rcode) and rules
+ *   DELETE /cache           empty the answer cache (404 when the cache is off)
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { isIP } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
-import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '../core/errors.js';
-import { formatHostPort, type HostPort } from './address.js';
-import type { DnsServer } from './server.js';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { ControlError } from '../control/errors.js';
+import { createControlServer, listenControl } from '../control/server.js';
+import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import type { HostPort } from './address.js';
+import type { DnsRuleStatus } from './engine.js';
+
+/** What the API needs of a DNS server (the server passes itself). */
+export interface DnsControlTarget {
+  readonly seed: number;
+  readonly upstreamAddress: string;
+  readonly cache: { clear(): void } | undefined;
+  readonly engine: { get(id: string): DnsRuleStatus | undefined; clear(): void };
+  addRule(rule: unknown): DnsRuleStatus;
+  removeRule(id: string): boolean;
+  listRules(): DnsRuleStatus[];
+  stats(): unknown;
+}
 
 /** A running control API. */
 export interface ControlApi {
@@ -24,122 +38,75 @@ export interface ControlApi {
   close(): Promise<void>;
 }
 
+/** Options of {@link startControlApi} beyond where to listen. */
+export interface ControlApiOptions {
+  token?: string | undefined;
+  /** A pino logger for requests and errors; default none. */
+  logger?: FastifyBaseLogger;
+}
+
+/** Largest request body: 1 MiB (a rule is a few hundred bytes). */
 const MAX_BODY = 1 << 20;
 
+const RULE_ID = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 256 } } } as const;
+const RULE_BODY = { type: 'object' } as const;
+
 /** Starts the control API for `server` on `at`. */
-export async function startControlApi(server: DnsServer, at: HostPort, token?: string): Promise<ControlApi> {
-  if (!isLoopback(at.host) && !token) {
-    throw new TurbulenceError(ErrorCodes.USAGE, `the DNS control API may bind to ${at.host} only with a token`, {
-      hint: 'bind it to 127.0.0.1, or set a token (--api-token / apiToken)',
-    });
-  }
-  const http = createServer((req, res) => {
-    void route(server, req, res, token).catch((err: unknown) => sendError(res, err));
-  });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(at.port, at.host, () => resolve());
-  });
-  const addr = http.address();
-  const port = typeof addr === 'object' && addr ? addr.port : at.port;
-  return {
-    url: `http://${formatHostPort({ host: at.host, port })}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
+export async function startControlApi(
+  server: DnsControlTarget,
+  at: HostPort,
+  options: ControlApiOptions = {},
+): Promise<ControlApi> {
+  const app = createControlServer({
+    host: at.host,
+    token: options.token,
+    bodyLimit: MAX_BODY,
+    ...(options.logger ? { logger: options.logger } : {}),
+    refuseOpenBind: (host) =>
+      new TurbulenceError(ErrorCodes.USAGE, `the DNS control API may bind to ${host} only with a token`, {
+        hint: 'bind it to 127.0.0.1, or set a token (--api-token / apiToken)',
       }),
-  };
+  });
+  routes(app, server);
+  const { url } = await listenControl(app, at.host, at.port, 'DNS control API');
+  return { url, close: () => app.close() };
 }
 
-async function route(server: DnsServer, req: IncomingMessage, res: ServerResponse, token?: string): Promise<void> {
-  if (token && !authorized(req, token)) return send(res, 401, { error: 'missing or wrong bearer token', status: 401 });
-  const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/+$/, '') || '/';
-  const id = /^\/rules\/([^/]+)$/.exec(path)?.[1];
-  const rule = id === undefined ? undefined : decodeURIComponent(id);
-  const m = req.method ?? 'GET';
-  if (m === 'GET' && path === '/health') {
-    return send(res, 200, { status: 'ok', upstream: server.upstreamAddress, seed: server.seed });
-  }
-  if (m === 'GET' && path === '/stats') return send(res, 200, server.stats());
-  if (m === 'DELETE' && path === '/cache') {
-    if (!server.cache) return send(res, 404, { error: 'the answer cache is off (--no-cache)', status: 404 });
+function routes(app: FastifyInstance, server: DnsControlTarget): void {
+  app.get('/health', () => ({ status: 'ok', upstream: server.upstreamAddress, seed: server.seed }));
+  app.get('/stats', () => server.stats());
+  app.delete('/cache', (_req, reply) => {
+    if (!server.cache) throw new ControlError('the answer cache is off (--no-cache)', 404);
     server.cache.clear();
-    return send(res, 204);
-  }
-  if (path === '/rules') {
-    if (m === 'GET') return send(res, 200, server.listRules());
-    if (m === 'DELETE') return (void server.engine.clear(), send(res, 204));
-    if (m === 'POST') {
-      const body = (await readJson(req)) as { id?: unknown };
-      if (typeof body?.id === 'string' && server.engine.get(body.id)) {
-        return send(res, 409, { error: `a DNS rule with id ${JSON.stringify(body.id)} exists`, status: 409 });
-      }
-      return send(res, 201, server.addRule(body));
+    return reply.code(204).send();
+  });
+  app.get('/rules', () => server.listRules());
+  app.delete('/rules', (_req, reply) => {
+    server.engine.clear();
+    return reply.code(204).send();
+  });
+  app.post('/rules', { schema: { body: RULE_BODY } }, (req, reply) => {
+    const body = req.body as { id?: unknown };
+    if (typeof body.id === 'string' && server.engine.get(body.id)) {
+      throw new ControlError(`a DNS rule with id ${JSON.stringify(body.id)} exists`, 409);
     }
-  }
-  if (rule !== undefined) {
-    const existing = server.engine.get(rule);
-    if (m === 'GET') return existing ? send(res, 200, existing) : notFound(res, rule);
-    if (m === 'PUT') {
-      const body = await readJson(req);
-      return send(res, 200, server.addRule({ ...(body as object), id: rule }));
-    }
-    if (m === 'DELETE') return server.removeRule(rule) ? send(res, 204) : notFound(res, rule);
-  }
-  send(res, 404, { error: `no route ${m} ${path}`, status: 404 });
-}
-
-function notFound(res: ServerResponse, id: string): void {
-  send(res, 404, {
-    error: `no DNS rule with id ${JSON.stringify(id)}`,
-    status: 404,
-    hint: 'list the rules with GET /rules',
+    return reply.code(201).send(server.addRule(body));
+  });
+  app.get('/rules/:id', { schema: { params: RULE_ID } }, (req) => {
+    const { id } = req.params as { id: string };
+    return server.engine.get(id) ?? notFound(id);
+  });
+  app.put('/rules/:id', { schema: { params: RULE_ID, body: RULE_BODY } }, (req) => {
+    const { id } = req.params as { id: string };
+    return server.addRule({ ...(req.body as object), id });
+  });
+  app.delete('/rules/:id', { schema: { params: RULE_ID } }, (req, reply) => {
+    const { id } = req.params as { id: string };
+    if (!server.removeRule(id)) notFound(id);
+    return reply.code(204).send();
   });
 }
 
-function authorized(req: IncomingMessage, token: string): boolean {
-  const got = Buffer.from(req.headers.authorization ?? '');
-  const want = Buffer.from(`Bearer ${token}`);
-  return got.length === want.length && timingSafeEqual(got, want);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new TurbulenceError(ErrorCodes.USAGE, 'request body larger than 1 MiB');
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch (err) {
-    throw new TurbulenceError(ErrorCodes.USAGE, `request body is not JSON: ${errorMessage(err)}`, {
-      hint: 'send a rule as JSON, e.g. {"name":"svc.test","action":"nxdomain"}',
-    });
-  }
-}
-
-function sendError(res: ServerResponse, err: unknown): void {
-  if (res.headersSent) return void res.destroy();
-  if (!isTurbulenceError(err)) return send(res, 500, { error: errorMessage(err), status: 500 });
-  const status = 400;
-  send(res, status, {
-    error: err.message,
-    status,
-    code: err.code,
-    hint: err.hint,
-    details: err.details.map((d) => d.format()),
-  });
-}
-
-function send(res: ServerResponse, status: number, body?: unknown): void {
-  if (body === undefined) return void res.writeHead(status).end();
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+function notFound(id: string): never {
+  throw new ControlError(`no DNS rule with id ${JSON.stringify(id)}`, 404, 'list the rules with GET /rules');
 }

@@ -21,6 +21,7 @@ import { fitUdp, handleQuery, servfailReply, type DnsQueryEvent, type HandlerDep
 import { peekQuery } from './peek.js';
 import { FrameReader, frame } from './tcp-frame.js';
 import { Upstream } from './upstream.js';
+import { publishDnsQuery, publishDnsRule } from './events.js';
 import { rcodeName, udpLimit } from './wire.js';
 
 /** Options of {@link createDnsServer}. */
@@ -131,11 +132,9 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
       const dns = await this.bindBoth(want);
       this.address = { dns };
       if (this.options.api !== undefined) {
-        this.api = await startControlApi(
-          this,
-          parseHostPort(this.options.api, 5380, 'API address'),
-          this.options.apiToken,
-        );
+        this.api = await startControlApi(this, parseHostPort(this.options.api, 5380, 'API address'), {
+          token: this.options.apiToken,
+        });
         this.address.api = this.api.url;
       }
       return this.address;
@@ -160,12 +159,14 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
 
   /** Adds (or replaces, by id) a rule. */
   addRule(rule: unknown): DnsRuleStatus {
-    return this.engine.add(rule);
+    const added = this.engine.add(rule);
+    return publishDnsRule({ type: 'dns.rule.added', rule: added }, added);
   }
 
   /** Removes a rule; false when there was none. */
   removeRule(id: string): boolean {
-    return this.engine.remove(id);
+    const removed = this.engine.remove(id);
+    return removed ? publishDnsRule({ type: 'dns.rule.removed', id }, removed) : removed;
   }
 
   /** The rules with their hit counts. */
@@ -363,6 +364,7 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
     else c.dropped++;
     if (reply) this.countRcode(reply);
     this.emit('query', event);
+    publishDnsQuery(event);
   }
 }
 

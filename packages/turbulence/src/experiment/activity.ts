@@ -1,8 +1,8 @@
 /**
  * Runs one activity: pauses, dry mode, `${...}` substitution of the provider's fields, the provider call with
  * its abort signal and (strict mode) the activity timeout, `until` polling, and the tolerance of a probe.
- * Produces Chaos Toolkit's run record, appended to the caller's list BEFORE the provider is called so a live
- * journal shows what is running.
+ * Produces Chaos Toolkit's run record, appended to the caller's list and announced (`activity.started`) BEFORE the
+ * provider is called, so the live journal shows what is running.
  */
 import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
@@ -120,12 +120,13 @@ export async function runActivity(ctx: RunContext, activity: Activity, opts: Act
   const startedAt = performance.now();
   const def = getProvider(activity.provider.type) as ProviderDefinition | undefined;
   ctx.events.emit({
-    type: 'activity-started',
+    type: 'activity.started',
     phase: opts.phase,
     name: activity.name,
     kind,
     describe: describeProvider(ctx, def, activity.provider),
     background: activity.background === true,
+    record,
   });
 
   const executes = executesUnderDry(ctx.dry, kind);
@@ -170,7 +171,7 @@ export async function runActivity(ctx: RunContext, activity: Activity, opts: Act
   if (record.status === 'succeeded') ctx.steps.set(activity.name, record.output);
   await pause(ctx, activity, 'after', pauses, opts.phase);
   ctx.events.emit({
-    type: 'activity-completed',
+    type: 'activity.finished',
     phase: opts.phase,
     record,
     ...(executes ? {} : { skipped: 'dry' as const }),
@@ -212,6 +213,6 @@ export function evaluate(ctx: RunContext, tolerance: Tolerance, output: unknown)
 async function pause(ctx: RunContext, activity: Activity, when: 'before' | 'after', enabled: boolean, phase: Phase) {
   const seconds = pauseSeconds(ctx, activity.pauses?.[when]);
   if (seconds <= 0 || !enabled || ctx.signal.aborted) return;
-  ctx.events.emit({ type: 'pause', phase, name: activity.name, when, seconds });
+  ctx.events.emit({ type: 'activity.paused', phase, name: activity.name, when, seconds });
   await sleep(seconds * 1000, ctx.signal);
 }

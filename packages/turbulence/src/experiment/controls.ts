@@ -103,14 +103,14 @@ export class Controls {
     const p = c.provider as { type: string; module?: string; arguments?: Record<string, unknown> };
     if (p.type === 'python') {
       this.ctx.events.emit({
-        type: 'warning',
+        type: 'run.warning',
         message: `control "${c.name}" is a Python control (${p.module ?? '?'}): turbulence does not run Python controls; write it as a module control`,
       });
       return;
     }
     if (p.type !== 'module' || !p.module) {
       this.ctx.events.emit({
-        type: 'warning',
+        type: 'run.warning',
         message: `control "${c.name}": provider type "${p.type}" is not supported`,
       });
       return;
@@ -121,7 +121,10 @@ export class Controls {
       this.loaded.set(c.name, l);
       await this.call(l, ['configure_control', CAMEL.configure_control!], {});
     } catch (err) {
-      this.ctx.events.emit({ type: 'warning', message: `control "${c.name}" could not load: ${errorMessage(err)}` });
+      this.ctx.events.emit({
+        type: 'run.warning',
+        message: `control "${c.name}" could not load: ${errorMessage(err)}`,
+      });
     }
   }
 
@@ -140,7 +143,7 @@ export class Controls {
     } catch (err) {
       if (err instanceof TurbulenceError && err.code === ErrorCodes.INTERRUPTED) throw err;
       this.ctx.events.emit({
-        type: 'warning',
+        type: 'run.warning',
         message: `control "${l.control.name}" ${names[1]} failed (ignored): ${errorMessage(err)}`,
       });
     }

@@ -14,9 +14,9 @@ export async function loadDynamicConfiguration(ctx: RunContext, dynamic: { key: 
       const output = await callProvider({ ...ctx, faults: undefined }, activity);
       const value = dynamicValue(activity.provider.type, output);
       if (value !== undefined) ctx.configuration[key] = value;
-      else ctx.events.emit({ type: 'warning', message: `dynamic configuration "${key}" produced no value` });
+      else ctx.events.emit({ type: 'run.warning', message: `dynamic configuration "${key}" produced no value` });
     } catch (err) {
-      ctx.events.emit({ type: 'warning', message: `dynamic configuration "${key}" failed: ${errorMessage(err)}` });
+      ctx.events.emit({ type: 'run.warning', message: `dynamic configuration "${key}" failed: ${errorMessage(err)}` });
     }
   }
 }

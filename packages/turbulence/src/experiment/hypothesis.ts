@@ -16,7 +16,7 @@ export async function runHypothesis(
   iteration?: number,
 ): Promise<HypothesisOutcome> {
   const it = iteration === undefined ? {} : { iteration };
-  ctx.events.emit({ type: 'hypothesis-started', phase, title: hypothesis.title, ...it });
+  ctx.events.emit({ type: 'hypothesis.started', phase, title: hypothesis.title, ...it });
   const probes: RunRecord[] = [];
   let met = true;
   for (const entry of hypothesis.probes ?? []) {
@@ -31,7 +31,7 @@ export async function runHypothesis(
     }
   }
   const outcome: HypothesisOutcome = { steady_state_met: met, probes };
-  ctx.events.emit({ type: 'hypothesis-completed', phase, outcome, ...it });
+  ctx.events.emit({ type: 'hypothesis.finished', phase, outcome, ...it });
   return outcome;
 }
 

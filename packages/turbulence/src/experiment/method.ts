@@ -22,7 +22,7 @@ export async function runMethod(
 ): Promise<Activity[]> {
   const reverts: Activity[] = [];
   const background: Promise<void>[] = [];
-  ctx.events.emit({ type: 'method-started', activities: method.length });
+  ctx.events.emit({ type: 'method.started', activities: method.length });
   await controls.run('before', 'method', method);
 
   for (const entry of method) {
@@ -41,7 +41,7 @@ export async function runMethod(
 
   await Promise.all(background);
   await controls.run('after', 'method', method, records);
-  ctx.events.emit({ type: 'method-completed' });
+  ctx.events.emit({ type: 'method.finished' });
   return reverts.reverse();
 }
 

@@ -16,7 +16,7 @@ export async function runRollbacks(
   controls: Controls,
   records: RunRecord[],
 ): Promise<void> {
-  ctx.events.emit({ type: 'rollbacks-started', count: rollbacks.length });
+  ctx.events.emit({ type: 'rollbacks.started', count: rollbacks.length });
   await controls.run('before', 'rollback', rollbacks);
   for (const entry of rollbacks) {
     if (ctx.signal.aborted) break;
@@ -24,11 +24,11 @@ export async function runRollbacks(
       const activity = resolveActivity(entry, ctx.refs);
       await runCleanupActivity(ctx, activity, 'rollback', records, controls);
     } catch (err) {
-      ctx.events.emit({ type: 'warning', message: `rollback skipped: ${errorMessage(err)}` });
+      ctx.events.emit({ type: 'run.warning', message: `rollback skipped: ${errorMessage(err)}` });
     }
   }
   await controls.run('after', 'rollback', rollbacks, records);
-  ctx.events.emit({ type: 'rollbacks-completed' });
+  ctx.events.emit({ type: 'rollbacks.finished' });
 }
 
 /** Runs one revert or rollback activity; a failure is reported as a warning and never stops the next. */
@@ -45,6 +45,6 @@ export async function runCleanupActivity(
     await controls?.run('after', 'activity', activity, record, activity.controls);
   } catch (err) {
     // A failed rollback never stops the ones after it.
-    ctx.events.emit({ type: 'warning', message: `${phase} "${activity.name}" failed: ${errorMessage(err)}` });
+    ctx.events.emit({ type: 'run.warning', message: `${phase} "${activity.name}" failed: ${errorMessage(err)}` });
   }
 }

@@ -9,31 +9,32 @@
  *   hypothesis AFTER ──not met──▶ deviated
  *   ALWAYS: faults injected by the run reverted (reverse order), per-action `revert`s (reverse order)
  *   rollbacks, if the decision table says so (recorded in the journal)
- *   controls: after experiment, cleanup → journal
+ *   controls: after experiment, cleanup
  *
- * The runner never prints: everything is a {@link RunEvent}. Interrupts arrive through `options.signal`.
+ * The runner never prints and never writes the journal: everything is a {@link RunEvent}, and the journal is
+ * built from them by a {@link JournalBuilder} listening on the same stream. Interrupts arrive through
+ * `options.signal`.
  */
-import { hostname, platform, release, arch } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, errorMessage, isTurbulenceError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import { Rng, newSeed } from '../core/rng.js';
 import type { BlastRadius } from '../core/fault.js';
 import { FaultManager } from '../faults/manager.js';
-import { VERSION } from '../version.js';
 import { subst } from './activity.js';
 import { buildRefCache, type RunContext } from './context.js';
 import { Controls } from './controls.js';
 import { RunEvents } from './events.js';
 import { probeErrored, runHypothesis } from './hypothesis.js';
-import { timestamp, toJsonSafe, type Journal } from './journal.js';
+import { timestamp, toJsonSafe, type Journal, type RunRecord } from './journal.js';
+import { JournalBuilder } from './journal-builder.js';
 import { runMethod } from './method.js';
 import { decideRollbacks, hypothesisSchedule, runExitCode, type RunStatus } from './policy.js';
 import { RunState } from './state.js';
 import { startAbortConditions, startDuringHypothesis, type Watcher } from './watchers.js';
 import { runCleanupActivity, runRollbacks } from './rollbacks.js';
 import { loadDynamicConfiguration } from './dynamic.js';
-import { attachFaultJournal } from './faults.js';
+import { forwardFaultEvents } from './faults.js';
 import { resolveConfiguration } from './configuration.js';
 import type { Overrides } from './vars.js';
 import type { Activity, DryMode, Experiment, HypothesisStrategy, RollbackStrategy } from './types.js';
@@ -59,6 +60,8 @@ export interface RunOptions {
   hardSignal?: AbortSignal;
   /** Event stream to emit on (a new one when absent). */
   events?: RunEvents;
+  /** A journal builder already listening on `events` (e.g. the live journal file's); a new one when absent. */
+  journal?: JournalBuilder;
   /** Ledger directory override (tests); default `$TURBULENCE_HOME/ledger`. */
   home?: string;
 }
@@ -74,7 +77,7 @@ export interface RunResult {
  * @example
  * const loaded = await loadExperiment('experiment.yaml');
  * const events = new RunEvents();
- * events.on((e) => e.type === 'activity-completed' && console.log(e.record.activity.name));
+ * events.on((e) => e.type === 'activity.finished' && console.log(e.record.activity.name));
  * const { journal, exitCode } = await runExperiment(loaded.experiment, { events, baseDir: loaded.baseDir });
  */
 export async function runExperiment(source: Experiment, options: RunOptions = {}): Promise<RunResult> {
@@ -85,8 +88,11 @@ export async function runExperiment(source: Experiment, options: RunOptions = {}
   const runId = randomUUID();
   const strict = options.strict ?? experiment.runtime?.strict === true;
   const startedAt = Date.now();
-  const journal = initialJournal(experiment, { runId, seed, strict, dry: options.dry });
-  const state = new RunState(journal, events);
+  const start = timestamp(startedAt);
+  const snapshot = toJsonSafe(experiment) as Experiment;
+  const builder = options.journal ?? new JournalBuilder();
+  const unlisten = options.journal ? undefined : events.on(builder.listener);
+  const state = new RunState(events);
   const onInterrupt = () => state.interrupt(`interrupted (${String(options.signal?.reason ?? 'signal')})`);
   if (options.signal?.aborted) onInterrupt();
   options.signal?.addEventListener('abort', onInterrupt, { once: true });
@@ -112,18 +118,26 @@ export async function runExperiment(source: Experiment, options: RunOptions = {}
     signal: state.controller.signal,
     refs: buildRefCache(experiment),
   };
-  const detachFaults = attachFaultJournal(faults, journal, events);
+  const detachFaults = forwardFaultEvents(faults, events);
   await loadDynamicConfiguration(ctx, dynamic);
   experiment.title = String(subst(ctx, experiment.title));
-  journal.experiment.title = experiment.title;
 
-  events.emit({ type: 'run-started', runId, title: experiment.title, seed, dry: options.dry ?? null, strict });
+  events.emit({
+    type: 'run.started',
+    runId,
+    title: experiment.title,
+    seed,
+    dry: options.dry ?? null,
+    strict,
+    start,
+    experiment: snapshot,
+  });
   const controls = new Controls(ctx, experiment);
   await controls.init();
   let reverts: Activity[] = [];
   try {
     await controls.run('before', 'experiment', experiment);
-    reverts = await runPhases(ctx, state, controls, journal, options);
+    reverts = await runPhases(ctx, state, controls, options);
   } catch (err) {
     if (isTurbulenceError(err, ErrorCodes.INTERRUPTED)) state.interrupt(err.message);
     else state.abort(`the run broke: ${errorMessage(err)}`);
@@ -135,18 +149,18 @@ export async function runExperiment(source: Experiment, options: RunOptions = {}
   options.hardSignal?.addEventListener('abort', onHard, { once: true });
   const cleanCtx: RunContext = { ...ctx, signal: cleanup.signal, faults: undefined };
   await faults.revertAll(revertReason(state.status));
+  const revertRecords: RunRecord[] = [];
   for (const r of reverts) {
-    await runCleanupActivity(cleanCtx, r, 'revert', journal.reverts);
+    await runCleanupActivity(cleanCtx, r, 'revert', revertRecords);
   }
   const decision = decideRollbacks(
     rollbackStrategyOf(experiment, options),
     state.status ?? 'completed',
     state.deviated,
   );
-  journal.rollbacks_decision = decision;
-  events.emit({ type: 'rollbacks-decision', decision });
+  events.emit({ type: 'rollbacks.decided', decision });
   if (decision.run && (experiment.rollbacks?.length ?? 0) > 0) {
-    await runRollbacks(cleanCtx, experiment.rollbacks ?? [], controls, journal.rollbacks);
+    await runRollbacks(cleanCtx, experiment.rollbacks ?? [], controls, []);
   }
   options.hardSignal?.removeEventListener('abort', onHard);
   options.signal?.removeEventListener('abort', onInterrupt);
@@ -154,18 +168,17 @@ export async function runExperiment(source: Experiment, options: RunOptions = {}
   faults.dispose();
 
   const status: RunStatus = state.status ?? 'completed';
-  journal.status = status;
-  journal.deviated = state.deviated;
-  journal.end = timestamp();
-  journal.duration = (Date.now() - startedAt) / 1000;
+  events.emit({ type: 'run.ended', status, deviated: state.deviated, duration: (Date.now() - startedAt) / 1000 });
+  const journal = builder.current as Journal;
   try {
     await controls.run('after', 'experiment', experiment, journal);
     await controls.cleanup();
   } catch (err) {
-    events.emit({ type: 'warning', message: `control failed after the run: ${errorMessage(err)}` });
+    events.emit({ type: 'run.warning', message: `control failed after the run: ${errorMessage(err)}` });
   }
-  const exitCode = runExitCode(status, state.deviated, strict && journal.steady_state_gate === 'not-met');
-  events.emit({ type: 'run-completed', status, deviated: state.deviated, journal, exitCode });
+  const exitCode = runExitCode(status, state.deviated, strict && state.gateNotMet);
+  events.emit({ type: 'run.finished', status, deviated: state.deviated, journal, exitCode });
+  unlisten?.();
   return { journal, exitCode };
 }
 
@@ -174,7 +187,6 @@ async function runPhases(
   ctx: RunContext,
   state: RunState,
   controls: Controls,
-  journal: Journal,
   options: RunOptions,
 ): Promise<Activity[]> {
   const hypothesis = ctx.experiment['steady-state-hypothesis'];
@@ -187,9 +199,8 @@ async function runPhases(
     await controls.run('before', 'hypothesis', hypothesis, undefined, hypothesis.controls);
     const before = await runHypothesis(ctx, hypothesis, 'hypothesis-before');
     await controls.run('after', 'hypothesis', hypothesis, before, hypothesis.controls);
-    journal.steady_states.before = before;
-    journal.steady_state_gate = before.steady_state_met ? 'met' : 'not-met';
     if (!before.steady_state_met) {
+      state.gateNotMet = true;
       if (!state.stopped) state.status = probeErrored(before) || ctx.strict ? 'failed' : 'completed';
       return [];
     }
@@ -198,9 +209,7 @@ async function runPhases(
 
   const watchers: Watcher[] = [];
   if (hypothesis && schedule.during) {
-    watchers.push(
-      startDuringHypothesis(ctx, hypothesis, state, journal.steady_states.during, { frequencyMs, failFast }),
-    );
+    watchers.push(startDuringHypothesis(ctx, hypothesis, state, { frequencyMs, failFast }));
   }
   const abortConditions = ctx.experiment['abort-conditions'];
   if (abortConditions && abortConditions.probes.length > 0 && ctx.dry !== 'activities' && ctx.dry !== 'probes') {
@@ -217,7 +226,7 @@ async function runPhases(
 
   let reverts: Activity[] = [];
   try {
-    reverts = await runMethod(ctx, ctx.experiment.method, state, controls, journal.run);
+    reverts = await runMethod(ctx, ctx.experiment.method, state, controls, []);
   } finally {
     for (const w of watchers) await w.stop();
     if (maxTimer) clearTimeout(maxTimer);
@@ -227,42 +236,12 @@ async function runPhases(
     await controls.run('before', 'hypothesis', hypothesis, undefined, hypothesis.controls);
     const after = await runHypothesis(ctx, hypothesis, 'hypothesis-after');
     await controls.run('after', 'hypothesis', hypothesis, after, hypothesis.controls);
-    journal.steady_states.after = after;
     if (!after.steady_state_met) {
       state.deviated = true;
       if (state.status !== 'failed') state.status = probeErrored(after) ? 'failed' : 'completed';
     }
   }
   return reverts;
-}
-
-function initialJournal(
-  experiment: Experiment,
-  meta: { runId: string; seed: number; strict: boolean; dry: DryMode | undefined },
-): Journal {
-  return {
-    'chaoslib-version': '1.45.0',
-    'turbulence-version': VERSION,
-    platform: `${platform()}-${release()}-${arch()}`,
-    node: hostname(),
-    run_id: meta.runId,
-    seed: meta.seed,
-    strict: meta.strict,
-    experiment: { ...(toJsonSafe(experiment) as Experiment), dry: meta.dry ?? null },
-    start: timestamp(),
-    end: null,
-    duration: null,
-    status: null,
-    deviated: false,
-    steady_state_gate: 'skipped',
-    steady_states: { before: null, after: null, during: [] },
-    run: [],
-    reverts: [],
-    rollbacks: [],
-    rollbacks_decision: null,
-    faults: [],
-    abort: null,
-  };
 }
 
 function hypothesisStrategyOf(experiment: Experiment, options: RunOptions): HypothesisStrategy {

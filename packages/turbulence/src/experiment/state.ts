@@ -2,22 +2,20 @@
  * The mutable state of one run, and the only place its status changes. Terminal transitions are first-wins:
  * once a run is `interrupted` or `aborted`, a later failure does not overwrite it.
  */
-import { timestamp, type Journal } from './journal.js';
 import type { RunEvents } from './events.js';
 import type { RunStatus } from './policy.js';
 
 export class RunState {
   status: RunStatus | null = null;
   deviated = false;
+  /** The hypothesis before the method was not met (the method did not run). */
+  gateNotMet = false;
   /** Set by fail-fast: the method stops after its current activity. */
   stopMethod = false;
   /** Aborted on interrupt and abort: in-flight providers stop. */
   readonly controller = new AbortController();
 
-  constructor(
-    private readonly journal: Journal,
-    private readonly events: RunEvents,
-  ) {}
+  constructor(private readonly events: RunEvents) {}
 
   /** True once the run is interrupted, aborted or failed: the method must not go on. */
   get stopped(): boolean {
@@ -28,7 +26,7 @@ export class RunState {
   interrupt(reason: string): void {
     if (this.status === 'interrupted' || this.status === 'aborted') return;
     this.status = 'interrupted';
-    this.events.emit({ type: 'interrupted', reason });
+    this.events.emit({ type: 'run.interrupted', reason });
     this.controller.abort(new Error(reason));
   }
 
@@ -36,8 +34,7 @@ export class RunState {
   abort(reason: string): void {
     if (this.status === 'interrupted' || this.status === 'aborted') return;
     this.status = 'aborted';
-    this.journal.abort = { reason, at: timestamp() };
-    this.events.emit({ type: 'abort', reason });
+    this.events.emit({ type: 'run.aborted', reason });
     this.controller.abort(new Error(reason));
   }
 

@@ -6,7 +6,6 @@ import { errorMessage } from '../core/errors.js';
 import { runActivity } from './activity.js';
 import { resolveActivity, sleep, type RunContext } from './context.js';
 import { runHypothesis } from './hypothesis.js';
-import type { HypothesisOutcome } from './journal.js';
 import type { RunState } from './state.js';
 import type { AbortConditions, Hypothesis } from './types.js';
 
@@ -33,7 +32,6 @@ export function startDuringHypothesis(
   ctx: RunContext,
   hypothesis: Hypothesis,
   state: RunState,
-  outcomes: HypothesisOutcome[],
   opts: { frequencyMs: number; failFast: boolean; failFastRatio?: number },
 ): Watcher {
   return loop(async (stop) => {
@@ -42,7 +40,6 @@ export function startDuringHypothesis(
     while (!stop.aborted && !ctx.signal.aborted && !state.stopped) {
       try {
         const outcome = await runHypothesis(ctx, hypothesis, 'hypothesis-during', iterations);
-        outcomes.push(outcome);
         iterations++;
         if (!outcome.steady_state_met) {
           deviations++;

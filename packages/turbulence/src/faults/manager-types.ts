@@ -7,6 +7,7 @@ import type { JsonObject, JsonValue } from '../core/json.js';
 import type { Rng } from '../core/rng.js';
 import type { InjectedFault } from '../providers/types.js';
 import type { Ledger } from './ledger.js';
+import type { FaultEvent } from './events.js';
 
 /** A fault in effect, as the manager tracks it. */
 export interface ActiveFault extends InjectedFault {
@@ -37,6 +38,8 @@ export interface FaultManagerEvents {
   'fault-failed': [
     info: { kind: string; id?: string; target?: Target; phase: 'inject' | 'verify' | 'revert'; error: TurbulenceError },
   ];
+  /** Each of the above in the one event envelope (see `faults/events.ts`). */
+  event: [event: FaultEvent];
 }
 
 /** Options of a {@link FaultManager}. */

@@ -24,6 +24,7 @@ import type { LedgerOwner } from './ledger.js';
 import { startTimeOfSync } from './process/proc.js';
 import { getDriver, parseParams } from './registry.js';
 import type { AnyDriver } from './registry.js';
+import { announceFaultEvents } from './events.js';
 import type { ActiveFault, FaultManagerEvents, FaultManagerOptions, RevertFailure } from './manager-types.js';
 
 export type { ActiveFault, FaultManagerEvents, FaultManagerOptions, RevertFailure } from './manager-types.js';
@@ -56,6 +57,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     this.options = options;
     this.rng = options.rng.fork('faults');
     this.ledger = options.ledger ?? new Ledger(ledgerDir(options.home ?? turbulenceHome()));
+    announceFaultEvents(this, options.runId);
   }
 
   /** Resolves targets, selects, checks the blast radius, records in the ledger and injects. All or nothing. */

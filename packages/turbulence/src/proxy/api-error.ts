@@ -3,13 +3,13 @@
  * the messages are Toxiproxy's own where clients or tests may match on them.
  */
 
-/** An API error with its HTTP status. */
-export class ApiError extends Error {
-  readonly status: number;
+import { ControlError } from '../control/errors.js';
+
+/** An API error with its HTTP status (the control layer's error mapper answers it as `{error, status}`). */
+export class ApiError extends ControlError {
   constructor(message: string, status: number) {
-    super(message);
+    super(message, status);
     this.name = 'ApiError';
-    this.status = status;
   }
 }
 
@@ -31,9 +31,3 @@ export const invalidToxicType = (): ApiError => new ApiError('invalid toxic type
 /** 400 for a stream other than upstream/downstream. */
 export const invalidStream = (): ApiError =>
   new ApiError('stream was invalid, can be either upstream or downstream', 400);
-
-/** Any thrown value as an ApiError (unknown errors are a 500 carrying the raw message, as in Toxiproxy). */
-export function toApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  return new ApiError(err instanceof Error ? err.message : String(err), 500);
-}

@@ -1,113 +1,94 @@
 /**
- * The HTTP edge of the proxy server, on `node:http`: Toxiproxy's routing rules (404 text for unknown paths, 405
- * for a wrong method, 403 for browsers), the `{error, status}` envelope, the request-id header, `/metrics` and
- * the `/events` server-sent-event stream. Handlers never wait on the data plane.
+ * The HTTP edge of the proxy server, on the control layer (`src/control/`): Toxiproxy's routing rules (404 text
+ * for unknown paths, 405 for a wrong method, 403 for browsers, the request-id header on matched routes), the
+ * `{error, status}` envelope, `/metrics` and the `/events` server-sent-event stream. Bodies reach handlers as
+ * text and are parsed when the handler asks, so the checks keep Toxiproxy's order (an unknown toxic is a 404
+ * even when the body is not JSON). Handlers never wait on the data plane.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { Registry } from 'prom-client';
-import { ApiError, badBody, toApiError } from './api-error.js';
+import { badBody } from './api-error.js';
 import type { ProxyCollection } from './collection.js';
 import { CHANGE, type ProxyEvent } from './events.js';
-import { matchRoute, type Reply } from './routes.js';
+import { routes, type Handler, type Reply } from './routes.js';
 
-/** Largest request body accepted (a populate of many proxies fits easily). */
-const MAX_BODY = 4 * 1024 * 1024;
-
-/** Options of the request handler. */
+/** Options of the API. */
 export interface ApiOptions {
   proxies: ProxyCollection;
   metrics: Registry;
-  /** When set, every request must carry `Authorization: Bearer <token>`. */
-  token?: string;
 }
 
-/** Builds the `(req, res)` handler of the API. */
-export function apiHandler(options: ApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'] as const;
+
+/** Toxiproxy's answer to an unknown path (text, no request id). */
+export function notFoundText(_request: FastifyRequest, reply: FastifyReply): void {
+  void reply.code(404).type('text/plain; charset=utf-8').send('404 page not found\n');
+}
+
+/** Registers every route of the proxy API on `app` (made by `createControlServer` with `body: 'text'`). */
+export function registerProxyApi(app: FastifyInstance, options: ApiOptions): void {
   let requests = 0;
-  return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0] as string;
-    if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
-      return send(res, { status: 401, json: { error: 'missing or wrong bearer token', status: 401 } });
+  const matched = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const params = request.params as Record<string, string>;
+    if (Object.values(params).some((v) => v === '')) return notFoundText(request, reply);
+    void reply.header('X-Toxiproxy-Request-Id', requestId(++requests));
+    if ((request.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
+      void reply.code(403).type('text/plain; charset=utf-8').send('User agent not allowed\n');
+      return;
     }
-    if (path === '/metrics') return void serveMetrics(options.metrics, res);
-    if (path === '/events' && req.method === 'GET') return serveEvents(options.proxies, req, res);
-    const match = matchRoute(path);
-    if (!match) return sendText(res, 404, '404 page not found\n');
-    const handler = match.route.methods[req.method ?? 'GET'];
-    if (!handler) return sendText(res, 405, '');
-    res.setHeader('X-Toxiproxy-Request-Id', requestId(++requests));
-    if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
-      return sendText(res, 403, 'User agent not allowed\n');
+    done();
+  };
+  for (const route of routes) {
+    for (const [method, handler] of Object.entries(route.methods)) {
+      app.route({ method, url: route.path, onRequest: matched, handler: run(options.proxies, handler) });
     }
-    Promise.resolve()
-      .then(() => handler(options.proxies, { params: match.params, body: () => readJson(req) }))
-      .then(
-        (reply) => send(res, reply),
-        (err: unknown) => {
-          const e = toApiError(err);
-          send(res, { status: e.status, json: { error: e.message, status: e.status } });
-        },
-      );
+    const others = METHODS.filter((m) => !(m in route.methods));
+    app.route({ method: [...others], url: route.path, handler: (_req, reply) => void reply.code(405).send() });
+  }
+  app.all('/metrics', async (_request, reply) => {
+    const text = await options.metrics.metrics();
+    return reply.type(options.metrics.contentType).send(text);
+  });
+  app.get('/events', (request, reply) => serveEvents(options.proxies, request, reply));
+}
+
+function run(proxies: ProxyCollection, handler: Handler): RouteHandlerMethod {
+  return async (request, reply) => {
+    const params = request.params as Record<string, string>;
+    const answer = await handler(proxies, { params, body: () => parseBody(request.body) });
+    send(reply, answer);
   };
 }
 
-function send(res: ServerResponse, reply: Reply): void {
-  if (reply.status === 204 || reply.json === undefined) {
-    res.writeHead(reply.status).end();
-    return;
-  }
-  const body = `${JSON.stringify(reply.json)}\n`;
-  res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
+function send(reply: FastifyReply, answer: Reply): void {
+  if (answer.status === 204 || answer.json === undefined) return void reply.code(answer.status).send();
+  void reply
+    .code(answer.status)
+    .type('application/json')
+    .send(`${JSON.stringify(answer.json)}\n`);
 }
 
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-async function serveMetrics(registry: Registry, res: ServerResponse): Promise<void> {
+/** Toxiproxy decodes one JSON value; an empty body is `bad request body: EOF`. */
+function parseBody(body: unknown): Promise<unknown> {
+  const text = typeof body === 'string' ? body : '';
+  if (text.trim() === '') return Promise.reject(badBody('EOF'));
   try {
-    const text = await registry.metrics();
-    res.writeHead(200, { 'Content-Type': registry.contentType }).end(text);
+    return Promise.resolve(JSON.parse(text));
   } catch (err) {
-    const e = toApiError(err);
-    send(res, { status: 500, json: { error: e.message, status: 500 } });
+    return Promise.reject(badBody(err instanceof Error ? err.message : String(err)));
   }
 }
 
-function serveEvents(proxies: ProxyCollection, req: IncomingMessage, res: ServerResponse): void {
+function serveEvents(proxies: ProxyCollection, request: FastifyRequest, reply: FastifyReply): void {
+  reply.hijack();
+  const res = reply.raw;
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   res.write(': turbulence proxy events\n\n');
   const listener = (event: ProxyEvent): void => {
     res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   };
   proxies.on(CHANGE, listener);
-  req.on('close', () => proxies.off(CHANGE, listener));
-}
-
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new ApiError(`request body larger than ${MAX_BODY} bytes`, 413));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return reject(badBody('EOF'));
-      try {
-        resolve(JSON.parse(text));
-      } catch (err) {
-        reject(badBody(err instanceof Error ? err.message : String(err)));
-      }
-    });
-  });
+  request.raw.on('close', () => proxies.off(CHANGE, listener));
 }
 
 /** 20 characters, unique per server: a time prefix and a counter (not random: ids are not decisions). */

@@ -4,14 +4,21 @@
  * announced as {@link ProxyEvent}s.
  */
 import { EventEmitter } from 'node:events';
-import { proxyExists, proxyNotFound, toxicNotFound } from './api-error.js';
-import { CHANGE, type ProxyEvent } from './events.js';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { ApiError, proxyExists, proxyNotFound, toxicNotFound } from './api-error.js';
+import { CHANGE, publishProxyEvent, type ProxyEvent } from './events.js';
 import { Proxy, type ProxyJson } from './proxy.js';
 import { proxyInput, requireFields, type ProxyInput } from './proxy-spec.js';
 import type { AnyToxicType } from './toxic.js';
 import { toxicJson, type ToxicJson } from './toxic-record.js';
 import { createToxic, updateToxic } from './toxic-spec.js';
 import { resolveListen, joinHostPort } from './address.js';
+
+/** Where a proxy created without `listen` binds: loopback, any free port (Toxiproxy binds every interface). */
+export const DEFAULT_LISTEN = '127.0.0.1:0';
+
+/** Most proxies one populate may create or replace; a larger one is refused with 413 before anything changes. */
+export const MAX_POPULATE = 5000;
 
 /** All proxies of a server. */
 export class ProxyCollection extends EventEmitter {
@@ -80,9 +87,16 @@ export class ProxyCollection extends EventEmitter {
    * lists toxics, which then replace its toxics. Stops at the first failure, reporting what was done before it.
    */
   async populate(inputs: readonly ProxyInput[]): Promise<Proxy[]> {
+    if (inputs.length > MAX_POPULATE) {
+      throw new ApiError(`populate of ${inputs.length} proxies is over the limit of ${MAX_POPULATE}`, 413);
+    }
     const done: Proxy[] = [];
     try {
-      for (const input of inputs) done.push(await this.populateOne(input));
+      for (const input of inputs) {
+        done.push(await this.populateOne(input));
+        // Let live connections and other API calls run between binds: a big populate never freezes the data path.
+        await yieldToLoop();
+      }
     } catch (err) {
       throw Object.assign(err instanceof Error ? err : new Error(String(err)), { populated: done });
     }
@@ -136,7 +150,7 @@ export class ProxyCollection extends EventEmitter {
   }
 
   private build(name: string, upstream: string, input: ProxyInput): Proxy {
-    const proxy = new Proxy(name, input.listen ?? '', upstream, this.seed);
+    const proxy = new Proxy(name, input.listen || DEFAULT_LISTEN, upstream, this.seed);
     for (const toxic of input.toxics ?? []) proxy.toxics.add(createToxic(toxic, this.registry, proxy.toxics));
     return proxy;
   }
@@ -144,7 +158,7 @@ export class ProxyCollection extends EventEmitter {
   private async populateOne(input: ProxyInput): Promise<Proxy> {
     const { name, upstream } = requireFields(input);
     const existing = this.proxies.get(name);
-    if (existing && !(await differs(existing, input.listen ?? '')) && existing.upstream === upstream) {
+    if (existing && !(await differs(existing, input.listen || DEFAULT_LISTEN)) && existing.upstream === upstream) {
       if (input.toxics) this.replaceToxics(existing, input);
       return existing;
     }
@@ -167,6 +181,7 @@ export class ProxyCollection extends EventEmitter {
 
   private emitChange(event: ProxyEvent): void {
     this.emit(CHANGE, event);
+    publishProxyEvent(event);
   }
 }
 

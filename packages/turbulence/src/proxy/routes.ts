@@ -1,6 +1,7 @@
 /**
  * The Toxiproxy route table: one line per method and path, each naming its handler (Resource+Verb, as in
- * Toxiproxy's api.go). Handlers are plain functions from a request to a reply; `api.ts` does the HTTP.
+ * Toxiproxy's api.go). Handlers are plain functions from a request to a reply; `api.ts` registers them on the
+ * control layer's fastify server.
  */
 import { VERSION } from '../version.js';
 import { ApiError } from './api-error.js';
@@ -27,7 +28,7 @@ export interface Reply {
 /** A route handler: a request in, a reply out (throw an ApiError for an error answer). */
 export type Handler = (proxies: ProxyCollection, req: RouteRequest) => Promise<Reply> | Reply;
 
-/** One path with its handlers by method. */
+/** One path (fastify syntax, `:name` matches one segment) with its handlers by method. */
 export interface Route {
   path: string;
   methods: Record<string, Handler>;
@@ -100,34 +101,14 @@ export const routes: readonly Route[] = [
   { path: '/version', methods: { GET: Version } },
   { path: '/proxies', methods: { GET: ProxyIndex, POST: ProxyCreate } },
   { path: '/populate', methods: { POST: Populate } },
-  { path: '/proxies/{proxy}', methods: { GET: ProxyShow, POST: ProxyUpdate, PATCH: ProxyUpdate, DELETE: ProxyDelete } },
-  { path: '/proxies/{proxy}/connections', methods: { GET: ProxyConnections } },
-  { path: '/proxies/{proxy}/toxics', methods: { GET: ToxicIndex, POST: ToxicCreate } },
+  { path: '/proxies/:proxy', methods: { GET: ProxyShow, POST: ProxyUpdate, PATCH: ProxyUpdate, DELETE: ProxyDelete } },
+  { path: '/proxies/:proxy/connections', methods: { GET: ProxyConnections } },
+  { path: '/proxies/:proxy/toxics', methods: { GET: ToxicIndex, POST: ToxicCreate } },
   {
-    path: '/proxies/{proxy}/toxics/{toxic}',
+    path: '/proxies/:proxy/toxics/:toxic',
     methods: { GET: ToxicShow, POST: ToxicUpdate, PATCH: ToxicUpdate, DELETE: ToxicDelete },
   },
 ];
-
-/** Finds the route for a path; path variables match one segment. */
-export function matchRoute(path: string): { route: Route; params: Record<string, string> } | undefined {
-  const parts = path.split('/');
-  for (const route of routes) {
-    const pattern = route.path.split('/');
-    if (pattern.length !== parts.length) continue;
-    const params: Record<string, string> = {};
-    const ok = pattern.every((seg, i) => {
-      const part = parts[i] as string;
-      if (seg.startsWith('{')) {
-        params[seg.slice(1, -1)] = decodeURIComponent(part);
-        return part !== '';
-      }
-      return seg === part;
-    });
-    if (ok) return { route, params };
-  }
-  return undefined;
-}
 
 function p(req: RouteRequest): string {
   return req.params.proxy as string;

@@ -2,12 +2,12 @@
  * `createProxyServer(...)`: a Toxiproxy-compatible proxy server in-process. Start it from a test suite, create
  * proxies and toxics through its methods or over HTTP with any Toxiproxy client, and close it when done.
  */
-import { createServer, type Server } from 'node:http';
-import { isIP } from 'node:net';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { createControlServer, listenControl } from '../control/server.js';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import { newSeed } from '../core/rng.js';
-import { apiHandler } from './api.js';
+import { notFoundText, registerProxyApi } from './api.js';
 import { ProxyCollection } from './collection.js';
 import { loadProxyConfig } from './config.js';
 import { CHANGE, type ProxyEvent } from './events.js';
@@ -36,6 +36,8 @@ export interface ProxyServerOptions {
   token?: string;
   /** Serve the HTTP API; default true. `false` gives a library-only server (methods below still work). */
   api?: boolean;
+  /** A pino logger for the API's requests and errors; default none. */
+  logger?: FastifyBaseLogger;
 }
 
 /** A running proxy server. */
@@ -58,6 +60,9 @@ export interface ProxyServer {
   close(): Promise<void>;
 }
 
+/** Largest API request body (a populate of the most proxies it may hold fits easily). */
+const MAX_BODY = 4 * 1024 * 1024;
+
 /**
  * Starts a proxy server.
  *
@@ -70,11 +75,7 @@ export interface ProxyServer {
  */
 export async function createProxyServer(options: ProxyServerOptions = {}): Promise<ProxyServer> {
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopback(host) && !options.token) {
-    throw new TurbulenceError(ErrorCodes.USAGE, `refusing to serve the proxy API on ${host} without a token`, {
-      hint: 'bind 127.0.0.1, or pass a token (--token or TURBULENCE_PROXY_TOKEN) that clients send as a bearer',
-    });
-  }
+  const app = options.api === false ? undefined : apiServer(host, options);
   const seed = options.seed ?? newSeed();
   const proxies = new ProxyCollection(toxicRegistry(options.toxics), seed);
   const metrics = proxyMetrics(proxies);
@@ -82,15 +83,19 @@ export async function createProxyServer(options: ProxyServerOptions = {}): Promi
     const entries = typeof options.config === 'string' ? await loadProxyConfig(options.config) : options.config;
     await proxies.populate(populateInput(entries));
   }
-  let http: Server | undefined;
+  let url = '';
   let port = 0;
-  if (options.api !== false) {
-    const apiOptions = { proxies, metrics, ...(options.token ? { token: options.token } : {}) };
-    http = createServer({ keepAliveTimeout: 60_000 }, apiHandler(apiOptions));
-    port = await listen(http, host, options.port ?? 0);
+  if (app) {
+    registerProxyApi(app, { proxies, metrics });
+    try {
+      ({ url, port } = await listenControl(app, host, options.port ?? 0, 'proxy API'));
+    } catch (err) {
+      proxies.stopAll();
+      throw err;
+    }
   }
   return {
-    url: http ? `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}` : '',
+    url,
     port,
     seed,
     proxies,
@@ -104,33 +109,22 @@ export async function createProxyServer(options: ProxyServerOptions = {}): Promi
     },
     async close() {
       proxies.stopAll();
-      if (!http) return;
-      const server = http;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await app?.close();
     },
   };
 }
 
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        new TurbulenceError(ErrorCodes.UNAVAILABLE, `cannot serve the proxy API on ${host}:${port}: ${err.message}`, {
-          hint: err.code === 'EADDRINUSE' ? 'another server uses this port: pick another with --port' : undefined,
-          cause: err,
-        }),
-      ),
-    );
-    server.listen(port, host, () => {
-      const address = server.address();
-      resolve(address && typeof address === 'object' ? address.port : port);
-    });
+function apiServer(host: string, options: ProxyServerOptions): FastifyInstance {
+  return createControlServer({
+    host,
+    token: options.token,
+    body: 'text',
+    bodyLimit: MAX_BODY,
+    notFound: notFoundText,
+    ...(options.logger ? { logger: options.logger } : {}),
+    refuseOpenBind: (h) =>
+      new TurbulenceError(ErrorCodes.USAGE, `refusing to serve the proxy API on ${h} without a token`, {
+        hint: 'bind 127.0.0.1, or pass a token (--token or TURBULENCE_PROXY_TOKEN) that clients send as a bearer',
+      }),
   });
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

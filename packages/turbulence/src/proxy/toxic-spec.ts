@@ -83,11 +83,23 @@ function parseToxicity(value: number | null | undefined, fallback: number): numb
   return value;
 }
 
+/** Validates attributes with the type's schema; a key the schema does not know is a 400 (Toxiproxy ignores it). */
 function parseAttributes(type: AnyToxicType, raw: Record<string, unknown>): Record<string, unknown> {
   const parsed = (type.attributes as z.ZodType).safeParse(raw);
-  if (parsed.success) return parsed.data as Record<string, unknown>;
-  const reasons = parsed.error.issues.map((i) => i.message).join('; ');
-  throw new ApiError(`invalid attributes for ${type.type} toxic: ${reasons}`, 400);
+  if (!parsed.success) {
+    const reasons = parsed.error.issues.map((i) => i.message).join('; ');
+    throw new ApiError(`invalid attributes for ${type.type} toxic: ${reasons}`, 400);
+  }
+  const data = parsed.data as Record<string, unknown>;
+  const unknown = Object.keys(raw).filter((key) => !Object.hasOwn(data, key));
+  if (unknown.length > 0) {
+    const list = unknown.join(', ');
+    throw new ApiError(
+      `invalid attributes for ${type.type} toxic: unknown attribute${unknown.length > 1 ? 's' : ''} ${list}`,
+      400,
+    );
+  }
+  return data;
 }
 
 /** A plain JSON object (not an array, not null). */

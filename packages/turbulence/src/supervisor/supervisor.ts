@@ -26,6 +26,7 @@ import {
   writeRecord,
 } from './record.js';
 import type { ManagedRecord, ManagedSpec, ManagedSpecInput } from './record.js';
+import { announceSupervisorEvents } from './events.js';
 
 /** Events of a {@link Supervisor}. */
 export interface SupervisorEvents {
@@ -81,6 +82,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   constructor(options: { home?: string } = {}) {
     super();
     this.home = options.home ?? turbulenceHome();
+    announceSupervisorEvents(this);
   }
 
   /** True when this supervisor runs a process called `name`. */

@@ -89,7 +89,7 @@ describe('proxy HTTP API (raw HTTP, Toxiproxy shapes)', () => {
     expect((await post({ type: 'slicer', attributes: { size_variation: 0 } })).json.error).toMatch(
       /average_size must be >= 1/,
     );
-    expect((await post({ type: 'slicer', attributes: { average_size: 10, size_variation: 10 } })).status).toBe(400);
+    expect((await post({ type: 'slicer', attributes: { average_size: 10, size_variation: 11 } })).status).toBe(400);
     expect((await post({ type: 'latency', attributes: { latency: 1.5 } })).status).toBe(400);
     expect((await post({ type: 'latency', toxicity: 1.5 })).status).toBe(400);
     await post({ name: 'x', type: 'latency', stream: 'upstream' });

@@ -116,7 +116,8 @@ export async function http(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<HttpReply> {
-  const init: RequestInit = { method, headers: { 'User-Agent': 'test', ...headers } };
+  const type: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json' };
+  const init: RequestInit = { method, headers: { 'User-Agent': 'test', ...type, ...headers } };
   if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
   const res = await fetch(`${base}${path}`, init);
   const text = await res.text();

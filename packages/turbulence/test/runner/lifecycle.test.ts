@@ -195,7 +195,7 @@ describe('run lifecycle', () => {
     expect(journal.status).toBe('aborted');
     expect(journal.abort?.reason).toContain('still-ok');
     expect(journal.run[0]!.status).toBe('failed');
-    expect(events.some((e) => e.type === 'abort')).toBe(true);
+    expect(events.some((e) => e.type === 'run.aborted')).toBe(true);
     expect(exitCode).toBe(1);
   });
 

@@ -4,7 +4,6 @@
  * against it (kill one replica, then add latency to the proxied one; hypothesis "≥ 99 % of requests succeed"), prints what happens, the verdict and where the journal is, and stops everything
  * it started. Needs no root.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +15,9 @@ import { Supervisor } from '../../supervisor/index.js';
 import { turbulenceHome } from '../../faults/paths.js';
 import { startDemoClient, type DemoStats } from '../../demo/client.js';
 import { createProxyServer, type ProxyServer } from '../../proxy/index.js';
+import { writeJournalLive } from '../../experiment/journal-file.js';
 import { terminalRenderer } from '../render/terminal.js';
+import { trapInterrupts } from '../signals.js';
 import { sleep } from '../../experiment/context.js';
 
 const EXPERIMENT = fileURLToPath(new URL('../../../demo/experiment.json', import.meta.url));
@@ -50,10 +51,7 @@ async function demo(seed: number, journalPath?: string): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const supervisor = new Supervisor();
-  const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort('SIGINT');
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupts = trapInterrupts();
   let client: Awaited<ReturnType<typeof startDemoClient>> | undefined;
   let proxy: ProxyServer | undefined;
   try {
@@ -80,7 +78,7 @@ async function demo(seed: number, journalPath?: string): Promise<number> {
     client = await startDemoClient({ replicas: [replicas[0]!.url, replicas[1]!.url, via], rate: 40, windowMs: 3000 });
     out(`  started the client: 40 requests/s across the replicas, stats at ${client.url}/stats`);
     out('  warming up for 3 s so the client has a full window of requests...');
-    await sleep(3000, interrupt.signal);
+    await sleep(3000, interrupts.soft);
 
     const victim = replicas[1]!;
     process.env.TURBULENCE_DEMO_CLIENT_URL = client.url;
@@ -91,16 +89,18 @@ async function demo(seed: number, journalPath?: string): Promise<number> {
     const loaded = await loadExperiment(EXPERIMENT);
     const events = new RunEvents();
     events.on(terminalRenderer({ write: (s) => process.stdout.write(s), color }));
+    const path = journalPath ?? join(turbulenceHome(), 'demo', 'journal.json');
+    const journalFile = writeJournalLive(events, path);
     out('');
     const { journal, exitCode } = await runExperiment(loaded.experiment, {
       baseDir: loaded.baseDir,
       seed,
       events,
-      signal: interrupt.signal,
+      journal: journalFile.builder,
+      signal: interrupts.soft,
+      hardSignal: interrupts.hard,
     });
-    const path = journalPath ?? join(turbulenceHome(), 'demo', 'journal.json');
-    await mkdir(join(path, '..'), { recursive: true });
-    await writeFile(path, `${JSON.stringify(journal, null, 2)}\n`);
+    await journalFile.flush();
     out('');
     const seen = (name: string) =>
       journal.run.find((r) => r.activity.name === name)?.output as { body?: DemoStats } | undefined;
@@ -125,8 +125,7 @@ async function demo(seed: number, journalPath?: string): Promise<number> {
     );
     return exitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupts.dispose();
     await client?.close();
     await proxy?.close();
     await supervisor.stopAll();

@@ -13,9 +13,10 @@ import { registerCacheCommands } from './dns/cache.js';
 import { registerRuleCommands } from './dns/rules.js';
 import { formatEvent, registerRunCommands } from './dns/run.js';
 import { dnsActions } from '../../dns/actions/index.js';
-import { untilStopSignal } from '../signals.js';
+import { serveUntilInterrupted } from '../signals.js';
+import { addLogOptions, announce, createLogger, logEvents, type LogFlags } from '../logger.js';
 
-interface ServeFlags {
+interface ServeFlags extends LogFlags {
   listen: string;
   upstream: string;
   rules?: string;
@@ -32,7 +33,7 @@ export function register(program: Command): void {
   const dns = program
     .command('dns')
     .description('DNS chaos: a fault-injecting DNS server in front of a real resolver, and a query tool');
-  dns
+  const serveCommand = dns
     .command('serve')
     .description('serve DNS on UDP and TCP, forward to --upstream, and apply fault rules to matching queries')
     .requiredOption('--listen <host:port>', 'where to serve DNS, UDP and TCP (e.g. 127.0.0.1:5354)')
@@ -41,7 +42,7 @@ export function register(program: Command): void {
     .option('--api <host:port>', 'serve the HTTP control API (add/list/remove rules, hit counts) here')
     .option(
       '--api-token <token>',
-      'bearer token the API requires; needed beyond loopback (env TURBULENCE_DNS_API_TOKEN)',
+      'bearer token the API requires; needed unless --api is 127.x.x.x, ::1 or localhost (env TURBULENCE_DNS_API_TOKEN)',
     )
     .option('--seed <n>', 'seed of the rules\u2019 coin flips and jitter; printed when omitted')
     .option('--log', 'print one line per query (client, name, type, rules fired, outcome, rcode, TC)')
@@ -52,10 +53,11 @@ export function register(program: Command): void {
       'after',
       `\nActions: ${dnsActions.map((a) => a.type).join(', ')}\n` +
         '\nExample:\n  turbulence dns serve --listen 127.0.0.1:5354 --upstream 127.0.0.1:53 --api 127.0.0.1:5380 --seed 42\n' +
-        '  curl -X POST 127.0.0.1:5380/rules -d \'{"name":"svc.example.test","action":"truncate"}\'\n' +
-        '  dig @127.0.0.1 -p 5354 svc.example.test\n',
-    )
-    .action(serve);
+        '  curl -X POST 127.0.0.1:5380/rules -H \'content-type: application/json\' -d \'{"name":"svc.example.test","action":"truncate"}\'\n' +
+        '  dig @127.0.0.1 -p 5354 svc.example.test\n' +
+        '  turbulence dns serve ... --log-format json --log-level debug   # JSON lines: queries, rule changes\n',
+    );
+  addLogOptions(serveCommand).action(serve);
   registerRuleCommands(dns);
   registerCacheCommands(dns);
   registerRunCommands(dns);
@@ -84,6 +86,8 @@ export function register(program: Command): void {
 async function serve(flags: ServeFlags): Promise<void> {
   const rules = flags.rules === undefined ? [] : await loadRulesFile(flags.rules);
   const token = flags.apiToken ?? process.env.TURBULENCE_DNS_API_TOKEN;
+  const logger = createLogger(flags);
+  const stopLogging = logEvents(logger, ['dns']);
   const server = createDnsServer({
     listen: flags.listen,
     upstream: flags.upstream,
@@ -96,15 +100,19 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(flags.cacheMaxTtl !== undefined ? { cacheMaxTtl: positiveInteger('--cache-max-ttl', flags.cacheMaxTtl) } : {}),
   });
   const addr = await server.start();
-  if (flags.log) server.on('query', (e) => console.log(formatEvent(e)));
+  // Under --log-format json every line is a record: queries come as dns.query at --log-level debug instead.
+  if (flags.log && flags.logFormat !== 'json') server.on('query', (e) => console.log(formatEvent(e)));
   const api = addr.api ? `, control API ${addr.api}` : '';
   const cache = server.cache ? `cache ${server.cache.stats().maxEntries} answers` : 'no cache';
-  console.log(
+  announce(
+    logger,
+    flags,
     `turbulence dns on ${formatHostPort(addr.dns)} (udp+tcp) → ${server.upstreamAddress}` +
       ` (seed ${server.seed}, ${rules.length} rules, ${cache}${api})`,
+    { dns: formatHostPort(addr.dns), upstream: server.upstreamAddress, seed: server.seed, api: addr.api ?? null },
   );
-  await untilStopSignal();
-  await server.close();
+  await serveUntilInterrupted(() => server.close());
+  stopLogging();
 }
 
 function positiveInteger(flag: string, text: string): number {

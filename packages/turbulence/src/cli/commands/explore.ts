@@ -7,6 +7,7 @@ import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import { explore } from '../../explore/explore.js';
 import { loadScenario } from '../../explore/load.js';
 import type { ExploreOptions, ExploreReport } from '../../explore/types.js';
+import { trapInterrupts } from '../signals.js';
 
 interface Flags {
   seed?: string;
@@ -85,12 +86,10 @@ function printReport(r: ExploreReport, scenarioPath: string): void {
 }
 
 async function action(scenarioPath: string, flags: Flags): Promise<void> {
-  const ctrl = new AbortController();
-  const stop = (): void => ctrl.abort();
-  process.once('SIGINT', stop);
+  const interrupts = trapInterrupts();
   try {
     const scenario = await loadScenario(scenarioPath, keyValues(flags.option));
-    const options = toOptions(flags, ctrl.signal);
+    const options = toOptions(flags, interrupts.soft);
     if (!flags.json) {
       let last = Date.now();
       options.onSchedule = (s, o) => {
@@ -106,7 +105,7 @@ async function action(scenarioPath: string, flags: Flags): Promise<void> {
     else printReport(report, scenarioPath);
     process.exitCode = report.findings.length > 0 ? 1 : 0;
   } finally {
-    process.off('SIGINT', stop);
+    interrupts.dispose();
   }
 }
 

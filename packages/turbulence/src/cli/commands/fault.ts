@@ -11,6 +11,7 @@ import { Ledger } from '../../faults/ledger.js';
 import { FaultManager } from '../../faults/manager.js';
 import { keepReason, recoverLedger, revertLedgerEntry } from '../../faults/recover.js';
 import { getDriver, listDrivers } from '../../faults/registry.js';
+import { trapInterrupts } from '../signals.js';
 
 interface InjectFlags {
   target: string[];
@@ -148,7 +149,7 @@ async function inject(kind: string, flags: InjectFlags): Promise<number> {
   manager.on('fault-reverted', (f) => out(`reverted ${f.id} (${f.reason})`));
   manager.on('fault-failed', (f) => err(`failed to ${f.phase} ${f.id ?? kind}: ${f.error.format()}`));
   // Handlers go in before anything takes effect: a Ctrl-C at any moment from here on reverts.
-  const interrupt = trapSignals();
+  const interrupt = trapInterrupts();
   try {
     const faults = await manager.inject(spec, { activity: `turbulence fault inject ${kind}` });
     const verb = flags.dryRun ? 'would inject' : 'injected';
@@ -170,32 +171,14 @@ async function inject(kind: string, flags: InjectFlags): Promise<number> {
         `note: ${kind} cannot be undone; reverting only clears the ledger, or does what the kind says (e.g. restart=true)`,
       );
     }
-    return await foreground(manager, interrupt.promise);
+    return await foreground(
+      manager,
+      interrupt.stopped.then(() => 'interrupted' as const),
+    );
   } finally {
     interrupt.dispose();
     manager.dispose();
   }
-}
-
-/** SIGINT/SIGTERM handlers, installed until disposed; `promise` resolves at the first signal. */
-function trapSignals(): { promise: Promise<'interrupted'>; fired: boolean; dispose: () => void } {
-  let fire: () => void = () => undefined;
-  const trap = {
-    fired: false,
-    promise: new Promise<'interrupted'>((resolve) => {
-      fire = () => {
-        trap.fired = true;
-        resolve('interrupted');
-      };
-    }),
-    dispose: () => {
-      process.off('SIGINT', fire);
-      process.off('SIGTERM', fire);
-    },
-  };
-  process.on('SIGINT', fire);
-  process.on('SIGTERM', fire);
-  return trap;
 }
 
 /** Waits until every fault has reverted itself, or a signal comes (then reverts everything). */

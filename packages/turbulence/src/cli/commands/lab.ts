@@ -14,34 +14,35 @@ import { loadLabFile } from '../../lab/spec.js';
 import { labsDir } from '../../faults/paths.js';
 import { readLabState, type LabDnsState } from '../../lab/state.js';
 import { alive, sleep } from '../../lab/sys.js';
+import { serveUntilInterrupted } from '../signals.js';
+import { addLogOptions, announce, createLogger, logEvents, type LogFlags } from '../logger.js';
 
 /** A lab file path, or the name of a lab that is up. */
 function labName(fileOrName: string): string {
   return existsSync(fileOrName) ? loadLabFile(fileOrName).name : fileOrName;
 }
 
-async function upForeground(file: string): Promise<void> {
+async function upForeground(file: string, flags: LogFlags): Promise<void> {
   const spec = loadLabFile(file);
+  const logger = createLogger(flags);
+  const stopLogging = logEvents(logger, ['supervisor']);
   const ctrl = new AbortController();
-  let stopping: Promise<void> | undefined;
   const lab = await labUp(spec, { file, signal: ctrl.signal });
-  console.log(`lab ${spec.name} is ready (${lab.state.hosts.map((h) => `${h.name}=${h.address}`).join(', ')})`);
-  if (lab.state.dns) console.log(dnsLine(lab.state.dns));
+  const hosts = lab.state.hosts.map((h) => `${h.name}=${h.address}`).join(', ');
+  announce(logger, flags, `lab ${spec.name} is ready (${hosts})`, { lab: spec.name });
+  if (lab.state.dns) announce(logger, flags, dnsLine(lab.state.dns));
   // The lab lives until it is taken down, even when every service has exited for good.
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      ctrl.abort();
-      stopping ??= lab.down().then(resolve, resolve);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  await serveUntilInterrupted(async () => {
+    ctrl.abort();
+    await lab.down().catch(() => undefined);
   });
   clearInterval(keepAlive);
-  console.log(`lab ${spec.name} is down`);
+  announce(logger, flags, `lab ${spec.name} is down`, { lab: spec.name });
+  stopLogging();
 }
 
-async function upDetached(file: string, timeoutMs: number): Promise<void> {
+async function upDetached(file: string, timeoutMs: number, flags: LogFlags): Promise<void> {
   const spec = loadLabFile(file);
   if (readLabState(spec.name)) {
     throw new TurbulenceError(ErrorCodes.CONFIGURATION, `lab "${spec.name}" is already up`, {
@@ -52,10 +53,25 @@ async function upDetached(file: string, timeoutMs: number): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const out = openSync(join(dir, 'supervisor.log'), 'a');
   const script = process.argv[1] as string;
-  const child = spawn(process.execPath, [...process.execArgv, script, 'lab', 'up', '--foreground', file], {
-    detached: true,
-    stdio: ['ignore', out, out],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      script,
+      'lab',
+      'up',
+      '--foreground',
+      '--log-level',
+      flags.logLevel,
+      '--log-format',
+      flags.logFormat,
+      file,
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', out, out],
+    },
+  );
   child.unref();
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -88,16 +104,16 @@ export function register(program: Command): void {
   const lab = program
     .command('lab')
     .description('a lab of network-namespace hosts on a private bridge, running real services (needs root)');
-  lab
+  const up = lab
     .command('up')
     .argument('<labfile>', 'lab YAML file')
     .option('--foreground', 'supervise the services in this process until Ctrl-C, then take the lab down')
     .option('--timeout <seconds>', 'how long to wait for readiness', '120')
-    .description('build the namespaces, bridge and links, start the services and wait until they are ready')
-    .action(async (file: string, opts: { foreground?: boolean; timeout: string }) => {
-      if (opts.foreground) await upForeground(file);
-      else await upDetached(file, Number(opts.timeout) * 1000);
-    });
+    .description('build the namespaces, bridge and links, start the services and wait until they are ready');
+  addLogOptions(up).action(async (file: string, opts: LogFlags & { foreground?: boolean; timeout: string }) => {
+    if (opts.foreground) await upForeground(file, opts);
+    else await upDetached(file, Number(opts.timeout) * 1000, opts);
+  });
   lab
     .command('down')
     .argument('<labfile-or-name>', 'lab YAML file or lab name')

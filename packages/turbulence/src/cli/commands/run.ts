@@ -1,7 +1,6 @@
 /**
  * `turbulence run EXPERIMENT`: loads, validates and runs an experiment; writes the journal (and JUnit XML).
  */
-import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
@@ -9,15 +8,17 @@ import { loadExperiment } from '../../experiment/load.js';
 import { assertValid } from '../../experiment/validate.js';
 import { loadOverrides } from '../../experiment/vars.js';
 import { runExperiment } from '../../experiment/run.js';
-import { RunEvents } from '../../experiment/events.js';
+import { RunEvents, type RunEvent } from '../../experiment/events.js';
 import {
   DRY_MODES,
   HYPOTHESIS_STRATEGIES,
   ROLLBACK_STRATEGIES,
   parseHypothesisStrategy,
 } from '../../experiment/policy.js';
-import { journalToJUnit } from '../../report/junit.js';
+import { writeJournalLive } from '../../experiment/journal-file.js';
+import { writeJUnitOnFinish } from '../../report/junit-listener.js';
 import { terminalRenderer } from '../render/terminal.js';
+import { trapInterrupts } from '../signals.js';
 import type { DryMode, RollbackStrategy } from '../../experiment/types.js';
 
 interface RunFlags {
@@ -96,6 +97,7 @@ Exit codes: 0 completed and the steady state held; 1 deviated, failed or aborted
             2 invalid experiment or usage; 130 interrupted (Ctrl-C, SIGTERM).
 Ctrl-C once: stop, revert every fault, run reverts (and rollbacks if the strategy says so).
 Ctrl-C twice: stop reverting; what is left stays in the ledger for \`turbulence recover\`.
+The journal is written (atomically) after every phase: a killed run leaves one with status "running".
 
 Examples:
   turbulence run experiment.yaml
@@ -123,27 +125,20 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (flags.validation) await assertValid(loaded, { overrides, checkProviders });
 
   const events = new RunEvents();
-  if (flags.json)
-    events.on((e) =>
-      process.stdout.write(`${JSON.stringify(e.type === 'run-completed' ? { ...e, journal: undefined } : e)}\n`),
-    );
+  // Everything below listens: the journal file (written after each phase), JUnit, the terminal or JSON lines.
+  const journalFile = writeJournalLive(events, flags.journalPath);
+  const junit = flags.junit ? writeJUnitOnFinish(events, flags.junit) : undefined;
+  if (flags.json) events.on((e) => process.stdout.write(`${JSON.stringify(jsonLine(e))}\n`));
   else
     events.on(
       terminalRenderer({ write: (s) => process.stdout.write(s), color: useColor(), quiet: flags.quiet === true }),
     );
 
-  const interrupt = new AbortController();
-  const hard = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (!interrupt.signal.aborted) interrupt.abort(sig);
-    else hard.abort(sig);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupts = trapInterrupts();
   try {
     const maxTargets = int('--max-targets', flags.maxTargets);
     const maxConcurrentFaults = int('--max-concurrent-faults', flags.maxConcurrentFaults);
-    const { journal, exitCode } = await runExperiment(loaded.experiment, {
+    const { exitCode } = await runExperiment(loaded.experiment, {
       baseDir: loaded.baseDir,
       ...(flags.dry ? { dry: flags.dry } : {}),
       ...(flags.rollbackStrategy ? { rollbackStrategy: flags.rollbackStrategy } : {}),
@@ -158,19 +153,26 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
         ...(maxConcurrentFaults !== undefined ? { maxConcurrentFaults } : {}),
         ...(flags.maxTotalFaultTime ? { maxTotalFaultTimeMs: parseDuration(flags.maxTotalFaultTime) } : {}),
       },
-      signal: interrupt.signal,
-      hardSignal: hard.signal,
+      signal: interrupts.soft,
+      hardSignal: interrupts.hard,
       events,
+      journal: journalFile.builder,
     });
-    await writeFile(flags.journalPath, `${JSON.stringify(journal, null, 2)}\n`);
-    if (flags.junit) await writeFile(flags.junit, journalToJUnit(journal));
+    await journalFile.flush();
+    await junit?.flush();
     if (!flags.json)
       process.stdout.write(`  journal: ${flags.journalPath}${flags.junit ? `, junit: ${flags.junit}` : ''}\n`);
     return exitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupts.dispose();
   }
+}
+
+/** A run event as a `--json` line: the journal and the experiment are left out (they are in the journal file). */
+function jsonLine(e: RunEvent): unknown {
+  if (e.type === 'run.finished') return { ...e, journal: undefined };
+  if (e.type === 'run.started') return { ...e, experiment: undefined };
+  return e;
 }
 
 function useColor(): boolean {

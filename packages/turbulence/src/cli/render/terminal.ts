@@ -39,7 +39,7 @@ export function terminalRenderer(opts: TerminalOptions): (e: RunEvent) => void {
 
   return (e) => {
     switch (e.type) {
-      case 'run-started':
+      case 'run.started':
         if (verbose) {
           line(c('bold', `▶ ${e.title}`));
           line(
@@ -47,14 +47,14 @@ export function terminalRenderer(opts: TerminalOptions): (e: RunEvent) => void {
           );
         }
         return;
-      case 'warning':
+      case 'run.warning':
         line(c('yellow', `  ! ${e.message}`));
         return;
-      case 'hypothesis-started':
+      case 'hypothesis.started':
         if (verbose && e.phase !== 'hypothesis-during')
           line(c('cyan', `● steady state (${phaseLabel(e.phase)}): ${e.title}`));
         return;
-      case 'hypothesis-completed':
+      case 'hypothesis.finished':
         if (e.phase === 'hypothesis-during') {
           if (!e.outcome.steady_state_met)
             line(c('yellow', `  ~ steady state not met during the method (check ${(e.iteration ?? 0) + 1})`));
@@ -68,56 +68,61 @@ export function terminalRenderer(opts: TerminalOptions): (e: RunEvent) => void {
           );
         }
         return;
-      case 'method-started':
+      case 'method.started':
         if (verbose) line(c('cyan', `● method (${e.activities} activities)`));
         return;
-      case 'activity-started':
+      case 'activity.started':
         if (verbose && e.phase !== 'hypothesis-during' && e.phase !== 'abort-condition') {
           line(
             `  ${c('gray', '…')} ${e.kind} ${c('bold', e.name)} ${c('gray', e.describe)}${e.background ? c('gray', ' (background)') : ''}`,
           );
         }
         return;
-      case 'activity-completed':
+      case 'activity.finished':
         if (verbose && e.phase !== 'hypothesis-during' && e.phase !== 'abort-condition')
           line(renderRecord(e.record, c, e.skipped));
         return;
-      case 'pause':
+      case 'activity.paused':
         if (verbose) line(c('gray', `    pause ${e.when} ${e.name}: ${e.seconds}s`));
         return;
-      case 'fault-injected':
+      case 'fault.injected':
         if (verbose) {
           const exp = e.expiresAt ? ` until ${new Date(e.expiresAt).toISOString().slice(11, 19)}` : '';
-          line(c('magenta', `    ⚡ fault ${e.kind} on ${e.target} [${e.id}]${exp}`));
+          line(c('magenta', `    ⚡ fault ${e.kind} on ${label(e.target)} [${e.id}]${exp}`));
         }
         return;
-      case 'fault-reverted':
-        if (verbose) line(c('magenta', `    ↺ reverted ${e.kind} on ${e.target} [${e.id}] (${e.by})`));
+      case 'fault.reverted':
+        if (verbose) line(c('magenta', `    ↺ reverted ${e.kind} on ${label(e.target)} [${e.id}] (${e.reason})`));
         return;
-      case 'fault-revert-failed':
+      case 'fault.failed':
+        if (e.phase !== 'revert') return;
         line(
           c(
             'red',
-            `    ✘ could not revert ${e.kind} on ${e.target} [${e.id}]: ${e.error} — run \`turbulence recover\``,
+            `    ✘ could not revert ${e.kind} on ${e.target ? label(e.target) : '?'} [${e.id ?? '?'}]: ${e.error} — run \`turbulence recover\``,
           ),
         );
         return;
-      case 'abort':
+      case 'run.aborted':
         line(c('red', `■ aborting: ${e.reason}`));
         return;
-      case 'interrupted':
+      case 'run.interrupted':
         line(c('yellow', `■ ${e.reason}: reverting faults`));
         return;
-      case 'rollbacks-decision':
+      case 'rollbacks.decided':
         if (verbose) line(c('cyan', `● rollbacks: ${e.decision.run ? 'run' : 'skipped'} — ${e.decision.reason}`));
         return;
-      case 'run-completed':
+      case 'run.finished':
         line(summary(e.journal, e.exitCode, c));
         return;
       default:
         return;
     }
   };
+}
+
+function label(t: { id: string; name: string }): string {
+  return t.name || t.id;
 }
 
 function phaseLabel(phase: string): string {

@@ -61,7 +61,12 @@ describe('dns.rule fault', () => {
   it('reverts a rule whose inject never returned, from the params alone', async () => {
     const [target] = await ruleDriver.resolveTargets({ api }, ctx);
     const params = ruleDriver.params.parse({ id: 'mine', action: 'drop' });
-    await fetch(`${api}/rules/mine`, { method: 'PUT', body: JSON.stringify({ action: 'drop' }) });
+    const put = await fetch(`${api}/rules/mine`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'drop' }),
+    });
+    expect(put.status).toBe(200);
     await ruleDriver.revert({ id: 'f-2', kind: 'dns.rule', target: target!, params }, ctx);
     expect(server.listRules()).toEqual([]);
   });

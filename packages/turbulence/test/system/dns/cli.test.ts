@@ -66,6 +66,7 @@ describe.skipIf(sys.skip)('turbulence dns CLI', () => {
     });
     const added = await fetch(`http://${host}:${apiPort}/rules`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'ok.test', action: 'nxdomain' }),
     });
     expect(added.status).toBe(201);

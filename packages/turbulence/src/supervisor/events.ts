@@ -1,0 +1,26 @@
+/**
+ * The supervisor's events in the one envelope (source `supervisor`), published on `turbulence:supervisor`:
+ * `supervisor.process.started`, `supervisor.process.exited`, `supervisor.process.gave-up`.
+ */
+import type { EventEmitter } from 'node:events';
+import { publish, stamp, type EventEnvelope } from '../core/events.js';
+import type { SupervisorEvents } from './supervisor.js';
+
+export type SupervisorEvent =
+  | (EventEnvelope<'supervisor', 'supervisor.process.started'> & { name: string; pid: number })
+  | (EventEnvelope<'supervisor', 'supervisor.process.exited'> & {
+      name: string;
+      code: number | null;
+      signal: string | null;
+      willRestart: boolean;
+    })
+  | (EventEnvelope<'supervisor', 'supervisor.process.gave-up'> & { name: string; restarts: number; reason: string });
+
+/** Publishes a supervisor's own events in the envelope. Called once by its constructor. */
+export function announceSupervisorEvents(supervisor: EventEmitter<SupervisorEvents>): void {
+  supervisor.on('started', (r) =>
+    publish(stamp('supervisor', { type: 'supervisor.process.started', name: r.spec.name, pid: r.pid })),
+  );
+  supervisor.on('exited', (i) => publish(stamp('supervisor', { type: 'supervisor.process.exited', ...i })));
+  supervisor.on('gave-up', (i) => publish(stamp('supervisor', { type: 'supervisor.process.gave-up', ...i })));
+}
