@@ -2,13 +2,20 @@
  * `turbulence` command-line entry. Parses flags with commander, calls the library, maps errors to exit codes:
  * 0 ok, 1 deviated/failed/aborted, 2 invalid input or usage, 130 interrupted.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { ExitCodes, exitCodeFor, isTurbulenceError, errorMessage } from '../core/errors.js';
-import { commands } from './commands/index.js';
+import { commandNamed, commands } from './commands/index.js';
 import { VERSION } from '../version.js';
 
-/** Builds the program with every command registered. */
-export async function buildProgram(): Promise<Command> {
+/**
+ * Builds the program. Only the command `argv` names (`process.argv` form) is loaded and registered in full; every
+ * other command is a placeholder with its name and help line, so `turbulence --help` imports no command module.
+ * Without `argv`, every command is loaded.
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
+  const wanted = argv === undefined ? undefined : commandNamed(argv.slice(2));
+  const terms = new Map(commands.map((c) => [c.name, c.term]));
+  const help = new Help();
   const program = new Command('turbulence')
     .description(
       'Chaos engineering for TypeScript and Node.js: run Chaos Toolkit experiments, inject faults into processes, ' +
@@ -16,17 +23,18 @@ export async function buildProgram(): Promise<Command> {
     )
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? help.subcommandTerm(cmd) })
     .exitOverride();
-  for (const load of commands) {
-    const mod = await load();
-    mod.register(program);
+  for (const entry of commands) {
+    if (argv === undefined || entry.name === wanted) (await entry.load()).register(program);
+    else program.addCommand(new Command(entry.name).description(entry.summary));
   }
   return program;
 }
 
 /** Runs the CLI with `argv` (as `process.argv`); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCodes.OK;

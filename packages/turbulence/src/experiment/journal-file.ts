@@ -3,11 +3,14 @@
  * each fault, the rollbacks, the end), atomically (temporary file, fsync, rename), so a run killed at any moment
  * leaves a readable journal — with `status: "running"` when the run never ended (Chaos Toolkit's live status).
  * Writes are serialized and coalesced: while one is in flight, only the newest journal is written next.
+ * A run that used secrets (an experiment `secrets` block, `--var` or `--var-file`) may carry them into the journal,
+ * so that journal is readable by its owner only (0600, {@link journalFileMode}).
  */
 import { writeFileAtomic } from '../faults/paths.js';
 import type { RunEvents } from './events.js';
 import { JournalBuilder } from './journal-builder.js';
 import type { Journal } from './journal.js';
+import type { Experiment } from './types.js';
 
 /** A journal written live to `path`; `close()` waits for the last write. */
 export interface JournalFile {
@@ -22,11 +25,17 @@ export interface JournalFile {
  *
  * @example
  * const events = new RunEvents();
- * const file = writeJournalLive(events, './journal.json');
+ * const file = writeJournalLive(events, './journal.json', { mode: journalFileMode(experiment, flags) });
  * await runExperiment(experiment, { events });
  * await file.flush();
  */
-export function writeJournalLive(events: RunEvents, path: string, builder = new JournalBuilder()): JournalFile {
+export function writeJournalLive(
+  events: RunEvents,
+  path: string,
+  options: { builder?: JournalBuilder; mode?: number | undefined } = {},
+): JournalFile {
+  const builder = options.builder ?? new JournalBuilder();
+  const mode = options.mode ?? 0o644; // narrowed further by the umask, as for any file
   events.on(builder.listener);
   let next: Journal | undefined;
   let writing: Promise<void> | undefined;
@@ -37,7 +46,7 @@ export function writeJournalLive(events: RunEvents, path: string, builder = new 
       const text = serialize(next);
       next = undefined;
       try {
-        await writeFileAtomic(path, text);
+        await writeFileAtomic(path, text, mode);
         failure = undefined;
       } catch (err) {
         failure = err instanceof Error ? err : new Error(String(err));
@@ -62,4 +71,22 @@ export function writeJournalLive(events: RunEvents, path: string, builder = new 
 function serialize(journal: Journal): string {
   const view = journal.status === null ? { ...journal, status: 'running' } : journal;
   return `${JSON.stringify(view, null, 2)}\n`;
+}
+
+/** What the command line passed in besides the experiment. */
+export interface SecretInputs {
+  var?: readonly string[];
+  varFile?: readonly string[];
+}
+
+/**
+ * 0600 when the run used secrets, else undefined (the default mode and the umask decide, as for any file).
+ *
+ * @example
+ * journalFileMode(experiment, { var: ['db_password=x'] }); // 0o600
+ */
+export function journalFileMode(experiment: Experiment, inputs: SecretInputs): number | undefined {
+  const secrets = experiment.secrets !== undefined && Object.keys(experiment.secrets).length > 0;
+  const flags = (inputs.var?.length ?? 0) > 0 || (inputs.varFile?.length ?? 0) > 0;
+  return secrets || flags ? 0o600 : undefined;
 }

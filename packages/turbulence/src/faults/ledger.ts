@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import type { Target } from '../core/fault.js';
-import { ledgerDir, removeFileDurably, writeFileAtomic } from './paths.js';
+import { ensurePrivateDir, ledgerDir, removeFileDurably, writeFileAtomic } from './paths.js';
 
 /** Where a fault is in its life. */
 export type LedgerStatus = 'injecting' | 'active' | 'reverting';
@@ -103,6 +103,7 @@ const entrySchema = z.object({
  */
 export class Ledger {
   readonly dir: string;
+  private madePrivate?: Promise<void>;
 
   constructor(dir: string = ledgerDir()) {
     this.dir = dir;
@@ -176,7 +177,15 @@ export class Ledger {
 
   private async write(entry: LedgerEntry): Promise<void> {
     const file = this.fileOf(entry.id);
-    await wrap(file, 'write', () => writeFileAtomic(file, `${JSON.stringify(entry, null, 2)}\n`));
+    await wrap(file, 'write', async () => {
+      // 0700: entries name targets and who injected them. Tried again after a failure (e.g. a read-only home).
+      this.madePrivate ??= ensurePrivateDir(this.dir).catch((err: unknown) => {
+        this.madePrivate = undefined;
+        throw err;
+      });
+      await this.madePrivate;
+      await writeFileAtomic(file, `${JSON.stringify(entry, null, 2)}\n`);
+    });
   }
 }
 

@@ -13,6 +13,7 @@ import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '..
 import type { AppliedFault, FaultContext, FaultSpec, Target } from '../core/fault.js';
 import type { JsonObject } from '../core/json.js';
 import type { Rng } from '../core/rng.js';
+import { redactArgv } from '../core/argv.js';
 import { select } from '../core/selector.js';
 import type { FaultInjector, InjectedFault } from '../providers/types.js';
 import { checkBlastRadius } from './blast-radius.js';
@@ -253,10 +254,32 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
       this.emit('fault-failed', { kind: fault.kind, id: fault.id, target: fault.target, phase: 'revert', error });
       throw error;
     }
-    await this.ledger.remove(fault.id);
+    await this.removeFromLedger(fault);
     this.faults.delete(fault.id);
     this.usedMs += Date.now() - fault.injectedAt;
     this.emit('fault-reverted', { ...publicView(fault), reason });
+  }
+
+  /**
+   * Removes a reverted fault's entry. When the ledger cannot be written (read-only, disk full) the failure is
+   * reported like a failed revert, so a foreground CLI says so and exits non-zero instead of waiting forever; the
+   * entry stays, and `recover` reverting it again is harmless.
+   */
+  private async removeFromLedger(fault: Tracked): Promise<void> {
+    try {
+      await this.ledger.remove(fault.id);
+    } catch (err) {
+      const error = new TurbulenceError(
+        ErrorCodes.LEDGER,
+        `reverted ${fault.kind} on ${fault.target.name}, but could not remove it from the ledger: ${errorMessage(err)}`,
+        {
+          hint: 'make TURBULENCE_HOME writable again (read-only or full disk?), then run `turbulence recover --all`',
+          cause: err,
+        },
+      );
+      this.emit('fault-failed', { kind: fault.kind, id: fault.id, target: fault.target, phase: 'revert', error });
+      throw error;
+    }
   }
 
   private committedMs(): number {
@@ -274,7 +297,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
       host: hostname(),
       ...(this.options.runId !== undefined ? { runId: this.options.runId } : {}),
       activity,
-      cmd: process.argv.join(' ').slice(0, 500),
+      cmd: redactArgv(process.argv).join(' ').slice(0, 500), // no --var values in the ledger
     };
   }
 }

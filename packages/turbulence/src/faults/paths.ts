@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -51,21 +51,22 @@ export function labsDir(home: string = turbulenceHome()): string {
  * @example
  * await writeFileAtomic('/tmp/t/ledger/f-1.json', JSON.stringify(entry));
  */
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 }); // the home and its directories are private
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const file = await open(tmp, 'w', 0o600);
   try {
-    await file.writeFile(data, 'utf8');
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
+    const file = await open(tmp, 'w', mode);
+    try {
+      await file.writeFile(data, 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
+    // A full disk fails the write after the open: never leave the half-written temporary file behind.
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
   await syncDir(dir);
@@ -77,20 +78,21 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
  * @example
  * writeFileAtomicSync('/tmp/t/labs/etcd.json', JSON.stringify(state));
  */
-export function writeFileAtomicSync(path: string, data: string): void {
+export function writeFileAtomicSync(path: string, data: string, mode = 0o600): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 }); // the home and its directories are private
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
   try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    const fd = openSync(tmp, 'w', mode);
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
   } catch (err) {
+    // A full disk fails the write after the open: never leave the half-written temporary file behind.
     rmSync(tmp, { force: true });
     throw err;
   }
@@ -100,6 +102,44 @@ export function writeFileAtomicSync(path: string, data: string): void {
   } finally {
     closeSync(dirFd);
   }
+}
+
+/** `.<name>.<pid>.<hex>.tmp`: a temporary file of {@link writeFileAtomic}, with the pid of its writer. */
+const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+/**
+ * Removes the temporary files of {@link writeFileAtomic} in `dir` whose writer process is gone (killed between
+ * open and rename). Returns their names. A missing directory has none.
+ */
+export async function removeStaleTemporaryFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(TEMPORARY.exec(name)?.[1] ?? NaN);
+    if (!Number.isSafeInteger(pid) || pid === process.pid || processExists(pid)) continue;
+    await rm(join(dir, name), { force: true }).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Creates `dir` (and missing parents) with mode 0700, or tightens an existing `dir` of this user to 0700. Parents
+ * that exist already are left as they are (TURBULENCE_HOME may be a directory the user shares on purpose).
+ */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await stat(dir);
+  if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) await chmod(dir, 0o700);
 }
 
 /** Removes a file and makes the removal durable; a missing file is fine. */

@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { Ledger } from './ledger.js';
+import { removeStaleTemporaryFiles } from './paths.js';
 import type { CorruptEntry, LedgerEntry } from './ledger.js';
 import { isSameProcess, readProc } from './process/proc.js';
 import { getDriver } from './registry.js';
@@ -54,6 +55,7 @@ export async function keepReason(entry: LedgerEntry, all: boolean, now = Date.no
  */
 export async function recoverLedger(options: RecoverOptions = {}): Promise<RecoverReport> {
   const ledger = options.ledger ?? new Ledger();
+  await removeStaleTemporaryFiles(ledger.dir);
   const { entries, corrupt } = await ledger.list();
   const report: RecoverReport = { reverted: [], failed: [], kept: [], corrupt };
   for (const entry of entries.reverse()) {
@@ -97,7 +99,7 @@ export async function revertLedgerEntry(id: string, ledger: Ledger = new Ledger(
 
 async function revertEntry(ledger: Ledger, entry: LedgerEntry): Promise<void> {
   const driver = await getDriver(entry.kind);
-  await ledger.update(entry.id, { status: 'reverting' });
+  if (!(await markReverting(ledger, entry.id))) return;
   const ctx = { rng: new Rng(0), signal: new AbortController().signal };
   await driver.revert(
     {
@@ -110,6 +112,21 @@ async function revertEntry(ledger: Ledger, entry: LedgerEntry): Promise<void> {
     ctx,
   );
   await ledger.remove(entry.id);
+}
+
+/**
+ * Marks an entry `reverting`; false when it is gone. Another `recover` (or the owner) running at the same time
+ * reverted and removed it after this one listed it: an entry is removed only after its revert succeeded, so it
+ * is done, and this recover succeeds too instead of failing on the missing file.
+ */
+async function markReverting(ledger: Ledger, id: string): Promise<boolean> {
+  try {
+    await ledger.update(id, { status: 'reverting' });
+    return true;
+  } catch (err) {
+    if ((await ledger.get(id).catch(() => 'unreadable')) === undefined) return false;
+    throw err;
+  }
 }
 
 function asRevertError(entry: LedgerEntry, err: unknown): TurbulenceError {

@@ -1,12 +1,13 @@
 /**
  * What this machine offers for chaos: the facts `turbulence doctor` prints (root, nft, netem, NFQUEUE, cgroup
- * controllers, stress-ng, faketime, docker) and every registered fault kind's own capability check.
+ * controllers, stress-ng, faketime, whether a Docker daemon answers) and every registered fault kind's own capability check.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { CapabilityResult } from '../core/fault.js';
 import { errorMessage } from '../core/errors.js';
 import { findBinary, netemAvailable, nfqueueAvailable } from '../faults/network/capabilities.js';
 import { listDrivers } from '../faults/registry.js';
+import { dockerPing } from './docker-ping.js';
 
 /** One line of the doctor's report. */
 export interface DoctorLine {
@@ -44,7 +45,7 @@ export async function machineFacts(): Promise<DoctorLine[]> {
     { name: 'cgroups', result: cgroupFacts() },
     { name: 'stress-ng', result: binary('stress-ng', 'stress-ng') },
     { name: 'faketime', result: binary('faketime', 'faketime') },
-    { name: 'docker', result: binary('docker', 'docker.io') },
+    { name: 'docker daemon', result: await dockerPing() },
     { name: 'etcd', result: binary('etcd', 'etcd-server') },
   ];
 }

@@ -21,7 +21,7 @@ import type { LabSpec } from './spec.js';
 import {
   labHostsDir,
   labLogDir,
-  listLabStates,
+  listLabs,
   readLabState,
   removeLabState,
   writeLabState,
@@ -186,7 +186,7 @@ export interface LabRecovery {
  */
 export async function recoverLabs(): Promise<LabRecovery> {
   const out: LabRecovery = { removed: [], kept: [] };
-  for (const name of listLabStates()) {
+  for (const name of listLabs()) {
     let state: LabState | undefined;
     try {
       state = readLabState(name);

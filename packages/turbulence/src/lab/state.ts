@@ -62,8 +62,9 @@ export interface LabState {
   /** The supervising process with its start time, so that a recycled pid is never taken for it. */
   supervisor?: { pid: number; startTime: string; host: string };
   /**
-   * What this lab created (`netns:<name>`, `link:<name>`), each marked right after its creation succeeded;
-   * teardown removes only these. Absent in states written before it existed: then everything named is the lab's.
+   * What this lab created (`netns:<name>`, `link:<name>`), each marked just before it is made and unmarked when
+   * making it fails; teardown removes only these. Absent in states written before it existed: then everything
+   * named is the lab's.
    */
   created?: string[];
   status: 'building' | 'starting' | 'ready' | 'failed' | 'stopping';
@@ -85,18 +86,6 @@ export function labLogDir(name: string): string {
 /** Directory of a lab's host working directories (removed by `down`). */
 export function labHostsDir(name: string): string {
   return join(labsDir(), name, 'hosts');
-}
-
-/** Names of the labs that have a state file (up, or left behind by a crash). */
-export function listLabStates(): string[] {
-  try {
-    return readdirSync(labsDir())
-      .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
-      .map((n) => n.slice(0, -'.json'.length))
-      .sort();
-  } catch {
-    return [];
-  }
 }
 
 /** Writes the state atomically and durably (the store's writer: temp file, fsync, rename, fsync of the dir). */
@@ -128,6 +117,18 @@ export function readLabState(name: string): LabState | undefined {
       cause: err,
       hint: 'inspect the file; `ip netns list | grep tb-` shows what may be left',
     });
+  }
+}
+
+/** Names of the labs that have a state file (up, starting, or left by a crash), sorted. */
+export function listLabs(): string[] {
+  try {
+    return readdirSync(labsDir())
+      .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+      .map((n) => n.slice(0, -'.json'.length))
+      .sort();
+  } catch {
+    return [];
   }
 }
 

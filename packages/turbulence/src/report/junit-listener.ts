@@ -16,7 +16,7 @@ import { journalToJUnit } from './junit.js';
 export function writeJUnitOnFinish(events: RunEvents, path: string): { flush(): Promise<void> } {
   let written: Promise<void> = Promise.resolve();
   events.on((e) => {
-    if (e.type === 'run.finished') written = writeFileAtomic(path, journalToJUnit(e.journal));
+    if (e.type === 'run.finished') written = writeFileAtomic(path, journalToJUnit(e.journal), 0o644);
   });
   return { flush: () => written };
 }

@@ -8,6 +8,7 @@ import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import { formatHostPort } from '../../dns/address.js';
 import { dnsQuery, type DnsClientTransport } from '../../dns/client.js';
 import { loadRulesFile } from '../../dns/rules-file.js';
+import { systemNameserver } from '../../dns/resolver.js';
 import { createDnsServer } from '../../dns/server.js';
 import { registerCacheCommands } from './dns/cache.js';
 import { registerRuleCommands } from './dns/rules.js';
@@ -37,7 +38,10 @@ export function register(program: Command): void {
     .command('serve')
     .description('serve DNS on UDP and TCP, forward to --upstream, and apply fault rules to matching queries')
     .requiredOption('--listen <host:port>', 'where to serve DNS, UDP and TCP (e.g. 127.0.0.1:5354)')
-    .requiredOption('--upstream <host:port>', 'the real resolver to forward to (e.g. 127.0.0.1:53)')
+    .requiredOption(
+      '--upstream <host:port|system>',
+      'the real resolver to forward to (e.g. 127.0.0.1:53), or `system`: the first nameserver of /etc/resolv.conf',
+    )
     .option('--rules <file>', 'YAML/JSON list of rules (or { rules: [...] }) to start with')
     .option('--api <host:port>', 'serve the HTTP control API (add/list/remove rules, hit counts) here')
     .option(
@@ -52,7 +56,7 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `\nActions: ${dnsActions.map((a) => a.type).join(', ')}\n` +
-        '\nExample:\n  turbulence dns serve --listen 127.0.0.1:5354 --upstream 127.0.0.1:53 --api 127.0.0.1:5380 --seed 42\n' +
+        '\nExample:\n  turbulence dns serve --listen 127.0.0.1:5354 --upstream system --api 127.0.0.1:5380 --seed 42\n' +
         '  curl -X POST 127.0.0.1:5380/rules -H \'content-type: application/json\' -d \'{"name":"svc.example.test","action":"truncate"}\'\n' +
         '  dig @127.0.0.1 -p 5354 svc.example.test\n' +
         '  turbulence dns serve ... --log-format json --log-level debug   # JSON lines: queries, rule changes\n',
@@ -90,7 +94,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const stopLogging = logEvents(logger, ['dns']);
   const server = createDnsServer({
     listen: flags.listen,
-    upstream: flags.upstream,
+    upstream: flags.upstream === 'system' ? systemNameserver() : flags.upstream,
     rules,
     ...(flags.seed !== undefined ? { seed: integer('--seed', flags.seed) } : {}),
     ...(flags.api !== undefined ? { api: flags.api } : {}),

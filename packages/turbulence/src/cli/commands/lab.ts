@@ -12,7 +12,7 @@ import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import { labDown, labExecArgv, labStatus, labUp } from '../../lab/lab.js';
 import { loadLabFile } from '../../lab/spec.js';
 import { labsDir } from '../../faults/paths.js';
-import { readLabState, type LabDnsState } from '../../lab/state.js';
+import { listLabs, readLabState, type LabDnsState } from '../../lab/state.js';
 import { alive, sleep } from '../../lab/sys.js';
 import { serveUntilInterrupted } from '../signals.js';
 import { addLogOptions, announce, createLogger, logEvents, type LogFlags } from '../logger.js';
@@ -100,6 +100,21 @@ function dnsLine(dns: LabDnsState): string {
   return `  dns: chaos server ${dns.nameserver}:53 → ${dns.upstream}${api} (hosts ${dns.hosts.join(', ') || 'none'})`;
 }
 
+/** `lab status` without a lab: one line per lab with a state file. */
+async function listLabsCommand(json: boolean): Promise<void> {
+  const labs = [];
+  for (const name of listLabs()) {
+    const s = await labStatus(name).catch(() => undefined); // an unreadable state file: skip it here
+    if (s) labs.push(s);
+  }
+  if (json) return void console.log(JSON.stringify(labs, null, 2));
+  if (labs.length === 0) return void console.log(`no labs are up (${labsDir()})`);
+  for (const s of labs) {
+    const hosts = s.hosts.map((h) => `${h.name}=${h.address}`).join(', ');
+    console.log(`${s.name}: ${s.status} (supervisor ${s.supervisor.alive ? 'alive' : 'gone'}) ${hosts}`);
+  }
+}
+
 export function register(program: Command): void {
   const lab = program
     .command('lab')
@@ -124,10 +139,11 @@ export function register(program: Command): void {
     });
   lab
     .command('status')
-    .argument('<labfile-or-name>', 'lab YAML file or lab name')
+    .argument('[labfile-or-name]', 'lab YAML file or lab name (without it: list the labs)')
     .option('--json', 'print JSON')
-    .description('show hosts, addresses and services of a lab')
-    .action(async (target: string, opts: { json?: boolean }) => {
+    .description('show hosts, addresses and services of a lab, or list the labs that are up')
+    .action(async (target: string | undefined, opts: { json?: boolean }) => {
+      if (target === undefined) return listLabsCommand(opts.json === true);
       const s = await labStatus(labName(target));
       if (opts.json) return void console.log(JSON.stringify(s ?? null, null, 2));
       if (!s) return void console.log('lab is not up');

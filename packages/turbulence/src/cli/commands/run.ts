@@ -15,7 +15,7 @@ import {
   ROLLBACK_STRATEGIES,
   parseHypothesisStrategy,
 } from '../../experiment/policy.js';
-import { writeJournalLive } from '../../experiment/journal-file.js';
+import { journalFileMode, writeJournalLive } from '../../experiment/journal-file.js';
 import { writeJUnitOnFinish } from '../../report/junit-listener.js';
 import { terminalRenderer } from '../render/terminal.js';
 import { trapInterrupts } from '../signals.js';
@@ -126,7 +126,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 
   const events = new RunEvents();
   // Everything below listens: the journal file (written after each phase), JUnit, the terminal or JSON lines.
-  const journalFile = writeJournalLive(events, flags.journalPath);
+  const mode = journalFileMode(loaded.experiment, flags); // 0600 when the run used secrets
+  const journalFile = writeJournalLive(events, flags.journalPath, { mode });
   const junit = flags.junit ? writeJUnitOnFinish(events, flags.junit) : undefined;
   if (flags.json) events.on((e) => process.stdout.write(`${JSON.stringify(jsonLine(e))}\n`));
   else

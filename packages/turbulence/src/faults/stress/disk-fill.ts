@@ -1,11 +1,10 @@
 /**
- * `stress.disk-fill`: writes a file of `size` bytes into `path` (a directory) and keeps it until revert, which
- * deletes it. Applications then see a fuller (or full: ENOSPC) disk.
+ * `stress.disk-fill`: writes a file of `size` bytes into a private directory inside `path` (a directory) and keeps
+ * it until revert, which deletes it. Applications then see a fuller (or full: ENOSPC) disk.
  *
  * @example
  * { kind: 'stress.disk-fill', target: { host: true }, params: { path: '/var/lib/app', size: '2GiB' } }
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { sizeParam } from '../limit/size.js';
@@ -14,14 +13,11 @@ import { engineParam } from './params.js';
 
 const params = z.object({ path: z.string().min(1), size: sizeParam, engine: engineParam }).strict();
 
-/** The fill file of a fault. */
-export const fillFile = (dir: string, tag: string): string => join(dir, `.${tag}.fill`);
-
 export const diskFillDriver = stressDriver({
   kind: 'stress.disk-fill',
   summary: 'fill a filesystem with a file of the given size (deleted on revert)',
   params,
   engines: ['node'],
-  args: (p, _e, tag) => ['disk-fill', '--file', fillFile(p.path, tag), '--bytes', String(p.size)],
-  cleanup: (p, tag) => rmSync(fillFile(p.path, tag), { force: true }),
+  workdir: (p) => p.path,
+  args: (p, _e, _tag, dir) => ['disk-fill', '--file', join(dir, 'fill'), '--bytes', String(p.size)],
 });

@@ -1,5 +1,5 @@
 /**
- * `stress.io`: keeps a disk busy writing, syncing and reading files in `path`.
+ * `stress.io`: keeps a disk busy writing, syncing and reading files in a private directory inside `path`.
  *
  * @example
  * { kind: 'stress.io', target: { host: true }, params: { path: '/tmp', workers: 2 } }
@@ -23,8 +23,9 @@ export const ioStressDriver = stressDriver({
   summary: 'keep a disk busy with write+fsync+read loops (stress-ng --iomix or Node)',
   params,
   engines: ['stress-ng', 'node'],
-  args: (p, engine) =>
+  workdir: (p) => p.path,
+  args: (p, engine, _tag, dir) =>
     engine === 'node'
-      ? ['io', '--dir', p.path, '--bytes', String(p.chunk)]
-      : ['--iomix', String(p.workers), '--temp-path', p.path, '--timeout', '86400'],
+      ? ['io', '--dir', dir, '--bytes', String(p.chunk)]
+      : ['--iomix', String(p.workers), '--temp-path', dir, '--timeout', '86400'],
 });

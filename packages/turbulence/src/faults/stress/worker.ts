@@ -4,11 +4,11 @@
  *
  *   node worker.js --tag T cpu --workers N --load P       busy threads, P % duty cycle each
  *   node worker.js --tag T memory --bytes B               allocate and touch B bytes, hold them
- *   node worker.js --tag T disk-fill --file F --bytes B   write B bytes to F, hold
- *   node worker.js --tag T io --dir D --bytes B           write+fsync+read B-byte files in D, in a loop
+ *   node worker.js --tag T disk-fill --file F --bytes B   write B bytes to F (created exclusively), hold
+ *   node worker.js --tag T io --dir D --bytes B           write+fsync+read+unlink B-byte files in D, in a loop
  *   node worker.js --tag T fds --count N                  open N descriptors, hold
  */
-import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -47,20 +47,22 @@ if (mode === 'cpu') {
 } else if (mode === 'memory') {
   for (let left = bytes; left > 0; left -= CHUNK) held.push(Buffer.alloc(Math.min(CHUNK, left), 7));
 } else if (mode === 'disk-fill') {
-  const fd = openSync(values.file as string, 'w');
+  // `wx`: O_CREAT|O_EXCL, never an existing file or a symlink (the file is in the fault's private directory).
+  const fd = openSync(values.file as string, 'wx', 0o600);
   const chunk = Buffer.alloc(CHUNK, 7);
   for (let left = bytes; left > 0; left -= CHUNK) writeSync(fd, chunk, 0, Math.min(CHUNK, left));
   fsyncSync(fd);
   closeSync(fd);
 } else if (mode === 'io') {
-  const file = join(values.dir as string, `${values.tag}.io`);
+  const file = join(values.dir as string, 'io');
   const chunk = Buffer.alloc(Math.min(bytes || CHUNK, 16 * CHUNK), 7);
   const loop = (): void => {
-    const fd = openSync(file, 'w');
+    const fd = openSync(file, 'wx', 0o600); // a fresh file each round, created exclusively
     writeSync(fd, chunk);
     fsyncSync(fd);
     closeSync(fd);
     readFileSync(file);
+    unlinkSync(file);
     setImmediate(loop);
   };
   process.on('SIGTERM', () => {

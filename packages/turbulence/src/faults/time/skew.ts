@@ -3,10 +3,15 @@
  * `faketime: true`, or any process started with `faketimeEnv(file)` (target `{ clockFile: file }`). The offset
  * takes effect at the process's next clock read, without a restart; revert sets it back to +0.
  *
+ * A `clockFile` must already be a clock file: a regular file (not a symlink) holding an offset such as `+0`. A path
+ * that holds anything else is refused rather than overwritten, and so is a path that does not exist (a typo in the
+ * name would otherwise "succeed" while the process's clock never moves). Writes never create or follow a link.
+ *
  * @example
  * { kind: 'time.skew', target: { lab: 'etcd', host: 'n1', service: 'etcd' }, params: { offset: '-30s' } }
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration.js';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
@@ -32,6 +37,39 @@ const params = z
   .strict();
 type Params = z.output<typeof params>;
 
+/** What libfaketime reads as a relative offset, and what {@link write} writes: `+0`, `-30`, `+3600`, `+2h`. */
+const CLOCK_TEXT = /^[+-]?\d+(\.\d+)?[smhdy]?\s*$/;
+
+const refuse = (message: string, hint: string): TurbulenceError =>
+  new TurbulenceError(ErrorCodes.TARGET_REFUSED, message, { hint });
+
+/**
+ * Throws unless `file` is an existing faketime clock file: a regular file whose content is one offset. Anything
+ * else (a missing directory, a missing file, a symlink, a directory, a file with other content) is refused.
+ */
+export function checkClockFile(file: string): void {
+  const st = lstatSync(file, { throwIfNoEntry: false });
+  if (!st) {
+    const dir = dirname(file);
+    if (!existsSync(dir)) {
+      throw refuse(`clock file ${file}: directory ${dir} does not exist`, 'check the path for a typo');
+    }
+    throw refuse(
+      `clock file ${file} does not exist`,
+      'name the file the process was started with (FAKETIME_TIMESTAMP_FILE of faketimeEnv); create it with +0 first',
+    );
+  }
+  if (st.isSymbolicLink()) throw refuse(`clock file ${file} is a symlink`, 'name the clock file itself');
+  if (!st.isFile()) throw refuse(`clock file ${file} is not a regular file`, 'name the clock file itself');
+  const text = st.size <= 64 ? readFileSync(file, 'utf8') : '';
+  if (!CLOCK_TEXT.test(text)) {
+    throw refuse(
+      `${file} is not a faketime clock file (it should hold one offset such as +0); refusing to overwrite it`,
+      'name the file the process was started with (FAKETIME_TIMESTAMP_FILE of faketimeEnv)',
+    );
+  }
+}
+
 /** The offset file of a target. */
 function clockFileOf(target: Target): string {
   const a = target.attributes;
@@ -45,7 +83,15 @@ function clockFileOf(target: Target): string {
   });
 }
 
-const write = (file: string, seconds: number): void => writeFileSync(file, `${seconds >= 0 ? '+' : ''}${seconds}\n`);
+/** Rewrites an existing clock file in place: never creates a file, never follows a symlink. */
+function write(file: string, seconds: number): void {
+  const fd = openSync(file, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW);
+  try {
+    writeSync(fd, `${seconds >= 0 ? '+' : ''}${seconds}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export const skewDriver: FaultDriver<Params> = {
   kind: 'time.skew',
@@ -53,7 +99,8 @@ export const skewDriver: FaultDriver<Params> = {
   params,
   async resolveTargets(query) {
     if (query && typeof query.clockFile === 'string') {
-      const f = query.clockFile;
+      const f = resolve(query.clockFile);
+      checkClockFile(f);
       return [{ id: `clock:${f}`, type: 'clock', name: f, attributes: { clockFile: f } }];
     }
     const targets = await resolveProcessTargets(query);
@@ -65,15 +112,18 @@ export const skewDriver: FaultDriver<Params> = {
   inject(target, p) {
     return Promise.resolve().then(() => {
       const file = clockFileOf(target);
+      checkClockFile(file);
       write(file, p.offset);
       return { clockFile: file };
     });
   },
   revert(fault) {
     try {
-      write(clockFileOf(fault.target), 0);
+      const file = clockFileOf(fault.target);
+      checkClockFile(file);
+      write(file, 0);
     } catch {
-      // the lab is gone, and its clock file with it
+      // the lab is gone, and its clock file with it (or the file is no longer a clock file: leave it alone)
     }
     return Promise.resolve();
   },

@@ -1,4 +1,15 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +24,7 @@ import { ioStressDriver } from '../../../src/faults/stress/io.js';
 import { memoryStressDriver } from '../../../src/faults/stress/memory.js';
 import { sleep } from '../../../src/lab/sys.js';
 import { requireSystem } from '../../support/system.js';
+import { cli, useTempHome } from './helpers.js';
 import { ctx } from './netlab.js';
 
 const sys = requireSystem('root');
@@ -80,12 +92,45 @@ describe.skipIf(sys.skip)('stress faults', () => {
 
   it('fills a directory with a file of the given size and deletes it on revert', async () => {
     const fault = await inject(diskFillDriver, { path: dir, size: '32MiB' });
-    const files = readdirSync(dir, { withFileTypes: true }).filter((f) => f.name.endsWith('.fill'));
-    expect(files).toHaveLength(1);
-    const file = join(dir, files[0]!.name);
+    const tag = (fault.state as { tag: string }).tag;
+    const dirs = readdirSync(dir).filter((n) => n.startsWith(`.${tag}-`));
+    expect(dirs).toHaveLength(1);
+    const file = join(dir, dirs[0]!, 'fill');
     expect(statSync(file).size).toBe(32 * 1024 * 1024);
     await revertAndCheck(diskFillDriver, fault);
     expect(existsSync(file)).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.startsWith(`.${tag}`))).toEqual([]);
+  });
+
+  it('writes the fill file into a fresh private directory, never through a planted symlink', async () => {
+    const base = mkdtempSync(join(dir, 'planted-'));
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n');
+    const victimDir = join(dir, 'victim-dir');
+    mkdirSync(victimDir, { recursive: true });
+    writeFileSync(join(victimDir, 'keep'), 'keep\n');
+    // Where the fill file used to go (`.<tag>.fill`), and a name with the private directory's prefix.
+    const [target] = await diskFillDriver.resolveTargets(undefined, ctx());
+    const params = diskFillDriver.params.parse({ path: base, size: '4MiB' });
+    const probe = await diskFillDriver.inject(target!, params, ctx());
+    const tag = (probe as { tag: string }).tag;
+    await diskFillDriver.revert({ id: 'p', kind: diskFillDriver.kind, target: target!, params }, ctx());
+    symlinkSync(victim, join(base, `.${tag}.fill`));
+    symlinkSync(victimDir, join(base, `.${tag}-planted`));
+
+    const fault = await inject(diskFillDriver, { path: base, size: '4MiB' });
+    const made = (fault.state as { dir: string }).dir;
+    expect(made.startsWith(join(base, `.${tag}-`))).toBe(true);
+    expect(lstatSync(made).isDirectory()).toBe(true);
+    expect(statSync(made).mode & 0o777).toBe(0o700);
+    expect(statSync(join(made, 'fill')).size).toBe(4 * 1024 * 1024);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    await revertAndCheck(diskFillDriver, fault);
+    expect(existsSync(made)).toBe(false);
+    // The planted links are left alone, and so is what they point at.
+    expect(lstatSync(join(base, `.${tag}-planted`)).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(victimDir, 'keep'), 'utf8')).toBe('keep\n');
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
   });
 
   it('keeps a disk busy writing', async () => {
@@ -94,9 +139,26 @@ describe.skipIf(sys.skip)('stress faults', () => {
     const w0 = written();
     await sleep(500);
     expect(written() - w0).toBeGreaterThan(5 * 1024 * 1024);
+    const made = (fault.state as { dir: string }).dir;
+    expect(made.startsWith(dir)).toBe(true);
     await revertAndCheck(ioStressDriver, fault);
     expect(readdirSync(dir).filter((f) => f.endsWith('.io'))).toEqual([]);
+    expect(existsSync(made)).toBe(false);
   });
+
+  it('runs `fault inject stress.cpu` on this machine without --target, and exits soon after the duration', async () => {
+    useTempHome();
+    const started = Date.now();
+    const r = await cli(['fault', 'inject', 'stress.cpu', '-p', 'engine=node', '-p', 'load=5', '-d', '3s'], 90_000);
+    const elapsed = Date.now() - started;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/injected stress\.cpu on this machine/);
+    expect(r.stdout).toMatch(/reverted stress-cpu-\S+ \(expired\)/);
+    // A pending 60 s readiness timer kept the CLI alive for a minute after the revert; startup under tsx on a
+    // loaded machine takes seconds, so the bound is generous but well under 60 s.
+    expect(elapsed).toBeLessThan(45_000);
+  }, 120_000);
 
   it('holds the requested number of file descriptors', async () => {
     const fault = await inject(fdsStressDriver, { count: 2000 });
