@@ -203,7 +203,11 @@ export async function recoverLabs(): Promise<LabRecovery> {
       out.kept.push({ name, reason: `its supervisor (pid ${state.supervisor?.pid}) is running` });
       continue;
     }
-    out.removed.push(await labDown(name));
+    try {
+      out.removed.push(await labDown(name));
+    } catch (err) {
+      out.kept.push({ name, reason: `could not take it down: ${errorMessage(err)}` });
+    }
   }
   return out;
 }

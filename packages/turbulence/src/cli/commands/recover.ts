@@ -66,6 +66,7 @@ Examples:
         for (const m of managed.stopped) out(`stopped ${m.spec.name} (pid ${m.pid}): its supervisor is gone`);
         for (const l of labs.removed)
           out(`took down lab ${l.name} (${l.namespaces.join(', ')}): its supervisor is gone`);
+        for (const k of labs.kept) if (k.reason.startsWith('could not')) err(`lab ${k.name}: ${k.reason}`);
         for (const c of report.corrupt) err(`warning: unreadable ledger file ${c.file}: ${c.error}`);
         out(
           `recover: ${report.reverted.length} reverted, ${report.failed.length} failed, ${report.kept.length} kept` +
