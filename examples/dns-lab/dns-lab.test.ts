@@ -16,7 +16,12 @@ const sys = requireSystem('root', 'ip', 'dnsmasq');
 const LAB = join(import.meta.dirname, 'lab.yaml');
 const EXPERIMENT = join(import.meta.dirname, 'experiment.yaml');
 const home = mkdtempSync(join(tmpdir(), 'tb-dnslab-'));
-const busy = sys.skip ? false : execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes('tb-dnslab-');
+/** The namespaces of a lab named dnslab (`tb-dnslab.<host>`, `tb-dnslab_sw`). */
+const labNamespaces = (): string[] =>
+  execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => /^tb-dnslab[._]/.test(l));
+const busy = sys.skip ? false : labNamespaces().length > 0;
 if (busy) console.warn('[skip] a lab named dnslab is already up on this machine');
 const machineResolvConf = existsSync('/etc/resolv.conf') ? readFileSync('/etc/resolv.conf', 'utf8') : '';
 
@@ -30,7 +35,7 @@ describe.skipIf(sys.skip || busy)('examples/dns-lab', () => {
   }, 90_000);
   afterAll(async () => {
     await cli(['lab', 'down', LAB]);
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain('tb-dnslab-');
+    expect(labNamespaces()).toEqual([]);
     expect(existsSync('/etc/netns/tb-dnslab-app')).toBe(false);
     expect(readFileSync('/etc/resolv.conf', 'utf8')).toBe(machineResolvConf);
     rmSync(home, { recursive: true, force: true });

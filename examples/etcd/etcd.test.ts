@@ -14,7 +14,12 @@ import { cli as runCli } from '../../packages/turbulence/test/system/lab/helpers
 const sys = requireSystem('root', 'ip', 'nft', 'etcd');
 const LAB = join(import.meta.dirname, 'lab.yaml');
 const home = mkdtempSync(join(tmpdir(), 'tb-etcd-'));
-const busy = sys.skip ? false : execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes('tb-etcd-');
+/** The namespaces of a lab named etcd (`tb-etcd.<host>`, `tb-etcd_sw`). */
+const etcdNamespaces = (): string[] =>
+  execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => /^tb-etcd[._]/.test(l));
+const busy = sys.skip ? false : etcdNamespaces().length > 0;
 if (busy) console.warn('[skip] a lab named etcd is already up on this machine');
 
 /** The CLI from the sources, with this test's TURBULENCE_HOME; `out` is stdout and stderr as they came. */
@@ -27,7 +32,7 @@ describe.skipIf(sys.skip || busy)('examples/etcd', () => {
   }, 90_000);
   afterAll(async () => {
     await cli(['lab', 'down', LAB]);
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain('tb-etcd-');
+    expect(etcdNamespaces()).toEqual([]);
     rmSync(home, { recursive: true, force: true });
   }, 60_000);
 

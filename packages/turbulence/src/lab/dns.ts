@@ -3,7 +3,7 @@
  * resolv.conf per host naming it, which `ip netns exec` bind-mounts over /etc/resolv.conf, so every service and
  * every `lab exec` resolves through it unmodified.
  *
- *   tb-<lab>-n1: getaddrinfo ─▶ /etc/netns/tb-<lab>-n1/resolv.conf (nameserver 10.77.0.1)
+ *   tb-<lab>.n1: getaddrinfo ─▶ /etc/netns/tb-<lab>.n1/resolv.conf (nameserver 10.77.0.1)
  *       ──UDP/TCP :53 over the bridge──▶ chaos server on 10.77.0.1:53 (this machine, host-access link)
  *       ──▶ upstream (a lab host, a local resolver, or this machine's own)
  *   experiments ──HTTP──▶ control API on 127.0.0.1 (`lab status` prints it) ── dns.rule faults

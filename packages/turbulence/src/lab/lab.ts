@@ -1,32 +1,40 @@
 /**
- * Lab lifecycle: `labUp` builds the namespaces and starts the services (supervised by the calling process),
- * `labDown` removes everything the state file names, also after a crash, `labStatus` reports what is alive.
+ * Lab lifecycle: `labUp` builds the namespaces and starts the services as managed processes of the one
+ * supervisor (in the calling process), `labDown` removes everything the lab created, also after a crash,
+ * `labStatus` reports what is alive.
  *
  *   labUp:   write state ─▶ build network ─▶ [chaos DNS, resolv.conf] ─▶ start services (ready?) ─▶ state "ready"
- *   labDown: stop supervisor ─▶ kill what still runs in the namespaces ─▶ delete namespaces ─▶ remove state
+ *   labDown: stop supervisor (pid + start time) ─▶ stop its services (records) ─▶ kill what still runs in the
+ *            namespaces ─▶ delete what the lab created ─▶ remove state
  */
 import { rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import type { DnsServer } from '../dns/server.js';
+import { isSameProcess, waitFor } from '../os/proc.js';
+import { readRecord, removeRecord, selfAsSupervisor } from '../supervisor/record.js';
+import { Supervisor, supervisorOf, terminateRecorded } from '../supervisor/supervisor.js';
 import { planLabDns, startLabDns, writeResolvConfs } from './dns.js';
 import { buildNetwork, planLab, teardownNetwork } from './network.js';
+import { superviseServices } from './services.js';
 import type { LabSpec } from './spec.js';
 import {
   labHostsDir,
   labLogDir,
+  listLabs,
   readLabState,
   removeLabState,
   writeLabState,
   type LabDnsState,
   type LabState,
 } from './state.js';
-import { Supervisor } from './supervisor.js';
-import { alive, terminate } from '../os/signals.js';
+import { alive, signal } from '../os/signals.js';
 import { listNetns } from '../os/netns.js';
 
 /** A lab that is up, supervised by this process. */
 export interface RunningLab {
   readonly state: LabState;
+  /** The supervisor running the lab's services (managed processes named `<lab>.<host>.<service>`). */
   readonly supervisor: Supervisor;
   /** The lab's chaos DNS server, when the lab file has `dns:` (add rules here or through its control API). */
   readonly dns: DnsServer | undefined;
@@ -60,10 +68,11 @@ export async function labUp(spec: LabSpec, options: LabUpOptions = {}): Promise<
   const dnsPlan = planLabDns(spec, state.hosts);
   if (dnsPlan) state.dns = dnsPlan;
   state.supervisorPid = process.pid;
+  state.supervisor = selfAsSupervisor();
   let dns: DnsServer | undefined;
   writeLabState(state);
-  const supervisor = new Supervisor(state.logDir, labHostsDir(spec.name));
-  supervisor.on('change', () => writeLabState(state));
+  const supervisor = new Supervisor();
+  const startService = superviseServices(state, supervisor, () => writeLabState(state));
   const down = async (): Promise<void> => {
     state.status = 'stopping';
     writeLabState(state);
@@ -84,7 +93,7 @@ export async function labUp(spec: LabSpec, options: LabUpOptions = {}): Promise<
     for (const host of spec.hosts) {
       const hostState = state.hosts.find((h) => h.name === host.name);
       if (!hostState) continue;
-      for (const service of host.services) await supervisor.start(hostState, service, options.signal);
+      for (const service of host.services) await startService(hostState, service, options.signal);
     }
     state.status = 'ready';
     writeLabState(state);
@@ -102,28 +111,106 @@ export async function labUp(spec: LabSpec, options: LabUpOptions = {}): Promise<
 
 /** What `labDown` found and removed. */
 export interface LabDownResult {
+  name: string;
   found: boolean;
   namespaces: string[];
 }
 
+/** True when the lab's supervisor still runs: same host, and its pid AND start time match the state. */
+export async function labSupervisorAlive(state: LabState): Promise<boolean> {
+  const sup = state.supervisor;
+  if (!sup) return false; // a state without a start time cannot prove its pid is still the supervisor
+  if (sup.pid === process.pid) return true;
+  return sup.host === hostname() && isSameProcess(sup.pid, sup.startTime);
+}
+
+/** Stops a lab's supervisor process (SIGTERM, then SIGKILL after `graceMs`) when it is still the recorded one. */
+async function stopSupervisor(state: LabState, graceMs: number): Promise<void> {
+  const sup = state.supervisor;
+  if (!sup || sup.pid === process.pid || !(await labSupervisorAlive(state))) return;
+  const gone = async () => !(await isSameProcess(sup.pid, sup.startTime));
+  signal(sup.pid, 'SIGTERM');
+  if (await waitFor(gone, graceMs, 50)) return;
+  if (!(await gone())) signal(sup.pid, 'SIGKILL');
+  await waitFor(gone, 5000, 50);
+}
+
+/** Stops the lab's services through their managed records (pid + start time) and removes the records. */
+async function stopServices(state: LabState): Promise<void> {
+  for (const host of [...state.hosts].reverse()) {
+    for (const service of Object.values(host.services).reverse()) {
+      const name = service.managed;
+      if (name === undefined) continue;
+      const local = supervisorOf(name);
+      if (local) {
+        await local.stop(name);
+        continue;
+      }
+      const record = await readRecord(name).catch(() => undefined);
+      if (record) await terminateRecorded(record);
+      await removeRecord(name);
+    }
+  }
+}
+
 /**
- * Removes a lab by name from its state file: stops its supervisor (which stops the services gracefully), then
- * kills whatever still runs inside the lab's namespaces and deletes them. Works after a crash. Safe to run twice.
+ * Removes a lab by name from its state file: stops its supervisor (only when its pid still has the recorded
+ * start time) which stops the services gracefully, stops services it left behind, then kills whatever still runs
+ * inside the lab's namespaces and deletes what the lab created. Works after a crash. Safe to run twice.
  *
  * @example
  * await labDown('etcd');
  */
 export async function labDown(name: string, graceMs = 15_000): Promise<LabDownResult> {
   const state = readLabState(name);
-  if (!state) return { found: false, namespaces: [] };
-  const sup = state.supervisorPid;
-  if (sup !== undefined && sup !== process.pid && alive(sup)) {
-    await terminate([sup], graceMs);
-  }
-  await teardownNetwork(state);
+  if (!state) return { name, found: false, namespaces: [] };
+  await stopSupervisor(state, graceMs);
+  await stopServices(state);
+  const namespaces = await teardownNetwork(state);
   rmSync(labHostsDir(name), { recursive: true, force: true });
   removeLabState(name);
-  return { found: true, namespaces: [...state.hosts.map((h) => h.netns), state.switchNetns] };
+  return { name, found: true, namespaces };
+}
+
+/** What {@link recoverLabs} did. */
+export interface LabRecovery {
+  removed: LabDownResult[];
+  kept: { name: string; reason: string }[];
+}
+
+/**
+ * Takes down every lab whose supervisor is gone (crashed or SIGKILLed: its namespaces, bridge, host-access link
+ * and service processes survive it). Labs with a live supervisor (pid and start time) are kept.
+ *
+ * @example
+ * const { removed } = await recoverLabs();
+ */
+export async function recoverLabs(): Promise<LabRecovery> {
+  const out: LabRecovery = { removed: [], kept: [] };
+  for (const name of listLabs()) {
+    let state: LabState | undefined;
+    try {
+      state = readLabState(name);
+    } catch (err) {
+      out.kept.push({ name, reason: errorMessage(err) });
+      continue;
+    }
+    if (!state) continue;
+    if (state.supervisor && state.supervisor.host !== hostname()) {
+      out.kept.push({ name, reason: `supervised on host ${state.supervisor.host}` });
+      continue;
+    }
+    if (await labSupervisorAlive(state)) {
+      out.kept.push({ name, reason: `its supervisor (pid ${state.supervisor?.pid}) is running` });
+      continue;
+    }
+    try {
+      out.removed.push(await labDown(name));
+    } catch (err) {
+      out.kept.push({ name, reason: `could not take it down: ${errorMessage(err)}` });
+    }
+  }
+  return out;
 }
 
 /** One host in {@link LabStatus}. */
@@ -155,7 +242,7 @@ export async function labStatus(name: string): Promise<LabStatus | undefined> {
   const state = readLabState(name);
   if (!state) return undefined;
   const present = new Set(await listNetns());
-  const supervisorAlive = isAlive(state.supervisorPid);
+  const supervisorAlive = await labSupervisorAlive(state);
   return {
     name: state.name,
     status: state.status,

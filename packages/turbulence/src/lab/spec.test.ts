@@ -55,6 +55,19 @@ describe('lab file', () => {
     expect(e.where).toBe('lab.yaml:7:16');
   });
 
+  it('refuses a ready.tcp value that is not a port or ADDRESS:PORT, at its position', () => {
+    const svc = (tcp: string) =>
+      'name: d\nhosts:\n  - name: a\n    services:\n      - name: s\n        command: x\n' +
+      `        ready: { tcp: ${JSON.stringify(tcp)} }\n`;
+    const e = errorOf(svc('10.0.0.1/80;touch /tmp/pwned:80'));
+    expect(e.message).toContain('a port, or ADDRESS:PORT');
+    expect(e.where).toBe('lab.yaml:7:23');
+    expect(errorOf(svc('10.0.0.1:99999')).message).toContain('at most 65535');
+    for (const ok of ['8080', ':8080', '10.0.0.1:80', 'beta:2379', '[::1]:53']) {
+      expect(parseLabSpec(svc(ok)).hosts[0]?.services[0]?.ready?.tcp).toBe(ok);
+    }
+  });
+
   it('reports invalid YAML with its position', () => {
     expect(errorOf('name: [\n').message).toMatch(/invalid YAML/);
   });

@@ -30,6 +30,8 @@ import { parseRule } from '../dns/rule.js';
 
 const NAME = /^[a-z][a-z0-9-]{0,14}$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/** `PORT`, `:PORT`, `ADDRESS:PORT` or `[IPV6]:PORT`: passed to the probe as arguments, never through a shell. */
+const TCP_TARGET = /^(?:(?:[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\])?:)?[1-9]\d{0,4}$/;
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   try {
@@ -44,7 +46,15 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
 export const ReadySchema = z
   .object({
     /** A port on the host's own address (or `address:port`) that accepts TCP connections. */
-    tcp: z.union([z.number().int().min(1).max(65535), z.string()]).optional(),
+    tcp: z
+      .union([
+        z.number().int().min(1).max(65535),
+        z.string().regex(TCP_TARGET, 'a port, or ADDRESS:PORT with an IP address or host name'),
+      ])
+      .refine((v) => typeof v === 'number' || Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, {
+        message: 'the port must be at most 65535',
+      })
+      .optional(),
     /** A URL fetched from inside the host; any 2xx answer is ready. */
     http: z.string().url().optional(),
     /** A shell command run inside the host; exit 0 is ready. */

@@ -1,25 +1,22 @@
 /**
- * The durable record of a lab: every namespace and link it owns, written BEFORE the thing is created, so that
- * `lab down` can remove all of it after a crash of turbulence. Lives in
- * `${TURBULENCE_HOME:-~/.turbulence}/labs/<name>.json`.
+ * The durable record of a lab: every namespace and link it will own, written BEFORE the thing is created (and
+ * marked in `created` once this lab made it), so that `lab down` and `turbulence recover` remove all of it after
+ * a crash of turbulence, and never another lab's objects. Lives in the one store
+ * (`${TURBULENCE_HOME:-~/.turbulence}/labs/<name>.json`, see `os/home.ts`), written by the same atomic writer
+ * as the ledger and the managed records; its services are managed processes (`managed/<lab>.<host>.<service>.json`).
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import { labsDir, turbulenceHome } from '../os/home.js';
+import { writeFileAtomicSync } from '../os/atomic.js';
+
+export { turbulenceHome };
 
 /** One service as the supervisor last saw it. */
 export interface ServiceState {
+  /** Its managed-process name (`<lab>.<host>.<service>`): `process.*` faults reach it as `{ managed }` too. */
+  managed?: string;
   pid?: number;
   status: 'starting' | 'ready' | 'running' | 'exited' | 'failed' | 'stopped';
   restarts: number;
@@ -63,46 +60,40 @@ export interface LabState {
   dns?: LabDnsState;
   /** PID of the process supervising the services (`lab up`). */
   supervisorPid?: number;
+  /** The supervising process with its start time, so that a recycled pid is never taken for it. */
+  supervisor?: { pid: number; startTime: string; host: string };
+  /**
+   * What this lab created (`netns:<name>`, `link:<name>`), each marked just before it is made and unmarked when
+   * making it fails; teardown removes only these. Absent in states written before it existed: then everything
+   * named is the lab's.
+   */
+  created?: string[];
   status: 'building' | 'starting' | 'ready' | 'failed' | 'stopping';
   error?: string;
   logDir: string;
   createdAt: string;
 }
 
-/** `${TURBULENCE_HOME:-~/.turbulence}`. */
-export function turbulenceHome(): string {
-  return process.env.TURBULENCE_HOME ?? join(homedir(), '.turbulence');
-}
-
 /** Path of a lab's state file. */
 export function labStatePath(name: string): string {
-  return join(turbulenceHome(), 'labs', `${name}.json`);
+  return join(labsDir(), `${name}.json`);
 }
 
 /** Directory of a lab's per-host logs. */
 export function labLogDir(name: string): string {
-  return join(turbulenceHome(), 'labs', name, 'logs');
+  return join(labsDir(), name, 'logs');
 }
 
 /** Directory of a lab's host working directories (removed by `down`). */
 export function labHostsDir(name: string): string {
-  return join(turbulenceHome(), 'labs', name, 'hosts');
+  return join(labsDir(), name, 'hosts');
 }
 
-/** Writes the state atomically and durably (temp file, fsync, rename). */
+/** Writes the state atomically and durably (the store's writer: temp file, fsync, rename, fsync of the dir). */
 export function writeLabState(state: LabState): void {
   const path = labStatePath(state.name);
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, `${JSON.stringify(state, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writeFileAtomicSync(path, `${JSON.stringify(state, null, 2)}\n`);
   } catch (err) {
     throw new TurbulenceError(ErrorCodes.LEDGER, `cannot write lab state ${path}`, {
       cause: err,
@@ -132,16 +123,14 @@ export function readLabState(name: string): LabState | undefined {
 
 /** Names of the labs that have a state file (up, starting, or left by a crash), sorted. */
 export function listLabs(): string[] {
-  let names: string[];
   try {
-    names = readdirSync(dirname(labStatePath('x')));
+    return readdirSync(labsDir())
+      .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+      .map((n) => n.slice(0, -'.json'.length))
+      .sort();
   } catch {
     return [];
   }
-  return names
-    .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
-    .map((n) => n.slice(0, -'.json'.length))
-    .sort();
 }
 
 /** Removes a lab's state file. */

@@ -40,6 +40,38 @@ export async function writeFileAtomic(path: string, data: string, mode = 0o600):
   await syncDir(dir);
 }
 
+/**
+ * {@link writeFileAtomic} for callers that must not yield (a state written from an event handler, in order).
+ *
+ * @example
+ * writeFileAtomicSync('/tmp/t/labs/etcd.json', JSON.stringify(state));
+ */
+export function writeFileAtomicSync(path: string, data: string, mode = 0o600): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 }); // the home and its directories are private
+  const tmp = tempPath(path);
+  try {
+    const fd = openSync(tmp, 'w', mode);
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    // A full disk fails the write after the open: never leave the half-written temporary file behind.
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
 /** `.<name>.<pid>.<hex>.tmp`: a temporary file of {@link writeFileAtomic}, with the pid of its writer. */
 const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/;
 
@@ -81,36 +113,5 @@ async function syncDir(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-/**
- * {@link writeFileAtomic} for exit paths and other places that cannot await: same steps, synchronous.
- *
- * @example
- * writeFileAtomicSync('/tmp/t/labs/etcd.json', JSON.stringify(state));
- */
-export function writeFileAtomicSync(path: string, data: string): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = tempPath(path);
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  const dirFd = openSync(dir, 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
   }
 }

@@ -1,7 +1,16 @@
 /**
- * @module Where turbulence keeps its durable local state: `${TURBULENCE_HOME:-~/.turbulence}` holds the
- * ledger (`ledger/<id>.json`, one file per fault not yet reverted), the records of supervised processes
- * (`managed/<name>.json`) and labs (`labs/<name>.json`, `labs/<name>/`). Write its files with `./atomic.js`.
+ * @module The one store: where turbulence keeps its durable local state, how it writes it, and who may change it.
+ *
+ *   ${TURBULENCE_HOME:-~/.turbulence}/
+ *     ledger/<id>.json          one file per fault not yet reverted (owner: the injecting process)
+ *     managed/<name>.json       one record per supervised process, and its log <name>.log (owner: its supervisor)
+ *     labs/<lab>.json           one state per lab (owner: the `lab up` process supervising it)
+ *     labs/<lab>/               the lab's logs (logs/<host>/<service>.log), host directories, supervisor.log
+ *
+ * Every file is written whole by `writeFileAtomic` (or its sync twin, `./atomic.ts`): temp file, fsync, rename, fsync of
+ * the directory. Lock discipline: no file locks; each file has one owner process, recorded in it with its pid
+ * AND start time (a recycled pid is not the owner). Only the owner writes a file while it lives; any process may
+ * read it; `turbulence recover` (and `lab down`) act on a file only once its owner is gone.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';

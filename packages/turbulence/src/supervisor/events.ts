@@ -8,6 +8,9 @@ import type { ManagedRecord } from './record.js';
 
 /** Events of a `Supervisor` (emitted on itself). */
 export interface SupervisorEvents {
+  /** The process was spawned and recorded (before it is ready). */
+  spawned: [record: ManagedRecord];
+  /** The process is ready (or has no readiness check). */
   started: [record: ManagedRecord];
   exited: [info: { name: string; code: number | null; signal: string | null; willRestart: boolean }];
   'gave-up': [info: { name: string; restarts: number; reason: string }];

@@ -90,8 +90,11 @@ async function startAgain(record: ManagedRecord, home: string): Promise<ManagedR
   if (!supervised) delete next.supervisor;
   await writeRecord(next, home);
   const alive = () => startTimeOfSync(pid) === next.startTime;
-  if (record.spec.readiness)
-    await waitReady(record.spec.readiness, record.spec.readyTimeoutMs, alive, record.spec.name);
+  const { spec } = record;
+  if (spec.readiness) {
+    const options = { netns: spec.netns, intervalMs: spec.readyIntervalMs, log: record.log };
+    await waitReady(spec.readiness, spec.readyTimeoutMs, alive, spec.name, options);
+  }
   return next;
 }
 

@@ -1,7 +1,7 @@
 /**
- * @module What a supervised process is (its spec) and how it is recorded on disk
- * (`${TURBULENCE_HOME}/managed/<name>.json`), so that `process.restart`, `process.kill` with `restart: true`
- * and `turbulence recover` can find and restart it from any turbulence process.
+ * @module What a supervised process is (its spec: the one spec of managed processes and lab services) and how it
+ * is recorded on disk (`${TURBULENCE_HOME}/managed/<name>.json`), so that `process.restart`, `process.kill` with
+ * `restart: true` and `turbulence recover` can find and restart it from any turbulence process.
  */
 import { closeSync, openSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -14,15 +14,29 @@ import { spawnWithResolver } from '../dns/resolver.js';
 import { managedDir, turbulenceHome } from '../os/home.js';
 import { removeFileDurably, writeFileAtomic } from '../os/atomic.js';
 import { startTimeOfSync } from '../os/proc.js';
+import { inNetns } from '../os/exec.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A host name or an IP address (v4 or v6): never anything a shell or a URL would read differently. */
+const HOST = /^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/;
+/** A network namespace name as `ip netns` takes it (a file name in /run/netns). */
+const NETNS = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** How to tell that a started process is ready. */
+/**
+ * How to tell that a started process is ready; each check runs inside the process's `netns` when it has one.
+ * `exec` is an argv (exit 0 = ready), or a string the user wrote, run by `/bin/sh -c` as it is.
+ */
 export const readinessSchema = z.union([
-  z.object({ tcp: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(1).max(65535) }) }),
+  z.object({
+    tcp: z.object({
+      host: z.string().regex(HOST, 'a host name or an IP address').default('127.0.0.1'),
+      port: z.number().int().min(1).max(65535),
+    }),
+  }),
   z.object({ http: z.url() }),
+  z.object({ exec: z.union([z.array(z.string()).min(1), z.string().min(1)]) }),
 ]);
-/** A readiness check: `{ tcp: { host, port } }` or `{ http: url }`. */
+/** A readiness check: `{ tcp: { host, port } }`, `{ http: url }` or `{ exec: argv | "shell command" }`. */
 export type Readiness = z.infer<typeof readinessSchema>;
 
 /** A process turbulence starts and supervises. */
@@ -37,8 +51,16 @@ export const managedSpecSchema = z.object({
   readiness: readinessSchema.optional(),
   /** Milliseconds to wait for readiness (default 10 s). */
   readyTimeoutMs: z.number().int().positive().default(10_000),
-  /** `never` (default), `on-failure` (non-zero exit or a signal), `always`. */
+  /** Milliseconds between readiness checks (default 50). */
+  readyIntervalMs: z.number().int().positive().default(50),
+  /** `never` (default), `on-failure` (non-zero exit or a signal), `always`; see `restart.ts` for the backoff. */
   restart: z.enum(['never', 'on-failure', 'always']).default('never'),
+  /** Delay before a policy restart, doubling with each restart in the last 10 s, at most 4× (default 100). */
+  restartDelayMs: z.number().int().nonnegative().default(100),
+  /** Milliseconds between SIGTERM and SIGKILL when the process is stopped (default 5 s). */
+  stopTimeoutMs: z.number().int().positive().default(5000),
+  /** Run inside this network namespace (`ip netns exec`, as lab services are); readiness is checked there too. */
+  netns: z.string().regex(NETNS, 'a network namespace name').optional(),
   /** Where stdout and stderr go (appended); default `managed/<name>.log`. */
   log: z.string().optional(),
   /**
@@ -120,10 +142,11 @@ export function spawnManaged(spec: ManagedSpec, log: string, detached: boolean) 
       detached: true,
       stdio: ['ignore', fd, fd],
     };
-    // With a nameserver, unshare and sh exec into the command: the recorded PID is still the command's own.
+    // `ip netns exec`, unshare and sh all exec into the command: the recorded PID is still the command's own.
+    const [command, ...args] = inNetns(spec.netns, [spec.command, ...spec.args]) as [string, ...string[]];
     const child = spec.nameserver
-      ? spawnWithResolver(spec.command, spec.args, { nameserver: spec.nameserver }, options)
-      : spawn(spec.command, spec.args, options);
+      ? spawnWithResolver(command, args, { nameserver: spec.nameserver }, options)
+      : spawn(command, args, options);
     if (detached) child.unref();
     return child;
   } finally {

@@ -2,9 +2,12 @@
  * @module The supervisor: starts named processes turbulence owns, waits until they are ready, restarts them by
  * policy, records each in `managed/<name>.json`, and stops each with its whole process group.
  *
- *   start(spec) ──spawn (own process group)──▶ child ──ready (tcp/http)──▶ record written
- *        ▲                                        │ exit
- *        └── restart policy (never|on-failure|always, backoff, gives up after 5 in 10 s) ◀┘
+ *   start(spec) ──spawn (own process group, netns?)──▶ child ──record written──▶ ready (tcp/http/exec)
+ *        ▲                                                │ exit
+ *        └── restart policy (restart.ts: never|on-failure|always, backoff, gives up after 5 in 10 s) ◀┘
+ *
+ * A pending policy restart keeps the event loop alive (its timer is not unref'd): a supervisor whose last
+ * process failed still restarts it instead of exiting silently.
  */
 import { EventEmitter } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
@@ -12,6 +15,7 @@ import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import { turbulenceHome } from '../os/home.js';
 import { isSameProcess, startTimeOfSync, waitFor } from '../os/proc.js';
 import { waitReady } from './readiness.js';
+import { decideRestart } from './restart.js';
 import {
   logFile,
   managedSpecSchema,
@@ -46,8 +50,6 @@ export function supervisorOf(name: string): Supervisor | undefined {
 }
 
 export { supervisedPids } from './live.js';
-
-const KILL_GRACE_MS = 5000;
 
 /**
  * Starts and supervises named processes.
@@ -84,13 +86,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.slots.get(name)?.record;
   }
 
-  /** Starts a process and waits until it is ready. */
-  async start(input: ManagedSpecInput): Promise<ManagedRecord> {
+  /** Starts a process and waits until it is ready; `signal` stops the wait (and stops the process). */
+  async start(input: ManagedSpecInput, options: { signal?: AbortSignal } = {}): Promise<ManagedRecord> {
     const parsed = managedSpecSchema.safeParse(input);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'spec'}: ${i.message}`);
       throw new TurbulenceError(ErrorCodes.USAGE, `invalid process spec: ${problems.join('; ')}`, {
-        hint: 'see docs/faults.md, "Supervisor", for the fields of a supervised process',
+        hint: 'see docs/supervisor.md for the fields of a supervised process',
       });
     }
     const spec = parsed.data;
@@ -103,7 +105,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.slots.set(spec.name, slot);
     liveSupervisors.add(this);
     try {
-      return await this.launch(slot);
+      return await this.launch(slot, options.signal);
     } catch (err) {
       await this.stop(spec.name);
       throw err;
@@ -160,7 +162,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return slot;
   }
 
-  private async launch(slot: Slot): Promise<ManagedRecord> {
+  private async launch(slot: Slot, signal?: AbortSignal): Promise<ManagedRecord> {
     const { spec } = slot;
     const child = spawnManaged(spec, slot.log, false);
     slot.child = child;
@@ -190,33 +192,37 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     slot.record = record;
     child.once('exit', (code, signal) => this.onExit(slot, child, code, signal));
     await writeRecord(record, this.home);
+    this.emit('spawned', record);
     const alive = () => child.exitCode === null && child.signalCode === null;
-    if (spec.readiness) await waitReady(spec.readiness, spec.readyTimeoutMs, alive, spec.name);
+    if (spec.readiness) {
+      const options = { netns: spec.netns, intervalMs: spec.readyIntervalMs, signal, log: slot.log };
+      await waitReady(spec.readiness, spec.readyTimeoutMs, alive, spec.name, options);
+    }
     this.emit('started', record);
     return record;
   }
 
   private onExit(slot: Slot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (slot.child !== child) return;
-    const policy = slot.spec.restart;
-    const failed = code !== 0 || signal !== null;
-    let willRestart = !slot.quiet && (policy === 'always' || (policy === 'on-failure' && failed));
-    const now = Date.now();
-    slot.recent = slot.recent.filter((t) => now - t < 10_000);
-    if (willRestart && slot.recent.length >= 5) {
-      willRestart = false;
-      this.emit('gave-up', { name: slot.spec.name, restarts: slot.restarts, reason: '5 restarts within 10 s' });
+    const name = slot.spec.name;
+    if (slot.quiet) {
+      this.emit('exited', { name, code, signal, willRestart: false });
+      return;
     }
-    this.emit('exited', { name: slot.spec.name, code, signal, willRestart });
-    if (!willRestart) return;
-    slot.recent.push(now);
-    const delay = Math.min(2000, 100 * 2 ** (slot.recent.length - 1));
+    const decision = decideRestart(slot.spec, { code, signal }, slot.recent, Date.now());
+    slot.recent = decision.recent;
+    if (!decision.restart && decision.gaveUp) {
+      this.emit('gave-up', { name, restarts: slot.restarts, reason: decision.gaveUp });
+    }
+    this.emit('exited', { name, code, signal, willRestart: decision.restart });
+    if (!decision.restart) return;
+    // Not unref'd: a pending restart must keep this process alive even when no other process is left.
     slot.timer = setTimeout(() => {
       slot.restarts += 1;
       this.launch(slot).catch((err: unknown) =>
         this.emit('gave-up', { name: slot.spec.name, restarts: slot.restarts, reason: errorMessage(err) }),
       );
-    }, delay);
+    }, decision.delayMs);
   }
 
   private async terminate(slot: Slot): Promise<void> {
@@ -224,7 +230,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     signalGroup(child.pid as number, 'SIGTERM');
-    const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), KILL_GRACE_MS).unref());
+    const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), slot.spec.stopTimeoutMs).unref());
     if ((await Promise.race([exited.then(() => true), timeout])) === false) {
       signalGroup(child.pid as number, 'SIGKILL');
       await exited;
@@ -248,8 +254,9 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
 /** Terminates the process a record names (when it still is that process): SIGTERM, then SIGKILL. */
 export async function terminateRecorded(record: ManagedRecord): Promise<void> {
   if (!(await isSameProcess(record.pid, record.startTime))) return;
+  const grace = record.spec.stopTimeoutMs ?? 5000; // records written before stopTimeoutMs existed
   signalGroup(record.pid, 'SIGTERM');
-  if (await waitFor(async () => !(await isSameProcess(record.pid, record.startTime)), KILL_GRACE_MS, 20)) return;
+  if (await waitFor(async () => !(await isSameProcess(record.pid, record.startTime)), grace, 20)) return;
   if (await isSameProcess(record.pid, record.startTime)) signalGroup(record.pid, 'SIGKILL');
-  await waitFor(async () => !(await isSameProcess(record.pid, record.startTime)), KILL_GRACE_MS, 20);
+  await waitFor(async () => !(await isSameProcess(record.pid, record.startTime)), 5000, 20);
 }

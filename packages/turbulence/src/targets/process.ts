@@ -1,7 +1,8 @@
 /**
- * @module Process targets (type `process`): the query `{ pid?, name?, cmdline?, pidfile?, managed? }` (all given
- * fields must match), resolved through `/proc`. Each target's id is `pid:<pid>` and its attributes carry the pid's
- * start time, so a recycled pid is never mistaken for the process that was chosen.
+ * @module Process targets (type `process`): the query `{ pid?, name?, cmdline?, pidfile?, managed?, lab?, host?,
+ * service? }` (all given fields must match; `lab`, `host` and `service` together name a lab service's managed
+ * process), resolved through `/proc`. Each target's id is `pid:<pid>` and its attributes carry the pid's start
+ * time, so a recycled pid is never mistaken for the process that was chosen.
  *
  * This resolver finds; it does not judge. The fault manager applies the safety guard (`./guard.ts`: PID 1,
  * turbulence's own process tree and group) to what it returns, for every family at once.
@@ -11,8 +12,10 @@ import { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import type { Target } from '../core/fault.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
+import { serviceProcessName } from '../lab/names.js';
+import { readLabState } from '../lab/state.js';
 import { findManaged } from '../supervisor/managed.js';
-import { supervisedPids } from '../supervisor/supervisor.js';
+import { supervisedPids } from '../supervisor/live.js';
 import { commandLine, isSameProcess, listProcs, readProcSync } from '../os/proc.js';
 import type { ProcInfo } from '../os/proc.js';
 
@@ -28,10 +31,17 @@ export const processQuerySchema = z
     pidfile: z.string().min(1).optional(),
     /** A process turbulence supervises, by name. */
     managed: z.string().min(1).optional(),
+    /** A lab service's process: `lab`, `host` and `service` together. */
+    lab: z.string().min(1).optional(),
+    host: z.string().min(1).optional(),
+    service: z.string().min(1).optional(),
   })
   .strict()
   .refine((q) => Object.values(q).some((v) => v !== undefined), {
-    message: 'give at least one of pid, name, cmdline, pidfile, managed',
+    message: 'give at least one of pid, name, cmdline, pidfile, managed, or lab + host + service',
+  })
+  .refine((q) => [q.lab, q.host, q.service].every((v) => v === undefined) || (q.lab && q.host && q.service), {
+    message: 'a lab service is named by lab, host and service together',
   });
 /** A parsed process target query. */
 export type ProcessQuery = z.infer<typeof processQuerySchema>;
@@ -102,7 +112,7 @@ export async function resolveProcesses(raw: JsonObject | undefined): Promise<Tar
     const issue = parsed.error.issues[0];
     throw new TurbulenceError(ErrorCodes.FAULT_INVALID_PARAMS, `invalid process target: ${issue?.message ?? ''}`, {
       location: { path: ['target', ...(issue?.path ?? []).map(String)] },
-      hint: 'a process target is { pid?, name?, cmdline? (regex), pidfile?, managed? }',
+      hint: 'a process target is { pid?, name?, cmdline? (regex), pidfile?, managed? } or { lab, host, service }',
     });
   }
   const q = parsed.data;
@@ -111,11 +121,12 @@ export async function resolveProcesses(raw: JsonObject | undefined): Promise<Tar
   if (q.pidfile !== undefined) pins.push(await readPidfile(q.pidfile));
   const supervised = supervisedPids();
   const managed = new Map(supervised);
-  if (q.managed !== undefined) {
-    const record = await findManaged(q.managed);
+  const names = [q.managed, labServiceProcess(q)].filter((n): n is string => n !== undefined);
+  for (const name of names) {
+    const record = await findManaged(name);
     if (!(await isSameProcess(record.pid, record.startTime))) return [];
     pins.push(record.pid);
-    managed.set(record.pid, q.managed);
+    managed.set(record.pid, name);
   }
   const pattern = q.cmdline === undefined ? undefined : compile(q.cmdline);
   // A pinned pid needs only that process and the parent chains; a name or regex needs the whole table.
@@ -130,6 +141,28 @@ export async function resolveProcesses(raw: JsonObject | undefined): Promise<Tar
       p.state !== 'X',
   );
   return matches.map((p) => toTarget(p, managed));
+}
+
+/** The managed-process name of `{ lab, host, service }`, checked against the lab's state. */
+function labServiceProcess(q: ProcessQuery): string | undefined {
+  if (q.lab === undefined || q.host === undefined || q.service === undefined) return undefined;
+  const lab = readLabState(q.lab);
+  if (!lab) {
+    throw new TurbulenceError(ErrorCodes.TARGET_REFUSED, `lab ${JSON.stringify(q.lab)} is not up`, {
+      hint: 'start it with `turbulence lab up LABFILE`; `lab status` lists its hosts and services',
+    });
+  }
+  const host = lab.hosts.find((h) => h.name === q.host);
+  const service = host?.services[q.service];
+  if (!host || !service) {
+    const known = lab.hosts.flatMap((h) => Object.keys(h.services).map((s) => `${h.name}/${s}`));
+    throw new TurbulenceError(
+      ErrorCodes.TARGET_REFUSED,
+      `lab ${q.lab} has no service ${JSON.stringify(`${q.host}/${q.service}`)}`,
+      { hint: `services: ${known.join(', ') || 'none'}` },
+    );
+  }
+  return service.managed ?? serviceProcessName(lab.name, host.name, q.service);
 }
 
 function compile(source: string): RegExp {

@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .argument('<kind>', 'fault kind, e.g. process.stop (see `turbulence fault kinds`)')
     .option(
       '-t, --target <k=v>',
-      'target query field, repeatable: pid=, name=, cmdline= (regex), pidfile=, managed=',
+      'target query field, repeatable: pid=, name=, cmdline= (regex), pidfile=, managed=, lab= host= service=',
       collect,
       [],
     )

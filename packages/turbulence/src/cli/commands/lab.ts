@@ -31,10 +31,13 @@ async function upForeground(file: string, flags: LogFlags): Promise<void> {
   const hosts = lab.state.hosts.map((h) => `${h.name}=${h.address}`).join(', ');
   announce(logger, flags, `lab ${spec.name} is ready (${hosts})`, { lab: spec.name });
   if (lab.state.dns) announce(logger, flags, dnsLine(lab.state.dns));
+  // The lab lives until it is taken down, even when every service has exited for good.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await serveUntilInterrupted(async () => {
     ctrl.abort();
     await lab.down().catch(() => undefined);
   });
+  clearInterval(keepAlive);
   announce(logger, flags, `lab ${spec.name} is down`, { lab: spec.name });
   stopLogging();
 }

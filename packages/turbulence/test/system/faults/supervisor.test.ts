@@ -3,6 +3,7 @@
  * that need it (`process.restart`, `process.kill` with `restart: true`), in-process and from the record alone.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -90,6 +91,32 @@ describe.skipIf(!hasProc)('Supervisor and supervised process faults', { timeout:
       }),
     ).rejects.toMatchObject({ code: ErrorCodes.UNAVAILABLE, message: expect.stringMatching(/bad exited before/) });
     expect(sup.owns('bad')).toBe(false);
+  });
+
+  it('waits for an exec readiness check, as an argv or as the shell command the user wrote', async () => {
+    const flag = `${env.home}/ready-flag`;
+    const writer = { command: 'sh', args: ['-c', 'sleep 0.3; : > "$1"; exec sleep 300', 'sh', flag] };
+    await sup.start({ name: 'argv', ...writer, readiness: { exec: ['test', '-e', flag] }, readyIntervalMs: 20 });
+    expect(existsSync(flag)).toBe(true);
+    rmSync(flag);
+    await sup.start({ name: 'shell', ...writer, readiness: { exec: `test -e '${flag}'` } });
+    expect(existsSync(flag)).toBe(true);
+    await expect(
+      sup.start({ name: 'never', command: 'sleep', args: ['300'], readiness: { exec: 'false' }, readyTimeoutMs: 300 }),
+    ).rejects.toMatchObject({ code: ErrorCodes.TIMEOUT, message: expect.stringMatching(/exec false/) });
+  });
+
+  it('stops with SIGKILL after stopTimeoutMs when SIGTERM is ignored', async () => {
+    const stubborn = await sup.start({
+      name: 'stubborn',
+      command: 'sh',
+      args: ['-c', 'trap "" TERM; while :; do sleep 0.1; done'],
+      stopTimeoutMs: 300,
+    });
+    const t0 = Date.now();
+    await sup.stop('stubborn');
+    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(await isSameProcess(stubborn.pid, stubborn.startTime)).toBe(false);
   });
 
   it('process.restart stops and starts a supervised process, and refuses unsupervised ones', async () => {

@@ -52,14 +52,14 @@ hosts:
   });
 
   it('builds one namespace per host plus the switch, with addresses only inside them', () => {
-    expect(netnsMatching(`tb-${name}`).sort()).toEqual([`tb-${name}-alpha`, `tb-${name}-beta`, `tb-${name}_sw`]);
-    const addr = inNetns(`tb-${name}-alpha`, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']).stdout;
+    expect(netnsMatching(`tb-${name}`).sort()).toEqual([`tb-${name}.alpha`, `tb-${name}.beta`, `tb-${name}_sw`]);
+    const addr = inNetns(`tb-${name}.alpha`, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']).stdout;
     expect(addr).toMatch(/inet 10\.\d+\.\d+\.11\/24/);
     expect(execFileSync('ip', ['-4', '-o', 'addr'], { encoding: 'utf8' })).not.toContain(addr.split(' ')[6] ?? 'x');
   });
 
   it('resolves host names inside the lab and carries traffic between hosts', () => {
-    const res = inNetns(`tb-${name}-alpha`, ['curl', '-s', '-m', '3', 'http://beta:8080/']);
+    const res = inNetns(`tb-${name}.alpha`, ['curl', '-s', '-m', '3', 'http://beta:8080/']);
     expect(res).toEqual({ code: 0, stdout: 'beta' });
   });
 
