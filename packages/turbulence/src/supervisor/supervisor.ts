@@ -28,6 +28,7 @@ import {
 import type { ManagedRecord, ManagedSpec, ManagedSpecInput } from './record.js';
 import { announceSupervisorEvents, type SupervisorEvents } from './events.js';
 import { liveSupervisors } from './live.js';
+import { signalGroup } from '../os/signals.js';
 
 export type { SupervisorEvents } from './events.js';
 
@@ -234,19 +235,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if ((await Promise.race([exited.then(() => true), timeout])) === false) {
       signalGroup(child.pid as number, 'SIGKILL');
       await exited;
-    }
-  }
-}
-
-/** Signals a whole process group, falling back to the leader alone; a missing group is fine. */
-export function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
     }
   }
 }
