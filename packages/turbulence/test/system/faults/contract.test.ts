@@ -1,12 +1,81 @@
-/** The reversible `process` kinds pass the shared driver contract against real processes. */
+/**
+ * The `process` kinds under the shared driver contract, against real processes outside the test's own tree,
+ * observed through /proc. `process.kill`, `process.cont` and `process.restart` cannot be undone: they pass the
+ * inject half of the contract, and say why they skip the rest.
+ */
+import { randomBytes } from 'node:crypto';
+import { isSameProcess, readProc } from '../../../src/faults/process/proc.js';
+import { Supervisor } from '../../../src/supervisor/supervisor.js';
 import { driverContract } from '../../support/driver-contract.js';
-import { hasProc, killOrphans, spawnOrphan, stateOf } from './helpers.js';
+import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+
+const skip = hasProc ? false : 'needs Linux /proc';
+/** Gone, or a zombie nobody reaped yet: either way no longer running. */
+const gone = async (pid: number): Promise<boolean> => ['Z', 'X', undefined].includes(await stateOf(pid));
 
 driverContract({
   kind: 'process.stop',
-  skip: hasProc ? false : 'needs Linux /proc',
+  skip,
   setup: async () => {
     const p = await spawnOrphan();
     return { query: { pid: p.pid }, inEffect: async () => (await stateOf(p.pid)) === 'T', cleanup: killOrphans };
+  },
+});
+
+driverContract({
+  kind: 'process.kill',
+  skip,
+  skipBehaviours: {
+    revert: 'irreversible: a killed process stays dead (revert restarts nothing unless it is supervised)',
+    manager: 'irreversible: nothing stays in effect for the ledger to hold',
+    'crash-recover': 'irreversible: nothing stays in effect for `recover` to remove',
+  },
+  setup: async () => {
+    const p = await spawnOrphan();
+    return { query: { pid: p.pid }, inEffect: () => gone(p.pid), cleanup: killOrphans };
+  },
+});
+
+driverContract({
+  kind: 'process.cont',
+  skip,
+  skipBehaviours: {
+    revert: 'a repair action: resuming a process has nothing to undo',
+    manager: 'a repair action: nothing stays in effect for the ledger to hold',
+    'crash-recover': 'a repair action: nothing stays in effect for `recover` to remove',
+  },
+  setup: async () => {
+    const p = await spawnOrphan();
+    process.kill(p.pid, 'SIGSTOP');
+    return { query: { pid: p.pid }, inEffect: async () => (await stateOf(p.pid)) === 'S', cleanup: killOrphans };
+  },
+});
+
+driverContract({
+  kind: 'process.restart',
+  skip,
+  skipBehaviours: {
+    revert: 'irreversible: a restart cannot be undone; revert only makes sure the process runs',
+    manager: 'irreversible: the restarted process stays a new process after revert',
+    'crash-recover': 'irreversible: the restarted process stays a new process after `recover`',
+  },
+  setup: async () => {
+    const home = tempHome();
+    const sup = new Supervisor();
+    const name = `contract-${randomBytes(3).toString('hex')}`;
+    const first = await sup.start({ name, command: 'sleep', args: ['300'] });
+    return {
+      query: { managed: name },
+      // Restarted: the first process is gone and another `sleep` runs in its place.
+      inEffect: async () => {
+        const now = sup.get(name);
+        if (!now || now.pid === first.pid || (await isSameProcess(first.pid, first.startTime))) return false;
+        return (await readProc(now.pid))?.state !== undefined;
+      },
+      cleanup: async () => {
+        await sup.stopAll();
+        home.restore();
+      },
+    };
   },
 });
