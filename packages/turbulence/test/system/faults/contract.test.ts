@@ -1,10 +1,17 @@
 /**
  * The `process` kinds under the shared driver contract, against real processes outside the test's own tree,
- * observed through /proc. `process.kill`, `process.cont` and `process.restart` cannot be undone: they pass the
+ * observed through /proc, and `time.skew` on a clock file, observed by a process started under libfaketime with it.
+ * `process.kill`, `process.cont` and `process.restart` cannot be undone: they pass the
  * inject half of the contract, and say why they skip the rest.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { isSameProcess, readProc } from '../../../src/faults/process/proc.js';
+import { faketimeEnv } from '../../../src/faults/time/faketime.js';
 import { Supervisor } from '../../../src/supervisor/supervisor.js';
 import { driverContract } from '../../support/driver-contract.js';
 import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
@@ -77,5 +84,27 @@ driverContract({
         home.restore();
       },
     };
+  },
+});
+
+driverContract({
+  kind: 'time.skew',
+  needs: ['faketime'],
+  setup: () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-skew-'));
+    const clockFile = join(dir, 'clock');
+    writeFileSync(clockFile, '+0\n');
+    // A fresh process under libfaketime reading that clock file: its wall clock minus ours, in seconds.
+    const skew = async (): Promise<number> => {
+      const env = { ...process.env, ...faketimeEnv(clockFile) };
+      const { stdout } = await promisify(execFile)('date', ['+%s'], { env, timeout: 10_000 });
+      return Number(stdout.trim()) - Date.now() / 1000;
+    };
+    return Promise.resolve({
+      query: { clockFile },
+      params: { offset: '+1h' },
+      inEffect: async () => Math.abs((await skew()) - 3600) < 30,
+      cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    });
   },
 });
