@@ -9,7 +9,8 @@ import { Rng } from '../../../src/core/rng.js';
 import type { Target } from '../../../src/core/fault.js';
 import { getDriver } from '../../../src/faults/registry.js';
 import { isSameProcess } from '../../../src/faults/process/proc.js';
-import { eventually, hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { eventually } from '../../support/eventually.js';
+import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
 
 const ctx = { rng: new Rng(1), signal: new AbortController().signal };
 const fault = (kind: string, target: Target, params: Record<string, unknown> = {}) => ({
