@@ -11,15 +11,22 @@ import { join } from 'node:path';
 /** The CLI entry point (TypeScript, run with `node --import tsx`). */
 export const CLI_ENTRY = join(import.meta.dirname, 'cli-entry.ts');
 
-/** The argv that starts the CLI from sources with `args`: `[execPath, '--import', 'tsx', CLI_ENTRY, ...args]`. */
-export const cliArgv = (args: readonly string[]): string[] => [process.execPath, '--import', 'tsx', CLI_ENTRY, ...args];
+/** The shipped launcher (`bin/turbulence.js` → `dist/`), for tests of the built package. */
+export const CLI_BIN = join(import.meta.dirname, '..', '..', 'bin', 'turbulence.js');
+
+/**
+ * The argv that starts the CLI with `args`: from the sources (`[execPath, '--import', 'tsx', CLI_ENTRY, ...args]`),
+ * or with `built` the shipped launcher (`[execPath, CLI_BIN, ...args]`, needs `npm run build`).
+ */
+export const cliArgv = (args: readonly string[], built = false): string[] =>
+  built ? [process.execPath, CLI_BIN, ...args] : [process.execPath, '--import', 'tsx', CLI_ENTRY, ...args];
 
 /** Budget of one CLI command on a loaded two-core machine (tsx load, the command itself), ms. */
 export const CLI_COMMAND_MS = 15_000;
 
 /**
  * A vitest timeout for a test that runs `commands` CLI commands one after another plus `extraMs` of its own
- * work: 10 s + 15 s per command. The lab DNS test (4 commands, ~28 s under load) gets 70 s.
+ * work: 10 s + 15 s per command. The lab DNS test (8 commands, ~28 s under load) gets 130 s.
  *
  * @example
  * it('brings a lab up and down', { timeout: cliTimeout(3) }, async () => { ... });
@@ -33,6 +40,8 @@ export interface CliOptions {
   /** SIGKILL the child after this long, ms (default {@link CLI_COMMAND_MS} × 4 for runCli, none for spawnCli). */
   timeoutMs?: number;
   cwd?: string;
+  /** Run the built launcher (`bin/turbulence.js`) instead of the sources: for tests of what ships. */
+  built?: boolean;
 }
 
 /** A CLI process still running. */
@@ -64,7 +73,7 @@ export interface CliResult {
  * await eventually(() => /listening/.test(serve.stdout()), 20_000);
  */
 export function spawnCli(args: readonly string[], options: CliOptions = {}): RunningCli {
-  const [node, ...argv] = cliArgv(args);
+  const [node, ...argv] = cliArgv(args, options.built);
   const child = spawn(node!, argv, { env: options.env ?? process.env, cwd: options.cwd });
   let stdout = '';
   let stderr = '';
