@@ -4,6 +4,7 @@ import { turbulenceTables } from '../../../src/faults/network/nft.js';
 import type { RunningLab } from '../../../src/lab/index.js';
 import { run, sleep } from '../../../src/lab/sys.js';
 import { cliTimeout, runCli, spawnCli } from '../../support/cli.js';
+import { eventually } from '../../support/eventually.js';
 import { requireSystem } from '../../support/system.js';
 import { addr, probe, startNetLab } from './netlab.js';
 
@@ -47,11 +48,11 @@ describe.skipIf(sys.skip)('a runner killed while network faults are active', () 
         '-d',
         '120s',
       ]);
-      let active = false;
-      for (let i = 0; i < 100 && !active; i++) {
-        await sleep(200);
-        active = (await turbulenceTables(ns('a'))).length === 1 && (await nfqRules()).includes('NFQUEUE');
-      }
+      const active = await eventually(
+        async () => (await turbulenceTables(ns('a'))).length === 1 && (await nfqRules()).includes('NFQUEUE'),
+        20_000,
+        200,
+      );
       expect(active).toBe(true);
       partition.kill('SIGKILL');
       latency.kill('SIGKILL');

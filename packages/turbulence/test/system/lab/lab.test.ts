@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labStatus, labStatePath, readLabState } from '../../../src/lab/index.js';
 import { alive, sleep } from '../../../src/lab/sys.js';
 import { cliTimeout, runCli } from '../../support/cli.js';
+import { eventually } from '../../support/eventually.js';
 import { requireSystem } from '../../support/system.js';
 import { inNetns, netnsMatching, pidsWithMarker, uniqueName, uniqueSubnet, useTempHome, writeLab } from './helpers.js';
 
@@ -76,12 +77,9 @@ hosts:
   it('restarts a service with restart: on-failure after it is killed, and logs per host', async () => {
     const before = readLabState(name)?.hosts[0]?.services.web?.pid as number;
     process.kill(before, 'SIGKILL');
-    let after: number | undefined;
-    for (let i = 0; i < 60 && (after === undefined || after === before); i++) {
-      await sleep(100);
-      after = readLabState(name)?.hosts[0]?.services.web?.pid;
-    }
-    expect(after).not.toBe(before);
+    const restarted = () => readLabState(name)?.hosts[0]?.services.web?.pid;
+    await eventually(() => ![undefined, before].includes(restarted()), 6000, 100);
+    expect(restarted()).not.toBe(before);
     expect(readLabState(name)?.hosts[0]?.services.web?.restarts).toBe(1);
     const log = readLabState(name)?.hosts[0]?.services.web?.log as string;
     expect(() => readFileSync(log)).not.toThrow();
