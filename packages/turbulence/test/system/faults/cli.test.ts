@@ -5,12 +5,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../../src/faults/ledger.js';
-import { runCli, spawnCli } from '../../support/cli.js';
+import { cliTimeout, runCli, spawnCli } from '../../support/cli.js';
 import { eventually } from '../../support/eventually.js';
 import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
 
-// Each CLI start loads the TypeScript sources through tsx: seconds each on a busy two-core machine.
-describe.skipIf(!hasProc)('turbulence fault / recover (CLI)', { timeout: 90_000 }, () => {
+// Each CLI start loads the TypeScript sources through tsx: seconds each on a busy two-core machine (up to 5 per test).
+describe.skipIf(!hasProc)('turbulence fault / recover (CLI)', { timeout: cliTimeout(5) }, () => {
   let env: ReturnType<typeof tempHome>;
   const children: ChildProcess[] = [];
   const start = (args: string[]) => {
