@@ -205,10 +205,11 @@ export function driverContract(c: ContractCase): void {
         }
         const env = { ...process.env, TURBULENCE_HOME: home };
         const runner = startRunner({ kind: c.kind, target: t.query, params: t.params ?? {} }, env);
+        let recovered = false;
         cleanups.push(async () => {
           if (runner.child.exitCode === null && runner.child.signalCode === null) runner.child.kill('SIGKILL');
           await runner.exited;
-          await runCli(['recover'], { env }); // whatever a failed assertion left behind
+          if (!recovered) await runCli(['recover'], { env }); // whatever a failed assertion left behind
         });
         await runner.injected;
         const pid = runner.child.pid;
@@ -216,9 +217,10 @@ export function driverContract(c: ContractCase): void {
         runner.child.kill('SIGKILL');
         await runner.exited;
         expect(await t.inEffect()).toBe(true); // the fault outlives its runner
-        const recovered = await runCli(['recover'], { env });
-        expect(recovered.stderr).toBe('');
-        expect(recovered.code).toBe(0);
+        const recover = await runCli(['recover'], { env });
+        recovered = recover.code === 0;
+        expect(recover.stderr).toBe('');
+        expect(recover.code).toBe(0);
         expect(await settles(t.inEffect, false, settle)).toBe(true);
         const ledger = await new Ledger(ledgerDir(home)).list();
         expect(ledger.entries.filter((e) => e.owner.pid === pid)).toEqual([]);
