@@ -76,21 +76,21 @@ async function closeAfter(port: number): Promise<number> {
 const CASES: Record<string, ToxicCase> = {
   latency: {
     defaults: { latency: 0, jitter: 0 },
-    effect: { latency: 200 },
-    fired: async (port) => (await echo(port)).ms >= 180,
+    effect: { latency: 600 },
+    fired: async (port) => (await echo(port)).ms >= 580,
     hold: { latency: 300 },
   },
   bandwidth: {
     defaults: { rate: 0 },
-    effect: { rate: 40 }, // KB/s: 16 KB take 400 ms
-    fired: async (port) => (await echo(port, 16_000, 3000)).ms >= 250,
+    effect: { rate: 20 }, // KB/s: 16 KB take 800 ms
+    fired: async (port) => (await echo(port, 16_000, 3000)).ms >= 700,
     hold: { rate: 1 },
   },
   slow_close: {
     defaults: { delay: 0 },
-    effect: { delay: 300 },
+    effect: { delay: 700 },
     upstream: 'send-and-close',
-    fired: async (port) => (await closeAfter(port)) >= 280,
+    fired: async (port) => (await closeAfter(port)) >= 680,
     hold: { delay: 300 },
   },
   timeout: {
@@ -133,7 +133,7 @@ const CASES: Record<string, ToxicCase> = {
   packet_loss: {
     defaults: { loss_rate: 0.1, correlation: 0 },
     effect: { loss_rate: 1 },
-    fired: async (port) => !(await echo(port, 1, 400)).ok,
+    fired: async (port) => !(await echo(port, 1, 1500)).ok,
     hold: { loss_rate: 0 },
   },
   limit_time: {
@@ -146,14 +146,14 @@ const CASES: Record<string, ToxicCase> = {
   refuse: {
     defaults: {},
     effect: {},
-    fired: async (port) => !(await echo(port, 1, 400)).ok,
+    fired: async (port) => !(await echo(port, 1, 1500)).ok,
     hold: {},
     destroys: 'refuses new connections: there is no connection to hold data on',
   },
   connect_delay: {
     defaults: { delay: 0 },
-    effect: { delay: 250 },
-    fired: async (port) => (await echo(port)).ms >= 230,
+    effect: { delay: 700 },
+    fired: async (port) => (await echo(port)).ms >= 680,
     hold: { delay: 0 },
   },
 };

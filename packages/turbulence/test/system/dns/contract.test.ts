@@ -36,12 +36,12 @@ const CASES: Record<string, ActionCase> = {
   drop: {
     action: 'drop',
     fired: (at) =>
-      udp(at, 400).then(
+      udp(at, 1500).then(
         () => false,
         () => true, // no answer at all: the client times out
       ),
   },
-  delay: { action: { type: 'delay', ms: 400 }, fired: async (at) => (await udp(at)).latency_ms >= 350 },
+  delay: { action: { type: 'delay', ms: 900 }, fired: async (at) => (await udp(at)).latency_ms >= 880 },
   answer: {
     action: { type: 'answer', records: [{ type: 'A', data: '192.0.2.7' }] },
     fired: async (at) => (await udp(at)).addresses.join() === '192.0.2.7',
