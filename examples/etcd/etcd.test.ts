@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireSystem } from '../../packages/turbulence/test/support/system.js';
-import { cli as runCli } from '../../packages/turbulence/test/system/lab/helpers.js';
+import { runCli } from '../../packages/turbulence/test/support/cli.js';
 
 const sys = requireSystem('root', 'ip', 'nft', 'etcd');
 const LAB = join(import.meta.dirname, 'lab.yaml');
@@ -23,7 +23,7 @@ const busy = sys.skip ? false : etcdNamespaces().length > 0;
 if (busy) console.warn('[skip] a lab named etcd is already up on this machine');
 
 /** The CLI from the sources, with this test's TURBULENCE_HOME; `out` is stdout and stderr as they came. */
-const cli = (args: string[]) => runCli(args, 120_000, { ...process.env, TURBULENCE_HOME: home });
+const cli = (args: string[]) => runCli(args, { timeoutMs: 120_000, env: { ...process.env, TURBULENCE_HOME: home } });
 
 describe.skipIf(sys.skip || busy)('examples/etcd', () => {
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * Chaos Toolkit conformance, DRY suite: every experiment of `../shared/conformance/chaostoolkit/extensions` (they
+ * Chaos Toolkit conformance, DRY suite: every experiment of `test/fixtures/chaostoolkit/extensions` (they
  * call Python extensions such as chaosk8s that are not installed here) passes `turbulence run FILE --dry activities`
  * without executing anything, and a real run names the missing Python module and the PyPI package to install.
  *

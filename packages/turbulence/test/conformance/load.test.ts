@@ -1,7 +1,7 @@
 /**
- * Chaos Toolkit conformance, LOAD suite: every public experiment in `../shared/conformance/chaostoolkit/` loads;
- * the `negative/` ones are rejected with Chaos Toolkit's messages; all the others validate. Skipped, with a
- * printed reason, when that folder is absent.
+ * Chaos Toolkit conformance, LOAD suite: every public experiment in `test/fixtures/chaostoolkit/` loads;
+ * the `negative/` ones are rejected with Chaos Toolkit's messages; all the others validate. The folder ships
+ * with the repository (with SOURCES.md and the licences), so a missing one fails the file.
  *
  * Provider checks (an executable on PATH, a python module importable) are off here: the samples name `pm2`,
  * `vegeta` and chaosk8s, which this machine need not have. The env-typed configuration they reference is given
@@ -13,10 +13,9 @@ import { describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/experiment/load.js';
 import { validateExperiment } from '../../src/experiment/validate.js';
 
-const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
-const CONFORMANCE = resolve(REPO_ROOT, '../shared/conformance/chaostoolkit');
-const present = existsSync(CONFORMANCE);
-if (!present) console.warn(`[skip] Chaos Toolkit load conformance: ${CONFORMANCE} is absent (it lives in ../shared)`);
+/** The public experiments, copied into the repository with their SOURCES.md and licences. */
+const CONFORMANCE = resolve(import.meta.dirname, '../fixtures/chaostoolkit');
+if (!existsSync(CONFORMANCE)) throw new Error(`Chaos Toolkit load conformance: ${CONFORMANCE} is missing`);
 
 /** Every environment variable the samples' env-typed configuration and secrets name. */
 const ENV: Record<string, string> = Object.fromEntries(
@@ -43,15 +42,13 @@ const ENV: Record<string, string> = Object.fromEntries(
 );
 
 const files = (folder: string): string[] =>
-  present
-    ? readdirSync(join(CONFORMANCE, folder))
-        .filter((f) => /\.(json|ya?ml)$/.test(f))
-        .map((f) => `${folder}/${f}`)
-    : [];
+  readdirSync(join(CONFORMANCE, folder))
+    .filter((f) => /\.(json|ya?ml)$/.test(f))
+    .map((f) => `${folder}/${f}`);
 const positive = ['runnable', 'stdlib-python', 'extensions'].flatMap(files);
 const negative = files('negative');
 
-describe.skipIf(!present)('Chaos Toolkit samples: loading and validation', () => {
+describe('Chaos Toolkit samples: loading and validation', () => {
   it('finds the 28 samples of SOURCES.md', () => {
     expect(positive.length + negative.length).toBe(28);
   });

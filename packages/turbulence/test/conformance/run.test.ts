@@ -1,5 +1,5 @@
 /**
- * Chaos Toolkit conformance, RUN suite: the public experiments of `../shared/conformance/chaostoolkit/runnable`
+ * Chaos Toolkit conformance, RUN suite: the public experiments of `test/fixtures/chaostoolkit/runnable`
  * and `stdlib-python` run unchanged through the real CLI (`turbulence run FILE --journal-path J`) against small
  * local stand-ins of the services they name (standins/), and end the way their authors expect.
  *

@@ -5,11 +5,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../support/cli.js';
+import { eventually } from '../support/eventually.js';
 
-const BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/turbulence.js');
 const work = mkdtempSync(join(tmpdir(), 'turb-cli-'));
 const home = join(work, 'home');
 const children: ChildProcess[] = [];
@@ -46,16 +46,8 @@ const hypothesis = () => ({
   probes: [{ type: 'probe', name: 'service-ok', tolerance: 200, provider: { type: 'http', url, timeout: 2 } }],
 });
 
-function turbulence(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TURBULENCE_HOME: home } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => res({ code, stdout, stderr }));
-  });
-}
+/** The built CLI (what ships), with this file's TURBULENCE_HOME. */
+const turbulence = (args: string[]) => runCli(args, { built: true, env: { ...process.env, TURBULENCE_HOME: home } });
 
 function sleeper(): ChildProcess {
   const child = spawn('sleep', ['60'], { stdio: 'ignore' });
@@ -132,16 +124,16 @@ describe('turbulence run', () => {
       ],
     });
     const journal = join(work, 'int.json');
-    const child = spawn(process.execPath, [BIN, 'run', file, '--journal-path', journal], {
+    const run = spawnCli(['run', file, '--journal-path', journal], {
+      built: true,
       env: { ...process.env, TURBULENCE_HOME: home },
     });
+    const { child } = run;
     children.push(child);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(() => out.includes('process.stop') && procState(victim.pid!) === 'T');
+    await waitFor(() => run.stdout().includes('process.stop') && procState(victim.pid!) === 'T');
     expect(ledgerEntries()).toHaveLength(1);
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const code = await run.exit;
     expect(code).toBe(130);
     expect(procState(victim.pid!)).not.toBe('T');
     expect(ledgerEntries()).toHaveLength(0);
@@ -165,13 +157,14 @@ describe('turbulence run', () => {
         },
       ],
     });
-    const child = spawn(process.execPath, [BIN, 'run', file, '--journal-path', join(work, 'crash-j.json')], {
+    const run = spawnCli(['run', file, '--journal-path', join(work, 'crash-j.json')], {
+      built: true,
       env: { ...process.env, TURBULENCE_HOME: home },
     });
-    children.push(child);
+    children.push(run.child);
     await waitFor(() => procState(victim.pid!) === 'T' && ledgerEntries().length === 1);
-    child.kill('SIGKILL');
-    await new Promise((r) => child.on('exit', r));
+    run.child.kill('SIGKILL');
+    await run.exit;
     expect(procState(victim.pid!)).toBe('T');
     const list = await turbulence(['fault', 'list']);
     expect(list.stdout).toContain('process.stop');
@@ -204,14 +197,16 @@ describe('turbulence run', () => {
 });
 
 async function waitFor(cond: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (cond()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const met = await eventually(
+    () => {
+      try {
+        return cond();
+      } catch {
+        return false; // not yet
+      }
+    },
+    timeoutMs,
+    50,
+  );
+  if (!met) throw new Error('condition not met in time');
 }

@@ -1,8 +1,19 @@
 /**
- * The contract every reversible fault driver passes (style rule 7: shared contract suites). A family's system
- * test calls {@link driverContract} with a way to create a real target and to observe the fault:
+ * The contract every fault driver passes (style rule 7: shared contract suites). Each registered kind has at least
+ * one {@link driverContract} call (the meta-test `test/contracts.test.ts` fails otherwise), with a way to create a
+ * real target and to observe the fault from OUTSIDE turbulence (the process state in /proc, the kernel's nft tables
+ * or cgroup files, answers of a real server), never from the driver's own bookkeeping. Behaviours:
  *
- *   inject → verify → in effect → revert → revert again → not in effect, nothing left in the ledger
+ *   inject            inject → verify → effect observed
+ *   revert            (in the same test) revert → revert again → no effect, nothing of turbulence left in the
+ *                     case's scope ({@link ContractTarget.leftovers})
+ *   revert-uninjected revert of a fault that was never injected is harmless
+ *   manager           through the FaultManager: in the ledger while in effect, gone after revert, events emitted
+ *   crash-recover     a real runner process injects through the FaultManager and ledger, is SIGKILLed (the fault
+ *                     outlives it), `turbulence recover` (the real CLI) reverts it: no effect, nothing left
+ *
+ * A case skips a behaviour only with a stated reason (`skip: { 'crash-recover': 'irreversible: ...' }`).
+ * Prerequisites go through `requireSystem`, which fails instead of skipping when `CI=true`.
  *
  * @example
  * driverContract({
@@ -13,6 +24,7 @@
  *   },
  * });
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +33,11 @@ import type { JsonObject } from '../../src/core/json.js';
 import { Rng } from '../../src/core/rng.js';
 import { Ledger } from '../../src/faults/ledger.js';
 import { FaultManager } from '../../src/faults/manager.js';
+import { ledgerDir } from '../../src/os/home.js';
 import { getDriver, parseParams } from '../../src/faults/registry.js';
+import { CLI_COMMAND_MS, cliTimeout, runCli } from './cli.js';
+import { settles } from './eventually.js';
+import { requireSystem, type Requirement } from './system.js';
 
 /** One live target for a contract case. */
 export interface ContractTarget {
@@ -30,33 +46,74 @@ export interface ContractTarget {
   params?: JsonObject;
   /** Observes the real world: is the fault in effect on the target right now? */
   inEffect: () => Promise<boolean>;
+  /**
+   * Every turbulence-owned object left in this case's scope (nft tables named `turbulence*` in its namespaces,
+   * cgroups named `turbulence*` under its parent, qdiscs, tagged stress processes, files): one line each.
+   * Matched by prefix, not by the name a driver derives, so renaming kernel objects keeps the check honest.
+   */
+  leftovers?: () => Promise<string[]>;
   /** Removes the target (processes, namespaces, tables...). Called even when the test fails. */
   cleanup: () => Promise<void>;
 }
 
+/** The behaviours of the contract (see the module comment). */
+export type Behaviour = 'inject' | 'revert' | 'revert-uninjected' | 'manager' | 'crash-recover';
+
 /** A driver under contract. */
 export interface ContractCase {
   kind: string;
+  /** Tells two cases of one kind apart (`failpoint.set` by name and by rule). */
+  variant?: string;
   setup: () => Promise<ContractTarget>;
-  /** A reason to skip (missing root, binary...), or false. */
+  /** Prerequisites (root, nft, stress-ng...): skipped with the reason when missing, a failure when `CI=true`. */
+  needs?: Requirement[];
+  /** A reason to skip the whole case, or false. Prefer `needs` (it fails in CI). */
   skip?: string | false;
-  /** How long the fault may take to show or go away, ms (default 2000). */
+  /** Behaviours this kind cannot pass, each with the reason (e.g. `revert: 'irreversible: ...'`). */
+  skipBehaviours?: Partial<Record<Behaviour, string>>;
+  /** How long the fault may take to show or go away, ms (default 3000). */
   settleMs?: number;
 }
 
-async function settles(check: () => Promise<boolean>, want: boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if ((await check()) === want) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return (await check()) === want;
+/** A fault context for direct driver calls. */
+const ctx = () => ({ rng: new Rng(1), signal: new AbortController().signal });
+
+const RUNNER = join(import.meta.dirname, 'fault-runner.ts');
+
+/** Starts the crashing runner; resolves with it once it printed `injected`. */
+function startRunner(spec: JsonObject, env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, JSON.stringify(spec)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const injected = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`runner never injected: ${err}`)), 4 * CLI_COMMAND_MS);
+    child.stdout.on('data', () => {
+      if (!out.includes('injected ')) return;
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`runner exited ${code}: ${err}`));
+    });
+  });
+  return { child, injected, exited };
 }
 
 /** Registers the contract tests of one driver. */
 export function driverContract(c: ContractCase): void {
-  const settle = c.settleMs ?? 2000;
-  describe.skipIf(Boolean(c.skip))(`${c.kind} driver contract`, () => {
+  const settle = c.settleMs ?? 3000;
+  const sys = requireSystem(...(c.needs ?? []));
+  const skip = c.skip || (sys.skip ? sys.reason : false);
+  const skipped = c.skipBehaviours ?? {};
+  const title = `${c.kind}${c.variant ? ` (${c.variant})` : ''} driver contract`;
+  describe.skipIf(Boolean(skip))(title, () => {
     const cleanups: (() => Promise<void>)[] = [];
     afterEach(async () => {
       for (const fn of cleanups.splice(0).reverse()) await fn();
@@ -66,16 +123,21 @@ export function driverContract(c: ContractCase): void {
       cleanups.push(t.cleanup);
       return t;
     };
-    const ctx = { rng: new Rng(1), signal: new AbortController().signal };
+    const nothingLeft = async (t: ContractTarget) => expect(t.leftovers ? await t.leftovers() : []).toEqual([]);
+    const behaviour = (b: Behaviour, name: string, fn: () => Promise<void>, timeout?: number) =>
+      skipped[b] ? it.skip(`${name} — skipped: ${skipped[b]}`, fn) : it(name, { timeout }, fn);
 
-    it('injects, verifies, and reverts twice, leaving the target as it was', async () => {
+    const injectTitle = skipped.revert
+      ? 'injects and the effect shows from outside'
+      : 'injects, the effect shows from outside; reverted twice it is gone and nothing of turbulence is left';
+    behaviour('inject', injectTitle, async () => {
       const t = await live();
       const driver = await getDriver(c.kind);
       const params = parseParams(driver, t.params);
-      const [target, ...more] = await driver.resolveTargets(t.query, ctx);
+      const [target, ...more] = await driver.resolveTargets(t.query, ctx());
       expect(more).toEqual([]);
       expect(await t.inEffect()).toBe(false);
-      const state: unknown = await driver.inject(target!, params, ctx);
+      const state: unknown = await driver.inject(target!, params, ctx());
       const applied = {
         id: 'contract',
         kind: c.kind,
@@ -83,23 +145,28 @@ export function driverContract(c: ContractCase): void {
         params,
         ...(state === undefined ? {} : { state }),
       };
-      if (driver.verify) expect(await driver.verify(applied as never, ctx)).toBe(true);
+      if (!skipped.revert) cleanups.push(async () => void (await driver.revert(applied as never, ctx())));
+      if (driver.verify) expect(await driver.verify(applied as never, ctx())).toBe(true);
       expect(await settles(t.inEffect, true, settle)).toBe(true);
-      await driver.revert(applied as never, ctx);
-      await driver.revert(applied as never, ctx);
+      if (skipped.revert) return;
+      await driver.revert(applied as never, ctx());
+      await driver.revert(applied as never, ctx());
       expect(await settles(t.inEffect, false, settle)).toBe(true);
+      await nothingLeft(t);
     });
+    if (skipped.revert) it.skip(`revert — skipped: ${skipped.revert}`, () => undefined);
 
-    it('reverts safely when inject never ran', async () => {
+    behaviour('revert-uninjected', 'reverts safely when inject never ran', async () => {
       const t = await live();
       const driver = await getDriver(c.kind);
       const params = parseParams(driver, t.params);
-      const [target] = await driver.resolveTargets(t.query, ctx);
-      await driver.revert({ id: 'never-injected', kind: c.kind, target: target!, params } as never, ctx);
+      const [target] = await driver.resolveTargets(t.query, ctx());
+      await driver.revert({ id: 'never-injected', kind: c.kind, target: target!, params } as never, ctx());
       expect(await t.inEffect()).toBe(false);
+      await nothingLeft(t);
     });
 
-    it('through the FaultManager: in the ledger while in effect, gone after revert, events emitted', async () => {
+    behaviour('manager', 'through the FaultManager: in the ledger while in effect, gone after revert', async () => {
       const t = await live();
       const home = mkdtempSync(join(tmpdir(), 'turbulence-contract-'));
       cleanups.push(() => Promise.resolve(rmSync(home, { recursive: true, force: true })));
@@ -121,6 +188,45 @@ export function driverContract(c: ContractCase): void {
       expect((await ledger.list()).entries).toEqual([]);
       expect(manager.active()).toEqual([]);
       expect(events).toEqual(['injected', 'reverted']);
+      await nothingLeft(t);
     });
+
+    behaviour(
+      'crash-recover',
+      'a SIGKILLed runner leaves the fault in effect; `turbulence recover` removes it and leaves nothing',
+      async () => {
+        const t = await live();
+        // Lab targets are found through the lab's state in TURBULENCE_HOME; otherwise a home of this test alone.
+        let home = process.env.TURBULENCE_HOME;
+        if (!home) {
+          const own = mkdtempSync(join(tmpdir(), 'turbulence-contract-'));
+          cleanups.push(() => Promise.resolve(rmSync(own, { recursive: true, force: true })));
+          home = own;
+        }
+        const env = { ...process.env, TURBULENCE_HOME: home };
+        const runner = startRunner({ kind: c.kind, target: t.query, params: t.params ?? {} }, env);
+        let recovered = false;
+        cleanups.push(async () => {
+          if (runner.child.exitCode === null && runner.child.signalCode === null) runner.child.kill('SIGKILL');
+          await runner.exited;
+          if (!recovered) await runCli(['recover'], { env }); // whatever a failed assertion left behind
+        });
+        await runner.injected;
+        const pid = runner.child.pid;
+        expect(await settles(t.inEffect, true, settle)).toBe(true);
+        runner.child.kill('SIGKILL');
+        await runner.exited;
+        expect(await t.inEffect()).toBe(true); // the fault outlives its runner
+        const recover = await runCli(['recover'], { env });
+        recovered = recover.code === 0;
+        expect(recover.stderr).toBe('');
+        expect(recover.code).toBe(0);
+        expect(await settles(t.inEffect, false, settle)).toBe(true);
+        const ledger = await new Ledger(ledgerDir(home)).list();
+        expect(ledger.entries.filter((e) => e.owner.pid === pid)).toEqual([]);
+        await nothingLeft(t);
+      },
+      cliTimeout(2, settle * 2),
+    );
   });
 }

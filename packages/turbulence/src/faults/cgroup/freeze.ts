@@ -23,5 +23,6 @@ export const freezeDriver = cgroupDriver({
   verify: (dir, v) =>
     v === 2
       ? readFileSync(join(dir, 'cgroup.events'), 'utf8').includes('frozen 1')
-      : readFileSync(join(dir, 'freezer.state'), 'utf8').trim() === 'FROZEN',
+      : // v1 freezes asynchronously: FREEZING until every task stopped (seconds on a loaded machine).
+        ['FROZEN', 'FREEZING'].includes(readFileSync(join(dir, 'freezer.state'), 'utf8').trim()),
 });

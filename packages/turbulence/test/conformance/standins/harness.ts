@@ -14,16 +14,15 @@ import { fileURLToPath } from 'node:url';
 /** This folder: the stand-in services and scripts. */
 export const STANDINS = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(STANDINS, '../../../../..');
-/** The public experiments (outside the repository, in `../shared`). */
-export const CONFORMANCE = resolve(REPO_ROOT, '..', 'shared', 'conformance', 'chaostoolkit');
+/** The public experiments, copied into the repository with their SOURCES.md and licences. */
+export const CONFORMANCE = resolve(REPO_ROOT, 'packages', 'turbulence', 'test', 'fixtures', 'chaostoolkit');
 export const CLI = join(REPO_ROOT, 'packages', 'turbulence', 'bin', 'turbulence.js');
 const BUILT = join(REPO_ROOT, 'packages', 'turbulence', 'dist', 'cli', 'main.js');
 
-/** Whether the suite can run; prints why not when `../shared/conformance` is absent. */
+/** Whether the suite can run: the fixtures ship with the repository, so a missing folder is an error, not a skip. */
 export function conformanceGate(): { skip: boolean } {
   if (existsSync(CONFORMANCE)) return { skip: false };
-  console.warn(`[skip] Chaos Toolkit conformance suite: ${CONFORMANCE} is absent (it lives in ../shared)`);
-  return { skip: true };
+  throw new Error(`Chaos Toolkit conformance suite: ${CONFORMANCE} is missing from the checkout`);
 }
 
 /** Fails early, with the fix, when the CLI has not been built. */

@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dnsQuery } from '../../../src/dns/client.js';
+import { cliArgv } from '../../support/cli.js';
+import { eventually } from '../../support/eventually.js';
 import { requireSystem } from '../../support/system.js';
 import { randomLoopback, startDnsmasq, type Dnsmasq } from './dnsmasq.js';
 
 const sys = requireSystem('dnsmasq');
-const entry = join(import.meta.dirname, 'cli-entry.ts');
-const node = (args: string[]) => ['--import', 'tsx', entry, ...args];
+/** Node's arguments that start the CLI from the sources (test/support/cli.ts). */
+const node = (args: string[]) => cliArgv(args).slice(1);
 
 describe.skipIf(sys.skip)('turbulence dns CLI', () => {
   let upstream: Dnsmasq;
@@ -56,7 +58,7 @@ describe.skipIf(sys.skip)('turbulence dns CLI', () => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 100 && !out.includes('turbulence dns on'); i++) await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => out.includes('turbulence dns on'), 20_000, 100);
     expect(out).toContain(
       `turbulence dns on ${host}:${port} (udp+tcp) → ${upstream.address} (seed 5, 1 rules, cache 10000 answers, control API http://${host}:${apiPort})`,
     );
@@ -108,7 +110,7 @@ describe.skipIf(sys.skip)('turbulence dns CLI', () => {
     try {
       let out = '';
       serve.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      for (let i = 0; i < 100 && !out.includes('turbulence dns on'); i++) await new Promise((r) => setTimeout(r, 100));
+      await eventually(() => out.includes('turbulence dns on'), 20_000, 100);
       expect(out).toMatch(/0 rules, no cache\)/);
       expect((await dnsQuery({ server: `${host}:${port}`, name: 'ok.test' })).addresses).toEqual(['127.0.0.23']);
     } finally {

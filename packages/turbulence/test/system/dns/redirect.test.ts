@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliArgv } from '../../support/cli.js';
 import { requireSystem } from '../../support/system.js';
 import { pidsWithMarker } from '../lab/helpers.js';
 import { startDnsmasq, type Dnsmasq } from './dnsmasq.js';
 
 const sys = requireSystem('root', 'dnsmasq', 'dig');
-const entry = join(import.meta.dirname, 'cli-entry.ts');
 const machineResolvConf = existsSync('/etc/resolv.conf') ? readFileSync('/etc/resolv.conf', 'utf8') : '';
 
 interface Run {
@@ -33,7 +33,7 @@ describe.skipIf(sys.skip)('turbulence dns run', () => {
 
   const started: ChildProcess[] = [];
   const start = (args: string[]): Run => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'dns', 'run', ...args], {
+    const child = spawn(process.execPath, cliArgv(['dns', 'run', ...args]).slice(1), {
       env: { ...process.env, TMPDIR: tmp },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

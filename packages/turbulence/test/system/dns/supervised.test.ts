@@ -5,11 +5,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChaosResolver, type ChaosResolver } from '../../../src/dns/redirect.js';
 import { isSameProcess } from '../../../src/os/proc.js';
 import { Supervisor } from '../../../src/supervisor/supervisor.js';
+import { eventually } from '../../support/eventually.js';
 import { requireSystem } from '../../support/system.js';
 import { startDnsmasq, type Dnsmasq } from './dnsmasq.js';
 
@@ -52,9 +52,7 @@ describe.skipIf(sys.skip)('a supervised process with a nameserver', () => {
         ],
         nameserver: chaos.nameserver,
       });
-      for (let i = 0; i < 100 && !readFileSync(out, { flag: 'a+', encoding: 'utf8' }).includes('pid'); i++) {
-        await sleep(50);
-      }
+      await eventually(() => readFileSync(out, { flag: 'a+', encoding: 'utf8' }).includes('pid'), 5000, 50);
       const text = readFileSync(out, 'utf8');
       expect(text).toMatch(/^127\.0\.0\.31\s/m); // the upstream's answer, through the chaos server
       expect(text).toMatch(/^127\.0\.0\.99\s/m); // the rule's spoofed answer

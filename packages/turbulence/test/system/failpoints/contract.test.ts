@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { driverContract } from '../../support/driver-contract.js';
 import type { ContractTarget } from '../../support/driver-contract.js';
+import { eventually } from '../../support/eventually.js';
 
 // Answers 200 with the content of DATA_FILE, or 500 with the error code when the failpoint or a rule fails it.
 const SERVICE = `
@@ -30,8 +31,7 @@ server.listen(0, '127.0.0.1', () => {
 });`;
 
 async function waitFor(file: string): Promise<void> {
-  for (let i = 0; i < 500 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
-  if (!existsSync(file)) throw new Error(`${file} never appeared`);
+  if (!(await eventually(() => existsSync(file), 10_000))) throw new Error(`${file} never appeared`);
 }
 
 async function liveService(params: object): Promise<ContractTarget> {

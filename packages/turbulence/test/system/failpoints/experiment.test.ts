@@ -8,11 +8,10 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FailpointsClient, readAnnouncement } from '@turbulence/failpoints/control';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-const CLI = fileURLToPath(new URL('../../../bin/turbulence.js', import.meta.url));
+import { runCli as runBuiltCli } from '../../support/cli.js';
+import { eventually } from '../../support/eventually.js';
 
 // A service whose handler has a failpoint: any error there becomes a 500.
 const SERVICE = `
@@ -50,27 +49,12 @@ afterEach(async () => {
 });
 
 async function waitFor(file: string): Promise<void> {
-  for (let i = 0; i < 500 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
-  if (!existsSync(file)) throw new Error(`${file} never appeared`);
+  if (!(await eventually(() => existsSync(file), 10_000))) throw new Error(`${file} never appeared`);
 }
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, TURBULENCE_HOME: join(dir, 'home'), NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** The built CLI (what ships), with this file's TURBULENCE_HOME. */
+const runCli = (args: string[]) =>
+  runBuiltCli(args, { built: true, env: { ...process.env, TURBULENCE_HOME: join(dir, 'home'), NO_COLOR: '1' } });
 
 describe('an experiment with failpoint.set', () => {
   it('deviates while the failpoint is set, then the run removes it and the process recovers', async () => {

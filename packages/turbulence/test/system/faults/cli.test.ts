@@ -2,41 +2,23 @@
  * `turbulence fault` and `turbulence recover` as a user runs them: a foreground fault that reverts on its
  * duration and on Ctrl-C, and a CLI SIGKILLed mid-fault whose fault `recover` puts back.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../../src/faults/ledger.js';
-import { eventually, hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { cliTimeout, runCli, spawnCli } from '../../support/cli.js';
+import { eventually } from '../../support/eventually.js';
+import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
-
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-// Each CLI start loads the TypeScript sources through tsx: seconds each on a busy two-core machine.
-describe.skipIf(!hasProc)('turbulence fault / recover (CLI)', { timeout: 90_000 }, () => {
+// Each CLI start loads the TypeScript sources through tsx: seconds each on a busy two-core machine (up to 5 per test).
+describe.skipIf(!hasProc)('turbulence fault / recover (CLI)', { timeout: cliTimeout(5) }, () => {
   let env: ReturnType<typeof tempHome>;
-  const children: ChildProcessWithoutNullStreams[] = [];
-  const start = (args: string[]): Running => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: process.env });
-    children.push(child);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, stdout: () => out, stderr: () => err, exit };
+  const children: ChildProcess[] = [];
+  const start = (args: string[]) => {
+    const running = spawnCli(args);
+    children.push(running.child);
+    return running;
   };
-  const run = async (args: string[]) => {
-    const r = start(args);
-    const code = await r.exit;
-    return { code, stdout: r.stdout(), stderr: r.stderr() };
-  };
+  const run = (args: string[]) => runCli(args);
 
   beforeEach(() => {
     env = tempHome();

@@ -14,7 +14,7 @@ import type { RunningLab } from '../../../src/lab/index.js';
 import { run } from '../../../src/os/exec.js';
 import { requireSystem } from '../../support/system.js';
 import { startNetLab } from '../lab/netlab.js';
-import { eventually } from './helpers.js';
+import { eventually } from '../../support/eventually.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const sys = requireSystem('root', 'ip', 'nft', 'tc', 'iptables');

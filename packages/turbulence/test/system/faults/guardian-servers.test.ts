@@ -13,7 +13,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDnsServer } from '../../../src/dns/index.js';
 import { Ledger } from '../../../src/faults/ledger.js';
 import { createProxyServer } from '../../../src/proxy/index.js';
-import { eventually, hasProc, tempHome } from './helpers.js';
+import { hasProc, tempHome } from './helpers.js';
+import { eventually } from '../../support/eventually.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 

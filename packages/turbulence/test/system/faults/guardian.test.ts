@@ -15,7 +15,8 @@ import { guardianLockFile } from '../../../src/faults/guardian/guardian.js';
 import { Ledger } from '../../../src/faults/ledger.js';
 import { taggedPids } from '../../../src/faults/stress/driver.js';
 import { requireSystem } from '../../support/system.js';
-import { eventually, hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { eventually } from '../../support/eventually.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const root = requireSystem('root');

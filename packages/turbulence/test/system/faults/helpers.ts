@@ -63,15 +63,5 @@ export function tempHome(): { home: string; restore: () => void } {
   };
 }
 
-/** Polls `check` every 10 ms for up to `ms`. */
-export async function eventually(check: () => Promise<boolean> | boolean, ms = 2000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return check();
-}
-
 /** True on Linux with /proc, where the process family works. */
 export const hasProc = process.platform === 'linux';

@@ -12,7 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../../src/faults/ledger.js';
 import { recoverLedger } from '../../../src/faults/recover.js';
 import { requireSystem } from '../../support/system.js';
-import { eventually, hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { eventually } from '../../support/eventually.js';
 import type { Orphan } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));

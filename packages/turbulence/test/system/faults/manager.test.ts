@@ -10,7 +10,8 @@ import type { LedgerListing } from '../../../src/faults/ledger.js';
 import { Ledger } from '../../../src/faults/ledger.js';
 import { FaultManager } from '../../../src/faults/manager.js';
 import { getDriver } from '../../../src/faults/registry.js';
-import { eventually, hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { eventually } from '../../support/eventually.js';
+import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
 import type { Orphan } from './helpers.js';
 
 describe.skipIf(!hasProc)('FaultManager', () => {

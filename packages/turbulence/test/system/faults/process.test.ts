@@ -11,7 +11,8 @@ import type { JsonValue } from '../../../src/core/json.js';
 import { FaultManager } from '../../../src/faults/manager.js';
 import { getDriver } from '../../../src/faults/registry.js';
 import { isSameProcess } from '../../../src/os/proc.js';
-import { eventually, hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { eventually } from '../../support/eventually.js';
+import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
 
 const ctx = { rng: new Rng(1), signal: new AbortController().signal };
 const fault = (kind: string, target: Target, params: Record<string, unknown> = {}) => ({

@@ -14,7 +14,8 @@ import { isSameProcess, listProcs } from '../../../src/os/proc.js';
 import { ensureManagedRunning, recoverManaged, restartManaged } from '../../../src/supervisor/managed.js';
 import { readRecord, writeRecord, managedSpecSchema } from '../../../src/supervisor/record.js';
 import { Supervisor } from '../../../src/supervisor/supervisor.js';
-import { eventually, hasProc, killOrphans, spawnOrphan, tempHome } from './helpers.js';
+import { eventually } from '../../support/eventually.js';
+import { hasProc, killOrphans, spawnOrphan, tempHome } from './helpers.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ruleDriver } from '../../../src/faults/dns/rule.js';
 import { labDown, labStatus, labUp, parseLabSpec, type RunningLab } from '../../../src/lab/index.js';
 import { alive, signal, sleep, waitExit } from '../../../src/os/signals.js';
+import { cliTimeout, runCli } from '../../support/cli.js';
 import { requireSystem, which } from '../../support/system.js';
 import { startDnsmasq, type Dnsmasq } from '../dns/dnsmasq.js';
-import { cli, netnsMatching, uniqueName, uniqueSubnet, useTempHome, writeLab } from './helpers.js';
+import { netnsMatching, uniqueName, uniqueSubnet, useTempHome, writeLab } from './helpers.js';
 import { ctx } from './netlab.js';
 
 const sys = requireSystem('root', 'ip', 'dnsmasq', 'dig');
@@ -161,31 +162,45 @@ hosts:
     await upstream?.stop();
   });
 
-  it('prints the control API, resolves through it in `lab exec`, and `lab down` cleans up after SIGKILL', async () => {
-    const up = await cli(['lab', 'up', file]);
-    expect(up.code).toBe(0);
-    const api = /control API (http:\/\/127\.0\.0\.1:\d+)/.exec(up.stdout)?.[1];
-    expect(api, up.stdout).toBeDefined();
-    expect(up.stdout).toContain(`→ ${upstream.address}`);
+  it(
+    'prints the control API, resolves through it in `lab exec`, and `lab down` cleans up after SIGKILL',
+    { timeout: cliTimeout(8) },
+    async () => {
+      const up = await runCli(['lab', 'up', file]);
+      expect(up.code).toBe(0);
+      const api = /control API (http:\/\/127\.0\.0\.1:\d+)/.exec(up.stdout)?.[1];
+      expect(api, up.stdout).toBeDefined();
+      expect(up.stdout).toContain(`→ ${upstream.address}`);
 
-    const exec = (n: string) => cli(['lab', 'exec', name, 'a', '--', 'getent', 'ahostsv4', n]);
-    expect(await firstAddress(exec('web.example.test'))).toBe('10.124.0.5');
-    const add = await cli(['dns', 'rules', 'add', '--api', api!, '--name', 'web.example.test', '--action', 'servfail']);
-    expect(add.code, add.stderr).toBe(0);
-    expect((await exec('web.example.test')).code).not.toBe(0);
+      const exec = (n: string) => runCli(['lab', 'exec', name, 'a', '--', 'getent', 'ahostsv4', n]);
+      expect(await firstAddress(exec('web.example.test'))).toBe('10.124.0.5');
+      const add = await runCli([
+        'dns',
+        'rules',
+        'add',
+        '--api',
+        api!,
+        '--name',
+        'web.example.test',
+        '--action',
+        'servfail',
+      ]);
+      expect(add.code, add.stderr).toBe(0);
+      expect((await exec('web.example.test')).code).not.toBe(0);
 
-    const status = await cli(['lab', 'status', name]);
-    expect(status.stdout).toContain(`control API ${api}`);
-    const supervisor = (await labStatus(name))?.supervisor.pid as number;
-    signal(supervisor, 'SIGKILL');
-    expect(await waitExit([supervisor], 5000)).toEqual([]);
-    await sleep(100);
-    expect((await cli(['lab', 'status', name])).stdout).toContain('NOT SERVING (supervisor gone)');
+      const status = await runCli(['lab', 'status', name]);
+      expect(status.stdout).toContain(`control API ${api}`);
+      const supervisor = (await labStatus(name))?.supervisor.pid as number;
+      signal(supervisor, 'SIGKILL');
+      expect(await waitExit([supervisor], 5000)).toEqual([]);
+      await sleep(100);
+      expect((await runCli(['lab', 'status', name])).stdout).toContain('NOT SERVING (supervisor gone)');
 
-    const down = await cli(['lab', 'down', name]);
-    expect(down.code).toBe(0);
-    expectNothingLeft(name);
-    expect(alive(supervisor)).toBe(false);
-    await expect(fetch(`${api}/rules`)).rejects.toThrow();
-  });
+      const down = await runCli(['lab', 'down', name]);
+      expect(down.code).toBe(0);
+      expectNothingLeft(name);
+      expect(alive(supervisor)).toBe(false);
+      await expect(fetch(`${api}/rules`)).rejects.toThrow();
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../support/cli.js';
 import { requireSystem } from '../../support/system.js';
-import { cli } from './helpers.js';
 
 const sys = requireSystem('root', 'ip', 'tc', 'nft');
 
@@ -28,7 +28,7 @@ function netemWorks(): boolean {
 
 describe.skipIf(sys.skip)('turbulence doctor', () => {
   it('reports the machine as it is, and every fault kind with its verdict', async () => {
-    const out = await cli(['doctor', '--json']);
+    const out = await runCli(['doctor', '--json']);
     expect(out.code).toBe(0);
     const report = JSON.parse(out.stdout) as { machine: Line[]; kinds: Line[] };
     const fact = (name: string) => report.machine.find((l) => l.name === name)?.result;

@@ -1,14 +1,13 @@
 /**
- * Helpers for the lab system tests: run the CLI from sources, write lab files, list what is left on the machine.
+ * Helpers for the lab system tests: write lab files, list what is left on the machine (the CLI runs through
+ * `test/support/cli.ts`).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-
-const CLI = join(import.meta.dirname, 'cli.ts');
 
 /** Temp directories this test file made; removed after its last hook (its labs are down by then). */
 const made: string[] = [];
@@ -40,27 +39,6 @@ export function writeLab(yaml: string): string {
   const file = join(dir, 'lab.yaml');
   writeFileSync(file, yaml);
   return file;
-}
-
-/** Runs the CLI to completion. */
-export function cli(
-  args: string[],
-  timeoutMs = 60_000,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ code: number; stdout: string; stderr: string; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), (out += d.toString())));
-    child.stderr.on('data', (d: Buffer) => ((stderr += d.toString()), (out += d.toString())));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr, out });
-    });
-  });
 }
 
 /** Network namespaces whose name contains `part`. */

@@ -11,6 +11,7 @@ import { cpuLimitDriver } from '../../../src/faults/limit/cpu.js';
 import { memoryLimitDriver } from '../../../src/faults/limit/memory.js';
 import { pidsLimitDriver } from '../../../src/faults/limit/pids.js';
 import { alive, sleep } from '../../../src/os/signals.js';
+import { eventually } from '../../support/eventually.js';
 import { requireSystem } from '../../support/system.js';
 import { ctx } from './netlab.js';
 
@@ -91,8 +92,7 @@ describe.skipIf(sys.skip)('cgroup faults on real processes', () => {
     await sleep(200);
     const fault = await inject(memoryLimitDriver, pid, { max: '64MiB' });
     expect(await (memoryLimitDriver as AnyDriver).verify!(fault, ctx())).toBe(true);
-    for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
-    expect(alive(pid)).toBe(false);
+    expect(await eventually(() => !alive(pid), 10_000, 100)).toBe(true);
     await revert(memoryLimitDriver, fault);
   });
 
@@ -111,13 +111,14 @@ describe.skipIf(sys.skip)('cgroup faults on real processes', () => {
     const log = join(tmp, 'fork.log');
     const pid = orphan(['fork', log]);
     victims.push(pid);
-    await sleep(400);
+    // The victim has started forking (a loaded machine may take seconds to start node).
+    const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
+    expect(await eventually(() => lines().includes('ok'), 15_000, 50)).toBe(true);
     const fault = await inject(pidsLimitDriver, pid, { max: 1 });
     await sleep(500);
     const during = readFileSync(log, 'utf8').trim().split('\n').slice(-3);
     expect(during.every((l) => l !== 'ok')).toBe(true);
     await revert(pidsLimitDriver, fault);
-    await sleep(400);
-    expect(readFileSync(log, 'utf8').trim().split('\n').at(-1)).toBe('ok');
+    expect(await eventually(() => lines().at(-1) === 'ok', 5000, 50)).toBe(true);
   });
 });

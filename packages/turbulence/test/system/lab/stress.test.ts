@@ -24,7 +24,8 @@ import { ioStressDriver } from '../../../src/faults/stress/io.js';
 import { memoryStressDriver } from '../../../src/faults/stress/memory.js';
 import { sleep } from '../../../src/os/signals.js';
 import { requireSystem } from '../../support/system.js';
-import { cli, useTempHome } from './helpers.js';
+import { useTempHome } from './helpers.js';
+import { runCli } from '../../support/cli.js';
 import { ctx } from './netlab.js';
 
 const sys = requireSystem('root');
@@ -149,7 +150,9 @@ describe.skipIf(sys.skip)('stress faults', () => {
   it('runs `fault inject stress.cpu` on this machine without --target, and exits soon after the duration', async () => {
     useTempHome();
     const started = Date.now();
-    const r = await cli(['fault', 'inject', 'stress.cpu', '-p', 'engine=node', '-p', 'load=5', '-d', '3s'], 90_000);
+    const r = await runCli(['fault', 'inject', 'stress.cpu', '-p', 'engine=node', '-p', 'load=5', '-d', '3s'], {
+      timeoutMs: 90_000,
+    });
     const elapsed = Date.now() - started;
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -14,8 +14,9 @@ import { writeLabState } from '../../../src/lab/state.js';
 import { readRecord } from '../../../src/supervisor/record.js';
 import { alive, sleep } from '../../../src/os/signals.js';
 import { requireSystem } from '../../support/system.js';
-import { eventually } from '../faults/helpers.js';
-import { cli, netnsMatching, pidsWithMarker, uniqueName, uniqueSubnet, useTempHome, writeLab } from './helpers.js';
+import { eventually } from '../../support/eventually.js';
+import { netnsMatching, pidsWithMarker, uniqueName, uniqueSubnet, useTempHome, writeLab } from './helpers.js';
+import { runCli } from '../../support/cli.js';
 
 const sys = requireSystem('root', 'ip');
 
@@ -43,7 +44,7 @@ describe.skipIf(sys.skip)('lab services under the one supervisor', { timeout: 12
         restart: on-failure
         restartDelay: 200ms
 `);
-    expect((await cli(['lab', 'up', file])).code).toBe(0);
+    expect((await runCli(['lab', 'up', file])).code).toBe(0);
     const state = readLabState(name);
     const sup = state?.supervisor;
     const before = service(state, 'solo', 'only')?.pid as number;
@@ -56,7 +57,7 @@ describe.skipIf(sys.skip)('lab services under the one supervisor', { timeout: 12
     expect(service(readLabState(name), 'solo', 'only')?.restarts).toBe(1);
     expect(await isSameProcess(sup?.pid as number, sup?.startTime as string)).toBe(true);
     expect(pidsWithMarker(marker)).toHaveLength(1);
-    expect((await cli(['lab', 'down', name])).code).toBe(0);
+    expect((await runCli(['lab', 'down', name])).code).toBe(0);
     expect(pidsWithMarker(marker)).toEqual([]);
   });
 
@@ -69,7 +70,7 @@ describe.skipIf(sys.skip)('lab services under the one supervisor', { timeout: 12
         restart: on-failure
         restartDelay: 50ms
 `);
-    expect((await cli(['lab', 'up', file])).code).toBe(0);
+    expect((await runCli(['lab', 'up', file])).code).toBe(0);
     const sup = readLabState(name)?.supervisor;
     const gaveUp = () => {
       const s = service(readLabState(name), 'solo', 'loop');
@@ -80,7 +81,7 @@ describe.skipIf(sys.skip)('lab services under the one supervisor', { timeout: 12
     expect(service(readLabState(name), 'solo', 'loop')).toMatchObject({ status: 'failed', restarts: 5, exitCode: 1 });
     expect(await isSameProcess(sup?.pid as number, sup?.startTime as string)).toBe(true);
     expect(readLabState(name)?.status).toBe('ready');
-    expect((await cli(['lab', 'down', name])).code).toBe(0);
+    expect((await runCli(['lab', 'down', name])).code).toBe(0);
   });
 
   it('keeps lab x-y host z apart from lab x host y-z, and takes down one without the other', async () => {
@@ -174,17 +175,17 @@ describe.skipIf(sys.skip)('lab services under the one supervisor', { timeout: 12
       - name: sleeper
         command: [sleep, "300"]
 `);
-    expect((await cli(['lab', 'up', file])).code).toBe(0);
+    expect((await runCli(['lab', 'up', file])).code).toBe(0);
     const pid = service(readLabState(name), 'one', 'sleeper')?.pid as number;
     const target = ['-t', `lab=${name}`, '-t', 'host=one', '-t', 'service=sleeper'];
-    const inject = await cli(['fault', 'inject', 'process.stop', ...target, '--detach']);
+    const inject = await runCli(['fault', 'inject', 'process.stop', ...target, '--detach']);
     expect(inject.stderr).toBe('');
     expect(inject.stdout).toContain(`${name}.one.sleeper (pid ${pid})`);
     expect(await readProc(pid)).toMatchObject({ state: 'T', comm: 'sleep' });
     const id = /id (process-stop-\S+)/.exec(inject.stdout)?.[1] as string;
-    expect((await cli(['fault', 'revert', id])).code).toBe(0);
+    expect((await runCli(['fault', 'revert', id])).code).toBe(0);
     expect(await eventually(async () => (await readProc(pid))?.state !== 'T', 3000)).toBe(true);
-    const wrong = await cli([
+    const wrong = await runCli([
       'fault',
       'inject',
       'process.stop',
@@ -197,7 +198,7 @@ describe.skipIf(sys.skip)('lab services under the one supervisor', { timeout: 12
     ]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toContain('has no service');
-    expect((await cli(['lab', 'down', name])).code).toBe(0);
+    expect((await runCli(['lab', 'down', name])).code).toBe(0);
   });
 
   it('a SIGKILLed lab up leaves namespaces and services; recover removes them', async () => {
@@ -211,18 +212,18 @@ hosts:
         ready: { exec: "true" }
   - name: two
 `);
-    expect((await cli(['lab', 'up', file])).code).toBe(0);
+    expect((await runCli(['lab', 'up', file])).code).toBe(0);
     const state = readLabState(name) as LabState;
     const link = state.rootLinks[0] as string;
     process.kill(state.supervisor?.pid as number, 'SIGKILL');
     await eventually(() => !alive(state.supervisor?.pid as number), 5000);
     expect(netnsMatching(`tb-${name}`)).toHaveLength(3);
     expect(pidsWithMarker(marker)).toHaveLength(1);
-    const kept = await cli(['recover', '--keep-labs']);
+    const kept = await runCli(['recover', '--keep-labs']);
     expect(kept.code).toBe(0);
     expect(netnsMatching(`tb-${name}`)).toHaveLength(3);
 
-    const recovered = await cli(['recover']);
+    const recovered = await runCli(['recover']);
     expect(recovered.code).toBe(0);
     expect(recovered.stdout).toContain(`took down lab ${name}`);
     expect(netnsMatching(`tb-${name}`)).toEqual([]);
@@ -234,12 +235,12 @@ hosts:
 
   it('recover keeps a lab whose supervisor is alive', async () => {
     const { name, file } = lab('hosts:\n  - name: one\n');
-    expect((await cli(['lab', 'up', file])).code).toBe(0);
-    const recovered = await cli(['recover']);
+    expect((await runCli(['lab', 'up', file])).code).toBe(0);
+    const recovered = await runCli(['recover']);
     expect(recovered.code).toBe(0);
     expect(netnsMatching(`tb-${name}`)).toHaveLength(2);
     expect(readLabState(name)?.status).toBe('ready');
-    expect((await cli(['lab', 'down', name])).code).toBe(0);
+    expect((await runCli(['lab', 'down', name])).code).toBe(0);
   });
 });
 
