@@ -11,16 +11,17 @@
  * never returned (two identical `dns.rule` faults on one server therefore share one rule).
  * Set `TURBULENCE_DNS_API_TOKEN` when the API requires a token.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { deriveSeed } from '../../core/rng.js';
 import { readLabState } from '../../lab/state.js';
 import { parseRule, type DnsRuleInput } from '../../dns/rule.js';
+import { dnsQuerySchema, dnsRuleShape } from './schema.js';
 
 /** The rule, exactly as the control API takes it (see docs/dns.md). */
-const params = z.looseObject({ action: z.unknown() }).superRefine((value, ctx) => {
+const params = dnsRuleShape.superRefine((value, ctx) => {
   try {
     parseRule(value);
   } catch (err) {
@@ -32,18 +33,13 @@ const params = z.looseObject({ action: z.unknown() }).superRefine((value, ctx) =
   }
 }) as unknown as z.ZodType<DnsRuleInput & JsonObject>;
 
-const query = z.union([
-  z.object({ api: z.union([z.url(), z.array(z.url()).min(1)]) }).strict(),
-  z.object({ lab: z.string().min(1) }).strict(),
-]);
-
 /** `dns.rule`. */
 export const ruleDriver: FaultDriver<DnsRuleInput & JsonObject> = {
   kind: 'dns.rule',
   summary: 'add a rule (truncate, nxdomain, delay, drop, ...) to a chaos DNS server; revert removes it',
   params,
   async resolveTargets(q) {
-    const parsed = query.safeParse(q ?? {});
+    const parsed = dnsQuerySchema.safeParse(q ?? {});
     if (!parsed.success) {
       throw new TurbulenceError(
         ErrorCodes.FAULT_INVALID_PARAMS,

@@ -1,13 +1,13 @@
 /**
  * @module `process.stop`: pause a process with SIGSTOP; revert resumes it with SIGCONT.
  */
-import { z } from 'zod';
 import type { FaultDriver } from '../../core/fault.js';
+import { noParams } from './schema.js';
 import { procAvailable, readProc, waitFor } from './proc.js';
 import { signalTarget, targetGone } from './signals.js';
 import { attributesOf, resolveProcesses } from './targets.js';
 
-const params = z.object({}).strict();
+const params = noParams;
 
 /** `process.stop`. */
 export const stopDriver: FaultDriver<Record<string, never>> = {

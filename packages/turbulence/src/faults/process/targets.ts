@@ -7,7 +7,7 @@
  * a name or command-line query skips protected processes, and is refused when nothing else matched.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../../core/errors.js';
 import type { Target } from '../../core/fault.js';
 import type { JsonObject, JsonValue } from '../../core/json.js';
@@ -15,24 +15,10 @@ import { findManaged } from '../../supervisor/managed.js';
 import { supervisedPids } from '../../supervisor/supervisor.js';
 import { commandLine, isSameProcess, listProcs, readProcSync } from './proc.js';
 import type { ProcInfo } from './proc.js';
+import { processQuerySchema } from './schema.js';
 
-/** The target query of every `process.*` kind. */
-export const processQuerySchema = z
-  .object({
-    pid: z.coerce.number().int().positive().optional(),
-    /** Exact `comm` (the executable name as `ps -o comm` shows it, at most 15 characters). */
-    name: z.string().min(1).optional(),
-    /** A regular expression searched in the command line (arguments joined by spaces). */
-    cmdline: z.string().min(1).optional(),
-    /** A file holding a pid. */
-    pidfile: z.string().min(1).optional(),
-    /** A process turbulence supervises, by name. */
-    managed: z.string().min(1).optional(),
-  })
-  .strict()
-  .refine((q) => Object.values(q).some((v) => v !== undefined), {
-    message: 'give at least one of pid, name, cmdline, pidfile, managed',
-  });
+export { processQuerySchema } from './schema.js';
+
 /** A parsed process target query. */
 export type ProcessQuery = z.infer<typeof processQuerySchema>;
 

@@ -7,12 +7,8 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { sizeParam } from '../limit/size.js';
 import { stressDriver } from './driver.js';
-import { engineParam } from './params.js';
-
-const params = z.object({ path: z.string().min(1), size: sizeParam, engine: engineParam }).strict();
+import { diskFillParams as params } from './schema.js';
 
 /** The fill file of a fault. */
 export const fillFile = (dir: string, tag: string): string => join(dir, `.${tag}.fill`);

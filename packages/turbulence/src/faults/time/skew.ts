@@ -7,29 +7,14 @@
  * { kind: 'time.skew', target: { lab: 'etcd', host: 'n1', service: 'etcd' }, params: { offset: '-30s' } }
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
-import { parseDuration } from '../../core/duration.js';
+import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import { readLabState } from '../../lab/state.js';
 import { resolveProcessTargets } from '../limit/targets.js';
 import { libfaketimePath } from './faketime.js';
+import { skewParams as params } from './schema.js';
 
-const params = z
-  .object({
-    /** `+1h`, `-30s`, `90m`, or a number of seconds (negative: the clock goes back). */
-    offset: z.union([z.number(), z.string()]).transform((v, ctx) => {
-      if (typeof v === 'number') return Math.round(v);
-      const m = /^([+-]?)(.+)$/.exec(v.trim());
-      try {
-        return (m?.[1] === '-' ? -1 : 1) * Math.round(parseDuration(m?.[2] ?? '') / 1000);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not an offset like +1h or -30s` });
-        return z.NEVER;
-      }
-    }),
-  })
-  .strict();
 type Params = z.output<typeof params>;
 
 /** The offset file of a target. */
