@@ -7,6 +7,7 @@
  * branch's issues are reported instead of a vague "does not match".
  */
 import type { z } from 'zod';
+import { didYouMean, nearest } from '../core/suggest.js';
 
 /** One problem found in a document, relative to its root. */
 export interface Problem {
@@ -41,6 +42,7 @@ export function issuesToProblems(issues: readonly Issue[], root: unknown): Probl
 
 function convert(issue: Issue, base: (string | number)[], root: unknown): Problem[] {
   const path = [...base, ...(issue.path as (string | number)[])];
+  if (issue.code === 'unrecognized_keys') return unknownKeys(issue, path);
   if (issue.code === 'invalid_union') {
     if ((issue as { note?: string }).note === 'No matching discriminator') return [discriminator(issue, path, root)];
     const matched = issue.errors.filter((branch) => branch.every((e) => e.path.length > 0));
@@ -58,14 +60,24 @@ function convert(issue: Issue, base: (string | number)[], root: unknown): Proble
   return [{ path, message: describeIssue(issue, value) }];
 }
 
+/** One problem per unknown key, at the key itself (`strict.ts` puts one message line per key). */
+function unknownKeys(issue: Issue & { code: 'unrecognized_keys' }, path: (string | number)[]): Problem[] {
+  const lines = issue.message.split('\n');
+  return issue.keys.map((key, i) => ({
+    path: [...path, key],
+    message: lines.length === issue.keys.length ? (lines[i] as string) : `${JSON.stringify(key)} is not a known key`,
+  }));
+}
+
 function discriminator(issue: Issue & { code: 'invalid_union' }, path: (string | number)[], root: unknown): Problem {
   const options = ((issue as { options?: unknown[] }).options ?? []).filter((o) => o !== undefined && o !== null);
   const list = options.map((o) => JSON.stringify(o)).join(', ');
   const { found, value } = lookup(root, path);
   const parent = path.at(-2);
   const what = parent === 'provider' ? 'provider type' : parent === 'tolerance' ? 'tolerance type' : 'type';
-  const hint = `use one of ${list}`;
-  if (!found) return { path, message: `required "type" is missing`, hint };
+  const near = typeof value === 'string' ? nearest(value, options.map(String)) : undefined;
+  const hint = near !== undefined ? `did you mean ${JSON.stringify(near)}? (one of ${list})` : `use one of ${list}`;
+  if (!found) return { path, message: `required "type" is missing`, hint: `use one of ${list}` };
   if (parent === 'tolerance') {
     return { path, message: `hypothesis probe tolerance type ${JSON.stringify(value)} is unsupported`, hint };
   }
@@ -76,8 +88,11 @@ function describeIssue(issue: Issue, value: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
       return `expected ${expectedOf(issue)}, got ${kindOf(value)}`;
-    case 'invalid_value':
-      return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${JSON.stringify(value)}`;
+    case 'invalid_value': {
+      const expected = `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${JSON.stringify(value)}`;
+      const names = issue.values.filter((v): v is string => typeof v === 'string');
+      return typeof value === 'string' && nearest(value, names) ? `${expected}; ${didYouMean(value, names)}` : expected;
+    }
     case 'too_small':
       return issue.origin === 'string'
         ? 'must not be empty'

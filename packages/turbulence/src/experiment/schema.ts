@@ -8,7 +8,9 @@
  * tolerance objects by the schema of their kind (`tolerance.ts`).
  */
 import { z } from 'zod';
-import { providerSchema } from '../providers/index.js';
+import { kindSchemas } from '../faults/schemas.js';
+import { faultSchema, providerSchema } from '../providers/schemas.js';
+import { strictObject } from './strict.js';
 import { toleranceKinds } from './tolerance.js';
 import { VAR_TYPES } from './vars.js';
 
@@ -60,13 +62,16 @@ const controlProvider = z.discriminatedUnion('type', [
 ]);
 
 /** A control (hook): top level, in the hypothesis, or on an activity. */
-export const controlSchema = z.looseObject({
-  name: requiredString('a control must have a "name"', 'name'),
-  provider: controlProvider.optional(),
-  scope: z.enum(['before', 'after']).optional(),
-  automatic: z.boolean().optional(),
-  ref: z.string().min(1).optional(),
-});
+export const controlSchema = strictObject(
+  {
+    name: requiredString('a control must have a "name"', 'name'),
+    provider: controlProvider.optional(),
+    scope: z.enum(['before', 'after']).optional(),
+    automatic: z.boolean().optional(),
+    ref: z.string().min(1).optional(),
+  },
+  'a control',
+);
 
 const refType = z.undefined().optional();
 const ref = z.looseObject({
@@ -86,27 +91,29 @@ const activityFields = {
   name: requiredString('an activity must have a "name"', 'name'),
   provider: providerSchema,
   background: z.boolean({ error: 'background must be a boolean' }).optional(),
-  pauses: z.looseObject({ before: seconds().optional(), after: seconds().optional() }).optional(),
+  pauses: strictObject({ before: seconds().optional(), after: seconds().optional() }, 'pauses').optional(),
   timeout: z.number({ error: 'timeout must be a number of seconds' }).nonnegative().optional(),
   controls: z.array(controlSchema).optional(),
   'on-fail': z
     .enum(['continue', 'fail', 'abort'])
     .optional()
     .meta({ description: 'Ours: what a failure or a missed method-probe tolerance does (default continue).' }),
-  until: z
-    .looseObject({ timeout: duration(), interval: duration().optional() })
+  until: strictObject({ timeout: duration(), interval: duration().optional() })
     .optional()
     .meta({ description: 'Ours: repeat the probe until its tolerance holds or the timeout elapses.' }),
 };
 
 /** A probe or an action. */
-export const activitySchema = z.looseObject({
-  ...activityFields,
-  tolerance: toleranceSchema.optional(),
-  get revert(): z.ZodOptional<z.ZodType<unknown>> {
-    return activitySchema.optional().meta({ description: 'Ours: undo for this action, run only if it ran.' });
+export const activitySchema = strictObject(
+  {
+    ...activityFields,
+    tolerance: toleranceSchema.optional(),
+    get revert(): z.ZodOptional<z.ZodType<unknown>> {
+      return activitySchema.optional().meta({ description: 'Ours: undo for this action, run only if it ran.' });
+    },
   },
-});
+  'an activity',
+);
 
 /** A method or rollback entry: an activity or `{ref: name}`. */
 export const activityOrRefSchema = z.discriminatedUnion('type', [ref, activitySchema]);
@@ -120,13 +127,13 @@ export const hypothesisProbeSchema = z.discriminatedUnion('type', [
   activitySchema.extend({ tolerance: toleranceSchema }),
 ]);
 
-const envConfig = z.looseObject({
+const envConfig = strictObject({
   type: z.literal('env'),
   key: requiredString('an env value needs a "key" (the variable name)', 'key'),
   default: z.unknown().optional(),
   env_var_type: z.enum(VAR_TYPES as [string, ...string[]]).optional(),
 });
-const dynamicConfig = z.looseObject({
+const dynamicConfig = strictObject({
   type: z.literal('probe'),
   name: z.string().optional(),
   provider: providerSchema,
@@ -141,7 +148,7 @@ const configValue = z.union([z.discriminatedUnion('type', [envConfig, dynamicCon
 const secretValue = z.union([
   z.discriminatedUnion('type', [
     envConfig.omit({ default: true, env_var_type: true }),
-    z.looseObject({ type: z.literal('vault'), path: z.string().optional(), key: z.string().optional() }),
+    strictObject({ type: z.literal('vault'), path: z.string().optional(), key: z.string().optional() }),
   ]),
   notTyped(['env', 'vault']),
 ]);
@@ -156,21 +163,21 @@ const hypothesisStrategies = [
   'skip',
 ] as const;
 
-const runtimeSchema = z.looseObject({
-  rollbacks: z.looseObject({ strategy: z.enum(['default', 'always', 'never', 'deviated']).optional() }).optional(),
-  hypothesis: z
-    .looseObject({
-      strategy: z.enum(hypothesisStrategies).optional(),
-      frequency: z.number().positive().optional(),
-      'fail-fast': z.boolean().optional(),
-    })
-    .optional(),
+const runtimeSchema = strictObject({
+  rollbacks: strictObject({ strategy: z.enum(['default', 'always', 'never', 'deviated']).optional() }).optional(),
+  hypothesis: strictObject({
+    strategy: z.enum(hypothesisStrategies).optional(),
+    frequency: z.number().positive().optional(),
+    'fail-fast': z.boolean().optional(),
+  }).optional(),
   strict: z.boolean().optional().meta({ description: 'Ours: gate failures fail the run, timeouts are enforced.' }),
   'max-duration': duration().optional().meta({ description: 'Ours: hard limit on the run.' }),
 });
 
 /** The whole experiment. */
-export const experimentSchema = z.looseObject({
+export const experimentSchema = strictObject({
+  /** For editors: the JSON Schema this file follows. */
+  $schema: z.string().optional(),
   version: z.union([z.string(), z.number()]).optional(),
   title: requiredString('experiment requires a title', 'title'),
   description: requiredString('experiment requires a description', 'description'),
@@ -180,13 +187,11 @@ export const experimentSchema = z.looseObject({
   secrets: z.record(z.string(), z.record(z.string(), secretValue)).optional(),
   extensions: z.array(z.looseObject({ name: requiredString('an extension must have a "name"', 'name') })).optional(),
   controls: z.array(controlSchema).optional(),
-  'steady-state-hypothesis': z
-    .looseObject({
-      title: requiredString('the steady-state-hypothesis requires a "title"', 'title'),
-      probes: z.array(hypothesisProbeSchema).optional(),
-      controls: z.array(controlSchema).optional(),
-    })
-    .optional(),
+  'steady-state-hypothesis': strictObject({
+    title: requiredString('the steady-state-hypothesis requires a "title"', 'title'),
+    probes: z.array(hypothesisProbeSchema).optional(),
+    controls: z.array(controlSchema).optional(),
+  }).optional(),
   method: z.array(activityOrRefSchema, {
     error: (iss) =>
       iss.input === undefined
@@ -195,16 +200,17 @@ export const experimentSchema = z.looseObject({
   }),
   rollbacks: z.array(activityOrRefSchema).optional(),
   runtime: runtimeSchema.optional(),
-  'abort-conditions': z
-    .looseObject({ frequency: z.number().positive().optional(), probes: z.array(hypothesisProbeSchema) })
+  'abort-conditions': strictObject({
+    frequency: z.number().positive().optional(),
+    probes: z.array(hypothesisProbeSchema),
+  })
     .optional()
     .meta({ description: 'Ours: probes watched during the method; a miss reverts every fault and aborts.' }),
-  'blast-radius': z
-    .looseObject({
-      'max-targets': z.int().positive().optional(),
-      'max-concurrent-faults': z.int().positive().optional(),
-      'max-total-fault-time': duration().optional(),
-    })
+  'blast-radius': strictObject({
+    'max-targets': z.int().positive().optional(),
+    'max-concurrent-faults': z.int().positive().optional(),
+    'max-total-fault-time': duration().optional(),
+  })
     .optional()
     .meta({ description: 'Ours: bounds the run may not exceed.' }),
 });
@@ -224,12 +230,42 @@ export function experimentJsonSchema(): Record<string, unknown> {
     override: (ctx) => {
       // `{ref}` entries have no `type`: say so instead of "anything".
       if (ctx.zodSchema === refType) ctx.jsonSchema.not = {};
+      if ((ctx.zodSchema as unknown) === faultSchema)
+        Object.assign(ctx.jsonSchema, faultKindsJsonSchema(ctx.jsonSchema));
     },
   });
   return {
     ...schema,
+    $defs: { ...(schema.$defs as Record<string, unknown> | undefined), [FAULT_KINDS]: { allOf: faultKindRules() } },
     $id: EXPERIMENT_SCHEMA_ID,
     title: 'turbulence experiment',
     description: 'A Chaos Toolkit experiment, plus turbulence extensions (on-fail, revert, until, abort-conditions…).',
   };
+}
+
+const FAULT_KINDS = 'fault-kinds';
+
+/**
+ * The `fault` provider in JSON Schema: `kind` is one of the registered kinds, and each kind's `params` and
+ * `target` are checked by that kind's schema (`$defs/fault-kinds`: one `if kind = K then ...` per kind).
+ */
+function faultKindsJsonSchema(base: Record<string, unknown>): Record<string, unknown> {
+  const properties = { ...(base.properties as Record<string, unknown>) };
+  properties.kind = {
+    type: 'string',
+    enum: kindSchemas.map((k) => k.kind),
+    description: 'A fault kind (see `turbulence fault kinds`).',
+  };
+  return { properties, allOf: [{ $ref: `#/$defs/${FAULT_KINDS}` }] };
+}
+
+function faultKindRules(): Record<string, unknown>[] {
+  const json = (schema: z.ZodType) => {
+    const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+    return rest;
+  };
+  return kindSchemas.map((k) => ({
+    if: { properties: { kind: { const: k.kind } }, required: ['kind'] },
+    then: { properties: { params: json(k.params), target: json(k.target) } },
+  }));
 }

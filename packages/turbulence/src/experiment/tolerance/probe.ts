@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isTurbulenceError, ErrorCodes } from '../../core/errors.js';
-import { providerSchema } from '../../providers/index.js';
+import { providerSchema } from '../../providers/schemas.js';
 import type { ProbeTolerance } from '../types.js';
 import type { ToleranceKind } from './kind.js';
 import { isDict, pyTruthy, show } from './pyvalue.js';
