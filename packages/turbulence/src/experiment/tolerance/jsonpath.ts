@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { JsonPathTolerance } from '../types.js';
 import type { ToleranceKind } from './kind.js';
 import { pickTarget, pyEquals, show, targetName } from './pyvalue.js';
+import { strictObject } from '../strict.js';
 
 const WORDS: Record<string, string> = { and: '&&', or: '||' };
 
@@ -115,13 +116,16 @@ function parseIfText(value: unknown): unknown {
   }
 }
 
-const schema: z.ZodType<JsonPathTolerance> = z.looseObject({
-  type: z.literal('jsonpath'),
-  path: z.string().min(1, { message: 'path must be a non-empty JSONPath, e.g. $.status' }),
-  expect: z.unknown().optional(),
-  count: z.number().int().nonnegative().optional(),
-  target: z.string().optional(),
-});
+const schema: z.ZodType<JsonPathTolerance> = strictObject(
+  {
+    type: z.literal('jsonpath'),
+    path: z.string().min(1, { message: 'path must be a non-empty JSONPath, e.g. $.status' }),
+    expect: z.unknown().optional(),
+    count: z.number().int().nonnegative().optional(),
+    target: z.string().optional(),
+  },
+  'a jsonpath tolerance',
+);
 
 /** The `jsonpath` tolerance kind. */
 export const jsonPathKind: ToleranceKind<JsonPathTolerance> = {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { RegexTolerance } from '../types.js';
 import type { ToleranceKind } from './kind.js';
 import { pickTarget, show, targetName } from './pyvalue.js';
+import { strictObject } from '../strict.js';
 
 /**
  * Compiles a Python regular expression into a JavaScript one (Unicode mode, like Python 3 `str` patterns).
@@ -31,11 +32,14 @@ export function pythonRegex(pattern: string): RegExp {
   return new RegExp(body, flags);
 }
 
-const schema: z.ZodType<RegexTolerance> = z.looseObject({
-  type: z.literal('regex'),
-  pattern: z.string(),
-  target: z.string().optional(),
-});
+const schema: z.ZodType<RegexTolerance> = strictObject(
+  {
+    type: z.literal('regex'),
+    pattern: z.string(),
+    target: z.string().optional(),
+  },
+  'a regex tolerance',
+);
 
 /** The `regex` tolerance kind. */
 export const regexKind: ToleranceKind<RegexTolerance> = {
