@@ -193,7 +193,7 @@ function parseJson(text: string, source: string): { value: unknown; positions: P
 }
 
 function parseYaml(text: string, source: string): { value: unknown; positions: PositionIndex } {
-  const flow = jsonDepthExceeded(text, [34, 39]);
+  const flow = jsonDepthExceeded(text, [DOUBLE_QUOTE, SINGLE_QUOTE]);
   if (flow !== undefined) throw tooDeep(source, offsetPosition(text, flow));
   const lineCounter = new LineCounter();
   // YAML 1.1 like PyYAML's safe loader (yes/no are booleans), without timestamps (they are not JSON).
@@ -239,23 +239,30 @@ function tooDeep(source: string, at: { line: number; column: number }): Turbulen
   });
 }
 
-/** The offset where JSON nesting (outside strings) first goes deeper than {@link MAX_DEPTH}, if it does. */
-function jsonDepthExceeded(text: string): number | undefined {
+/**
+ * The offset where bracket nesting (outside quoted strings) first goes deeper than {@link MAX_DEPTH}, if it does.
+ * Exact for JSON; for YAML a cheap first look at flow collections (block nesting is checked on the parsed tree).
+ */
+function jsonDepthExceeded(text: string, quotes: readonly number[] = [DOUBLE_QUOTE]): number | undefined {
   let depth = 0;
-  let inString = false;
+  let quote = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92)
-        i++; // backslash
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
+    if (quote !== 0) {
+      // A backslash escapes the next character in double quotes only.
+      if (c === BACKSLASH && quote === DOUBLE_QUOTE) i++;
+      else if (c === quote) quote = 0;
+    } else if (quotes.includes(c)) quote = c;
     else if (c === 91 || c === 123) {
       if (++depth > MAX_DEPTH) return i;
     } else if (c === 93 || c === 125) depth--;
   }
   return undefined;
 }
+
+const DOUBLE_QUOTE = 34;
+const SINGLE_QUOTE = 39;
+const BACKSLASH = 92;
 
 /** The offset of the first YAML node deeper than {@link MAX_DEPTH}, if any (walked without recursion). */
 function yamlDepthExceeded(doc: Document): number | undefined {
