@@ -8,6 +8,7 @@
  * tolerance objects by the schema of their kind (`tolerance.ts`).
  */
 import { z } from 'zod';
+import { editDistance } from '../core/suggest.js';
 import { kindSchemas } from '../faults/schemas.js';
 import { faultSchema, providerSchema } from '../providers/schemas.js';
 import { strictObject } from './strict.js';
@@ -139,10 +140,23 @@ const dynamicConfig = strictObject({
   provider: providerSchema,
 });
 const notTyped = (types: string[]) =>
-  z.unknown().refine((v) => !(isObject(v) && types.includes(v.type as string)), {
-    message: `a value with "type": ${types.map((t) => `"${t}"`).join(' or ')} is malformed`,
-    abort: true,
-  });
+  z
+    .unknown()
+    .refine((v) => !(isObject(v) && types.includes(v.type as string)), {
+      message: `a value with "type": ${types.map((t) => `"${t}"`).join(' or ')} is malformed`,
+      abort: true,
+    })
+    .superRefine((v, ctx) => {
+      // `{tyep: env, key: X}` is an inline object only by accident: say so.
+      const typo = isObject(v) ? Object.keys(v).find((k) => k !== 'type' && editDistance(k, 'type') <= 1) : undefined;
+      if (typo !== undefined && isObject(v) && types.includes(v[typo] as string)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [typo],
+          message: `${JSON.stringify(typo)} makes this an inline object value; did you mean "type"?`,
+        });
+      }
+    });
 
 const configValue = z.union([z.discriminatedUnion('type', [envConfig, dynamicConfig]), notTyped(['env', 'probe'])]);
 const secretValue = z.union([
