@@ -14,6 +14,7 @@ import { registerRuleCommands } from './dns/rules.js';
 import { formatEvent, registerRunCommands } from './dns/run.js';
 import { dnsActions } from '../../dns/actions/index.js';
 import { untilStopSignal } from '../signals.js';
+import { parseInteger } from '../parse.js';
 
 interface ServeFlags {
   listen: string;
@@ -107,16 +108,5 @@ async function serve(flags: ServeFlags): Promise<void> {
   await server.close();
 }
 
-function positiveInteger(flag: string, text: string): number {
-  const n = integer(flag, text);
-  if (n < 1) throw new TurbulenceError(ErrorCodes.USAGE, `${flag} must be at least 1, got ${text}`);
-  return n;
-}
-
-function integer(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new TurbulenceError(ErrorCodes.USAGE, `${flag} must be a non-negative integer, got ${JSON.stringify(text)}`);
-  }
-  return n;
-}
+const positiveInteger = (flag: string, text: string): number => parseInteger(flag, text, { min: 1 });
+const integer = (flag: string, text: string): number => parseInteger(flag, text);

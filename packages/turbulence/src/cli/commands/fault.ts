@@ -2,7 +2,7 @@
  * `turbulence fault inject|list|revert|kinds`: one fault from the command line, and the ledger by hand.
  */
 import type { Command } from 'commander';
-import { parseDuration, formatDuration } from '../../core/duration.js';
+import { formatDuration } from '../../core/duration.js';
 import { ErrorCodes, ExitCodes, TurbulenceError } from '../../core/errors.js';
 import type { JsonObject, JsonValue } from '../../core/json.js';
 import { Rng, newSeed } from '../../core/rng.js';
@@ -10,7 +10,11 @@ import { parseSelectionMode } from '../../core/selector.js';
 import { Ledger } from '../../faults/ledger.js';
 import { FaultManager } from '../../faults/manager.js';
 import { keepReason, recoverLedger, revertLedgerEntry } from '../../faults/recover.js';
+import { describeKind, type FieldDescription, type KindDescription } from '../../faults/describe.js';
 import { getDriver, listDrivers } from '../../faults/registry.js';
+import { kindSchema } from '../../faults/schemas.js';
+import { didYouMean } from '../../core/suggest.js';
+import { parseDurationFlag, parseInteger } from '../parse.js';
 
 interface InjectFlags {
   target: string[];
@@ -113,12 +117,33 @@ export function register(program: Command): void {
 
   fault
     .command('kinds')
-    .description('list the fault kinds this installation knows, with a summary each')
+    .description('list the fault kinds, or describe one: parameters (type, default, range), target, example')
+    .argument('[kind]', 'a kind to describe, e.g. process.kill')
     .option('--json', 'print as JSON')
-    .action(async (flags: { json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  turbulence fault kinds\n  turbulence fault kinds network.latency')
+    .action(async (kind: string | undefined, flags: { json?: boolean }) => {
       const drivers = await listDrivers((family, e) =>
         err(`warning: fault family ${family} did not load: ${String(e)}`),
       );
+      if (kind !== undefined) {
+        const driver = drivers.find((d) => d.kind === kind);
+        const schema = kindSchema(kind);
+        if (!driver || !schema) {
+          throw new TurbulenceError(ErrorCodes.USAGE, `unknown fault kind ${JSON.stringify(kind)}`, {
+            hint: didYouMean(
+              kind,
+              drivers.map((d) => d.kind),
+            ),
+          });
+        }
+        const description = {
+          ...describeKind(schema),
+          summary: driver.summary,
+          reversible: driver.reversible !== false,
+        };
+        out(flags.json ? JSON.stringify(description) : renderKind(description).join('\n'));
+        return;
+      }
       if (flags.json) {
         out(
           JSON.stringify(
@@ -133,10 +158,8 @@ export function register(program: Command): void {
 }
 
 async function inject(kind: string, flags: InjectFlags): Promise<number> {
-  const seed = flags.seed === undefined ? newSeed() : Number(flags.seed);
-  if (!Number.isSafeInteger(seed))
-    throw new TurbulenceError(ErrorCodes.USAGE, `--seed must be an integer, got ${flags.seed}`);
-  const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration');
+  const seed = flags.seed === undefined ? newSeed() : parseInteger('--seed', flags.seed);
+  const durationMs = flags.duration === undefined ? undefined : parseDurationFlag('--duration', flags.duration);
   const manager = new FaultManager({ rng: new Rng(seed), dryRun: flags.dryRun === true });
   const spec = {
     kind,
@@ -264,4 +287,29 @@ async function revert(id: string | undefined, all: boolean): Promise<number> {
   for (const c of report.corrupt) err(`warning: unreadable ledger file ${c.file}: ${c.error}`);
   if (report.reverted.length === 0 && report.failed.length === 0) out('no faults in the ledger');
   return report.failed.length > 0 || report.corrupt.length > 0 ? ExitCodes.FAILED : ExitCodes.OK;
+}
+
+/** `fault kinds KIND` as text: summary, parameters, target, and the kind in an experiment and on the CLI. */
+function renderKind(d: KindDescription & { summary: string; reversible: boolean }): string[] {
+  const field = (f: FieldDescription) =>
+    `  ${f.name.padEnd(12)} ${f.type}${f.required ? ' (required)' : ''}` +
+    `${f.default !== undefined ? `, default ${JSON.stringify(f.default)}` : ''}` +
+    `${f.range !== undefined ? `, range ${f.range}` : ''}${f.description ? ` — ${f.description}` : ''}`;
+  const { target, params, duration } = d.example;
+  const pairs = (o: JsonObject | undefined, flag: string) =>
+    Object.entries(o ?? {}).map(([k, v]) => ` ${flag} ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return [
+    `${d.kind}: ${d.summary}${d.reversible ? '' : ' (not reversible)'}`,
+    '',
+    'parameters:',
+    ...(d.params.length > 0 ? d.params.map(field) : ['  (none)']),
+    '',
+    `target (${d.targetTypes.join(', ')}${d.targetOptional ? '; optional' : ''}):`,
+    ...d.target.map(field),
+    '',
+    'in an experiment:',
+    `  provider: ${JSON.stringify({ type: 'fault', kind: d.kind, target, ...(params ? { params } : {}), ...(duration ? { duration } : {}) })}`,
+    'on the command line:',
+    `  turbulence fault inject ${d.kind}${[...pairs(target, '--target'), ...pairs(params, '--param')].join('')}${duration ? ` --duration ${duration}` : ''}`,
+  ];
 }

@@ -13,6 +13,7 @@ import { labDown, labExecArgv, labStatus, labUp } from '../../lab/lab.js';
 import { loadLabFile } from '../../lab/spec.js';
 import { readLabState, turbulenceHome, type LabDnsState } from '../../lab/state.js';
 import { alive, sleep } from '../../lab/sys.js';
+import { parseNumber } from '../parse.js';
 
 /** A lab file path, or the name of a lab that is up. */
 function labName(fileOrName: string): string {
@@ -92,7 +93,7 @@ export function register(program: Command): void {
     .description('build the namespaces, bridge and links, start the services and wait until they are ready')
     .action(async (file: string, opts: { foreground?: boolean; timeout: string }) => {
       if (opts.foreground) await upForeground(file);
-      else await upDetached(file, Number(opts.timeout) * 1000);
+      else await upDetached(file, parseNumber('--timeout', opts.timeout, { above: 0 }) * 1000);
     });
   lab
     .command('down')

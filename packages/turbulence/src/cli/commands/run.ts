@@ -3,8 +3,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
-import { parseDuration } from '../../core/duration.js';
 import { loadExperiment } from '../../experiment/load.js';
 import { assertValid } from '../../experiment/validate.js';
 import { loadOverrides } from '../../experiment/vars.js';
@@ -19,6 +17,7 @@ import {
 import { journalToJUnit } from '../../report/junit.js';
 import { terminalRenderer } from '../render/terminal.js';
 import type { DryMode, RollbackStrategy } from '../../experiment/types.js';
+import { parseDurationFlag, parseInteger, parseNumber } from '../parse.js';
 
 interface RunFlags {
   journalPath: string;
@@ -43,12 +42,7 @@ interface RunFlags {
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 function int(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new TurbulenceError(ErrorCodes.USAGE, `${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
-  }
-  return n;
+  return v === undefined ? undefined : parseInteger(name, v);
 }
 
 export function register(program: Command): void {
@@ -112,10 +106,17 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const overrides = await loadOverrides({ vars: flags.var, varFiles: flags.varFile });
   const hypothesisStrategy =
     flags.hypothesisStrategy === undefined ? undefined : parseHypothesisStrategy(flags.hypothesisStrategy);
-  const frequency = flags.hypothesisFrequency === undefined ? undefined : Number(flags.hypothesisFrequency);
-  if (frequency !== undefined && !(frequency > 0)) {
-    throw new TurbulenceError(ErrorCodes.USAGE, '--hypothesis-frequency must be a positive number of seconds');
-  }
+  const frequency =
+    flags.hypothesisFrequency === undefined
+      ? undefined
+      : parseNumber('--hypothesis-frequency', flags.hypothesisFrequency, { above: 0 });
+  // Every flag is checked before anything loads or runs.
+  const maxTargets = int('--max-targets', flags.maxTargets);
+  const maxConcurrentFaults = int('--max-concurrent-faults', flags.maxConcurrentFaults);
+  const maxTotalFaultTimeMs =
+    flags.maxTotalFaultTime === undefined
+      ? undefined
+      : parseDurationFlag('--max-total-fault-time', flags.maxTotalFaultTime);
 
   const loaded = await loadExperiment(file);
   // A dry run executes nothing, so it does not insist that executables and Python modules exist here.
@@ -141,8 +142,6 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const maxTargets = int('--max-targets', flags.maxTargets);
-    const maxConcurrentFaults = int('--max-concurrent-faults', flags.maxConcurrentFaults);
     const { journal, exitCode } = await runExperiment(loaded.experiment, {
       baseDir: loaded.baseDir,
       ...(flags.dry ? { dry: flags.dry } : {}),
@@ -156,7 +155,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       blastRadius: {
         ...(maxTargets !== undefined ? { maxTargets } : {}),
         ...(maxConcurrentFaults !== undefined ? { maxConcurrentFaults } : {}),
-        ...(flags.maxTotalFaultTime ? { maxTotalFaultTimeMs: parseDuration(flags.maxTotalFaultTime) } : {}),
+        ...(maxTotalFaultTimeMs !== undefined ? { maxTotalFaultTimeMs } : {}),
       },
       signal: interrupt.signal,
       hardSignal: hard.signal,

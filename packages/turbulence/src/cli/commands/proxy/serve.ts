@@ -1,8 +1,8 @@
 /** `turbulence proxy serve`: runs the proxy server until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
-import { ErrorCodes, TurbulenceError } from '../../../core/errors.js';
 import { createProxyServer } from '../../../proxy/server.js';
 import { untilStopSignal } from '../../signals.js';
+import { parseInteger } from '../../parse.js';
 
 interface ServeFlags {
   host: string;
@@ -44,10 +44,4 @@ export function registerServe(proxy: Command): void {
     });
 }
 
-function integer(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new TurbulenceError(ErrorCodes.USAGE, `${flag} must be a non-negative integer, got ${JSON.stringify(text)}`);
-  }
-  return n;
-}
+const integer = (flag: string, text: string): number => parseInteger(flag, text);
