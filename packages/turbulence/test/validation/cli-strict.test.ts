@@ -46,6 +46,27 @@ describe('strict CLI values', () => {
   );
 });
 
+describe('turbulence fault inject checks the spec like validate does', () => {
+  it.each([
+    [
+      ['process.kill', '--target', 'nmae=x', '--param', 'sginal=TERM'],
+      'did you mean "signal"?',
+      'did you mean "name"?',
+    ],
+    [['process.kil', '--target', 'name=x'], 'unknown fault kind "process.kil"; did you mean "process.kill"?', ''],
+    [['process.stop', '--target', 'pid=1'], 'target.pid (--target): refusing to target pid 1', ''],
+  ])(
+    'fault inject %j exits 2 before anything runs',
+    async (args, first, second) => {
+      const r = await turbulence(['fault', 'inject', ...args, '--dry-run']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(first);
+      expect(r.stderr).toContain(second);
+    },
+    30_000,
+  );
+});
+
 describe('turbulence fault kinds KIND', () => {
   it("prints the kind's parameters (type, default, range), target fields and an example", async () => {
     const r = await turbulence(['fault', 'kinds', 'network.loss']);

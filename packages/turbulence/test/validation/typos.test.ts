@@ -94,7 +94,13 @@ function renamed(doc: unknown, path: Path, to: string): unknown {
 describe.each(experiments.map((f) => [relative(ROOT, f), f]))('typos in %s', (_name, file) => {
   it('fail validation with a suggestion of the right key, for every key', async () => {
     const loaded = await loadExperiment(file);
-    const opts = { checkProviders: false, env: {} };
+    // Env-typed configuration without a default (the variables an example needs) gets a value.
+    const env = Object.fromEntries(
+      Object.values(loaded.experiment.configuration ?? {})
+        .filter((v): v is { type: 'env'; key: string } => (v as { type?: unknown }).type === 'env')
+        .map((v) => [v.key, '2']),
+    );
+    const opts = { checkProviders: false, env };
     expect((await validateExperiment(loaded, opts)).map((e) => e.message)).toEqual([]);
     const doc = loaded.experiment as unknown;
     const paths = keyPaths(doc).filter((p) => !userNamed(p, doc));

@@ -14,6 +14,7 @@ import { describeKind, type FieldDescription, type KindDescription } from '../..
 import { getDriver, listDrivers } from '../../faults/registry.js';
 import { kindSchema } from '../../faults/schemas.js';
 import { didYouMean } from '../../core/suggest.js';
+import { checkFault } from '../../experiment/validate-faults.js';
 import { parseDurationFlag, parseInteger } from '../parse.js';
 
 interface InjectFlags {
@@ -168,6 +169,7 @@ async function inject(kind: string, flags: InjectFlags): Promise<number> {
     ...(flags.select !== undefined ? { select: parseSelectionMode(flags.select) } : {}),
     ...(durationMs !== undefined ? { durationMs } : {}),
   };
+  checkSpec(kind, spec.target, spec.params);
   manager.on('fault-reverted', (f) => out(`reverted ${f.id} (${f.reason})`));
   manager.on('fault-failed', (f) => err(`failed to ${f.phase} ${f.id ?? kind}: ${f.error.format()}`));
   // Handlers go in before anything takes effect: a Ctrl-C at any moment from here on reverts.
@@ -312,4 +314,24 @@ function renderKind(d: KindDescription & { summary: string; reversible: boolean 
     'on the command line:',
     `  turbulence fault inject ${d.kind}${[...pairs(target, '--target'), ...pairs(params, '--param')].join('')}${duration ? ` --duration ${duration}` : ''}`,
   ];
+}
+
+/** The experiment's fault checks, before anything runs: `--param sginal=TERM` → did you mean `signal`? */
+function checkSpec(kind: string, target: JsonObject | undefined, params: JsonObject | undefined): void {
+  const given = (o: JsonObject | undefined) => (o && Object.keys(o).length > 0 ? o : undefined);
+  const spec: Record<string, unknown> = { kind, target: given(target), params: given(params) };
+  const problems = checkFault(spec, []);
+  if (problems.length === 0) return;
+  const errors = problems.map((p) => {
+    const where = p.path[0];
+    const flag = where === 'params' ? '--param' : where === 'target' ? '--target' : 'KIND';
+    return new TurbulenceError(ErrorCodes.FAULT_INVALID_PARAMS, `${p.path.join('.')} (${flag}): ${p.message}`, {
+      hint: p.hint ?? `see \`turbulence fault kinds ${kind}\``,
+    });
+  });
+  const [first, ...others] = errors as [TurbulenceError, ...TurbulenceError[]];
+  throw new TurbulenceError(ErrorCodes.FAULT_INVALID_PARAMS, first.message, {
+    ...(first.hint ? { hint: first.hint } : {}),
+    details: others,
+  });
 }
