@@ -10,15 +10,7 @@
 import { z } from 'zod';
 import { strictObject } from '../experiment/strict.js';
 import { dnsSchema } from './dns-schema.js';
-import type {
-  FaultProvider,
-  HttpProvider,
-  ModuleProvider,
-  ProcessProvider,
-  Provider,
-  PythonProvider,
-  TcpProvider,
-} from '../experiment/types.js';
+import type { Provider } from '../experiment/types.js';
 
 const nonEmpty = (what: string) => z.string().min(1, { message: `${what} must be a non-empty string` });
 const secretScopes = z.array(z.string()).optional();
@@ -44,6 +36,7 @@ const httpObject = strictObject(
     verify_tls: z.boolean().optional(),
     max_retries: z.number().int().nonnegative().optional(),
     secrets: secretScopes,
+    /** Honoured only in strict mode (Chaos Toolkit ignores it since 0.10). */
     expected_status: z.union([z.number().int(), z.array(z.number().int())]).optional(),
   },
   'the http provider',
@@ -61,7 +54,9 @@ const processObject = strictObject(
       .optional(),
     timeout: seconds.optional(),
     secrets: secretScopes,
+    /** Ours: extra environment variables. */
     env: z.record(z.string(), z.string()).optional(),
+    /** Ours: working directory. */
     cwd: z.string().optional(),
   },
   'the process provider',
@@ -110,25 +105,39 @@ const faultObject = strictObject(
     type: z.literal('fault'),
     kind: nonEmpty('kind'),
     target: z.record(z.string(), z.unknown()).optional(),
+    /** `all | one | count(n) | percent(p) | random-max-percent(p)`. */
     select: z.string().optional(),
     params: z.record(z.string(), z.unknown()).optional(),
+    /** Seconds (number) or a duration string like `30s`; the fault reverts itself after it. */
     duration: z.union([seconds, z.string()]).optional(),
   },
   'the fault provider',
 );
 
 /** Schema of the `http` provider. */
-export const httpSchema: z.ZodType<HttpProvider> = httpObject;
+export const httpSchema = httpObject;
+/** The `http` provider object, derived from its schema. */
+export type HttpProvider = z.output<typeof httpObject>;
 /** Schema of the `process` provider. */
-export const processSchema: z.ZodType<ProcessProvider> = processObject;
+export const processSchema = processObject;
+/** The `process` provider object, derived from its schema. */
+export type ProcessProvider = z.output<typeof processObject>;
 /** Schema of the `python` provider. */
-export const pythonSchema: z.ZodType<PythonProvider> = pythonObject;
+export const pythonSchema = pythonObject;
+/** The `python` provider object, derived from its schema. */
+export type PythonProvider = z.output<typeof pythonObject>;
 /** Schema of the `module` provider. */
-export const moduleSchema: z.ZodType<ModuleProvider> = moduleObject;
+export const moduleSchema = moduleObject;
+/** The `module` provider object, derived from its schema. */
+export type ModuleProvider = z.output<typeof moduleObject>;
 /** Schema of the `tcp` provider. */
-export const tcpSchema: z.ZodType<TcpProvider> = tcpObject;
+export const tcpSchema = tcpObject;
+/** The `tcp` provider object, derived from its schema. */
+export type TcpProvider = z.output<typeof tcpObject>;
 /** Schema of the `fault` provider. */
-export const faultSchema: z.ZodType<FaultProvider> = faultObject;
+export const faultSchema = faultObject;
+/** The `fault` provider object, derived from its schema. */
+export type FaultProvider = z.output<typeof faultObject>;
 
 /**
  * Every provider type's schema, one line each (the implementations are listed in `index.ts`). `checks` marks
