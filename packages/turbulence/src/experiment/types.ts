@@ -31,28 +31,14 @@ export type Provider =
   HttpProvider | ProcessProvider | PythonProvider | ModuleProvider | TcpProvider | FaultProvider | DnsProvider;
 export type ProviderType = Provider['type'];
 
-export interface RangeTolerance {
-  type: 'range';
-  range: [number, number];
-  target?: string;
-}
-export interface RegexTolerance {
-  type: 'regex';
-  pattern: string;
-  target?: string;
-}
-export interface JsonPathTolerance {
-  type: 'jsonpath';
-  path: string;
-  expect?: unknown;
-  count?: number;
-  target?: string;
-}
-export interface ProbeTolerance {
-  type: 'probe';
-  name: string;
-  provider: Provider;
-}
+export type { JsonPathTolerance } from './tolerance/jsonpath.js';
+export type { ProbeTolerance } from './tolerance/probe.js';
+export type { RangeTolerance } from './tolerance/range.js';
+export type { RegexTolerance } from './tolerance/regex.js';
+import type { JsonPathTolerance } from './tolerance/jsonpath.js';
+import type { ProbeTolerance } from './tolerance/probe.js';
+import type { RangeTolerance } from './tolerance/range.js';
+import type { RegexTolerance } from './tolerance/regex.js';
 export type ObjectTolerance = RangeTolerance | RegexTolerance | JsonPathTolerance | ProbeTolerance;
 export type Tolerance = boolean | number | string | unknown[] | ObjectTolerance;
 

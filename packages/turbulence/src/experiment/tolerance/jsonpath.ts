@@ -13,7 +13,6 @@
  */
 import { JSONPath } from 'jsonpath-plus';
 import { z } from 'zod';
-import type { JsonPathTolerance } from '../types.js';
 import type { ToleranceKind } from './kind.js';
 import { pickTarget, pyEquals, show, targetName } from './pyvalue.js';
 import { strictObject } from '../strict.js';
@@ -116,7 +115,7 @@ function parseIfText(value: unknown): unknown {
   }
 }
 
-const schema: z.ZodType<JsonPathTolerance> = strictObject(
+const schema = strictObject(
   {
     type: z.literal('jsonpath'),
     path: z.string().min(1, { message: 'path must be a non-empty JSONPath, e.g. $.status' }),
@@ -126,6 +125,8 @@ const schema: z.ZodType<JsonPathTolerance> = strictObject(
   },
   'a jsonpath tolerance',
 );
+/** A `jsonpath` tolerance, derived from its schema. */
+export type JsonPathTolerance = z.output<typeof schema>;
 
 /** The `jsonpath` tolerance kind. */
 export const jsonPathKind: ToleranceKind<JsonPathTolerance> = {

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { isTurbulenceError, ErrorCodes } from '../../core/errors.js';
 import { providerSchema } from '../../providers/schemas.js';
-import type { ProbeTolerance } from '../types.js';
 import type { ToleranceKind } from './kind.js';
 import { isDict, pyTruthy, show } from './pyvalue.js';
 import { strictObject } from '../strict.js';
@@ -18,7 +17,7 @@ export function probeWithValue(tol: ProbeTolerance, value: unknown): ProbeTolera
   return { ...tol, provider: { ...provider, arguments: { ...args, value } } as ProbeTolerance['provider'] };
 }
 
-const schema: z.ZodType<ProbeTolerance> = strictObject(
+const schema = strictObject(
   {
     type: z.literal('probe'),
     name: z.string().min(1, { message: 'a probe tolerance needs a non-empty name' }),
@@ -26,6 +25,8 @@ const schema: z.ZodType<ProbeTolerance> = strictObject(
   },
   'a probe tolerance',
 );
+/** A `probe` tolerance, derived from its schema. */
+export type ProbeTolerance = z.output<typeof schema>;
 
 /** The `probe` tolerance kind. */
 export const probeKind: ToleranceKind<ProbeTolerance> = {

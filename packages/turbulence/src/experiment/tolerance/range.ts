@@ -3,7 +3,6 @@
  * `[lo, hi]`, bounds included. A value that is not a number (or a numeric string) is not in range.
  */
 import { z } from 'zod';
-import type { RangeTolerance } from '../types.js';
 import type { ToleranceKind } from './kind.js';
 import { pickTarget, show, targetName } from './pyvalue.js';
 import { strictObject } from '../strict.js';
@@ -27,7 +26,7 @@ export function parseDecimal(value: unknown): number | undefined {
   return Number(text.replace(/_/g, ''));
 }
 
-const schema: z.ZodType<RangeTolerance> = strictObject(
+const schema = strictObject(
   {
     type: z.literal('range'),
     range: z.tuple([z.number(), z.number()], { error: 'range must be a list of two numbers [low, high]' }),
@@ -35,6 +34,8 @@ const schema: z.ZodType<RangeTolerance> = strictObject(
   },
   'a range tolerance',
 );
+/** A `range` tolerance, derived from its schema. */
+export type RangeTolerance = z.output<typeof schema>;
 
 /** The `range` tolerance kind. */
 export const rangeKind: ToleranceKind<RangeTolerance> = {

@@ -5,7 +5,6 @@
  * quantifiers) are not supported.
  */
 import { z } from 'zod';
-import type { RegexTolerance } from '../types.js';
 import type { ToleranceKind } from './kind.js';
 import { pickTarget, show, targetName } from './pyvalue.js';
 import { strictObject } from '../strict.js';
@@ -32,7 +31,7 @@ export function pythonRegex(pattern: string): RegExp {
   return new RegExp(body, flags);
 }
 
-const schema: z.ZodType<RegexTolerance> = strictObject(
+const schema = strictObject(
   {
     type: z.literal('regex'),
     pattern: z.string(),
@@ -40,6 +39,8 @@ const schema: z.ZodType<RegexTolerance> = strictObject(
   },
   'a regex tolerance',
 );
+/** A `regex` tolerance, derived from its schema. */
+export type RegexTolerance = z.output<typeof schema>;
 
 /** The `regex` tolerance kind. */
 export const regexKind: ToleranceKind<RegexTolerance> = {
