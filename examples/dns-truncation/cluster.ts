@@ -40,8 +40,12 @@ export function hostsFor(count: number): string {
  */
 export async function scaleService(args: Record<string, unknown>): Promise<{ instances: number }> {
   const count = Number(args.count);
+  const pid = Number(args.dnsmasq_pid);
+  // kill(0) or kill(-1) would signal turbulence's own process group, or every process: refuse anything but a pid.
+  if (!Number.isSafeInteger(pid) || pid <= 1)
+    throw new Error(`dnsmasq_pid must be dnsmasq's pid, got ${String(args.dnsmasq_pid)}`);
   writeFileSync(String(args.hosts_file), hostsFor(count));
-  process.kill(Number(args.dnsmasq_pid), 'SIGHUP');
+  process.kill(pid, 'SIGHUP');
   await sleep(200); // dnsmasq rereads the file between queries
   return { instances: count };
 }

@@ -109,6 +109,13 @@ function wrapInjector(ctx: RunContext, activity: string): NonNullable<ProviderCo
   return { inject: (spec, owner) => inner.inject(spec, { ...owner, activity: owner.activity || activity }) };
 }
 
+const failures = new WeakMap<RunRecord, unknown>();
+
+/** The error a failed activity's provider threw (not in the journal, which keeps its text in `exception`). */
+export function failureOf(record: RunRecord): unknown {
+  return failures.get(record);
+}
+
 /**
  * Runs an activity and returns its record. Provider errors become `status: "failed"`; a TurbulenceError that is
  * not an activity failure (an unresolved ref, a bug) propagates, which aborts a method.
@@ -144,6 +151,7 @@ export async function runActivity(ctx: RunContext, activity: Activity, opts: Act
         isTurbulenceError(err) && err.code !== ErrorCodes.ACTIVITY_FAILED && err.code !== ErrorCodes.TIMEOUT;
       if (runnerError && !ctx.signal.aborted) throw err;
       failed = err;
+      failures.set(record, err);
       record.status = 'failed';
       record.exception = exceptionLines(err);
     }

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
-import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { LineCounter, isAlias, isCollection, isPair, parseDocument, type Document, type YAMLError } from 'yaml';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import { noPositions, positionIndex, type PositionIndex } from './positions.js';
 import type { Experiment } from './types.js';
@@ -34,6 +34,13 @@ export interface LoadOptions {
   /** Time limit for a URL fetch in milliseconds (default 30 000). */
   timeoutMs?: number;
 }
+
+/** Deeper nesting than this is refused: no experiment needs it, and it is how parsers are made to overflow. */
+export const MAX_DEPTH = 100;
+/** Larger files are refused (an experiment is a few kilobytes). */
+export const MAX_BYTES = 4 * 1024 * 1024;
+/** YAML aliases resolved per document, at most (an alias bomb expands exponentially). */
+export const MAX_ALIASES = 100;
 
 const YAML_TYPES = new Set(['application/x-yaml', 'application/yaml', 'text/yaml', 'text/x-yaml']);
 
@@ -84,6 +91,12 @@ export function parseExperiment(
   opts: { source?: string; baseDir?: string } = {},
 ): LoadedExperiment {
   const source = opts.source ?? `<${format}>`;
+  if (text.length > MAX_BYTES) {
+    throw loadError(`the experiment is larger than ${MAX_BYTES / 1024 / 1024} MiB`, {
+      location: { file: source },
+      hint: 'an experiment is a few kilobytes: is this the right file?',
+    });
+  }
   const { value, positions } = format === 'json' ? parseJson(text, source) : parseYaml(text, source);
   return {
     experiment: asExperiment(value, source, positions),
@@ -159,6 +172,8 @@ function looksLikeJson(text: string): boolean {
 
 function parseJson(text: string, source: string): { value: unknown; positions: PositionIndex } {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const deep = jsonDepthExceeded(body);
+  if (deep !== undefined) throw tooDeep(source, offsetPosition(body, deep));
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -178,6 +193,8 @@ function parseJson(text: string, source: string): { value: unknown; positions: P
 }
 
 function parseYaml(text: string, source: string): { value: unknown; positions: PositionIndex } {
+  const flow = jsonDepthExceeded(text, [DOUBLE_QUOTE, SINGLE_QUOTE]);
+  if (flow !== undefined) throw tooDeep(source, offsetPosition(text, flow));
   const lineCounter = new LineCounter();
   // YAML 1.1 like PyYAML's safe loader (yes/no are booleans), without timestamps (they are not JSON).
   const doc = parseDocument(text, {
@@ -187,6 +204,11 @@ function parseYaml(text: string, source: string): { value: unknown; positions: P
     prettyErrors: false,
     customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
   });
+  const deep = yamlDepthExceeded(doc);
+  if (deep !== undefined) {
+    const { line, col } = lineCounter.linePos(deep);
+    throw tooDeep(source, { line, column: col });
+  }
   if (doc.errors.length > 0) {
     const [first, ...rest] = doc.errors.map((e) => yamlError(e, source, lineCounter));
     throw new TurbulenceError(ErrorCodes.LOAD_FAILED, (first as TurbulenceError).message, {
@@ -195,7 +217,77 @@ function parseYaml(text: string, source: string): { value: unknown; positions: P
       details: rest,
     });
   }
-  return { value: doc.toJS({ maxAliasCount: 100 }) as unknown, positions: positionIndex(doc, lineCounter) };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    const alias = firstAlias(doc);
+    const { line, col } = lineCounter.linePos(alias ?? 0);
+    throw loadError(`YAML aliases expand too far (${errorMessage(err)})`, {
+      location: { file: source, line, column: col },
+      hint: `at most ${MAX_ALIASES} alias expansions are allowed: repeat the value instead of nesting aliases`,
+      cause: err,
+    });
+  }
+  return { value, positions: positionIndex(doc, lineCounter) };
+}
+
+function tooDeep(source: string, at: { line: number; column: number }): TurbulenceError {
+  return loadError(`nesting deeper than ${MAX_DEPTH} levels`, {
+    location: { file: source, ...at },
+    hint: 'an experiment nests a few levels; flatten this value',
+  });
+}
+
+/**
+ * The offset where bracket nesting (outside quoted strings) first goes deeper than {@link MAX_DEPTH}, if it does.
+ * Exact for JSON; for YAML a cheap first look at flow collections (block nesting is checked on the parsed tree).
+ */
+function jsonDepthExceeded(text: string, quotes: readonly number[] = [DOUBLE_QUOTE]): number | undefined {
+  let depth = 0;
+  let quote = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote !== 0) {
+      // A backslash escapes the next character in double quotes only.
+      if (c === BACKSLASH && quote === DOUBLE_QUOTE) i++;
+      else if (c === quote) quote = 0;
+    } else if (quotes.includes(c)) quote = c;
+    else if (c === 91 || c === 123) {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return undefined;
+}
+
+const DOUBLE_QUOTE = 34;
+const SINGLE_QUOTE = 39;
+const BACKSLASH = 92;
+
+/** The offset of the first YAML node deeper than {@link MAX_DEPTH}, if any (walked without recursion). */
+function yamlDepthExceeded(doc: Document): number | undefined {
+  const stack: [unknown, number][] = [[doc.contents, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (isPair(node)) {
+      stack.push([node.key, depth], [node.value, depth]);
+    } else if (isCollection(node)) {
+      if (depth > MAX_DEPTH) return node.range?.[0] ?? 0;
+      for (const item of node.items) stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+function firstAlias(doc: Document): number | undefined {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isAlias(node)) return node.range?.[0];
+    if (isPair(node)) stack.push(node.value, node.key);
+    else if (isCollection(node)) stack.push(...[...node.items].reverse());
+  }
+  return undefined;
 }
 
 /**
@@ -225,7 +317,8 @@ function jsonErrorOffset(text: string, message: string): number {
 
 function yamlError(err: YAMLError, source: string, lineCounter: LineCounter): TurbulenceError {
   const { line, col } = lineCounter.linePos(err.pos[0]);
-  const message = err.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
+  const raw = err.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
+  const message = /Maximum call stack/.test(raw) ? `nesting deeper than the parser can follow` : raw;
   return new TurbulenceError(ErrorCodes.LOAD_FAILED, `invalid YAML: ${message}`, {
     location: { file: source, line, column: col },
   });

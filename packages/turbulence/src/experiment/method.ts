@@ -4,7 +4,8 @@
  * that only what ran is undone, in reverse order.
  */
 import { errorMessage } from '../core/errors.js';
-import { runActivity } from './activity.js';
+import { getProvider } from '../providers/index.js';
+import { failureOf, runActivity } from './activity.js';
 import { resolveActivity, type RunContext } from './context.js';
 import type { Controls } from './controls.js';
 import type { RunRecord } from './journal.js';
@@ -75,8 +76,12 @@ async function runOne(
   const onFail: OnFail = activity['on-fail'] ?? (ctx.strict ? 'fail' : 'continue');
   const why =
     record.status === 'failed'
-      ? `activity "${activity.name}" failed`
+      ? `activity "${activity.name}" failed${failureOf(record) === undefined ? '' : `: ${errorMessage(failureOf(record))}`}`
       : `probe "${activity.name}" missed its tolerance (${record.tolerance_reason ?? 'not met'})`;
-  if (onFail === 'abort') state.abort(why);
-  else if (onFail === 'fail') state.fail();
+  const forced =
+    record.status === 'failed' && activity.type === 'action'
+      ? getProvider(activity.provider.type)?.failedAction?.(failureOf(record))
+      : undefined;
+  if (onFail === 'abort' || forced === 'abort') state.abort(why);
+  else if (onFail === 'fail' || forced === 'fail') state.fail();
 }

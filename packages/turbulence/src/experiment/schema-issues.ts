@@ -7,6 +7,7 @@
  * branch's issues are reported instead of a vague "does not match".
  */
 import type { z } from 'zod';
+import { didYouMean, editDistance, nearest } from '../core/suggest.js';
 
 /** One problem found in a document, relative to its root. */
 export interface Problem {
@@ -41,9 +42,13 @@ export function issuesToProblems(issues: readonly Issue[], root: unknown): Probl
 
 function convert(issue: Issue, base: (string | number)[], root: unknown): Problem[] {
   const path = [...base, ...(issue.path as (string | number)[])];
+  if (issue.code === 'unrecognized_keys') return unknownKeys(issue, path);
   if (issue.code === 'invalid_union') {
     if ((issue as { note?: string }).note === 'No matching discriminator') return [discriminator(issue, path, root)];
-    const matched = issue.errors.filter((branch) => branch.every((e) => e.path.length > 0));
+    // Unknown keys are about the inside of the value too: the branch still matched its shape.
+    const matched = issue.errors.filter((branch) =>
+      branch.every((e) => e.path.length > 0 || e.code === 'unrecognized_keys'),
+    );
     if (matched.length === 1) return (matched[0] as Issue[]).flatMap((e) => convert(e, path, root));
   }
   const { found, value } = lookup(root, path);
@@ -51,11 +56,21 @@ function convert(issue: Issue, base: (string | number)[], root: unknown): Proble
   if (!found) {
     // A required object (a provider) says so, whatever message the union around it carries.
     const object = issue.code === 'invalid_type' && issue.expected === 'object';
-    if (custom && !object) return [{ path: path.slice(0, -1), message: issue.message }];
-    return [{ path, message: `required ${expectedOf(issue)} is missing` }];
+    const instead = misspelt(root, path);
+    if (custom && !object) return [{ path: path.slice(0, -1), message: `${issue.message}${instead}` }];
+    return [{ path, message: `required ${expectedOf(issue)} is missing${instead}` }];
   }
   if (custom) return [{ path, message: issue.message }];
   return [{ path, message: describeIssue(issue, value) }];
+}
+
+/** One problem per unknown key, at the key itself (`strict.ts` puts one message line per key). */
+function unknownKeys(issue: Issue & { code: 'unrecognized_keys' }, path: (string | number)[]): Problem[] {
+  const lines = issue.message.split('\n');
+  return issue.keys.map((key, i) => ({
+    path: [...path, key],
+    message: lines.length === issue.keys.length ? (lines[i] as string) : `${JSON.stringify(key)} is not a known key`,
+  }));
 }
 
 function discriminator(issue: Issue & { code: 'invalid_union' }, path: (string | number)[], root: unknown): Problem {
@@ -64,8 +79,16 @@ function discriminator(issue: Issue & { code: 'invalid_union' }, path: (string |
   const { found, value } = lookup(root, path);
   const parent = path.at(-2);
   const what = parent === 'provider' ? 'provider type' : parent === 'tolerance' ? 'tolerance type' : 'type';
-  const hint = `use one of ${list}`;
-  if (!found) return { path, message: `required "type" is missing`, hint };
+  const near = typeof value === 'string' ? nearest(value, options.map(String)) : undefined;
+  const hint = near !== undefined ? `did you mean ${JSON.stringify(near)}? (one of ${list})` : `use one of ${list}`;
+  if (!found) {
+    const key = String(path.at(-1));
+    return {
+      path,
+      message: `required ${JSON.stringify(key)} is missing${misspelt(root, path)}`,
+      hint: `use one of ${list}`,
+    };
+  }
   if (parent === 'tolerance') {
     return { path, message: `hypothesis probe tolerance type ${JSON.stringify(value)} is unsupported`, hint };
   }
@@ -76,8 +99,11 @@ function describeIssue(issue: Issue, value: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
       return `expected ${expectedOf(issue)}, got ${kindOf(value)}`;
-    case 'invalid_value':
-      return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${JSON.stringify(value)}`;
+    case 'invalid_value': {
+      const expected = `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${JSON.stringify(value)}`;
+      const names = issue.values.filter((v): v is string => typeof v === 'string');
+      return typeof value === 'string' && nearest(value, names) ? `${expected}; ${didYouMean(value, names)}` : expected;
+    }
     case 'too_small':
       return issue.origin === 'string'
         ? 'must not be empty'
@@ -104,6 +130,24 @@ function expectedOf(issue: Issue): string {
   }
   if (issue.code === 'invalid_value') return issue.values.map((v) => JSON.stringify(v)).join(' or ');
   return 'value';
+}
+
+/** `; did you mean "key" instead of "kye"?` when the missing key's parent has a key one edit away from it. */
+function misspelt(root: unknown, path: (string | number)[]): string {
+  const key = path.at(-1);
+  if (typeof key !== 'string') return '';
+  const parent = lookup(root, path.slice(0, -1)).value;
+  if (!isRecord(parent)) return '';
+  // "type" is the discriminator everywhere: an object without one may have it misspelt whatever key was missed.
+  for (const wanted of Object.hasOwn(parent, 'type') ? [key] : [key, 'type']) {
+    const typo = Object.keys(parent).find((k) => k !== wanted && editDistance(k, wanted) <= 1);
+    if (typo !== undefined) return `; did you mean ${JSON.stringify(wanted)} instead of ${JSON.stringify(typo)}?`;
+  }
+  return '';
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** `null`, `list`, `integer 3`, `float 0.5`, `string "x"`, `object`, `boolean true`. */

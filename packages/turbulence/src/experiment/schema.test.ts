@@ -23,18 +23,36 @@ describe('the published JSON Schema', () => {
       expect(schema.properties[ours]?.description).toMatch(/^Ours/);
     expect(JSON.stringify(schema.properties.method)).toContain('"enum":["probe","action"]');
   });
+
+  it("publishes each fault kind's params and target (if kind = K then ...)", () => {
+    const text = JSON.stringify(experimentJsonSchema());
+    const kill =
+      /"if":\{"properties":\{"kind":\{"const":"process\.kill"\}\},"required":\["kind"\]\},"then":(\{.*?\}\}\})/.exec(
+        text,
+      );
+    expect(kill?.[1]).toContain('"signal"');
+    expect(kill?.[1]).toContain('"additionalProperties":false');
+    expect(text).toContain('"enum":["cgroup.freeze",');
+  });
 });
 
 describe('experimentSchema', () => {
-  it('keeps unknown keys at the top level and inside activities', () => {
+  it('refuses unknown keys at the top level and inside activities (issue 13; extension points stay open)', () => {
     const doc = {
       title: 't',
       description: 'd',
       'x-vendor': { a: 1 },
       method: [{ type: 'action', name: 'a', provider: { type: 'tcp', host: 'h', port: 1 }, layer: 'app' }],
     };
-    const parsed = experimentSchema.parse(doc);
-    expect(parsed['x-vendor']).toEqual({ a: 1 });
-    expect(parsed.method[0]).toMatchObject({ layer: 'app' });
+    const keys = experimentSchema
+      .safeParse(doc)
+      .error?.issues.map((i) => [i.path.join('.'), i.message])
+      .sort();
+    expect(keys).toEqual([
+      ['', expect.stringMatching(/^"x-vendor" is not a known key/)],
+      ['method.0', expect.stringMatching(/^"layer" is not a key of an activity/)],
+    ]);
+    const open = { title: 't', description: 'd', method: [], extensions: [{ name: 'v', anything: { a: 1 } }] };
+    expect(experimentSchema.safeParse({ ...open, $schema: 'x', tags: ['a'], contributions: {} }).success).toBe(true);
   });
 });

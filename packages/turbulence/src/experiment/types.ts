@@ -2,103 +2,32 @@
  * The experiment format: Chaos Toolkit's, key for key, plus turbulence's extensions (marked "ours").
  * Chaos Toolkit ignores unknown keys, so a file that uses our extensions still loads there.
  *
- * The zod schema in `schema.ts` validates files against these types and publishes the JSON Schema.
+ * Provider types are derived from each provider's schema (`providers/schemas.ts`, `providers/dns-schema.ts`); the
+ * zod schema in `schema.ts` validates files against these types and publishes the JSON Schema.
  */
-import type { DnsProvider } from '../providers/dns-schema.js';
 
 /** `${...}`-substitutable seconds, as in Chaos Toolkit pauses. */
 export type Seconds = number | string;
 
-export interface HttpProvider {
-  type: 'http';
-  url: string;
-  method?: string;
-  headers?: Record<string, string>;
-  arguments?: Record<string, unknown> | unknown[] | string;
-  /** Seconds, `[connect, read]`, or a `"${name}"` placeholder substituted before the call. */
-  timeout?: number | string | [number, number];
-  verify_tls?: boolean;
-  max_retries?: number;
-  secrets?: string[];
-  /** Honoured only in strict mode (Chaos Toolkit ignores it since 0.10). */
-  expected_status?: number | number[];
-}
+export type {
+  FaultProvider,
+  HttpProvider,
+  ModuleProvider,
+  ProcessProvider,
+  PythonProvider,
+  TcpProvider,
+} from '../providers/schemas.js';
+export type { Provider, ProviderType } from '../providers/schemas.js';
+import type { ModuleProvider, Provider, PythonProvider } from '../providers/schemas.js';
 
-export interface ProcessProvider {
-  type: 'process';
-  path: string;
-  arguments?: string | unknown[] | Record<string, unknown>;
-  timeout?: number;
-  secrets?: string[];
-  /** Ours: extra environment variables. */
-  env?: Record<string, string>;
-  /** Ours: working directory. */
-  cwd?: string;
-}
-
-export interface PythonProvider {
-  type: 'python';
-  module: string;
-  func: string;
-  arguments?: Record<string, unknown>;
-  secrets?: string[];
-}
-
-/** Ours: a JS/TS function `export`ed by `module` (a path relative to the experiment file, or a package). */
-export interface ModuleProvider {
-  type: 'module';
-  module: string;
-  func: string;
-  arguments?: Record<string, unknown>;
-  secrets?: string[];
-}
-
-/** Ours: TCP connect check; output `{ connected, latency_ms, error? }`. */
-export interface TcpProvider {
-  type: 'tcp';
-  host: string;
-  port: number | string;
-  timeout?: number;
-}
-
-/** Ours: inject a fault kind from the registry; its revert is registered automatically. */
-export interface FaultProvider {
-  type: 'fault';
-  kind: string;
-  target?: Record<string, unknown>;
-  /** `all | one | count(n) | percent(p) | random-max-percent(p)`. */
-  select?: string;
-  params?: Record<string, unknown>;
-  /** Seconds (number) or a duration string like `30s`; the fault reverts itself after it. */
-  duration?: Seconds;
-}
-
-export type Provider =
-  HttpProvider | ProcessProvider | PythonProvider | ModuleProvider | TcpProvider | FaultProvider | DnsProvider;
-export type ProviderType = Provider['type'];
-
-export interface RangeTolerance {
-  type: 'range';
-  range: [number, number];
-  target?: string;
-}
-export interface RegexTolerance {
-  type: 'regex';
-  pattern: string;
-  target?: string;
-}
-export interface JsonPathTolerance {
-  type: 'jsonpath';
-  path: string;
-  expect?: unknown;
-  count?: number;
-  target?: string;
-}
-export interface ProbeTolerance {
-  type: 'probe';
-  name: string;
-  provider: Provider;
-}
+export type { JsonPathTolerance } from './tolerance/jsonpath.js';
+export type { ProbeTolerance } from './tolerance/probe.js';
+export type { RangeTolerance } from './tolerance/range.js';
+export type { RegexTolerance } from './tolerance/regex.js';
+import type { JsonPathTolerance } from './tolerance/jsonpath.js';
+import type { ProbeTolerance } from './tolerance/probe.js';
+import type { RangeTolerance } from './tolerance/range.js';
+import type { RegexTolerance } from './tolerance/regex.js';
 export type ObjectTolerance = RangeTolerance | RegexTolerance | JsonPathTolerance | ProbeTolerance;
 export type Tolerance = boolean | number | string | unknown[] | ObjectTolerance;
 

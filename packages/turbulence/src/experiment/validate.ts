@@ -9,11 +9,12 @@
  * Python modules are NOT imported here (Chaos Toolkit does): a `python` provider is checked for its shape only.
  */
 import { ErrorCodes, TurbulenceError, formatPath } from '../core/errors.js';
-import { providers } from '../providers/index.js';
+import { providerSchemaList } from '../providers/schemas.js';
 import { flatten, resolveConfiguration } from './configuration.js';
 import type { LoadedExperiment } from './load.js';
 import { experimentSchema } from './schema.js';
 import { issuesToProblems, type Problem } from './schema-issues.js';
+import { faultProblems } from './validate-faults.js';
 import { activitiesOf, semanticProblems, type Located } from './validate-rules.js';
 import type { Env, Overrides } from './vars.js';
 import type { Experiment } from './types.js';
@@ -61,6 +62,7 @@ export async function validateExperiment(
   const problems: Problem[] = [...schemaProblems];
   if (isObject(doc)) {
     problems.push(...semanticProblems(doc));
+    problems.push(...faultProblems(doc));
     problems.push(...configurationProblems(loaded.experiment, opts).filter((p) => !broken(p.path.slice(0, 2))));
     if (opts.checkProviders !== false) problems.push(...(await providerProblems(loaded, broken)));
     for (const w of warnings(doc)) opts.onWarning?.(toError(loaded, w));
@@ -127,7 +129,13 @@ async function providerProblems(
   broken: (path: (string | number)[]) => boolean,
 ): Promise<Problem[]> {
   const out: Problem[] = [];
-  for (const { value, path } of activitiesOf(loaded.experiment)) {
+  // Only the provider types with checks load the implementations (and with them node:child_process).
+  const checked = activitiesOf(loaded.experiment).filter(({ value }) =>
+    providerSchemaList.some((p) => p.checks && isObject(value.provider) && p.type === value.provider.type),
+  );
+  if (checked.length === 0) return out;
+  const { providers } = await import('../providers/index.js');
+  for (const { value, path } of checked) {
     const provider = value.provider;
     const providerPath = [...path, 'provider'];
     if (!isObject(provider) || broken(providerPath)) continue;

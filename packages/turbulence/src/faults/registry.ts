@@ -5,6 +5,7 @@
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import type { ErrorLocation } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
+import { issuesToProblems } from '../experiment/schema-issues.js';
 import { families } from './kinds.js';
 import type { AnyDriver } from '../core/fault.js';
 
@@ -86,12 +87,13 @@ export function parseParams<P>(
   const result = driver.params.safeParse(params ?? {});
   if (result.success) return result.data as P;
   const base = where.path ?? [];
-  const details = result.error.issues.map((issue) => {
-    const path = [...base, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-    return new TurbulenceError(ErrorCodes.FAULT_INVALID_PARAMS, issue.message, {
-      location: { ...where, path },
-    });
-  });
+  // Problems in words a person can act on (never zod's own wording), each at its field.
+  const details = issuesToProblems(result.error.issues, params ?? {}).map(
+    (problem) =>
+      new TurbulenceError(ErrorCodes.FAULT_INVALID_PARAMS, problem.message, {
+        location: { ...where, path: [...base, ...problem.path] },
+      }),
+  );
   const first = details[0];
   const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
   throw new TurbulenceError(

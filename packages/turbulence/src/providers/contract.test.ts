@@ -46,11 +46,15 @@ describe('the provider list', () => {
 describe.each(providers.map((p) => [String(p.type), p] as const))('provider %s', (type, def) => {
   const example = EXAMPLES[type] ?? {};
 
-  it('accepts its example and keeps unknown keys (Chaos Toolkit ignores them)', () => {
-    const parsed = def.schema.safeParse({ ...example, 'x-note': 1 });
-    expect(parsed.success).toBe(true);
+  it('accepts its example and refuses an unknown key, naming the nearest valid one (issue 13)', () => {
+    expect(def.schema.safeParse(example).success).toBe(true);
     expect(providerSchema.safeParse(example).success).toBe(true);
-    expect((parsed.data as Record<string, unknown>)['x-note']).toBe(1);
+    const parsed = def.schema.safeParse({ ...example, 'x-note': 1 });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toMatch(/"x-note" is not a key of the \w+ provider/);
+    const key = Object.keys(example).find((k) => k.length >= 3 && k !== 'type') as string;
+    const typo = def.schema.safeParse({ ...example, [`${key}x`]: example[key] });
+    expect(typo.error?.issues[0]?.message).toContain(`did you mean ${JSON.stringify(key)}?`);
   });
 
   it('rejects another type and a missing required key', () => {

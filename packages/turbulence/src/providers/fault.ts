@@ -9,7 +9,7 @@
 import type { FaultSpec } from '../core/fault.js';
 import type { JsonObject } from '../core/json.js';
 import { parseDuration } from '../core/duration.js';
-import { isTurbulenceError, errorMessage } from '../core/errors.js';
+import { ErrorCodes, isTurbulenceError, errorMessage } from '../core/errors.js';
 import { parseSelectionMode } from '../core/selector.js';
 import type { FaultProvider } from '../experiment/types.js';
 import { faultSchema } from './schemas.js';
@@ -68,6 +68,8 @@ export const faultProvider: ProviderDefinition<FaultProvider> = {
   schema: faultSchema,
   substitute: ['kind', 'target', 'select', 'params', 'duration'],
   run: (p, ctx) => runFault(p, ctx, (ctx as ActivityContext).activity ?? ''),
+  // Nothing injected, nothing tested: never "steady state held". A blast-radius refusal aborts the run.
+  failedAction: (err) => (isTurbulenceError((err as Error).cause, ErrorCodes.BLAST_RADIUS) ? 'abort' : 'fail'),
   describe: (p) =>
     `inject ${p.kind}${p.select ? ` (${p.select})` : ''}${p.duration !== undefined ? ` for ${p.duration}` : ''}`,
 };

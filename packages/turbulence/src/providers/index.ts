@@ -2,7 +2,7 @@
  * Every provider type, in one explicit list. Adding a provider is one file under `providers/` plus one line
  * here (see docs/adding-a-provider.md); nothing else switches on a provider type.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { Provider } from '../experiment/types.js';
 import { faultProvider } from './fault.js';
@@ -14,7 +14,15 @@ import { pythonProvider } from './python.js';
 import { tcpProvider } from './tcp.js';
 import type { ProviderDefinition } from './types.js';
 
-export { faultSchema, httpSchema, moduleSchema, processSchema, pythonSchema, tcpSchema } from './schemas.js';
+export {
+  faultSchema,
+  httpSchema,
+  moduleSchema,
+  processSchema,
+  providerSchema,
+  pythonSchema,
+  tcpSchema,
+} from './schemas.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each definition has its own provider type
 export type AnyProviderDefinition = ProviderDefinition<any>;
@@ -32,16 +40,6 @@ export const providers: readonly AnyProviderDefinition[] = [
 
 /** The schema of every provider type, in list order (for assembling the experiment schema). */
 export const providerSchemas: readonly z.ZodType<Provider>[] = providers.map((p) => p.schema as z.ZodType<Provider>);
-
-/**
- * Any provider object, discriminated by `type` (each type checked by its own schema). Use it for
- * `activity.provider` and probe tolerances in the experiment schema.
- */
-export const providerSchema: z.ZodType<Provider> = z.discriminatedUnion(
-  'type',
-  providerSchemas as unknown as [z.ZodObject<{ type: z.ZodLiteral<string> }>],
-  { error: () => `provider type must be one of: ${providerTypes().join(', ')}` },
-) as unknown as z.ZodType<Provider>;
 
 /**
  * The definition of a provider type, or `undefined` for a type turbulence does not know.

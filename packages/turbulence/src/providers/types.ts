@@ -55,6 +55,13 @@ export interface ProviderDefinition<P extends Provider = Provider> {
   run(provider: P, ctx: ProviderContext): Promise<unknown>;
   /** Static checks run by `validate` (an executable exists, a module resolves). */
   validate?(provider: P, ctx: { baseDir: string }): Promise<ProviderProblem[]>;
+  /**
+   * What a failure of this provider as a method action means for the run, whatever the activity's `on-fail`
+   * says: `fail` (the run ends `failed`) or `abort` (the run ends `aborted`); undefined leaves `on-fail` in
+   * charge. The `fault` provider uses it: a fault that was not injected tested nothing, so the run must not end
+   * "steady state held".
+   */
+  failedAction?(error: unknown): 'fail' | 'abort' | undefined;
   /** A one-line description for dry runs and terminal output (`GET http://...`, `kill -9 pid 42`). */
   describe?(provider: P): string;
 }

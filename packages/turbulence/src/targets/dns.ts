@@ -4,17 +4,13 @@
  * checked to answer `GET /health`; its id is `dns-api:<url>`. Set `TURBULENCE_DNS_API_TOKEN` when the API requires
  * a token.
  */
-import { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import type { Target } from '../core/fault.js';
 import type { JsonObject } from '../core/json.js';
 import { readLabState } from '../lab/state.js';
+import { dnsApiQuerySchema } from './queries.js';
 
-/** The target query of `dns.*` kinds. */
-export const dnsApiQuerySchema = z.union([
-  z.object({ api: z.union([z.url(), z.array(z.url()).min(1)]) }).strict(),
-  z.object({ lab: z.string().min(1) }).strict(),
-]);
+export { dnsApiQuerySchema } from './queries.js';
 
 /**
  * The control APIs a query names, each checked to answer.

@@ -7,20 +7,12 @@
  * The token comes from the query (`token`) or from `TURBULENCE_FAILPOINTS_TOKEN`.
  */
 import { FailpointsClient, readAnnouncement } from '@turbulence/failpoints/control';
-import { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import type { Target } from '../core/fault.js';
 import type { JsonObject } from '../core/json.js';
+import { failpointQuerySchema } from './queries.js';
 
-const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-
-/** The target query of `failpoint.*` kinds. */
-export const failpointQuerySchema = z
-  .object({ address: oneOrMany.optional(), announce: oneOrMany.optional(), token: z.string().min(1).optional() })
-  .strict()
-  .refine((q) => q.address !== undefined || q.announce !== undefined, {
-    message: 'name the process: "announce" (its announce file) or "address" (http://host:port or unix:/path)',
-  });
+export { failpointQuerySchema } from './queries.js';
 
 /** What a failpoint target remembers (stored in the ledger, so `recover` can find the endpoint again). */
 export interface FailpointAttributes {

@@ -7,29 +7,14 @@
  *
  * The id is `netns:<name>` (`netns:` for this machine).
  */
-import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { Target } from '../core/fault.js';
 import type { JsonObject } from '../core/json.js';
 import { readLabState } from '../lab/state.js';
 import { listNetns } from '../os/netns.js';
+import { networkQuerySchema } from './queries.js';
 
-const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => [v].flat());
-
-/** The target query of every `network.*` kind. */
-export const networkQuerySchema = z
-  .object({
-    lab: z.string().min(1).optional(),
-    hosts: oneOrMany.optional(),
-    netns: oneOrMany.optional(),
-    host: z.literal(true).optional(),
-    /** Network device for netns/host targets (default: the device of the default route, else the first non-lo). */
-    device: z.string().min(1).optional(),
-  })
-  .strict()
-  .refine((q) => [q.lab, q.netns, q.host].filter((x) => x !== undefined).length === 1, {
-    message: 'give exactly one of lab (with optional hosts), netns, host: true',
-  });
+export { networkQuerySchema } from './queries.js';
 
 /** What a network target carries. `netns` is null for this machine's own namespace. */
 export interface NetworkAttributes {

@@ -8,7 +8,7 @@
  * turbulence's own process tree and group) to what it returns, for every family at once.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import type { Target } from '../core/fault.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
@@ -19,30 +19,10 @@ import { supervisedPids } from '../supervisor/live.js';
 import { commandLine, isSameProcess, listProcs, readProcSync } from '../os/proc.js';
 import type { ProcInfo } from '../os/proc.js';
 
-/** The target query of every `process.*` kind. */
-export const processQuerySchema = z
-  .object({
-    pid: z.coerce.number().int().positive().optional(),
-    /** Exact `comm` (the executable name as `ps -o comm` shows it, at most 15 characters). */
-    name: z.string().min(1).optional(),
-    /** A regular expression searched in the command line (arguments joined by spaces). */
-    cmdline: z.string().min(1).optional(),
-    /** A file holding a pid. */
-    pidfile: z.string().min(1).optional(),
-    /** A process turbulence supervises, by name. */
-    managed: z.string().min(1).optional(),
-    /** A lab service's process: `lab`, `host` and `service` together. */
-    lab: z.string().min(1).optional(),
-    host: z.string().min(1).optional(),
-    service: z.string().min(1).optional(),
-  })
-  .strict()
-  .refine((q) => Object.values(q).some((v) => v !== undefined), {
-    message: 'give at least one of pid, name, cmdline, pidfile, managed, or lab + host + service',
-  })
-  .refine((q) => [q.lab, q.host, q.service].every((v) => v === undefined) || (q.lab && q.host && q.service), {
-    message: 'a lab service is named by lab, host and service together',
-  });
+import { processQuerySchema } from './queries.js';
+
+export { processQuerySchema } from './queries.js';
+
 /** A parsed process target query. */
 export type ProcessQuery = z.infer<typeof processQuerySchema>;
 

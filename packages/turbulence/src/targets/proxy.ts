@@ -2,24 +2,13 @@
  * @module Targets of the `proxy` fault family: proxies by name on a Toxiproxy-compatible server (turbulence's
  * own `proxy serve`, or a real Toxiproxy). Query: `{ proxy?: name | names, url?: server URL }`.
  */
-import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { Target } from '../core/fault.js';
 import type { JsonObject } from '../core/json.js';
 import { ProxyClient, ProxyClientError } from '../proxy/client.js';
+import { DEFAULT_PROXY_URL, proxyQuerySchema } from './queries.js';
 
-/** Default server: Toxiproxy's port on loopback. */
-export const DEFAULT_PROXY_URL = 'http://127.0.0.1:8474';
-
-/** The target query of `proxy.*` faults. */
-export const proxyQuerySchema = z
-  .object({
-    /** Proxy name, or names; omitted = every proxy on the server. */
-    proxy: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-    /** Server URL (default http://127.0.0.1:8474). */
-    url: z.string().min(1).default(DEFAULT_PROXY_URL),
-  })
-  .strict();
+export { DEFAULT_PROXY_URL, proxyQuerySchema } from './queries.js';
 
 /** What a proxy target remembers (enough to find it again after a crash). */
 export interface ProxyTargetAttributes {

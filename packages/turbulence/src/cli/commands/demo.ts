@@ -19,6 +19,7 @@ import { writeJournalLive } from '../../experiment/journal-file.js';
 import { terminalRenderer } from '../render/terminal.js';
 import { trapInterrupts } from '../signals.js';
 import { sleep } from '../../experiment/context.js';
+import { parseInteger } from '../parse.js';
 
 const EXPERIMENT = fileURLToPath(new URL('../../../demo/experiment.json', import.meta.url));
 const REPLICA = fileURLToPath(new URL('../../demo/replica.js', import.meta.url));
@@ -43,7 +44,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed for the run', '42')
     .option('--journal-path <path>', 'where to write the journal (default: $TURBULENCE_HOME/demo/journal.json)')
     .action(async (flags: { seed: string; journalPath?: string }) => {
-      process.exitCode = await demo(Number(flags.seed), flags.journalPath);
+      process.exitCode = await demo(parseInteger('--seed', flags.seed), flags.journalPath);
     });
 }
 

@@ -16,6 +16,7 @@ import { formatEvent, registerRunCommands } from './dns/run.js';
 import { dnsActions } from '../../dns/actions/index.js';
 import { serveUntilInterrupted } from '../signals.js';
 import { addLogOptions, announce, createLogger, logEvents, type LogFlags } from '../logger.js';
+import { parseInteger } from '../parse.js';
 
 interface ServeFlags extends LogFlags {
   listen: string;
@@ -119,16 +120,5 @@ async function serve(flags: ServeFlags): Promise<void> {
   stopLogging();
 }
 
-function positiveInteger(flag: string, text: string): number {
-  const n = integer(flag, text);
-  if (n < 1) throw new TurbulenceError(ErrorCodes.USAGE, `${flag} must be at least 1, got ${text}`);
-  return n;
-}
-
-function integer(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new TurbulenceError(ErrorCodes.USAGE, `${flag} must be a non-negative integer, got ${JSON.stringify(text)}`);
-  }
-  return n;
-}
+const positiveInteger = (flag: string, text: string): number => parseInteger(flag, text, { min: 1 });
+const integer = (flag: string, text: string): number => parseInteger(flag, text);

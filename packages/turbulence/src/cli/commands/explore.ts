@@ -8,6 +8,7 @@ import { explore } from '../../explore/explore.js';
 import { loadScenario } from '../../explore/load.js';
 import type { ExploreOptions, ExploreReport } from '../../explore/types.js';
 import { trapInterrupts } from '../signals.js';
+import { parseInteger, parseProbability } from '../parse.js';
 
 interface Flags {
   seed?: string;
@@ -24,19 +25,8 @@ interface Flags {
   json?: boolean;
 }
 
-function int(name: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min)
-    throw new TurbulenceError(ErrorCodes.USAGE, `--${name} must be an integer >= ${min}, got "${value}"`);
-  return n;
-}
-
-function probability(value: string): number {
-  const p = value.endsWith('%') ? Number(value.slice(0, -1)) / 100 : Number(value);
-  if (!(p > 0 && p <= 1))
-    throw new TurbulenceError(ErrorCodes.USAGE, `--probability must be in (0, 1] or a percentage, got "${value}"`);
-  return p;
-}
+const int = (name: string, value: string, min: number): number => parseInteger(`--${name}`, value, { min });
+const probability = (value: string): number => parseProbability('--probability', value, { zero: false });
 
 function keyValues(pairs: string[]): Record<string, string> {
   const out: Record<string, string> = {};

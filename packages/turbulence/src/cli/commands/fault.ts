@@ -2,16 +2,22 @@
  * `turbulence fault inject|list|revert|kinds`: one fault from the command line, and the ledger by hand.
  */
 import type { Command } from 'commander';
-import { parseDuration, formatDuration } from '../../core/duration.js';
+import { formatDuration } from '../../core/duration.js';
+import type { JsonObject } from '../../core/json.js';
 import { ErrorCodes, ExitCodes, TurbulenceError } from '../../core/errors.js';
 import { Rng, newSeed } from '../../core/rng.js';
 import { parseSelectionMode } from '../../core/selector.js';
 import { Ledger } from '../../faults/ledger.js';
 import { FaultManager } from '../../faults/manager.js';
 import { keepReason, recoverLedger, revertLedgerEntry } from '../../faults/recover.js';
+import { describeKind, type FieldDescription, type KindDescription } from '../../faults/describe.js';
 import { getDriver, listDrivers } from '../../faults/registry.js';
 import { parsePairs } from '../../targets/query.js';
 import { trapInterrupts } from '../signals.js';
+import { kindSchema } from '../../faults/schemas.js';
+import { didYouMean } from '../../core/suggest.js';
+import { checkFault } from '../../experiment/validate-faults.js';
+import { parseDurationFlag, parseInteger } from '../parse.js';
 
 interface InjectFlags {
   target: string[];
@@ -91,12 +97,33 @@ export function register(program: Command): void {
 
   fault
     .command('kinds')
-    .description('list the fault kinds this installation knows, with a summary each')
+    .description('list the fault kinds, or describe one: parameters (type, default, range), target, example')
+    .argument('[kind]', 'a kind to describe, e.g. process.kill')
     .option('--json', 'print as JSON')
-    .action(async (flags: { json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  turbulence fault kinds\n  turbulence fault kinds network.latency')
+    .action(async (kind: string | undefined, flags: { json?: boolean }) => {
       const drivers = await listDrivers((family, e) =>
         err(`warning: fault family ${family} did not load: ${String(e)}`),
       );
+      if (kind !== undefined) {
+        const driver = drivers.find((d) => d.kind === kind);
+        const schema = kindSchema(kind);
+        if (!driver || !schema) {
+          throw new TurbulenceError(ErrorCodes.USAGE, `unknown fault kind ${JSON.stringify(kind)}`, {
+            hint: didYouMean(
+              kind,
+              drivers.map((d) => d.kind),
+            ),
+          });
+        }
+        const description = {
+          ...describeKind(schema),
+          summary: driver.summary,
+          reversible: driver.reversible !== false,
+        };
+        out(flags.json ? JSON.stringify(description) : renderKind(description).join('\n'));
+        return;
+      }
       if (flags.json) {
         out(
           JSON.stringify(
@@ -111,10 +138,8 @@ export function register(program: Command): void {
 }
 
 async function inject(kind: string, flags: InjectFlags): Promise<number> {
-  const seed = flags.seed === undefined ? newSeed() : Number(flags.seed);
-  if (!Number.isSafeInteger(seed))
-    throw new TurbulenceError(ErrorCodes.USAGE, `--seed must be an integer, got ${flags.seed}`);
-  const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration');
+  const seed = flags.seed === undefined ? newSeed() : parseInteger('--seed', flags.seed);
+  const durationMs = flags.duration === undefined ? undefined : parseDurationFlag('--duration', flags.duration);
   const manager = new FaultManager({ rng: new Rng(seed), dryRun: flags.dryRun === true });
   const spec = {
     kind,
@@ -124,6 +149,7 @@ async function inject(kind: string, flags: InjectFlags): Promise<number> {
     ...(flags.select !== undefined ? { select: parseSelectionMode(flags.select) } : {}),
     ...(durationMs !== undefined ? { durationMs } : {}),
   };
+  checkSpec(kind, spec.target, spec.params);
   manager.on('fault-reverted', (f) => out(`reverted ${f.id} (${f.reason})`));
   manager.on('fault-failed', (f) => err(`failed to ${f.phase} ${f.id ?? kind}: ${f.error.format()}`));
   // Handlers go in before anything takes effect: a Ctrl-C at any moment from here on reverts.
@@ -230,4 +256,49 @@ async function revert(id: string | undefined, all: boolean): Promise<number> {
   for (const c of report.corrupt) err(`warning: unreadable ledger file ${c.file}: ${c.error}`);
   if (report.reverted.length === 0 && report.failed.length === 0) out('no faults in the ledger');
   return report.failed.length > 0 || report.corrupt.length > 0 ? ExitCodes.FAILED : ExitCodes.OK;
+}
+
+/** `fault kinds KIND` as text: summary, parameters, target, and the kind in an experiment and on the CLI. */
+function renderKind(d: KindDescription & { summary: string; reversible: boolean }): string[] {
+  const field = (f: FieldDescription) =>
+    `  ${f.name.padEnd(12)} ${f.type}${f.required ? ' (required)' : ''}` +
+    `${f.default !== undefined ? `, default ${JSON.stringify(f.default)}` : ''}` +
+    `${f.range !== undefined ? `, range ${f.range}` : ''}${f.description ? ` — ${f.description}` : ''}`;
+  const { target, params, duration } = d.example;
+  const pairs = (o: JsonObject | undefined, flag: string) =>
+    Object.entries(o ?? {}).map(([k, v]) => ` ${flag} ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return [
+    `${d.kind}: ${d.summary}${d.reversible ? '' : ' (not reversible)'}`,
+    '',
+    'parameters:',
+    ...(d.params.length > 0 ? d.params.map(field) : ['  (none)']),
+    '',
+    `target (${d.targetTypes.join(', ')}${d.targetOptional ? '; optional' : ''}):`,
+    ...d.target.map(field),
+    '',
+    'in an experiment:',
+    `  provider: ${JSON.stringify({ type: 'fault', kind: d.kind, target, ...(params ? { params } : {}), ...(duration ? { duration } : {}) })}`,
+    'on the command line:',
+    `  turbulence fault inject ${d.kind}${[...pairs(target, '--target'), ...pairs(params, '--param')].join('')}${duration ? ` --duration ${duration}` : ''}`,
+  ];
+}
+
+/** The experiment's fault checks, before anything runs: `--param sginal=TERM` → did you mean `signal`? */
+function checkSpec(kind: string, target: JsonObject | undefined, params: JsonObject | undefined): void {
+  const given = (o: JsonObject | undefined) => (o && Object.keys(o).length > 0 ? o : undefined);
+  const spec: Record<string, unknown> = { kind, target: given(target), params: given(params) };
+  const problems = checkFault(spec, []);
+  if (problems.length === 0) return;
+  const errors = problems.map((p) => {
+    const where = p.path[0];
+    const flag = where === 'params' ? '--param' : where === 'target' ? '--target' : 'KIND';
+    return new TurbulenceError(ErrorCodes.FAULT_INVALID_PARAMS, `${p.path.join('.')} (${flag}): ${p.message}`, {
+      hint: p.hint ?? `see \`turbulence fault kinds ${kind}\``,
+    });
+  });
+  const [first, ...others] = errors as [TurbulenceError, ...TurbulenceError[]];
+  throw new TurbulenceError(ErrorCodes.FAULT_INVALID_PARAMS, first.message, {
+    ...(first.hint ? { hint: first.hint } : {}),
+    details: others,
+  });
 }

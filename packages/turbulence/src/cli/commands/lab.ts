@@ -16,6 +16,7 @@ import { labsDir } from '../../os/home.js';
 import { alive, sleep } from '../../os/signals.js';
 import { serveUntilInterrupted } from '../signals.js';
 import { addLogOptions, announce, createLogger, logEvents, type LogFlags } from '../logger.js';
+import { parseNumber } from '../parse.js';
 
 /** A lab file path, or the name of a lab that is up. */
 function labName(fileOrName: string): string {
@@ -127,7 +128,7 @@ export function register(program: Command): void {
     .description('build the namespaces, bridge and links, start the services and wait until they are ready');
   addLogOptions(up).action(async (file: string, opts: LogFlags & { foreground?: boolean; timeout: string }) => {
     if (opts.foreground) await upForeground(file, opts);
-    else await upDetached(file, Number(opts.timeout) * 1000, opts);
+    else await upDetached(file, parseNumber('--timeout', opts.timeout, { above: 0 }) * 1000, opts);
   });
   lab
     .command('down')

@@ -2,8 +2,6 @@
  * `turbulence run EXPERIMENT`: loads, validates and runs an experiment; writes the journal (and JUnit XML).
  */
 import { Option, type Command } from 'commander';
-import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
-import { parseDuration } from '../../core/duration.js';
 import { loadExperiment } from '../../experiment/load.js';
 import { assertValid } from '../../experiment/validate.js';
 import { loadOverrides } from '../../experiment/vars.js';
@@ -20,6 +18,7 @@ import { writeJUnitOnFinish } from '../../report/junit-listener.js';
 import { terminalRenderer } from '../render/terminal.js';
 import { trapInterrupts } from '../signals.js';
 import type { DryMode, RollbackStrategy } from '../../experiment/types.js';
+import { parseDurationFlag, parseInteger, parseNumber } from '../parse.js';
 
 interface RunFlags {
   journalPath: string;
@@ -44,12 +43,7 @@ interface RunFlags {
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 function int(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new TurbulenceError(ErrorCodes.USAGE, `${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
-  }
-  return n;
+  return v === undefined ? undefined : parseInteger(name, v);
 }
 
 export function register(program: Command): void {
@@ -114,10 +108,17 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const overrides = await loadOverrides({ vars: flags.var, varFiles: flags.varFile });
   const hypothesisStrategy =
     flags.hypothesisStrategy === undefined ? undefined : parseHypothesisStrategy(flags.hypothesisStrategy);
-  const frequency = flags.hypothesisFrequency === undefined ? undefined : Number(flags.hypothesisFrequency);
-  if (frequency !== undefined && !(frequency > 0)) {
-    throw new TurbulenceError(ErrorCodes.USAGE, '--hypothesis-frequency must be a positive number of seconds');
-  }
+  const frequency =
+    flags.hypothesisFrequency === undefined
+      ? undefined
+      : parseNumber('--hypothesis-frequency', flags.hypothesisFrequency, { above: 0 });
+  // Every flag is checked before anything loads or runs.
+  const maxTargets = int('--max-targets', flags.maxTargets);
+  const maxConcurrentFaults = int('--max-concurrent-faults', flags.maxConcurrentFaults);
+  const maxTotalFaultTimeMs =
+    flags.maxTotalFaultTime === undefined
+      ? undefined
+      : parseDurationFlag('--max-total-fault-time', flags.maxTotalFaultTime);
 
   const loaded = await loadExperiment(file);
   // A dry run executes nothing, so it does not insist that executables and Python modules exist here.
@@ -137,8 +138,6 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 
   const interrupts = trapInterrupts();
   try {
-    const maxTargets = int('--max-targets', flags.maxTargets);
-    const maxConcurrentFaults = int('--max-concurrent-faults', flags.maxConcurrentFaults);
     const { exitCode } = await runExperiment(loaded.experiment, {
       baseDir: loaded.baseDir,
       ...(flags.dry ? { dry: flags.dry } : {}),
@@ -152,7 +151,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       blastRadius: {
         ...(maxTargets !== undefined ? { maxTargets } : {}),
         ...(maxConcurrentFaults !== undefined ? { maxConcurrentFaults } : {}),
-        ...(flags.maxTotalFaultTime ? { maxTotalFaultTimeMs: parseDuration(flags.maxTotalFaultTime) } : {}),
+        ...(maxTotalFaultTimeMs !== undefined ? { maxTotalFaultTimeMs } : {}),
       },
       signal: interrupts.soft,
       hardSignal: interrupts.hard,

@@ -13,9 +13,9 @@
  */
 import { JSONPath } from 'jsonpath-plus';
 import { z } from 'zod';
-import type { JsonPathTolerance } from '../types.js';
 import type { ToleranceKind } from './kind.js';
 import { pickTarget, pyEquals, show, targetName } from './pyvalue.js';
+import { strictObject } from '../strict.js';
 
 const WORDS: Record<string, string> = { and: '&&', or: '||' };
 
@@ -115,13 +115,18 @@ function parseIfText(value: unknown): unknown {
   }
 }
 
-const schema: z.ZodType<JsonPathTolerance> = z.looseObject({
-  type: z.literal('jsonpath'),
-  path: z.string().min(1, { message: 'path must be a non-empty JSONPath, e.g. $.status' }),
-  expect: z.unknown().optional(),
-  count: z.number().int().nonnegative().optional(),
-  target: z.string().optional(),
-});
+const schema = strictObject(
+  {
+    type: z.literal('jsonpath'),
+    path: z.string().min(1, { message: 'path must be a non-empty JSONPath, e.g. $.status' }),
+    expect: z.unknown().optional(),
+    count: z.number().int().nonnegative().optional(),
+    target: z.string().optional(),
+  },
+  'a jsonpath tolerance',
+);
+/** A `jsonpath` tolerance, derived from its schema. */
+export type JsonPathTolerance = z.output<typeof schema>;
 
 /** The `jsonpath` tolerance kind. */
 export const jsonPathKind: ToleranceKind<JsonPathTolerance> = {

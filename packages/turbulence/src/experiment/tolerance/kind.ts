@@ -3,7 +3,6 @@
  * one file in this folder plus one line in the list in `../tolerance.ts`.
  */
 import type { z } from 'zod';
-import type { ObjectTolerance, ProbeTolerance } from '../types.js';
 
 /** Verdict of a tolerance check: whether it was met, and a short sentence saying why (for terminal and journal). */
 export interface ToleranceResult {
@@ -19,11 +18,20 @@ export interface ToleranceContext {
    * Runs a probe-as-tolerance and returns its output. The probe's `provider.arguments.value` already holds the
    * probed value. Throw `activityFailed(...)` for a failed probe (the tolerance is then not met).
    */
-  runProbe?: (probe: ProbeTolerance) => Promise<unknown>;
+  runProbe?(probe: ProbeRequest): Promise<unknown>;
+}
+
+/**
+ * The probe a probe-as-tolerance asks to run (a `ProbeTolerance`, `./probe.ts`; declared structurally here so the
+ * kinds' contract does not import the experiment types that list the kinds).
+ */
+export interface ProbeRequest {
+  readonly type: 'probe';
+  readonly name: string;
 }
 
 /** One object tolerance kind. */
-export interface ToleranceKind<T extends ObjectTolerance = ObjectTolerance> {
+export interface ToleranceKind<T extends { readonly type: string }> {
   readonly type: T['type'];
   /** Schema of the tolerance object (with `type`). */
   readonly schema: z.ZodType<T>;

@@ -5,10 +5,10 @@
  */
 import { z } from 'zod';
 import { isTurbulenceError, ErrorCodes } from '../../core/errors.js';
-import { providerSchema } from '../../providers/index.js';
-import type { ProbeTolerance } from '../types.js';
+import { providerSchema } from '../../providers/schemas.js';
 import type { ToleranceKind } from './kind.js';
 import { isDict, pyTruthy, show } from './pyvalue.js';
+import { strictObject } from '../strict.js';
 
 /** The probe to run for a probe tolerance: a copy whose `provider.arguments.value` holds the probed value. */
 export function probeWithValue(tol: ProbeTolerance, value: unknown): ProbeTolerance {
@@ -17,11 +17,16 @@ export function probeWithValue(tol: ProbeTolerance, value: unknown): ProbeTolera
   return { ...tol, provider: { ...provider, arguments: { ...args, value } } as ProbeTolerance['provider'] };
 }
 
-const schema: z.ZodType<ProbeTolerance> = z.looseObject({
-  type: z.literal('probe'),
-  name: z.string().min(1, { message: 'a probe tolerance needs a non-empty name' }),
-  provider: providerSchema,
-});
+const schema = strictObject(
+  {
+    type: z.literal('probe'),
+    name: z.string().min(1, { message: 'a probe tolerance needs a non-empty name' }),
+    provider: providerSchema,
+  },
+  'a probe tolerance',
+);
+/** A `probe` tolerance, derived from its schema. */
+export type ProbeTolerance = z.output<typeof schema>;
 
 /** The `probe` tolerance kind. */
 export const probeKind: ToleranceKind<ProbeTolerance> = {

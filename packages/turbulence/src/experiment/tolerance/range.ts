@@ -3,9 +3,9 @@
  * `[lo, hi]`, bounds included. A value that is not a number (or a numeric string) is not in range.
  */
 import { z } from 'zod';
-import type { RangeTolerance } from '../types.js';
 import type { ToleranceKind } from './kind.js';
 import { pickTarget, show, targetName } from './pyvalue.js';
+import { strictObject } from '../strict.js';
 
 const DECIMAL = /^[+-]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:e[+-]?\d+)?$/i;
 
@@ -26,11 +26,16 @@ export function parseDecimal(value: unknown): number | undefined {
   return Number(text.replace(/_/g, ''));
 }
 
-const schema: z.ZodType<RangeTolerance> = z.looseObject({
-  type: z.literal('range'),
-  range: z.tuple([z.number(), z.number()], { error: 'range must be a list of two numbers [low, high]' }),
-  target: z.string().optional(),
-});
+const schema = strictObject(
+  {
+    type: z.literal('range'),
+    range: z.tuple([z.number(), z.number()], { error: 'range must be a list of two numbers [low, high]' }),
+    target: z.string().optional(),
+  },
+  'a range tolerance',
+);
+/** A `range` tolerance, derived from its schema. */
+export type RangeTolerance = z.output<typeof schema>;
 
 /** The `range` tolerance kind. */
 export const rangeKind: ToleranceKind<RangeTolerance> = {

@@ -5,9 +5,9 @@
  * quantifiers) are not supported.
  */
 import { z } from 'zod';
-import type { RegexTolerance } from '../types.js';
 import type { ToleranceKind } from './kind.js';
 import { pickTarget, show, targetName } from './pyvalue.js';
+import { strictObject } from '../strict.js';
 
 /**
  * Compiles a Python regular expression into a JavaScript one (Unicode mode, like Python 3 `str` patterns).
@@ -31,11 +31,16 @@ export function pythonRegex(pattern: string): RegExp {
   return new RegExp(body, flags);
 }
 
-const schema: z.ZodType<RegexTolerance> = z.looseObject({
-  type: z.literal('regex'),
-  pattern: z.string(),
-  target: z.string().optional(),
-});
+const schema = strictObject(
+  {
+    type: z.literal('regex'),
+    pattern: z.string(),
+    target: z.string().optional(),
+  },
+  'a regex tolerance',
+);
+/** A `regex` tolerance, derived from its schema. */
+export type RegexTolerance = z.output<typeof schema>;
 
 /** The `regex` tolerance kind. */
 export const regexKind: ToleranceKind<RegexTolerance> = {

@@ -10,13 +10,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { cgroupDriver } from '../limit/driver.js';
+import { freezeParams } from './schema.js';
 
 export const freezeDriver = cgroupDriver({
   kind: 'cgroup.freeze',
   summary: 'freeze a process and its children with the cgroup freezer (thawed on revert)',
-  params: z.object({}).strict(),
+  params: freezeParams,
   controller: { v1: 'freezer', v2: 'freeze' },
   settings: (_p, v) => [v === 2 ? ['cgroup.freeze', '1'] : ['freezer.state', 'FROZEN']],
   release: (v) => [v === 2 ? ['cgroup.freeze', '0'] : ['freezer.state', 'THAWED']],

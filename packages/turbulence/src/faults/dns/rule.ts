@@ -11,7 +11,7 @@
  * never returned (two identical `dns.rule` faults on one server therefore share one rule).
  * Set `TURBULENCE_DNS_API_TOKEN` when the API requires a token.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage, isTurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
@@ -19,9 +19,10 @@ import { deriveSeed } from '../../core/rng.js';
 import { callDnsApi as call, resolveDnsApis, type ApiResponse } from '../../targets/dns.js';
 import { parseRule, type DnsRuleInput } from '../../dns/rule.js';
 import { objectName } from '../naming.js';
+import { dnsRuleShape } from './schema.js';
 
 /** The rule, exactly as the control API takes it (see docs/dns.md). */
-const params = z.looseObject({ action: z.unknown() }).superRefine((value, ctx) => {
+const params = dnsRuleShape.superRefine((value, ctx) => {
   try {
     parseRule(value);
   } catch (err) {

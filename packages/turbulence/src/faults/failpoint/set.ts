@@ -14,6 +14,7 @@ import { ErrorCodes, TurbulenceError, errorMessage } from '../../core/errors.js'
 import type { AppliedFault, FaultDriver, Target } from '../../core/fault.js';
 import type { JsonValue } from '../../core/json.js';
 import { clientFor, resolveFailpointTargets } from '../../targets/failpoint.js';
+import { failpointSetParamsOf } from './schema.js';
 
 const actionsSchema = z
   .string()
@@ -26,20 +27,8 @@ const actionsSchema = z
     }
   });
 
-const ruleSchema = z
-  .object({
-    name: z.string().min(1),
-    target: z.string().min(1),
-    when: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-    action: actionsSchema,
-  })
-  .strict();
-
 /** Params of `failpoint.set`: a failpoint name and actions, or a rule. */
-export const failpointSetParams = z.union([
-  z.object({ name: z.string().min(1), actions: actionsSchema }).strict(),
-  z.object({ rule: ruleSchema }).strict(),
-]);
+export const failpointSetParams = failpointSetParamsOf(actionsSchema);
 export type FailpointSetParams = z.infer<typeof failpointSetParams>;
 
 /** What inject saves for revert: the configuration it replaced. */

@@ -4,12 +4,10 @@
  * @example
  * { kind: 'limit.cpu', target: { pid: 4242 }, params: { percent: 20 } }
  */
-import { z } from 'zod';
 import { cgroupDriver } from './driver.js';
+import { cpuLimitParams as params } from './schema.js';
 
 const PERIOD_US = 100_000;
-const params = z.object({ percent: z.number().min(1).max(6400) }).strict();
-
 export const cpuLimitDriver = cgroupDriver({
   kind: 'limit.cpu',
   summary: 'cap CPU time of a process (CFS quota; 100 = one core)',

@@ -5,19 +5,8 @@
  * { kind: 'limit.io', target: { pid: 4242 }, params: { device: '8:0', writeBps: '1MiB' } }
  */
 import { statSync } from 'node:fs';
-import { z } from 'zod';
 import { cgroupDriver } from './driver.js';
-import { sizeParam } from './size.js';
-
-const params = z
-  .object({
-    /** `major:minor`, or a block device path like /dev/vda. */
-    device: z.string().min(1),
-    readBps: sizeParam.optional(),
-    writeBps: sizeParam.optional(),
-  })
-  .strict()
-  .refine((p) => p.readBps !== undefined || p.writeBps !== undefined, { message: 'give readBps, writeBps or both' });
+import { ioLimitParams as params } from './schema.js';
 
 /** `major:minor` of a device path (or the text itself when it already is one). */
 export function deviceNumbers(device: string): string {

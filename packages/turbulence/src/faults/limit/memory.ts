@@ -5,11 +5,8 @@
  * @example
  * { kind: 'limit.memory', target: { lab: 'demo', host: 'app' }, params: { max: '64MiB' } }
  */
-import { z } from 'zod';
 import { cgroupDriver } from './driver.js';
-import { sizeParam } from './size.js';
-
-const params = z.object({ max: sizeParam }).strict();
+import { memoryLimitParams as params } from './schema.js';
 
 export const memoryLimitDriver = cgroupDriver({
   kind: 'limit.memory',

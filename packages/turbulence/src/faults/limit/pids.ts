@@ -5,10 +5,8 @@
  * @example
  * { kind: 'limit.pids', target: { managed: 'worker' }, params: { max: 10 } }
  */
-import { z } from 'zod';
 import { cgroupDriver } from './driver.js';
-
-const params = z.object({ max: z.number().int().min(1) }).strict();
+import { pidsLimitParams as params } from './schema.js';
 
 export const pidsLimitDriver = cgroupDriver({
   kind: 'limit.pids',

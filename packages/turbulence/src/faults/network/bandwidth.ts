@@ -5,11 +5,10 @@
  * @example
  * { kind: 'network.bandwidth', target: { lab: 'demo', hosts: ['db'] }, params: { rate: '1mbit', direction: 'both' } }
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { requireTools } from './capabilities.js';
-import { directionParam, peersParam } from './params.js';
 import {
   claimRoot,
   deviceOf,
@@ -25,17 +24,8 @@ import {
 import { faultIdOf, shortKey } from '../naming.js';
 import { resolvePeers } from './targets.js';
 import { resolveNetworkTargets, targetPresent } from '../../targets/netns.js';
+import { bandwidthParams as params } from './schema.js';
 
-const params = z
-  .object({
-    rate: z.string().refine((r) => /^\d+(\.\d+)?\s*(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)$/i.test(r.trim()), {
-      message: 'a rate like 500kbit, 8mbit or 1mbps',
-    }),
-    direction: directionParam.default('egress'),
-    peers: peersParam,
-    device: z.string().optional(),
-  })
-  .strict();
 type Params = z.output<typeof params>;
 
 interface BandwidthState {

@@ -5,19 +5,9 @@
  * @example
  * { kind: 'network.blackhole', target: { lab: 'etcd', hosts: ['n1'] }, params: { ports: [2379] } }
  */
-import { z } from 'zod';
 import { nftDriver, peerMatch } from './nft.js';
-import { byDirection, directionParam, peersParam } from './params.js';
-
-const params = z
-  .object({
-    ports: z.array(z.number().int().min(1).max(65535)).min(1).optional(),
-    protocol: z.enum(['tcp', 'udp', 'both']).default('both'),
-    peers: peersParam,
-    direction: directionParam,
-  })
-  .strict()
-  .refine((p) => p.ports !== undefined || p.peers !== undefined, { message: 'give ports, peers or both' });
+import { byDirection } from './params.js';
+import { blackholeParams as params } from './schema.js';
 
 export const blackholeDriver = nftDriver({
   kind: 'network.blackhole',

@@ -5,16 +5,8 @@
  * @example
  * { kind: 'network.dns-block', target: { lab: 'demo', hosts: ['app'] }, params: {} }
  */
-import { z } from 'zod';
 import { nftDriver, peerMatch } from './nft.js';
-
-const params = z
-  .object({
-    /** DNS servers to block (addresses/CIDRs or lab hosts); absent = all. */
-    peers: z.array(z.string().min(1)).min(1).optional(),
-    port: z.number().int().min(1).max(65535).default(53),
-  })
-  .strict();
+import { dnsBlockParams as params } from './schema.js';
 
 export const dnsBlockDriver = nftDriver({
   kind: 'network.dns-block',

@@ -5,11 +5,9 @@
  * @example
  * { kind: 'network.loss', target: { lab: 'etcd', hosts: ['n2'] }, params: { percent: 30 } }
  */
-import { z } from 'zod';
 import { nftDriver, peerMatch } from './nft.js';
-import { byDirection, directionParam, peersParam } from './params.js';
-
-const params = z.object({ percent: z.number().min(0).max(100), peers: peersParam, direction: directionParam }).strict();
+import { byDirection } from './params.js';
+import { lossParams as params } from './schema.js';
 
 /** nft match for `percent` % of packets, in tenths of a percent. */
 const chance = (percent: number): string =>

@@ -5,11 +5,9 @@
  * @example
  * { kind: 'network.partition', target: { lab: 'etcd', hosts: ['n1'] }, params: { peers: ['n2', 'n3'] } }
  */
-import { z } from 'zod';
 import { nftDriver, peerMatch } from './nft.js';
-import { byDirection, directionParam, peersParam } from './params.js';
-
-const params = z.object({ peers: peersParam, direction: directionParam }).strict();
+import { byDirection } from './params.js';
+import { partitionParams as params } from './schema.js';
 
 export const partitionDriver = nftDriver({
   kind: 'network.partition',

@@ -1,8 +1,8 @@
 /**
  * @module `process.cont`: resume a paused process with SIGCONT (a repair action; nothing to revert).
  */
-import { z } from 'zod';
 import type { FaultDriver } from '../../core/fault.js';
+import { noParams } from './schema.js';
 import { signalTarget, targetGone } from './signals.js';
 import { procAvailable } from './capability.js';
 import { attributesOf, resolveProcesses } from '../../targets/process.js';
@@ -11,7 +11,7 @@ import { attributesOf, resolveProcesses } from '../../targets/process.js';
 export const contDriver: FaultDriver<Record<string, never>> = {
   kind: 'process.cont',
   summary: 'resume a paused process (SIGCONT); nothing to revert',
-  params: z.object({}).strict(),
+  params: noParams,
   reversible: false,
   check: procAvailable,
   targets: ['process'],

@@ -2,23 +2,16 @@
  * @module `process.kill`: send any signal (default SIGKILL). Not reversible, except that for a supervised
  * process `restart: true` makes revert start it again.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { ensureManagedRunning } from '../../supervisor/managed.js';
 import { isSameProcess, waitFor } from '../../os/proc.js';
 import { procAvailable } from './capability.js';
-import { signalSchema, signalTarget, targetGone } from './signals.js';
+import { signalTarget, targetGone } from './signals.js';
 import { attributesOf, resolveProcesses } from '../../targets/process.js';
+import { killParams as params } from './schema.js';
 
-const params = z
-  .object({
-    /** Any signal name or number; default SIGKILL. */
-    signal: signalSchema.default('SIGKILL'),
-    /** For a supervised process: revert starts it again. */
-    restart: z.boolean().default(false),
-  })
-  .strict();
 /** Params of `process.kill` after defaults. */
 export type KillParams = z.output<typeof params>;
 

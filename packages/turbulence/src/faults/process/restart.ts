@@ -2,9 +2,9 @@
  * @module `process.restart`: stop a supervised process and start it again (waiting for readiness); revert
  * makes sure it runs. Only processes turbulence supervises can be restarted: it must know how to start them.
  */
-import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
+import { noParams } from './schema.js';
 import { ensureManagedRunning, isRecordAlive, restartManaged, findManaged } from '../../supervisor/managed.js';
 import { procAvailable } from './capability.js';
 import { attributesOf, resolveProcesses } from '../../targets/process.js';
@@ -13,7 +13,7 @@ import { attributesOf, resolveProcesses } from '../../targets/process.js';
 export const restartDriver: FaultDriver<Record<string, never>> = {
   kind: 'process.restart',
   summary: 'stop a supervised process and start it again; revert ensures it is running',
-  params: z.object({}).strict(),
+  params: noParams,
   reversible: true,
   check: procAvailable,
   targets: ['process'],

@@ -2,30 +2,11 @@
  * @module Sending signals safely: by name or number, and only to the process a target recorded (same pid AND
  * same start time), never to a process that reused its pid.
  */
-import { constants } from 'node:os';
-import { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../../core/errors.js';
 import { isSameProcess } from '../../os/proc.js';
 import type { ProcessAttributes } from '../../targets/process.js';
 
-const byNumber = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
-
-/** `SIGTERM`, `TERM`, `term` or `15` → `SIGTERM`; undefined when it is not a signal. */
-export function normalizeSignal(input: string | number): NodeJS.Signals | undefined {
-  if (typeof input === 'number' || /^\d+$/.test(input)) return byNumber.get(Number(input));
-  const name = input.toUpperCase().startsWith('SIG') ? input.toUpperCase() : `SIG${input.toUpperCase()}`;
-  return name in constants.signals ? (name as NodeJS.Signals) : undefined;
-}
-
-/** Schema of a `signal` param: any signal name or number, normalized to `SIGxxx`. */
-export const signalSchema = z.union([z.string(), z.number().int()]).transform((value, ctx) => {
-  const signal = normalizeSignal(value);
-  if (signal === undefined) {
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a signal (e.g. SIGTERM, KILL, 9)` });
-    return z.NEVER;
-  }
-  return signal;
-});
+export { normalizeSignal, signalSchema } from './schema.js';
 
 /**
  * Sends `signal` to the target's process if it still is that process. Resolves false when the process is gone

@@ -1,14 +1,14 @@
 /**
  * @module `process.stop`: pause a process with SIGSTOP; revert resumes it with SIGCONT.
  */
-import { z } from 'zod';
 import type { FaultDriver } from '../../core/fault.js';
 import { procAvailable } from './capability.js';
 import { readProc, waitFor } from '../../os/proc.js';
+import { noParams } from './schema.js';
 import { signalTarget, targetGone } from './signals.js';
 import { attributesOf, resolveProcesses } from '../../targets/process.js';
 
-const params = z.object({}).strict();
+const params = noParams;
 
 /** `process.stop`. */
 export const stopDriver: FaultDriver<Record<string, never>> = {

@@ -2,8 +2,8 @@
  * @module `proxy.disable`: takes a proxy down (listener closed, live connections dropped, new ones refused);
  * revert enables it again on the same port. Revert always enables: a chaos tool must not leave a proxy down.
  */
-import { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
+import { disableParams } from './schema.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { ProxyClient } from '../../proxy/client.js';
 import { attributesOf, isNotFound, reach, resolveProxies } from '../../targets/proxy.js';
@@ -12,7 +12,7 @@ import { attributesOf, isNotFound, reach, resolveProxies } from '../../targets/p
 export const disableDriver: FaultDriver<Record<string, never>> = {
   kind: 'proxy.disable',
   summary: 'disable a proxy (connections dropped, new ones refused); revert enables it',
-  params: z.object({}).strict(),
+  params: disableParams,
   reversible: true,
   targets: ['proxy'],
   resolveTargets: (query) => resolveProxies(query),

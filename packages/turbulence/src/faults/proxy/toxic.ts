@@ -2,24 +2,14 @@
  * @module `proxy.toxic`: adds a toxic to a proxy; revert removes it. Like chaostoolkit-toxiproxy, but the toxic is
  * in the ledger before it exists, so a crash mid-run is recovered by `turbulence recover`.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { ProxyClient, ProxyClientError } from '../../proxy/client.js';
 import { attributesOf, isNotFound, reach, resolveProxies } from '../../targets/proxy.js';
 import { objectName } from '../naming.js';
 
-const params = z
-  .object({
-    /** Toxic type: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, ... */
-    type: z.string().min(1),
-    stream: z.enum(['upstream', 'downstream']).default('downstream'),
-    toxicity: z.number().min(0).max(1).default(1),
-    attributes: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
-    /** Toxic name; default `turbulence_<type>_<stream>`. */
-    name: z.string().min(1).optional(),
-  })
-  .strict();
+import { toxicParams as params } from './schema.js';
 
 export type ProxyToxicParams = z.infer<typeof params>;
 

@@ -4,17 +4,8 @@
  * @example
  * { kind: 'stress.cpu', target: { host: true }, params: { workers: 2, load: 80 }, durationMs: 30000 }
  */
-import { z } from 'zod';
 import { stressDriver } from './driver.js';
-import { engineParam } from './params.js';
-
-const params = z
-  .object({
-    workers: z.number().int().min(1).max(256).default(1),
-    load: z.number().min(1).max(100).default(100),
-    engine: engineParam,
-  })
-  .strict();
+import { cpuStressParams as params } from './schema.js';
 
 export const cpuStressDriver = stressDriver({
   kind: 'stress.cpu',

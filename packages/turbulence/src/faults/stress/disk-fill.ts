@@ -6,12 +6,8 @@
  * { kind: 'stress.disk-fill', target: { host: true }, params: { path: '/var/lib/app', size: '2GiB' } }
  */
 import { join } from 'node:path';
-import { z } from 'zod';
-import { sizeParam } from '../limit/size.js';
 import { stressDriver } from './driver.js';
-import { engineParam } from './params.js';
-
-const params = z.object({ path: z.string().min(1), size: sizeParam, engine: engineParam }).strict();
+import { diskFillParams as params } from './schema.js';
 
 export const diskFillDriver = stressDriver({
   kind: 'stress.disk-fill',

@@ -5,11 +5,8 @@
  * @example
  * { kind: 'stress.fds', target: { host: true }, params: { count: 10000 } }
  */
-import { z } from 'zod';
 import { stressDriver } from './driver.js';
-import { engineParam } from './params.js';
-
-const params = z.object({ count: z.number().int().min(1).max(1_000_000), engine: engineParam }).strict();
+import { fdsParams as params } from './schema.js';
 
 export const fdsStressDriver = stressDriver({
   kind: 'stress.fds',

@@ -4,19 +4,8 @@
  * @example
  * { kind: 'stress.io', target: { host: true }, params: { path: '/tmp', workers: 2 } }
  */
-import { z } from 'zod';
-import { sizeParam } from '../limit/size.js';
 import { stressDriver } from './driver.js';
-import { engineParam } from './params.js';
-
-const params = z
-  .object({
-    path: z.string().min(1).default('/tmp'),
-    workers: z.number().int().min(1).max(64).default(1),
-    chunk: sizeParam.default(4 * 1024 * 1024),
-    engine: engineParam,
-  })
-  .strict();
+import { ioStressParams as params } from './schema.js';
 
 export const ioStressDriver = stressDriver({
   kind: 'stress.io',

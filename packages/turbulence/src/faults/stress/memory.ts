@@ -4,12 +4,8 @@
  * @example
  * { kind: 'stress.memory', target: { host: true }, params: { size: '512MiB' }, durationMs: 30000 }
  */
-import { z } from 'zod';
-import { sizeParam } from '../limit/size.js';
 import { stressDriver } from './driver.js';
-import { engineParam } from './params.js';
-
-const params = z.object({ size: sizeParam, engine: engineParam }).strict();
+import { memoryStressParams as params } from './schema.js';
 
 export const memoryStressDriver = stressDriver({
   kind: 'stress.memory',

@@ -12,8 +12,7 @@
  */
 import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
-import { parseDuration } from '../../core/duration.js';
+import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import { readLabState } from '../../lab/state.js';
@@ -21,22 +20,8 @@ import { needsTool } from '../../os/tools.js';
 import { isClockQuery, resolveClocks } from '../../targets/clock.js';
 import { resolveProcessTargets } from '../../targets/lab-service.js';
 import { libfaketimePath } from '../../os/faketime.js';
+import { skewParams as params } from './schema.js';
 
-const params = z
-  .object({
-    /** `+1h`, `-30s`, `90m`, or a number of seconds (negative: the clock goes back). */
-    offset: z.union([z.number(), z.string()]).transform((v, ctx) => {
-      if (typeof v === 'number') return Math.round(v);
-      const m = /^([+-]?)(.+)$/.exec(v.trim());
-      try {
-        return (m?.[1] === '-' ? -1 : 1) * Math.round(parseDuration(m?.[2] ?? '') / 1000);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not an offset like +1h or -30s` });
-        return z.NEVER;
-      }
-    }),
-  })
-  .strict();
 type Params = z.output<typeof params>;
 
 /** What libfaketime reads as a relative offset, and what {@link write} writes: `+0`, `-30`, `+3600`, `+2h`. */

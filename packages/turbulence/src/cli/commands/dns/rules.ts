@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ErrorCodes, TurbulenceError } from '../../../core/errors.js';
 import type { DnsRuleStatus } from '../../../dns/engine.js';
+import { parseInteger, parseProbability } from '../../parse.js';
 
 export interface ApiFlags {
   api: string;
@@ -51,8 +52,8 @@ export function registerRuleCommands(dns: Command): void {
       if (f.type) rule.type = f.type;
       if (f.client) rule.client = f.client;
       if (f.transport) rule.transport = f.transport;
-      if (f.probability !== undefined) rule.probability = Number(f.probability);
-      if (f.count !== undefined) rule.count = Number(f.count);
+      if (f.probability !== undefined) rule.probability = parseProbability('--probability', f.probability);
+      if (f.count !== undefined) rule.count = parseInteger('--count', f.count, { min: 1 });
       const added = f.id
         ? ((await callDnsApi(f, 'PUT', `/rules/${encodeURIComponent(f.id)}`, rule)) as DnsRuleStatus)
         : ((await callDnsApi(f, 'POST', '/rules', rule)) as DnsRuleStatus);

@@ -14,6 +14,7 @@ import type { DnsQueryEvent } from '../../../dns/handler.js';
 import { startChaosResolver } from '../../../dns/redirect.js';
 import { spawnWithResolver } from '../../../dns/resolver.js';
 import { loadRulesFile } from '../../../dns/rules-file.js';
+import { parseInteger } from '../../parse.js';
 
 interface RunFlags {
   listen?: string;
@@ -130,13 +131,7 @@ async function run(command: string[], flags: RunFlags): Promise<void> {
   }
 }
 
-function seedOf(text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new TurbulenceError(ErrorCodes.USAGE, `--seed must be a non-negative integer, got ${JSON.stringify(text)}`);
-  }
-  return n;
-}
+const seedOf = (text: string): number => parseInteger('--seed', text);
 
 /** One query as a log line. */
 export function formatEvent(e: DnsQueryEvent): string {

@@ -1,9 +1,9 @@
 /** `turbulence proxy serve`: runs the proxy server until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
-import { ErrorCodes, TurbulenceError } from '../../../core/errors.js';
 import { createProxyServer } from '../../../proxy/server.js';
 import { serveUntilInterrupted } from '../../signals.js';
 import { addLogOptions, announce, createLogger, logEvents, type LogFlags } from '../../logger.js';
+import { parseInteger } from '../../parse.js';
 
 interface ServeFlags extends LogFlags {
   host: string;
@@ -53,10 +53,4 @@ export function registerServe(proxy: Command): void {
   });
 }
 
-function integer(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new TurbulenceError(ErrorCodes.USAGE, `${flag} must be a non-negative integer, got ${JSON.stringify(text)}`);
-  }
-  return n;
-}
+const integer = (flag: string, text: string): number => parseInteger(flag, text);

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ErrorCodes, TurbulenceError } from '../../../core/errors.js';
 import { ProxyClient, ProxyClientError } from '../../../proxy/client.js';
+import { parseNumber } from '../../parse.js';
 
 /** Default server URL: `$TOXIPROXY_URL` or http://127.0.0.1:8474 (as toxiproxy-cli). */
 export const DEFAULT_URL = process.env.TOXIPROXY_URL ?? 'http://127.0.0.1:8474';
@@ -49,12 +50,7 @@ export function parseAttributes(pairs: readonly string[]): Record<string, unknow
 
 /** Parses `--toxicity`: a number in [0, 1]. */
 export function parseToxicity(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0 || n > 1) {
-    throw new TurbulenceError(ErrorCodes.USAGE, `--toxicity must be between 0 and 1, got ${JSON.stringify(text)}`);
-  }
-  return n;
+  return text === undefined ? undefined : parseNumber('--toxicity', text, { min: 0, max: 1 });
 }
 
 /** Commander reducer for a repeatable option. */

@@ -1,0 +1,81 @@
+/**
+ * @module The target queries of every target type, as pure schemas (zod only, no I/O): the resolvers in this
+ * folder parse with them, and the fault families' schemas (`faults/<family>/schema.ts`) publish them for validation
+ * and the JSON Schema, so `turbulence validate` checks a target without loading what resolves it.
+ */
+import { z } from 'zod';
+
+const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const oneOrManyList = oneOrMany.transform((v) => [v].flat());
+
+/** Process targets (`process.*`, resource faults): all given fields must match. */
+export const processQuerySchema = z
+  .object({
+    pid: z.coerce.number().int().positive().optional(),
+    /** Exact `comm` (the executable name as `ps -o comm` shows it, at most 15 characters). */
+    name: z.string().min(1).optional(),
+    /** A regular expression searched in the command line (arguments joined by spaces). */
+    cmdline: z.string().min(1).optional(),
+    /** A file holding a pid. */
+    pidfile: z.string().min(1).optional(),
+    /** A process turbulence supervises, by name. */
+    managed: z.string().min(1).optional(),
+    /** A lab service's process: `lab`, `host` and `service` together. */
+    lab: z.string().min(1).optional(),
+    host: z.string().min(1).optional(),
+    service: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((q) => Object.values(q).some((v) => v !== undefined), {
+    message: 'give at least one of pid, name, cmdline, pidfile, managed, or lab + host + service',
+  })
+  .refine((q) => [q.lab, q.host, q.service].every((v) => v === undefined) || (q.lab && q.host && q.service), {
+    message: 'a lab service is named by lab, host and service together',
+  });
+
+/** Lab services as targets of resource faults: `{ lab, host?, service? }` (all services of the lab without them). */
+export const labServiceQuerySchema = z
+  .object({ lab: z.string().min(1), host: z.string().min(1).optional(), service: z.string().min(1).optional() })
+  .strict();
+
+/** Network targets (`network.*`, `stress.*`): a lab's hosts, named namespaces, or this machine. */
+export const networkQuerySchema = z
+  .object({
+    lab: z.string().min(1).optional(),
+    hosts: oneOrManyList.optional(),
+    netns: oneOrManyList.optional(),
+    host: z.literal(true).optional(),
+    /** Network device for netns/host targets (default: the device of the default route, else the first non-lo). */
+    device: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((q) => [q.lab, q.netns, q.host].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of lab (with optional hosts), netns, host: true',
+  });
+
+/** Default proxy server: Toxiproxy's port on loopback. */
+export const DEFAULT_PROXY_URL = 'http://127.0.0.1:8474';
+
+/** Proxies on a Toxiproxy-compatible server (`proxy.*`). */
+export const proxyQuerySchema = z
+  .object({
+    /** Proxy name, or names; omitted = every proxy on the server. */
+    proxy: oneOrMany.optional(),
+    /** Server URL (default http://127.0.0.1:8474). */
+    url: z.string().min(1).default(DEFAULT_PROXY_URL),
+  })
+  .strict();
+
+/** Failpoint endpoints of processes (`failpoint.*`). */
+export const failpointQuerySchema = z
+  .object({ address: oneOrMany.optional(), announce: oneOrMany.optional(), token: z.string().min(1).optional() })
+  .strict()
+  .refine((q) => q.address !== undefined || q.announce !== undefined, {
+    message: 'name the process: "announce" (its announce file) or "address" (http://host:port or unix:/path)',
+  });
+
+/** Chaos DNS servers (`dns.*`): a control API, or a running lab with a `dns:` block. */
+export const dnsApiQuerySchema = z.union([
+  z.object({ api: z.union([z.url(), z.array(z.url()).min(1)]) }).strict(),
+  z.object({ lab: z.string().min(1) }).strict(),
+]);
