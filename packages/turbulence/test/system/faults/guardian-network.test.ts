@@ -5,18 +5,18 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { turbulenceTables } from '../../../src/faults/network/nft.js';
 import { Ledger } from '../../../src/faults/ledger.js';
 import { ledgerDir } from '../../../src/os/home.js';
 import type { RunningLab } from '../../../src/lab/index.js';
 import { run } from '../../../src/os/exec.js';
+import { CLI_ENTRY } from '../../support/cli.js';
 import { requireSystem } from '../../support/system.js';
 import { startNetLab } from '../lab/netlab.js';
 import { eventually } from '../../support/eventually.js';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const CLI = CLI_ENTRY;
 const sys = requireSystem('root', 'ip', 'nft', 'tc', 'iptables');
 
 interface Running {

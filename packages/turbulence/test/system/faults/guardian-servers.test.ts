@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI_ENTRY } from '../../support/cli.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDnsServer } from '../../../src/dns/index.js';
 import { Ledger } from '../../../src/faults/ledger.js';
@@ -16,7 +16,7 @@ import { createProxyServer } from '../../../src/proxy/index.js';
 import { hasProc, tempHome } from './helpers.js';
 import { eventually } from '../../support/eventually.js';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const CLI = CLI_ENTRY;
 
 /** A service with one failpoint on its request path; writes its port when listening. */
 const SERVICE = `

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI_ENTRY } from '../../support/cli.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockHeld } from '../../../src/faults/guardian/lock.js';
 import { guardianLockFile } from '../../../src/faults/guardian/guardian.js';
@@ -18,7 +18,7 @@ import { requireSystem } from '../../support/system.js';
 import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
 import { eventually } from '../../support/eventually.js';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const CLI = CLI_ENTRY;
 const root = requireSystem('root');
 
 interface Running {

@@ -7,7 +7,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI_ENTRY } from '../../support/cli.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../../src/faults/ledger.js';
 import { recoverLedger } from '../../../src/faults/recover.js';
@@ -16,7 +16,7 @@ import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.
 import { eventually } from '../../support/eventually.js';
 import type { Orphan } from './helpers.js';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const CLI = CLI_ENTRY;
 const root = requireSystem('root');
 
 interface Running {

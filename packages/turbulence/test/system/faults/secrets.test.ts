@@ -5,14 +5,14 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI_ENTRY } from '../../support/cli.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng.js';
 import { Ledger } from '../../../src/faults/ledger.js';
 import { FaultManager } from '../../../src/faults/manager.js';
 import { hasProc, killOrphans, spawnOrphan, tempHome } from './helpers.js';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const CLI = CLI_ENTRY;
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
