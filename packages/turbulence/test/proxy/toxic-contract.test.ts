@@ -98,7 +98,7 @@ const CASES: Record<string, ToxicCase> = {
     effect: { timeout: 200 },
     fired: async (port) => !(await echo(port)).ok,
     hold: { timeout: 0 },
-    destroys: 'drops what it reads by design, and removal closes the connections it dropped data on',
+    destroys: 'drops what it reads and removal closes the connections it dropped data on, as Toxiproxy (PR #168)',
   },
   reset_peer: {
     defaults: { timeout: 0 },

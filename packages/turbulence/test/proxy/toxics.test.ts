@@ -149,6 +149,43 @@ describe('toxics through toxiproxy-node-client', () => {
     await end;
   });
 
+  // Toxiproxy's timeout (since 2.1.1, PR #168; README PR #598) drops what it reads, re-arms its timer on every chunk
+  // and closes on removal because the stream is corrupt. These pin that, plus our narrower removal (see proxy.md).
+  it('timeout is an idle timer: a chatty peer keeps the connection open, silence closes it', async () => {
+    const echo = await echoServer();
+    const { port, add } = await through(echo.port);
+    await add({ type: 'timeout', stream: 'upstream', attributes: { timeout: 600 } });
+    const socket = await dial(port);
+    const end = closed(socket);
+    let state = 'open';
+    void end.then(() => (state = 'closed'));
+    let last = 0;
+    for (let i = 0; i < 15 && state === 'open'; i++) {
+      socket.write('x');
+      last = performance.now();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(state).toBe('open'); // 1.5 s of chatter: more than twice the timeout
+    await end;
+    const silence = performance.now() - last;
+    expect(silence).toBeGreaterThanOrEqual(550);
+    expect(silence).toBeLessThan(2500);
+  });
+
+  it('removing timeout closes the connections it dropped data on and leaves the others usable', async () => {
+    const echo = await echoServer();
+    const { port, add } = await through(echo.port);
+    const toxic = await add({ type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } });
+    const touched = await dial(port);
+    const untouched = await dial(port);
+    const touchedEnd = closed(touched);
+    touched.write('lost');
+    await new Promise((r) => setTimeout(r, 200));
+    await toxic.remove();
+    await touchedEnd;
+    expect(await roundTrip(untouched)).toBeLessThan(1000);
+  });
+
   it('reset_peer resets the client within [timeout, timeout + 150 ms] of the first data', async () => {
     const echo = await echoServer();
     const { port, add } = await through(echo.port);

@@ -2,6 +2,10 @@
  * `timeout`: drops all data in this direction and closes the connection after `timeout` ms without data (an idle
  * timer, as in Toxiproxy: a chatty peer keeps it open). `timeout: 0` never closes. Removing the toxic closes the
  * connections it dropped data on (their stream is corrupt); connections it never touched stay open.
+ *
+ * Dropping, not holding, is Toxiproxy's behaviour since PR #168 (2017; README clarified in PR #598): before, the
+ * toxic blocked the link and data flowed on after removal, which could hang its API. `bandwidth` with `rate: 0`
+ * is the toxic that holds data and releases it in order on removal.
  */
 import { z } from 'zod';
 import type { ToxicType } from '../toxic.js';
