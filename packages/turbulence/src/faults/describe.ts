@@ -50,7 +50,8 @@ export function describeKind(schema: KindSchema): KindDescription {
 
 function fieldsOf(schema: z.ZodType): FieldDescription[] {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
-  const objects = (Array.isArray(json.anyOf) ? (json.anyOf as Json[]) : [json]).filter((o) => o.properties);
+  const alternatives = (j: Json): Json[] => (Array.isArray(j.anyOf) ? (j.anyOf as Json[]).flatMap(alternatives) : [j]);
+  const objects = alternatives(json).filter((o) => o.properties);
   const out = new Map<string, FieldDescription>();
   for (const object of objects) {
     const required = new Set((object.required as string[] | undefined) ?? []);

@@ -79,3 +79,6 @@ export const dnsApiQuerySchema = z.union([
   z.object({ api: z.union([z.url(), z.array(z.url()).min(1)]) }).strict(),
   z.object({ lab: z.string().min(1) }).strict(),
 ]);
+
+/** A libfaketime clock file (`time.skew` of processes started under libfaketime with that file). */
+export const clockQuerySchema = z.object({ clockFile: z.string().min(1) }).strict();

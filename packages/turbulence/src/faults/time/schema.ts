@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration.js';
 import type { KindSchema } from '../kind-schema.js';
+import { clockQuerySchema } from '../../targets/queries.js';
 import { processTargetSchema } from '../limit/schema.js';
 
 /** Params of `time.skew`. */
@@ -28,8 +29,9 @@ export const kinds: readonly KindSchema[] = [
   {
     kind: 'time.skew',
     params: skewParams,
-    target: processTargetSchema,
-    targetTypes: ['process'],
+    // A lab service or process started under libfaketime, or the clock file itself.
+    target: z.union([processTargetSchema, clockQuerySchema]),
+    targetTypes: ['process', 'clock'],
     example: { target: { lab: 'demo', host: 'app', service: 'api' }, params: { offset: '+1h' }, duration: '30s' },
   },
 ];
