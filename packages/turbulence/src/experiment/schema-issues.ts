@@ -49,7 +49,10 @@ function convert(issue: Issue, base: (string | number)[], root: unknown): Proble
     const matched = issue.errors.filter((branch) =>
       branch.every((e) => e.path.length > 0 || e.code === 'unrecognized_keys'),
     );
-    if (matched.length === 1) return (matched[0] as Issue[]).flatMap((e) => convert(e, path, root));
+    // Several branches fit the shape: the one with the fewest problems is what the author meant.
+    const fewest = Math.min(...matched.map((b) => b.length));
+    const best = matched.filter((b) => b.length === fewest);
+    if (best.length === 1) return (best[0] as Issue[]).flatMap((e) => convert(e, path, root));
   }
   const { found, value } = lookup(root, path);
   const custom = !DEFAULT_MESSAGE.test(issue.message);

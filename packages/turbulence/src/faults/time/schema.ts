@@ -4,8 +4,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration.js';
 import type { KindSchema } from '../kind-schema.js';
-import { clockQuerySchema } from '../../targets/queries.js';
-import { processTargetSchema } from '../limit/schema.js';
+import { clockQuerySchema, labServiceQuerySchema, processQuerySchema } from '../../targets/queries.js';
 
 /** Params of `time.skew`. */
 export const skewParams = z
@@ -30,7 +29,7 @@ export const kinds: readonly KindSchema[] = [
     kind: 'time.skew',
     params: skewParams,
     // A lab service or process started under libfaketime, or the clock file itself.
-    target: z.union([processTargetSchema, clockQuerySchema]),
+    target: z.union([labServiceQuerySchema, processQuerySchema, clockQuerySchema]),
     targetTypes: ['process', 'clock'],
     example: { target: { lab: 'demo', host: 'app', service: 'api' }, params: { offset: '+1h' }, duration: '30s' },
   },
