@@ -134,11 +134,17 @@ describe.skipIf(sys.skip)('network and stress kinds in a lab', () => {
       }),
     ),
   });
+  /** Files in `d` and in its directories, one level down. */
+  const filesUnder = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? readdirSync(join(d, e.name)).map((f) => join(d, e.name, f)) : [join(d, e.name)],
+    );
   driverContract({
     kind: 'stress.disk-fill',
     setup: onA(
       { path: dir, size: '8MiB' },
-      () => Promise.resolve(readdirSync(dir).some((f) => statSync(join(dir, f)).size === 8 << 20)),
+      // The fill file sits in the fault's private directory (`.<tag>-XXXXXX/`) inside `path`.
+      () => Promise.resolve(filesUnder(dir).some((f) => statSync(f).size === 8 << 20)),
       filesInDir,
     ),
   });
