@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ledger } from '../../../src/faults/ledger.js';
+import { ledgerDir } from '../../../src/os/home.js';
 import { isSameProcess, readProc } from '../../../src/os/proc.js';
 
 /** A process started through a shell that exits at once, so it is re-parented away from the test. */
@@ -65,3 +67,12 @@ export function tempHome(): { home: string; restore: () => void } {
 
 /** True on Linux with /proc, where the process family works. */
 export const hasProc = process.platform === 'linux';
+
+/** The ledger of the current TURBULENCE_HOME (the one {@link tempHome} set). */
+export const homeLedger = (): Ledger => new Ledger(ledgerDir());
+
+/** Ids of the faults in the ledger of the current TURBULENCE_HOME. */
+export const ledgerIds = async (): Promise<string[]> => (await homeLedger().list()).entries.map((e) => e.id);
+
+/** The name of a fault's own kernel or server object (`turbulence_` + its id, non-word characters as `_`). */
+export const objectNameOf = (id: string): string => `turbulence_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
