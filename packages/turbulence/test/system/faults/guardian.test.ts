@@ -6,14 +6,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lockHeld } from '../../../src/faults/guardian/lock.js';
 import { guardianLockFile } from '../../../src/faults/guardian/guardian.js';
 import { taggedPids } from '../../../src/faults/stress/driver.js';
-import { cliProcesses, runCli } from '../../support/cli.js';
+import { cliProcesses } from '../../support/cli.js';
 import { eventually } from '../../support/eventually.js';
 import { requireSystem } from '../../support/system.js';
-import { hasProc, homeLedger, killOrphans, ledgerIds, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { freshHomeEachTest, hasProc, homeLedger, ledgerIds, spawnOrphan, stateOf } from './helpers.js';
 
 const root = requireSystem('root');
 
@@ -31,8 +31,8 @@ const stressWorkers = (ids: string[]): number[] => ids.flatMap((id) => taggedPid
 
 // Every CLI start loads the TypeScript sources through tsx, and so does the guardian it spawns: seconds each here.
 describe.skipIf(!hasProc)('the guardian and concurrent faults (CLI)', { timeout: 120_000 }, () => {
-  let env: ReturnType<typeof tempHome>;
   const cli = cliProcesses();
+  const env = freshHomeEachTest({ cli, recoverAll: true });
   const ledgerEmpty = async (): Promise<boolean> => (await homeLedger().list()).entries.length === 0;
   /** `fault inject stress.cpu` on the host: one worker at 5 %, for `duration`. */
   const stressCpu = (duration: string) =>
@@ -54,16 +54,6 @@ describe.skipIf(!hasProc)('the guardian and concurrent faults (CLI)', { timeout:
     // The guardian exits once nothing is left to expire, releasing its lock.
     expect(await eventually(async () => !(await lockHeld(guardianLockFile(homeLedger().dir))), 15_000)).toBe(true);
   }
-
-  beforeEach(() => {
-    env = tempHome();
-  });
-  afterEach(async () => {
-    cli.killAll();
-    await runCli(['recover', '--all']);
-    await killOrphans();
-    env.restore();
-  });
 
   it('reverts process.stop after 3 s when the runner was SIGKILLed, with no recover', async () => {
     const victim = await spawnOrphan();

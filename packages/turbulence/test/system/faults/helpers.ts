@@ -6,10 +6,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { Ledger, type LedgerEntry } from '../../../src/faults/ledger.js';
 import { ledgerDir } from '../../../src/os/home.js';
 import { isSameProcess, readProc } from '../../../src/os/proc.js';
 import { resolveProcesses } from '../../../src/targets/process.js';
+import { runCli, type CliProcesses } from '../../support/cli.js';
 
 /** A process started through a shell that exits at once, so it is re-parented away from the test. */
 export interface Orphan {
@@ -103,5 +105,37 @@ export async function processStopEntry(
     expiresAt: new Date(now + expiresInMs).toISOString(),
     owner,
     status: 'active',
+  };
+}
+
+/**
+ * Registers the hooks of a fault test that runs the CLI: a fresh {@link tempHome} before each test; after it, the
+ * test's CLI processes SIGKILLed, `turbulence recover --all` run when `recoverAll`, the orphans killed and the
+ * home restored. Call it inside the `describe`; `home` is the current test's TURBULENCE_HOME.
+ *
+ * @example
+ * const cli = cliProcesses();
+ * const env = freshHomeEachTest({ cli });
+ * it('...', async () => { new Ledger(join(env.home, 'ledger')); });
+ */
+export function freshHomeEachTest(options: { cli?: CliProcesses; recoverAll?: boolean } = {}): {
+  readonly home: string;
+} {
+  let current: ReturnType<typeof tempHome> | undefined;
+  beforeEach(() => {
+    current = tempHome();
+  });
+  afterEach(async () => {
+    options.cli?.killAll();
+    if (options.recoverAll) await runCli(['recover', '--all']);
+    await killOrphans();
+    current?.restore();
+    current = undefined;
+  });
+  return {
+    get home(): string {
+      if (!current) throw new Error('freshHomeEachTest: no test is running');
+      return current.home;
+    },
   };
 }

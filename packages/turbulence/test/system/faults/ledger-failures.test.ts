@@ -12,7 +12,7 @@ import { recoverLedger } from '../../../src/faults/recover.js';
 import { cliProcesses, runCli } from '../../support/cli.js';
 import { eventually } from '../../support/eventually.js';
 import { requireSystem } from '../../support/system.js';
-import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { freshHomeEachTest, hasProc, spawnOrphan, stateOf } from './helpers.js';
 import type { Orphan } from './helpers.js';
 
 const root = requireSystem('root');
@@ -44,15 +44,7 @@ async function orphanedStop(ledger: Ledger, i: number): Promise<Orphan> {
 }
 
 describe.skipIf(!hasProc)('ledger failures', { timeout: 120_000 }, () => {
-  let env: ReturnType<typeof tempHome>;
-  beforeEach(() => {
-    env = tempHome();
-  });
-  afterEach(async () => {
-    cli.killAll();
-    await killOrphans();
-    env.restore();
-  });
+  const env = freshHomeEachTest({ cli });
 
   it('lets two recovers run at once: both succeed and every fault is reverted once', async () => {
     const ledger = new Ledger(join(env.home, 'ledger'));
