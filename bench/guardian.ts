@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { Ledger } from '../packages/turbulence/src/faults/ledger.js';
 import type { LedgerEntry } from '../packages/turbulence/src/faults/ledger.js';
 import { readProc } from '../packages/turbulence/src/os/proc.js';
-import { resolveProcesses } from '../packages/turbulence/src/targets/process.js';
+import { deadPid, processStopEntry } from '../packages/turbulence/test/system/faults/helpers.js';
 
 const quick = process.argv.includes('--quick');
 const WINDOW_MS = quick ? 20_000 : 60_000;
@@ -54,10 +54,12 @@ const stats = join(home, 'stats.json');
 const children: ChildProcess[] = [];
 const victims: number[] = [];
 
-const deadOwner = (): LedgerEntry['owner'] => {
-  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  return { pid: Number(dead.stdout), startTime: '1', host: hostname(), cmd: 'bench (dead)' };
-};
+const deadOwner = (): LedgerEntry['owner'] => ({
+  pid: deadPid(),
+  startTime: '1',
+  host: hostname(),
+  cmd: 'bench (dead)',
+});
 const victim = (): number => {
   const pid = Number(
     execFileSync('sh', ['-c', '(exec sleep 600) </dev/null >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' }),
@@ -65,20 +67,8 @@ const victim = (): number => {
   victims.push(pid);
   return pid;
 };
-async function stopEntry(id: string, pid: number, expiresInMs: number): Promise<LedgerEntry> {
-  const [target] = await resolveProcesses({ pid });
-  const now = Date.now();
-  return {
-    id,
-    kind: 'process.stop',
-    target: target!,
-    params: {},
-    createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + expiresInMs).toISOString(),
-    owner: deadOwner(),
-    status: 'active',
-  };
-}
+const stopEntry = (id: string, pid: number, expiresInMs: number): Promise<LedgerEntry> =>
+  processStopEntry(id, pid, deadOwner(), expiresInMs);
 
 try {
   // Baseline: a bare Node process with one far timer.

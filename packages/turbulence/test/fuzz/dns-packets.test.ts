@@ -5,13 +5,13 @@
  * runs (seconds). The server must not crash, must not hang (every UDP packet is answered or reported dropped within
  * a bound; TCP connections close), and must answer a valid query afterwards.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDnsServer, dnsQuery, type DnsServer } from '../../src/dns/index.js';
 import { encodeMessage } from '../../src/dns/wire.js';
-import { startTestUpstream, type TestUpstream } from '../support/dns-upstream.js';
+import { loopbackUdpClient, startTestUpstream, type TestUpstream } from '../support/dns-upstream.js';
 
 const NAMES = ['one.test', 'a.b.c.d.test', 'x', 'très.test', 'slow.test', `${'l'.repeat(63)}.test`];
 const TYPES = ['A', 'AAAA', 'TXT', 'MX', 'SRV', 'CNAME', 'ANY', 'NS', 'SOA', 'PTR'] as const;
@@ -103,8 +103,7 @@ describe('DNS packet fuzzing: a real server survives random and mutated packets'
     });
     addRules();
     port = (await server.start()).dns.port;
-    client = createSocket('udp4');
-    await new Promise<void>((r) => client.bind(0, '127.0.0.1', r));
+    client = await loopbackUdpClient();
   });
   afterAll(async () => {
     client?.close();

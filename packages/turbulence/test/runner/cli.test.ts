@@ -1,18 +1,17 @@
 /**
  * The `turbulence run` CLI end to end: real HTTP servers, real processes, real signals, the real ledger.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../support/cli.js';
 import { eventually } from '../support/eventually.js';
+import { procState, runScratch } from './helpers.js';
 
-const work = mkdtempSync(join(tmpdir(), 'turb-cli-'));
-const home = join(work, 'home');
-const children: ChildProcess[] = [];
+const scratch = runScratch('turb-cli-');
+const { work, home, write, track, ledgerEntries } = scratch;
+const sleeper = () => scratch.sleeper(60);
 let server: Server;
 let healthy = true;
 let url = '';
@@ -27,19 +26,13 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
 });
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  scratch.killChildren();
   healthy = true;
 });
 afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
-  rmSync(work, { recursive: true, force: true });
+  scratch.remove();
 });
-
-function write(name: string, experiment: unknown): string {
-  const file = join(work, name);
-  writeFileSync(file, JSON.stringify(experiment, null, 2));
-  return file;
-}
 
 const hypothesis = () => ({
   title: 'the service answers 200',
@@ -48,22 +41,6 @@ const hypothesis = () => ({
 
 /** The built CLI (what ships), with this file's TURBULENCE_HOME. */
 const turbulence = (args: string[]) => runCli(args, { built: true, env: { ...process.env, TURBULENCE_HOME: home } });
-
-function sleeper(): ChildProcess {
-  const child = spawn('sleep', ['60'], { stdio: 'ignore' });
-  children.push(child);
-  return child;
-}
-
-function procState(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!;
-}
-
-const ledgerEntries = () => {
-  const dir = join(home, 'ledger');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
-};
 
 describe('turbulence run', () => {
   it('exits 0 and writes a Chaos Toolkit journal and JUnit when the steady state holds', async () => {
@@ -129,7 +106,7 @@ describe('turbulence run', () => {
       env: { ...process.env, TURBULENCE_HOME: home },
     });
     const { child } = run;
-    children.push(child);
+    track(child);
     await waitFor(() => run.stdout().includes('process.stop') && procState(victim.pid!) === 'T');
     expect(ledgerEntries()).toHaveLength(1);
     child.kill('SIGINT');
@@ -161,7 +138,7 @@ describe('turbulence run', () => {
       built: true,
       env: { ...process.env, TURBULENCE_HOME: home },
     });
-    children.push(run.child);
+    track(run.child);
     await waitFor(() => procState(victim.pid!) === 'T' && ledgerEntries().length === 1);
     run.child.kill('SIGKILL');
     await run.exit;

@@ -3,47 +3,23 @@
  * and the interrupt helper (first signal soft, second hard). Real processes, real signals, the real ledger.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/experiment/journal.js';
+import { procState, runScratch } from './helpers.js';
 
 /** The journal as written: `status` may also be `running`. */
 type Written = Omit<Journal, 'status'> & { status: string | null };
 
 const BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/turbulence.js');
-const work = mkdtempSync(join(tmpdir(), 'turb-int-'));
-const home = join(work, 'home');
-const children: ChildProcess[] = [];
+const scratch = runScratch('turb-int-');
+const { work, home, write, track, ledgerEntries } = scratch;
+const sleeper = () => scratch.sleeper(120);
 
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function write(name: string, experiment: unknown): string {
-  const file = join(work, name);
-  writeFileSync(file, JSON.stringify(experiment, null, 2));
-  return file;
-}
-
-function sleeper(): ChildProcess {
-  const child = spawn('sleep', ['120'], { stdio: 'ignore' });
-  children.push(child);
-  return child;
-}
-
-function procState(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!;
-}
-
-const ledgerEntries = () => {
-  const dir = join(home, 'ledger');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
-};
+afterEach(scratch.killChildren);
+afterAll(scratch.remove);
 
 /** Reads the journal; undefined while it does not exist (a torn file would throw and fail the test). */
 function readJournal(path: string): Written | undefined {
@@ -63,7 +39,7 @@ function run(file: string, journal: string, ...extra: string[]): { child: ChildP
     env: { ...process.env, TURBULENCE_HOME: home },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  children.push(child);
+  track(child);
   const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, exit };
 }

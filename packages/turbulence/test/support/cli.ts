@@ -103,3 +103,33 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
   const code = await running.exit;
   return { code, stdout: running.stdout(), stderr: running.stderr(), out: running.out() };
 }
+
+/** The CLI processes one test file starts ({@link cliProcesses}). */
+export interface CliProcesses {
+  /** {@link spawnCli} with the file's options (these `options` win), remembered for {@link CliProcesses.killAll}. */
+  start(args: readonly string[], options?: CliOptions): RunningCli;
+  /** SIGKILLs every process started so far that is still running (call it in `afterEach`). */
+  killAll(): void;
+}
+
+/**
+ * Tracks the CLI processes a test file starts, so `afterEach` kills the ones a failed test left running.
+ *
+ * @example
+ * const cli = cliProcesses();
+ * afterEach(() => cli.killAll());
+ * const runner = cli.start(['fault', 'inject', 'process.stop', '-t', `pid=${pid}`, '-d', '3s']);
+ */
+export function cliProcesses(defaults: CliOptions = {}): CliProcesses {
+  const children: ChildProcessWithoutNullStreams[] = [];
+  return {
+    start(args, options = {}) {
+      const running = spawnCli(args, { ...defaults, ...options });
+      children.push(running.child);
+      return running;
+    },
+    killAll() {
+      for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    },
+  };
+}

@@ -1,8 +1,9 @@
 /**
  * A tiny authoritative upstream for DNS server tests, on loopback (UDP and TCP, port 0): answers every A query
- * with 10.0.0.1 (TTL 60), anything else NOERROR with no answers. Malformed input is ignored.
+ * with 10.0.0.1 (TTL 60), anything else NOERROR with no answers. Malformed input is ignored. Also the raw UDP
+ * client socket the DNS fuzz tests send their packets from.
  */
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { decodeMessage, encodeMessage, replyTo, Rcode } from '../../src/dns/wire.js';
 
@@ -69,4 +70,17 @@ export async function startTestUpstream(): Promise<TestUpstream> {
       await new Promise((r) => tcp.close(r));
     },
   };
+}
+
+/**
+ * A UDP socket bound to 127.0.0.1 (port 0), for sending raw packets to a DNS server under test. Close it when done.
+ *
+ * @example
+ * const client = await loopbackUdpClient();
+ * client.send(bytes, port, '127.0.0.1');
+ */
+export async function loopbackUdpClient(): Promise<Socket> {
+  const client = createSocket('udp4');
+  await new Promise<void>((r) => client.bind(0, '127.0.0.1', r));
+  return client;
 }

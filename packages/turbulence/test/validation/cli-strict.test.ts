@@ -2,26 +2,18 @@
  * Issue 13 §2 through the real CLI: numbers, durations and enums are parsed strictly (exit 2 with the fix), and
  * `fault kinds KIND` prints the kind's parameters, target and an example.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/turbulence.js');
 const work = mkdtempSync(join(tmpdir(), 'turb-cli-strict-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function turbulence(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: work, env: { PATH: process.env.PATH, TURBULENCE_HOME: join(work, 'home') } },
-      (err, stdout, stderr) => res({ code: typeof err?.code === 'number' ? err.code : 0, stdout, stderr }),
-    );
-  });
-}
+/** The built CLI (what ships) in `work`, with only PATH and a TURBULENCE_HOME of its own. */
+const turbulence = (args: string[]) =>
+  runCli(args, { built: true, cwd: work, env: { PATH: process.env.PATH, TURBULENCE_HOME: join(work, 'home') } });
 
 describe('strict CLI values', () => {
   it.each([

@@ -1,29 +1,18 @@
 /**
  * `turbulence validate` end to end, through the built CLI (`npm run build` first; `npm test` does it).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../test/support/cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../../bin/turbulence.js');
 const FIXTURES = resolve(import.meta.dirname, '../../experiment/__fixtures__');
 const work = mkdtempSync(join(tmpdir(), 'turb-validate-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function turbulence(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: work, env: { PATH: process.env.PATH } },
-      (err, stdout, stderr) => {
-        res({ code: typeof err?.code === 'number' ? err.code : 0, stdout, stderr });
-      },
-    );
-  });
-}
+/** The built CLI (what ships) in `work`, with only PATH in its environment. */
+const turbulence = (args: string[]) => runCli(args, { built: true, cwd: work, env: { PATH: process.env.PATH } });
 
 describe('turbulence validate', () => {
   it('prints every problem as file:line:col: message with a hint and exits 2', async () => {

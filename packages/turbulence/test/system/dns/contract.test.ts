@@ -8,10 +8,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dnsActions } from '../../../src/dns/actions/index.js';
-import { createDnsServer, dnsQuery, type DnsServer } from '../../../src/dns/index.js';
+import { dnsQuery, type DnsServer } from '../../../src/dns/index.js';
 import { driverContract } from '../../support/driver-contract.js';
 import { requireSystem } from '../../support/system.js';
-import { startDnsmasq, type Dnsmasq } from './dnsmasq.js';
+import { startChaosInFront, type ChaosInFront } from './dnsmasq.js';
 
 const sys = requireSystem('dnsmasq');
 const NAME = 'one.test';
@@ -63,19 +63,14 @@ const CASES: Record<string, ActionCase> = {
 };
 
 describe.skipIf(sys.skip)('DNS action contract (real upstream, real client)', () => {
-  let upstream: Dnsmasq;
+  let chaos: ChaosInFront;
   let server: DnsServer;
   let at: string;
   beforeAll(async () => {
-    upstream = await startDnsmasq({ [NAME]: [ADDRESS] });
-    server = createDnsServer({ listen: '127.0.0.1:0', upstream: upstream.address, seed: 7, cache: false });
-    const { dns } = await server.start();
-    at = `${dns.host}:${dns.port}`;
+    chaos = await startChaosInFront({ [NAME]: [ADDRESS] }, { seed: 7, cache: false });
+    ({ server, at } = chaos);
   });
-  afterAll(async () => {
-    await server?.close();
-    await upstream?.stop();
-  });
+  afterAll(() => chaos?.close());
   afterEach(() => server.engine.clear());
 
   it('has a case for every registered action', () => {
@@ -110,21 +105,16 @@ describe.skipIf(sys.skip)('DNS action contract (real upstream, real client)', ()
 });
 
 describe.skipIf(sys.skip)('dns.rule', () => {
-  let upstream: Dnsmasq;
+  let chaos: ChaosInFront;
   let server: DnsServer;
   let at: string;
   let api: string;
   beforeAll(async () => {
-    upstream = await startDnsmasq({ [NAME]: [ADDRESS] });
-    server = createDnsServer({ listen: '127.0.0.1:0', upstream: upstream.address, api: '127.0.0.1:0', cache: false });
-    const address = await server.start();
-    at = `${address.dns.host}:${address.dns.port}`;
-    api = address.api as string;
+    chaos = await startChaosInFront({ [NAME]: [ADDRESS] }, { api: '127.0.0.1:0', cache: false });
+    ({ server, at } = chaos);
+    api = chaos.api as string;
   });
-  afterAll(async () => {
-    await server?.close();
-    await upstream?.stop();
-  });
+  afterAll(() => chaos?.close());
 
   driverContract({
     kind: 'dns.rule',

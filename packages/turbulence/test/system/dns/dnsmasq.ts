@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dnsQuery } from '../../../src/dns/client.js';
+import { createDnsServer, type DnsServer, type DnsServerOptions } from '../../../src/dns/index.js';
 import { which } from '../../support/system.js';
 
 export interface Dnsmasq {
@@ -134,4 +135,53 @@ async function stop(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await Promise.race([exited, sleep(3000).then(() => child.kill('SIGKILL'))]);
   await exited;
+}
+
+/** A chaos DNS server in front of a dnsmasq ({@link startChaosInFront}). */
+export interface ChaosInFront {
+  upstream: Dnsmasq;
+  server: DnsServer;
+  /** Where the chaos server listens (UDP and TCP). */
+  host: string;
+  port: number;
+  /** `host:port`. */
+  at: string;
+  /** The control API's base URL, when `options.api` asked for one. */
+  api?: string;
+  /** Closes the server, then stops dnsmasq. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts dnsmasq with `hosts` and a chaos DNS server on 127.0.0.1 (port 0) forwarding to it, with `options`.
+ *
+ * @example
+ * const dns = await startChaosInFront({ 'one.test': ['127.0.0.9'] }, { seed: 7 });
+ * await dnsQuery({ server: dns.at, name: 'one.test' });
+ * await dns.close();
+ */
+export async function startChaosInFront(
+  hosts: Record<string, string[]>,
+  options: Omit<DnsServerOptions, 'listen' | 'upstream'> = {},
+): Promise<ChaosInFront> {
+  const upstream = await startDnsmasq(hosts);
+  try {
+    const server = createDnsServer({ listen: '127.0.0.1:0', upstream: upstream.address, ...options });
+    const { dns, api } = await server.start();
+    return {
+      upstream,
+      server,
+      host: dns.host,
+      port: dns.port,
+      at: `${dns.host}:${dns.port}`,
+      api,
+      close: async () => {
+        await server.close();
+        await upstream.stop();
+      },
+    };
+  } catch (err) {
+    await upstream.stop();
+    throw err;
+  }
 }

@@ -2,40 +2,34 @@
  * Bad input: random bytes, random headers with random bodies, many questions, oversized TCP length prefixes.
  * The server answers FORMERR (or drops what has no header), never crashes, and keeps serving.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDnsServer, dnsQuery, type DnsServer } from '../../../src/dns/index.js';
 import { encodeMessage, type Answer } from '../../../src/dns/wire.js';
+import { loopbackUdpClient } from '../../support/dns-upstream.js';
 import { requireSystem } from '../../support/system.js';
-import { startDnsmasq, type Dnsmasq } from './dnsmasq.js';
+import { startChaosInFront, type ChaosInFront, type Dnsmasq } from './dnsmasq.js';
 
 const sys = requireSystem('dnsmasq');
 
 describe.skipIf(sys.skip)('chaos DNS server under malformed input', () => {
+  let chaos: ChaosInFront;
   let upstream: Dnsmasq;
   let server: DnsServer;
   let port: number;
   let client: Socket;
 
   beforeAll(async () => {
-    upstream = await startDnsmasq({ 'one.test': ['127.0.0.9'] });
-    server = createDnsServer({
-      listen: '127.0.0.1:0',
-      upstream: upstream.address,
-      tcpIdleMs: 400,
-      upstreamTimeoutMs: 500,
-    });
+    chaos = await startChaosInFront({ 'one.test': ['127.0.0.9'] }, { tcpIdleMs: 400, upstreamTimeoutMs: 500 });
+    ({ upstream, server, port } = chaos);
     server.addRule({ action: 'ttl(1)', probability: 0.5 }); // half the answers go through decode, rewrite, encode
-    port = (await server.start()).dns.port;
-    client = createSocket('udp4');
-    await new Promise<void>((r) => client.bind(0, '127.0.0.1', r));
+    client = await loopbackUdpClient();
   });
   afterAll(async () => {
     client?.close();
-    await server?.close();
-    await upstream?.stop();
+    await chaos?.close();
   });
 
   /** Sends bytes over UDP; resolves with the reply, or undefined when the server reports it dropped them. */

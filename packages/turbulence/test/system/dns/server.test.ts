@@ -8,27 +8,24 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDnsServer, dnsQuery, type DnsServer } from '../../../src/dns/index.js';
 import { requireSystem, which } from '../../support/system.js';
-import { startDnsmasq, type Dnsmasq } from './dnsmasq.js';
+import { startChaosInFront, type ChaosInFront, type Dnsmasq } from './dnsmasq.js';
 
 const sys = requireSystem('dnsmasq');
 const SERVICE = 'svc.example.test';
 const ADDRS = Array.from({ length: 48 }, (_, i) => `127.48.0.${i + 1}`);
 
 describe.skipIf(sys.skip)('chaos DNS server in front of dnsmasq', () => {
+  let chaos: ChaosInFront;
   let upstream: Dnsmasq;
   let server: DnsServer;
   let at: string;
 
   beforeAll(async () => {
-    upstream = await startDnsmasq({ [SERVICE]: ADDRS, 'one.test': ['127.0.0.9'], 'two.test': ['127.0.0.10'] });
-    server = createDnsServer({ listen: '127.0.0.1:0', upstream: upstream.address, seed: 7, upstreamTimeoutMs: 1000 });
-    const { dns } = await server.start();
-    at = `${dns.host}:${dns.port}`;
+    const hosts = { [SERVICE]: ADDRS, 'one.test': ['127.0.0.9'], 'two.test': ['127.0.0.10'] };
+    chaos = await startChaosInFront(hosts, { seed: 7, upstreamTimeoutMs: 1000 });
+    ({ upstream, server, at } = chaos);
   });
-  afterAll(async () => {
-    await server?.close();
-    await upstream?.stop();
-  });
+  afterAll(() => chaos?.close());
   afterEach(() => server.engine.clear());
 
   const resolver = () => {

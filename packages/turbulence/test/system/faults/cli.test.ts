@@ -2,32 +2,18 @@
  * `turbulence fault` and `turbulence recover` as a user runs them: a foreground fault that reverts on its
  * duration and on Ctrl-C, and a CLI SIGKILLed mid-fault whose fault `recover` puts back.
  */
-import type { ChildProcess } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../../src/faults/ledger.js';
-import { cliTimeout, runCli, spawnCli } from '../../support/cli.js';
+import { cliProcesses, cliTimeout, runCli } from '../../support/cli.js';
 import { eventually } from '../../support/eventually.js';
-import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { freshHomeEachTest, hasProc, spawnOrphan, stateOf } from './helpers.js';
 
 // Each CLI start loads the TypeScript sources through tsx: seconds each on a busy two-core machine (up to 5 per test).
 describe.skipIf(!hasProc)('turbulence fault / recover (CLI)', { timeout: cliTimeout(5) }, () => {
-  let env: ReturnType<typeof tempHome>;
-  const children: ChildProcess[] = [];
-  const start = (args: string[]) => {
-    const running = spawnCli(args);
-    children.push(running.child);
-    return running;
-  };
+  const cli = cliProcesses();
+  const env = freshHomeEachTest({ cli });
+  const start = (args: string[]) => cli.start(args);
   const run = (args: string[]) => runCli(args);
-
-  beforeEach(() => {
-    env = tempHome();
-  });
-  afterEach(async () => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await killOrphans();
-    env.restore();
-  });
 
   it('keeps a fault for its duration in the foreground, then reverts it and exits 0', async () => {
     const p = await spawnOrphan();

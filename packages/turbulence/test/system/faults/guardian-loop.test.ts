@@ -3,7 +3,6 @@
  * owner is alive and holds it, takes over the lock of a guardian that was killed, and exits once nothing is left
  * to expire.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { guardianLockFile, runGuardian } from '../../../src/faults/guardian/guardian.js';
 import { Ledger } from '../../../src/faults/ledger.js';
 import type { LedgerEntry } from '../../../src/faults/ledger.js';
-import { resolveProcesses } from '../../../src/targets/process.js';
 import { startTimeOfSync } from '../../../src/os/proc.js';
-import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
-
-const deadPid = (): number =>
-  Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+import { deadPid, hasProc, killOrphans, processStopEntry, spawnOrphan, stateOf, tempHome } from './helpers.js';
 
 describe.skipIf(!hasProc)('the guardian loop', { timeout: 60_000 }, () => {
   let env: ReturnType<typeof tempHome>;
@@ -33,18 +28,7 @@ describe.skipIf(!hasProc)('the guardian loop', { timeout: 60_000 }, () => {
   async function stoppedEntry(id: string, owner: LedgerEntry['owner'], expiresInMs: number): Promise<number> {
     const victim = await spawnOrphan();
     process.kill(victim.pid, 'SIGSTOP');
-    const [target] = await resolveProcesses({ pid: victim.pid });
-    const now = Date.now();
-    await ledger.record({
-      id,
-      kind: 'process.stop',
-      target: target!,
-      params: {},
-      createdAt: new Date(now).toISOString(),
-      expiresAt: new Date(now + expiresInMs).toISOString(),
-      owner,
-      status: 'active',
-    });
+    await ledger.record(await processStopEntry(id, victim.pid, owner, expiresInMs));
     return victim.pid;
   }
 

@@ -3,47 +3,35 @@
  * `turbulence fault inject network.* -d 3s` leaves nothing after 3 s with no `recover`; two faults on one host
  * each revert only their own objects, or the second is refused when the device has room for one.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { turbulenceTables } from '../../../src/faults/network/nft.js';
-import { Ledger } from '../../../src/faults/ledger.js';
-import { ledgerDir } from '../../../src/os/home.js';
 import type { RunningLab } from '../../../src/lab/index.js';
 import { run } from '../../../src/os/exec.js';
-import { CLI_ENTRY } from '../../support/cli.js';
+import { cliProcesses, runCli, type RunningCli } from '../../support/cli.js';
+import { eventually } from '../../support/eventually.js';
 import { requireSystem } from '../../support/system.js';
 import { startNetLab } from '../lab/netlab.js';
-import { eventually } from '../../support/eventually.js';
-
-const CLI = CLI_ENTRY;
+import { ledgerIds as ids, objectNameOf as nameOf } from './helpers.js';
 const sys = requireSystem('root', 'ip', 'nft', 'tc', 'iptables');
-
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  out: () => string;
-  exit: Promise<number | null>;
-}
 
 describe.skipIf(sys.skip)('network faults: guardian and isolation (CLI, lab)', { timeout: 180_000 }, () => {
   let lab: RunningLab;
-  const children: ChildProcessWithoutNullStreams[] = [];
-  const start = (args: string[]): Running => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: process.env });
-    children.push(child);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, out: () => out, exit };
-  };
-  const inject = (kind: string, host: string, params: string[], duration: string): Running =>
-    start(['fault', 'inject', kind, '-t', `lab=${lab.state.name}`, '-t', `hosts=${host}`, ...params, '-d', duration]);
+  const cli = cliProcesses();
+  const inject = (kind: string, host: string, params: string[], duration: string): RunningCli =>
+    cli.start([
+      'fault',
+      'inject',
+      kind,
+      '-t',
+      `lab=${lab.state.name}`,
+      '-t',
+      `hosts=${host}`,
+      ...params,
+      '-d',
+      duration,
+    ]);
   const ns = (h: string) => lab.state.hosts.find((x) => x.name === h)?.netns as string;
-  const ledger = () => new Ledger(ledgerDir());
-  const ids = async () => (await ledger().list()).entries.map((e) => e.id);
   const tables = (h: string) => turbulenceTables(ns(h));
-  const nameOf = (id: string) => `turbulence_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const nfqChains = async (h: string): Promise<string[]> =>
     (await run(['iptables', '-S'], { netns: ns(h) })).stdout.split('\n').filter((l) => /^-N TBL/.test(l));
   const rootQdisc = async (h: string): Promise<string> =>
@@ -53,9 +41,8 @@ describe.skipIf(sys.skip)('network faults: guardian and isolation (CLI, lab)', {
     lab = await startNetLab(); // sets a temporary TURBULENCE_HOME
   });
   afterEach(async () => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    const left = start(['recover', '--all']);
-    await left.exit;
+    cli.killAll();
+    await runCli(['recover', '--all']);
   });
   afterAll(async () => {
     await lab?.down();

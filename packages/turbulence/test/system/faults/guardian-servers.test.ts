@@ -5,18 +5,14 @@
  * B's expiry the guardian removes B with no `recover`, and nothing is left.
  */
 import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI_ENTRY } from '../../support/cli.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDnsServer } from '../../../src/dns/index.js';
-import { Ledger } from '../../../src/faults/ledger.js';
 import { createProxyServer } from '../../../src/proxy/index.js';
-import { hasProc, tempHome } from './helpers.js';
+import { cliProcesses, runCli } from '../../support/cli.js';
 import { eventually } from '../../support/eventually.js';
-
-const CLI = CLI_ENTRY;
+import { hasProc, ledgerIds as ids, objectNameOf as nameOf, tempHome } from './helpers.js';
 
 /** A service with one failpoint on its request path; writes its port when listening. */
 const SERVICE = `
@@ -31,27 +27,11 @@ server.listen(0, '127.0.0.1', () => {
   renameSync(process.env.PORT_FILE + '.tmp', process.env.PORT_FILE);
 });`;
 
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  out: () => string;
-  exit: Promise<number | null>;
-}
-
 describe.skipIf(!hasProc)('servers and files: guardian and isolation (CLI)', { timeout: 120_000 }, () => {
   let env: ReturnType<typeof tempHome>;
-  const children: ChildProcessWithoutNullStreams[] = [];
+  const cli = cliProcesses();
+  const start = (args: string[]) => cli.start(args);
   const cleanups: (() => Promise<void>)[] = [];
-  const start = (args: string[]): Running => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: process.env });
-    children.push(child);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, out: () => out, exit };
-  };
-  const ids = async () => (await new Ledger(join(env.home, 'ledger')).list()).entries.map((e) => e.id);
-  const nameOf = (id: string) => `turbulence_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
 
   /** Injects B for 6 s, waits until `inEffect`, SIGKILLs its runner; returns B's ledger id. */
   async function killedB(args: string[], inEffect: () => Promise<boolean> | boolean): Promise<string> {
@@ -66,9 +46,8 @@ describe.skipIf(!hasProc)('servers and files: guardian and isolation (CLI)', { t
     env = tempHome();
   });
   afterEach(async () => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    const left = start(['recover', '--all']);
-    await left.exit;
+    cli.killAll();
+    await runCli(['recover', '--all']);
     for (const f of cleanups.splice(0)) await f();
     env.restore();
   });

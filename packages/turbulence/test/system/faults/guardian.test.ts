@@ -4,28 +4,18 @@
  * after the duration with no `recover`; two runs on one target each revert only their own, or the second is
  * refused when the two cannot coexist.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI_ENTRY } from '../../support/cli.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lockHeld } from '../../../src/faults/guardian/lock.js';
 import { guardianLockFile } from '../../../src/faults/guardian/guardian.js';
-import { Ledger } from '../../../src/faults/ledger.js';
 import { taggedPids } from '../../../src/faults/stress/driver.js';
-import { requireSystem } from '../../support/system.js';
-import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { cliProcesses } from '../../support/cli.js';
 import { eventually } from '../../support/eventually.js';
+import { requireSystem } from '../../support/system.js';
+import { freshHomeEachTest, hasProc, homeLedger, ledgerIds, spawnOrphan, stateOf } from './helpers.js';
 
-const CLI = CLI_ENTRY;
 const root = requireSystem('root');
-
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  out: () => string;
-  exit: Promise<number | null>;
-}
 
 /** The v2 (or v1 memory) cgroup path of a pid. */
 const cgroupOf = (pid: number): string => {
@@ -41,25 +31,20 @@ const stressWorkers = (ids: string[]): number[] => ids.flatMap((id) => taggedPid
 
 // Every CLI start loads the TypeScript sources through tsx, and so does the guardian it spawns: seconds each here.
 describe.skipIf(!hasProc)('the guardian and concurrent faults (CLI)', { timeout: 120_000 }, () => {
-  let env: ReturnType<typeof tempHome>;
-  const children: ChildProcessWithoutNullStreams[] = [];
-  const start = (args: string[]): Running => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: process.env });
-    children.push(child);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, out: () => out, exit };
-  };
-  const ledger = () => new Ledger(join(env.home, 'ledger'));
-  const ids = async (): Promise<string[]> => (await ledger().list()).entries.map((e) => e.id);
-  const ledgerEmpty = async (): Promise<boolean> => (await ledger().list()).entries.length === 0;
+  const cli = cliProcesses();
+  const env = freshHomeEachTest({ cli, recoverAll: true });
+  const ledgerEmpty = async (): Promise<boolean> => (await homeLedger().list()).entries.length === 0;
+  /** `fault inject stress.cpu` on the host: one worker at 5 %, for `duration`. */
+  const stressCpu = (duration: string) =>
+    cli.start(['fault', 'inject', 'stress.cpu', '-t', 'host=true', '-p', 'workers=1', '-p', 'load=5', '-d', duration]);
+  /** `fault inject limit.memory` on `pid` with a `max`, for `duration`. */
+  const limitMemory = (pid: number, max: string, duration: string) =>
+    cli.start(['fault', 'inject', 'limit.memory', '-t', `pid=${pid}`, '-p', `max=${max}`, '-d', duration]);
 
   /** SIGKILLs `inject KIND ... -d 3s` once in effect; the fault must stay, then be gone after 3 s with no recover. */
   async function killedMidFault(args: string[], inEffect: () => Promise<boolean> | boolean): Promise<void> {
-    const runner = start(['fault', 'inject', ...args, '--duration', '3s']);
-    expect(await eventually(async () => (await ids()).length === 1 && (await inEffect()), 60_000)).toBe(true);
+    const runner = cli.start(['fault', 'inject', ...args, '--duration', '3s']);
+    expect(await eventually(async () => (await ledgerIds()).length === 1 && (await inEffect()), 60_000)).toBe(true);
     runner.child.kill('SIGKILL');
     await runner.exit;
     const killedAt = Date.now();
@@ -67,19 +52,8 @@ describe.skipIf(!hasProc)('the guardian and concurrent faults (CLI)', { timeout:
     expect(await eventually(async () => !(await inEffect()) && (await ledgerEmpty()), 30_000)).toBe(true);
     expect(Date.now() - killedAt).toBeGreaterThan(200);
     // The guardian exits once nothing is left to expire, releasing its lock.
-    expect(await eventually(async () => !(await lockHeld(guardianLockFile(ledger().dir))), 15_000)).toBe(true);
+    expect(await eventually(async () => !(await lockHeld(guardianLockFile(homeLedger().dir))), 15_000)).toBe(true);
   }
-
-  beforeEach(() => {
-    env = tempHome();
-  });
-  afterEach(async () => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    const left = spawn(process.execPath, ['--import', 'tsx', CLI, 'recover', '--all'], { env: process.env });
-    await new Promise((r) => left.on('exit', r));
-    await killOrphans();
-    env.restore();
-  });
 
   it('reverts process.stop after 3 s when the runner was SIGKILLed, with no recover', async () => {
     const victim = await spawnOrphan();
@@ -108,7 +82,7 @@ describe.skipIf(!hasProc)('the guardian and concurrent faults (CLI)', { timeout:
         '',
       ].join('\n'),
     );
-    const runner = start(['run', file]);
+    const runner = cli.start(['run', file]);
     expect(await eventually(async () => (await stateOf(victim.pid)) === 'T', 60_000)).toBe(true);
     runner.child.kill('SIGKILL');
     await runner.exit;
@@ -120,7 +94,7 @@ describe.skipIf(!hasProc)('the guardian and concurrent faults (CLI)', { timeout:
 
   it('keeps a 30-day fault in effect past its first second (no 24.8-day timer overflow)', async () => {
     const victim = await spawnOrphan();
-    const runner = start(['fault', 'inject', 'process.stop', '-t', `pid=${victim.pid}`, '--duration', '2592000']);
+    const runner = cli.start(['fault', 'inject', 'process.stop', '-t', `pid=${victim.pid}`, '--duration', '2592000']);
     expect(await eventually(async () => (await stateOf(victim.pid)) === 'T', 60_000)).toBe(true);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await stateOf(victim.pid)).toBe('T');
@@ -132,9 +106,9 @@ describe.skipIf(!hasProc)('the guardian and concurrent faults (CLI)', { timeout:
 
   it('refuses a second process.stop on a stopped process instead of ending the first one early', async () => {
     const victim = await spawnOrphan();
-    const first = start(['fault', 'inject', 'process.stop', '-t', `pid=${victim.pid}`, '--duration', '60s']);
+    const first = cli.start(['fault', 'inject', 'process.stop', '-t', `pid=${victim.pid}`, '--duration', '60s']);
     expect(await eventually(async () => (await stateOf(victim.pid)) === 'T', 60_000)).toBe(true);
-    const second = start(['fault', 'inject', 'process.stop', '-t', `pid=${victim.pid}`, '--duration', '2s']);
+    const second = cli.start(['fault', 'inject', 'process.stop', '-t', `pid=${victim.pid}`, '--duration', '2s']);
     expect(await second.exit).not.toBe(0);
     expect(second.out()).toMatch(/cannot coexist with process\.stop process-stop-/);
     expect(await stateOf(victim.pid)).toBe('T');
@@ -155,7 +129,7 @@ describe.skipIf(!hasProc)('the guardian and concurrent faults (CLI)', { timeout:
     it('reverts stress.cpu after 3 s when the runner was SIGKILLed', async () => {
       let faultIds: string[] = [];
       await killedMidFault(['stress.cpu', '-t', 'host=true', '-p', 'workers=1', '-p', 'load=10'], async () => {
-        const now = await ids();
+        const now = await ledgerIds();
         if (now.length > 0) faultIds = now;
         return stressWorkers(faultIds).length > 0;
       });
@@ -163,39 +137,15 @@ describe.skipIf(!hasProc)('the guardian and concurrent faults (CLI)', { timeout:
     });
 
     it('runs two stress.cpu faults side by side: the first to expire stops only its own workers', async () => {
-      const b = start([
-        'fault',
-        'inject',
-        'stress.cpu',
-        '-t',
-        'host=true',
-        '-p',
-        'workers=1',
-        '-p',
-        'load=5',
-        '-d',
-        '20s',
-      ]);
-      expect(await eventually(async () => (await ids()).length === 1, 60_000)).toBe(true);
-      const [bId] = await ids();
+      const b = stressCpu('20s');
+      expect(await eventually(async () => (await ledgerIds()).length === 1, 60_000)).toBe(true);
+      const [bId] = await ledgerIds();
       expect(await eventually(() => stressWorkers([bId!]).length > 0, 30_000)).toBe(true);
-      const a = start([
-        'fault',
-        'inject',
-        'stress.cpu',
-        '-t',
-        'host=true',
-        '-p',
-        'workers=1',
-        '-p',
-        'load=5',
-        '-d',
-        '2s',
-      ]);
+      const a = stressCpu('2s');
       expect(await a.exit).toBe(0);
       expect(a.out()).toMatch(/reverted stress-cpu-/);
       expect(stressWorkers([bId!]).length).toBeGreaterThan(0);
-      expect(await ids()).toEqual([bId]);
+      expect(await ledgerIds()).toEqual([bId]);
       b.child.kill('SIGINT');
       expect(await b.exit).toBe(130); // interrupted, and reverted
       expect(stressWorkers([bId!])).toEqual([]);
@@ -204,30 +154,10 @@ describe.skipIf(!hasProc)('the guardian and concurrent faults (CLI)', { timeout:
 
     it('refuses a second cgroup fault on a process another cgroup fault holds, naming it', async () => {
       const victim = await spawnOrphan();
-      const first = start([
-        'fault',
-        'inject',
-        'limit.memory',
-        '-t',
-        `pid=${victim.pid}`,
-        '-p',
-        'max=256MiB',
-        '-d',
-        '60s',
-      ]);
+      const first = limitMemory(victim.pid, '256MiB', '60s');
       expect(await eventually(() => inTurbulenceCgroup(victim.pid), 60_000)).toBe(true);
-      const [firstId] = await ids();
-      const second = start([
-        'fault',
-        'inject',
-        'limit.memory',
-        '-t',
-        `pid=${victim.pid}`,
-        '-p',
-        'max=128MiB',
-        '-d',
-        '2s',
-      ]);
+      const [firstId] = await ledgerIds();
+      const second = limitMemory(victim.pid, '128MiB', '2s');
       expect(await second.exit).not.toBe(0);
       expect(second.out()).toContain(`cannot coexist with limit.memory ${firstId}`);
       expect(cgroupOf(victim.pid)).toContain(`turbulence_${firstId!.replace(/[^A-Za-z0-9_]/g, '_')}`);

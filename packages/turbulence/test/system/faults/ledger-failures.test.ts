@@ -2,45 +2,24 @@
  * The ledger when things go wrong around it (issue 14): a home that turns read-only or fills up while a fault is
  * in effect, temporary files left by a killed writer, and two `recover`s at once.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_ENTRY } from '../../support/cli.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../../src/faults/ledger.js';
 import { recoverLedger } from '../../../src/faults/recover.js';
-import { requireSystem } from '../../support/system.js';
-import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome } from './helpers.js';
+import { cliProcesses, runCli } from '../../support/cli.js';
 import { eventually } from '../../support/eventually.js';
+import { requireSystem } from '../../support/system.js';
+import { freshHomeEachTest, hasProc, spawnOrphan, stateOf } from './helpers.js';
 import type { Orphan } from './helpers.js';
 
-const CLI = CLI_ENTRY;
 const root = requireSystem('root');
 
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-const children: ChildProcessWithoutNullStreams[] = [];
-function start(args: string[], env: NodeJS.ProcessEnv = process.env): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
-async function run(args: string[], env?: NodeJS.ProcessEnv) {
-  const r = start(args, env);
-  const code = await r.exit;
-  return { code, stdout: r.stdout(), stderr: r.stderr() };
-}
+const cli = cliProcesses();
+const start = (args: string[], env?: NodeJS.ProcessEnv) => cli.start(args, { env });
+const run = (args: string[], env?: NodeJS.ProcessEnv) => runCli(args, { env });
 const temporaries = (dir: string): string[] => readdirSync(dir).filter((n) => n.endsWith('.tmp'));
 
 /** An entry of a fault whose owner is long gone: a stopped orphan that `recover` must resume. */
@@ -65,15 +44,7 @@ async function orphanedStop(ledger: Ledger, i: number): Promise<Orphan> {
 }
 
 describe.skipIf(!hasProc)('ledger failures', { timeout: 120_000 }, () => {
-  let env: ReturnType<typeof tempHome>;
-  beforeEach(() => {
-    env = tempHome();
-  });
-  afterEach(async () => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await killOrphans();
-    env.restore();
-  });
+  const env = freshHomeEachTest({ cli });
 
   it('lets two recovers run at once: both succeed and every fault is reverted once', async () => {
     const ledger = new Ledger(join(env.home, 'ledger'));

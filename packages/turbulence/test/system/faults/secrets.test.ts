@@ -2,29 +2,16 @@
  * Secrets stay out of what turbulence leaves on disk (issue 14): the ledger records the command line without
  * `--var` values, the home and ledger directories are private, and the journal of a run that used secrets is 0600.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI_ENTRY } from '../../support/cli.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng.js';
 import { Ledger } from '../../../src/faults/ledger.js';
 import { FaultManager } from '../../../src/faults/manager.js';
+import { runCli as run } from '../../support/cli.js';
 import { hasProc, killOrphans, spawnOrphan, tempHome } from './helpers.js';
 
-const CLI = CLI_ENTRY;
 const mode = (path: string): number => statSync(path).mode & 0o777;
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!hasProc)('secrets on disk', { timeout: 90_000 }, () => {
   let env: ReturnType<typeof tempHome>;
