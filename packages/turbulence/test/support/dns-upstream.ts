@@ -4,7 +4,7 @@
  * client socket the DNS fuzz tests send their packets from.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { decodeMessage, encodeMessage, replyTo, Rcode } from '../../src/dns/wire.js';
 
 /** A running upstream: `address` is `127.0.0.1:PORT` (UDP and TCP); `close()` stops it. */
@@ -35,15 +35,47 @@ function answer(buf: Buffer): Buffer | undefined {
  */
 export async function startTestUpstream(): Promise<TestUpstream> {
   let count = 0;
+  const handle = (msg: Buffer): Buffer | undefined => {
+    count++;
+    return answer(msg);
+  };
+  // UDP takes a free port, TCP must get the same number; another socket may hold it for TCP: try again.
+  for (let attempt = 1; ; attempt++) {
+    const { udp, port } = await bindUdp(handle);
+    const tcp = tcpServer(handle);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(port, '127.0.0.1', () => resolve());
+      });
+    } catch (err) {
+      udp.close();
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw err;
+      continue;
+    }
+    return {
+      address: `127.0.0.1:${port}`,
+      queries: () => count,
+      close: async () => {
+        udp.close();
+        await new Promise((r) => tcp.close(r));
+      },
+    };
+  }
+}
+
+async function bindUdp(handle: (msg: Buffer) => Buffer | undefined): Promise<{ udp: Socket; port: number }> {
   const udp = createSocket('udp4');
   udp.on('message', (msg, rinfo) => {
-    count++;
-    const out = answer(msg);
+    const out = handle(msg);
     if (out) udp.send(out, rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const port = udp.address().port;
-  const tcp = createServer((socket) => {
+  return { udp, port: udp.address().port };
+}
+
+function tcpServer(handle: (msg: Buffer) => Buffer | undefined): Server {
+  return createServer((socket) => {
     let buf = Buffer.alloc(0);
     socket.on('error', () => undefined);
     socket.on('data', (d: Buffer) => {
@@ -52,24 +84,11 @@ export async function startTestUpstream(): Promise<TestUpstream> {
         const len = buf.readUInt16BE(0);
         const msg = buf.subarray(2, 2 + len);
         buf = buf.subarray(2 + len);
-        count++;
-        const out = answer(msg);
+        const out = handle(msg);
         if (out) socket.write(Buffer.concat([Buffer.from([out.length >> 8, out.length & 0xff]), out]));
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', () => resolve());
-  });
-  return {
-    address: `127.0.0.1:${port}`,
-    queries: () => count,
-    close: async () => {
-      udp.close();
-      await new Promise((r) => tcp.close(r));
-    },
-  };
 }
 
 /**
