@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { Ledger } from '../packages/turbulence/src/faults/ledger.js';
 import type { LedgerEntry } from '../packages/turbulence/src/faults/ledger.js';
 import { readProc } from '../packages/turbulence/src/os/proc.js';
-import { deadPid, processStopEntry } from '../packages/turbulence/test/system/faults/helpers.js';
+import { deadPid, processStopEntry } from '../packages/turbulence/test/support/ledger-entries.js';
 
 const quick = process.argv.includes('--quick');
 const WINDOW_MS = quick ? 20_000 : 60_000;

@@ -2,15 +2,14 @@
  * Helpers for the fault system tests: real processes outside the test's own process tree (turbulence refuses
  * its own descendants), a temporary TURBULENCE_HOME, and cleanup by pid.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import { Ledger, type LedgerEntry } from '../../../src/faults/ledger.js';
+import { Ledger } from '../../../src/faults/ledger.js';
 import { ledgerDir } from '../../../src/os/home.js';
 import { isSameProcess, readProc } from '../../../src/os/proc.js';
-import { resolveProcesses } from '../../../src/targets/process.js';
 import { runCli, type CliProcesses } from '../../support/cli.js';
 
 /** A process started through a shell that exits at once, so it is re-parented away from the test. */
@@ -80,33 +79,7 @@ export const ledgerIds = async (): Promise<string[]> => (await homeLedger().list
 /** The name of a fault's own kernel or server object (`turbulence_` + its id, non-word characters as `_`). */
 export const objectNameOf = (id: string): string => `turbulence_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
 
-/** The pid of a Node process that has already exited: an owner that is surely dead. */
-export const deadPid = (): number =>
-  Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-
-/**
- * A ledger entry of an active `process.stop` on the live `pid` (its target resolved as turbulence would), created
- * now and expiring in `expiresInMs`, held by `owner`. The guardian tests and `bench/guardian.ts` record these.
- */
-export async function processStopEntry(
-  id: string,
-  pid: number,
-  owner: LedgerEntry['owner'],
-  expiresInMs: number,
-): Promise<LedgerEntry> {
-  const [target] = await resolveProcesses({ pid });
-  const now = Date.now();
-  return {
-    id,
-    kind: 'process.stop',
-    target: target!,
-    params: {},
-    createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + expiresInMs).toISOString(),
-    owner,
-    status: 'active',
-  };
-}
+export { deadPid, processStopEntry } from '../../support/ledger-entries.js';
 
 /**
  * Registers the hooks of a fault test that runs the CLI: a fresh {@link tempHome} before each test; after it, the
