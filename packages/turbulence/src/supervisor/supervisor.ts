@@ -46,7 +46,7 @@ interface Slot {
 
 /** The in-process supervisor that owns `name`, if any. */
 export function supervisorOf(name: string): Supervisor | undefined {
-  for (const s of liveSupervisors) if (s.owns(name)) return s as Supervisor;
+  for (const s of liveSupervisors) if (s instanceof Supervisor && s.owns(name)) return s;
   return undefined;
 }
 
