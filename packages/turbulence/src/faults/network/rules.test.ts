@@ -7,7 +7,7 @@ import { chooseBackend } from './latency.js';
 import { lossDriver } from './loss.js';
 import { peerMatch, tableName, tableScript } from './nft.js';
 import { handleFor, ifbFor, parseRate } from './tc.js';
-import { faultKey } from './targets.js';
+import { directKey as faultKey } from '../naming.js';
 
 const target: Target = { id: 'netns:tb-x-a', type: 'netns', name: 'x/a', attributes: { netns: 'tb-x-a' } };
 

@@ -1,12 +1,11 @@
 /**
- * Helpers of the network drivers: peers (lab host names, addresses, CIDRs) and the per-fault key that names kernel
- * objects. Targets themselves are resolved in `targets/netns.ts`.
+ * Helpers of the network drivers: peers (lab host names, addresses, CIDRs). Kernel objects are named in
+ * `../naming.ts`; targets themselves are resolved in `targets/netns.ts`.
  */
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { Target } from '../../core/fault.js';
 import { readLabState } from '../../lab/state.js';
 import { netAttrs } from '../../targets/netns.js';
-import { directKey } from '../naming.js';
 
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
 
@@ -27,12 +26,4 @@ export function resolvePeers(peers: readonly string[] | undefined, target: Targe
       },
     );
   });
-}
-
-/**
- * The key of a network fault injected WITHOUT a fault manager (a driver called directly): derived from kind,
- * target and params. Faults injected by the manager are named from their ledger id instead (`../naming.ts`).
- */
-export function faultKey(kind: string, target: Target, params: unknown): string {
-  return directKey(kind, target, params);
 }
