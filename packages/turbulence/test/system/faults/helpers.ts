@@ -11,6 +11,7 @@ import { Ledger } from '../../../src/faults/ledger.js';
 import { ledgerDir } from '../../../src/os/home.js';
 import { isSameProcess, readProc } from '../../../src/os/proc.js';
 import { runCli, type CliProcesses } from '../../support/cli.js';
+import { eventually } from '../../support/eventually.js';
 
 /** A process started through a shell that exits at once, so it is re-parented away from the test. */
 export interface Orphan {
@@ -27,6 +28,10 @@ const started: Orphan[] = [];
 export async function spawnOrphan(command = 'exec sleep 300'): Promise<Orphan> {
   const out = execFileSync('sh', ['-c', `(${command}) </dev/null >/dev/null 2>&1 & echo $!`], { encoding: 'utf8' });
   const pid = Number(out.trim());
+  // `exec PROGRAM`: the subshell may not have exec'd yet (its comm is still `sh`); wait until it has, so a name
+  // query finds it. On a loaded machine that can take a while.
+  const program = /^exec\s+(\S+)/.exec(command)?.[1]?.split('/').pop()?.slice(0, 15);
+  if (program) await eventually(async () => (await readProc(pid))?.comm === program, 10_000);
   const info = await readProc(pid);
   if (!info) throw new Error(`orphan ${pid} did not start`);
   const orphan = { pid, startTime: info.startTime };
