@@ -10,7 +10,10 @@ PACKAGES=(
   dnsmasq-base dnsutils
   stress-ng busybox-static faketime
   libnetfilter-queue-dev
+  docker.io musl-tools chromium
 )
+# kubectl checks the Kubernetes cluster fake; take Debian's client only when no kubectl is on PATH.
+command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
