@@ -29,6 +29,12 @@ export interface Target {
   name: string;
   /** Whatever the driver needs to find the target again after a crash (pid and start time, proxy URL, ...). */
   attributes: JsonObject;
+  /**
+   * What names the target across runs when `id` does not (a process's pid changes from run to run; its managed
+   * name or command line does not). Seeded selection orders candidates by it, then by `id`, so `--seed` replays
+   * the same choice when the same set of processes runs again under other pids. Absent: `id` is stable already.
+   */
+  identity?: string;
 }
 
 /** A fault as an experiment, the CLI or the API asks for it. */

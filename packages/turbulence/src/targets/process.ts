@@ -57,7 +57,10 @@ function toTarget(p: ProcInfo, managed: Map<number, string>): Target {
   const attributes: JsonObject = { pid: p.pid, startTime: p.startTime, comm: p.comm, cmdline };
   if (name !== undefined) attributes.managed = name;
   const label = name !== undefined ? `${name} (pid ${p.pid})` : `${cmdline.slice(0, 60)} (pid ${p.pid})`;
-  return { id: `pid:${p.pid}`, type: 'process', name: label, attributes };
+  // Stable across runs: the managed name, else the command line; processes with the same command line in the
+  // order they started (start time in clock ticks since boot, zero-padded so it sorts as a number).
+  const identity = `${name ?? cmdline}\u0000${p.startTime.padStart(20, '0')}`;
+  return { id: `pid:${p.pid}`, type: 'process', name: label, attributes, identity };
 }
 
 async function readPidfile(path: string): Promise<number> {
