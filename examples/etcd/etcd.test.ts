@@ -1,10 +1,11 @@
 /**
  * The etcd high-availability story, end to end: `lab up` a real 3-member etcd cluster, `turbulence run` two
- * experiments, `lab down`. The three-endpoint client survives a leader kill (exit 0); the one-endpoint client
- * deviates when its member is killed (exit 1). Nothing of the lab is left afterwards.
+ * experiments, `lab down`. The three-endpoint client survives a leader kill (exit 0); in one run with both clients,
+ * the cluster holds while the one-endpoint client deviates when its member is killed (exit 1). Nothing of the lab
+ * is left afterwards.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,14 +48,25 @@ describe.skipIf(sys.skip || busy)('examples/etcd', () => {
     expect(run.code).toBe(0);
   }, 120_000);
 
-  it('deviates when the only endpoint of a one-endpoint client is killed', async () => {
-    const run = await cli([
-      'run',
-      join(import.meta.dirname, 'one-endpoint-kill.yaml'),
-      '--journal-path',
-      join(home, 'b.json'),
-    ]);
+  it('one run, both clients: the cluster holds while the one-endpoint client deviates, in the same journal', async () => {
+    const journalPath = join(home, 'b.json');
+    const run = await cli(['run', join(import.meta.dirname, 'one-endpoint-kill.yaml'), '--journal-path', journalPath]);
+    expect(run.out).toMatch(/\[etcd three-endpoints\] .* lost 0 → held/);
     expect(run.out).toMatch(/\[etcd one-endpoint\] .* DEVIATED/);
+    // The terminal says what the revert of a SIGKILL really did: the lab's supervisor had restarted n1.
+    expect(run.out).toMatch(/process\.kill on .*: nothing to undo: .* restarted by its supervisor before revert/);
+    expect(run.out).not.toMatch(/↺ reverted process\.kill/);
     expect(run.code).toBe(1);
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as {
+      deviated: boolean;
+      steady_states: { after: { probes: { activity: { name: string }; tolerance_met: boolean }[] } };
+      faults: { revert_note?: string }[];
+    };
+    expect(journal.deviated).toBe(true);
+    expect(journal.steady_states.after.probes.map((p) => [p.activity.name, p.tolerance_met])).toEqual([
+      ['cluster - writes through all three endpoints', true],
+      ['one-endpoint client - writes through n1 only', false],
+    ]);
+    expect(journal.faults[0]?.revert_note).toMatch(/^nothing to undo: .* restarted by its supervisor/);
   }, 120_000);
 });

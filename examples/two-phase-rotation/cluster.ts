@@ -44,6 +44,8 @@ const readOrNull = (file: string): string | null => {
 export class Cluster {
   /** Exits with a non-zero code (101 is a failpoint panic). */
   crashes = 0;
+  /** Failpoints that fired a panic, as `instance:failpoint`, in the order the instances reported them on stderr. */
+  readonly fired: string[] = [];
   private readonly children = new Map<string, ChildProcess>();
   private readonly restarts = new Map<string, number>();
   private stopping = false;
@@ -106,7 +108,16 @@ export class Cluster {
     env.TURBULENCE_FAILPOINTS = failpoints ?? '';
     if (this.options.seed !== undefined) env.TURBULENCE_SEED = String(this.options.seed);
     const child = spawn(process.execPath, [INSTANCE], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.resume();
+    // A panicking failpoint says so on stderr before the process exits: `failpoint prepare.acked panicked`.
+    let pending = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^failpoint (\S+) panicked/.exec(line);
+        if (m) this.fired.push(`${name}:${m[1]}`);
+      }
+    });
     this.children.set(name, child);
     child.once('exit', (code) => {
       rmSync(join(this.dirOf(name), 'port'), { force: true });

@@ -52,7 +52,7 @@ async function runOnce(schedule: Schedule, safePrepare: boolean): Promise<RunOut
     const result = await rotate(cluster, NAMES, { ca: 'ca-v2', version: 2 });
     await cluster.stop();
     const detail = `decision=${result.decision} settled=${result.settled} ${NAMES.map((n) => `${n}=${cluster.state(n).ca}`).join(' ')}`;
-    return { violations: violations(cluster, NAMES), faulted: cluster.crashes > 0, detail };
+    return { violations: violations(cluster, NAMES), faulted: cluster.crashes > 0, fired: [...cluster.fired], detail };
   } finally {
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });

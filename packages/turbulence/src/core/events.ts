@@ -72,7 +72,7 @@ export const EVENT_CATALOGUE = {
     fields: ['id', 'kind', 'runId', 'activity', 'target', 'state', 'injectedAt', 'expiresAt?'],
   },
   'fault.expired': { source: 'fault', fields: ['id', 'kind', 'runId', 'target'] },
-  'fault.reverted': { source: 'fault', fields: ['id', 'kind', 'runId', 'target', 'reason'] },
+  'fault.reverted': { source: 'fault', fields: ['id', 'kind', 'runId', 'target', 'reason', 'note?'] },
   'fault.failed': { source: 'fault', fields: ['id?', 'kind', 'target?', 'phase', 'error', 'code'] },
   'proxy.created': { source: 'proxy', fields: ['proxy'] },
   'proxy.updated': { source: 'proxy', fields: ['proxy'] },

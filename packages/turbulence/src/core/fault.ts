@@ -29,6 +29,12 @@ export interface Target {
   name: string;
   /** Whatever the driver needs to find the target again after a crash (pid and start time, proxy URL, ...). */
   attributes: JsonObject;
+  /**
+   * What names the target across runs when `id` does not (a process's pid changes from run to run; its managed
+   * name or command line does not). Seeded selection orders candidates by it, then by `id`, so `--seed` replays
+   * the same choice when the same set of processes runs again under other pids. Absent: `id` is stable already.
+   */
+  identity?: string;
 }
 
 /** A fault as an experiment, the CLI or the API asks for it. */
@@ -107,8 +113,12 @@ export interface FaultDriver<P = JsonObject> {
   resolveTargets(query: JsonObject | undefined, ctx: FaultContext): Promise<Target[]>;
   /** Makes the fault take effect; returns what revert needs beyond target and params. Safe to run twice. */
   inject(target: Target, params: P, ctx: FaultContext): Promise<JsonValue | void>;
-  /** Undoes the fault. Safe to run twice, and safe when inject never ran or never finished. */
-  revert(fault: AppliedFault<P>, ctx: FaultContext): Promise<void>;
+  /**
+   * Undoes the fault. Safe to run twice, and safe when inject never ran or never finished. Returns a note when what
+   * it did is not simply "undone": e.g. `nothing to undo: restarted by its supervisor before revert (pid 4242)`,
+   * so the terminal and the journal tell what really happened instead of claiming a revert.
+   */
+  revert(fault: AppliedFault<P>, ctx: FaultContext): Promise<void | string>;
   /** True when the fault is observably in effect (checked right after inject when present). */
   verify?(fault: AppliedFault<P>, ctx: FaultContext): Promise<boolean>;
   /** Whether this machine can run the kind at all (root, kernel features, binaries). */

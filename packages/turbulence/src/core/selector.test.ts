@@ -40,6 +40,24 @@ describe('selection modes', () => {
     expect(c).not.toEqual(a);
     expect(new Set(a.map((t) => t.id)).size).toBe(5);
   });
+
+  it('replays the same choice by stable identity when the same processes come back under other pids', () => {
+    const names = ['web-1', 'web-2', 'web-3', 'web-4', 'web-5', 'web-6'];
+    const run1 = names.map((n, i) => ({ id: `pid:${1000 + i * 7}`, identity: n }));
+    // Second run: the same services, pids in a different order (pid:9xxx sorts before pid:1xxx... as strings too).
+    const run2 = names.map((n, i) => ({ id: `pid:${9000 - i * 13}`, identity: n }));
+    const pick = (c: { id: string; identity: string }[]) =>
+      select(c, { mode: 'count', value: 2 }, new Rng(7)).map((t) => t.identity);
+    expect(pick(run2)).toEqual(pick(run1));
+    // By id alone the choice would follow the pids, not the services.
+    const byId = (c: { id: string; identity: string }[]) =>
+      select(
+        c.map((t) => ({ id: t.id, name: t.identity })),
+        { mode: 'count', value: 2 },
+        new Rng(7),
+      ).map((t) => t.name);
+    expect(byId(run2)).not.toEqual(byId(run1));
+  });
 });
 
 describe('Rng', () => {

@@ -66,15 +66,24 @@ export function selectionSize(mode: SelectionMode, total: number, rng: Rng): num
   }
 }
 
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
  * Chooses targets from candidates with the given mode. Pure: the result depends only on the candidates'
- * ids, the mode and the RNG state.
+ * stable identities (`identity`, else `id`), the mode and the RNG state, not on the order they came in.
  *
  * @example
  * select([{ id: 'a' }, { id: 'b' }, { id: 'c' }], { mode: 'count', value: 2 }, new Rng(7));
  */
-export function select<T extends { id: string }>(candidates: readonly T[], mode: SelectionMode, rng: Rng): T[] {
-  const sorted = [...candidates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+export function select<T extends { id: string; identity?: string }>(
+  candidates: readonly T[],
+  mode: SelectionMode,
+  rng: Rng,
+): T[] {
+  const key = (t: T) => t.identity ?? t.id;
+  const sorted = [...candidates].sort((a, b) => compare(key(a), key(b)) || compare(a.id, b.id));
   const n = selectionSize(mode, sorted.length, rng);
   if (n >= sorted.length) return sorted;
   return rng.shuffle(sorted).slice(0, n);

@@ -75,6 +75,8 @@ export interface DnsServerAddress {
 /** Counters since start. */
 export interface DnsServerStats {
   queries: number;
+  /** Queries by transport: a client that retried over TCP after a truncated answer shows in both. */
+  byTransport: { udp: number; tcp: number };
   answered: number;
   dropped: number;
   reset: number;
@@ -108,6 +110,7 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
   private readonly conns = new Set<TcpSocket>();
   private address: DnsServerAddress | undefined;
   private readonly counters = { queries: 0, answered: 0, dropped: 0, reset: 0 };
+  private readonly transports = { udp: 0, tcp: 0 };
   /** Answers by rcode (index = the 4-bit rcode). */
   private readonly rcodes: number[] = new Array<number>(16).fill(0);
   /** The answer cache, unless `cache: false`. */
@@ -194,7 +197,7 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
   stats(): DnsServerStats {
     const byRcode: Record<string, number> = {};
     this.rcodes.forEach((n, code) => n > 0 && (byRcode[rcodeName(code)] = n));
-    const out: DnsServerStats = { ...this.counters, byRcode, rules: this.engine.list() };
+    const out: DnsServerStats = { ...this.counters, byTransport: { ...this.transports }, byRcode, rules: this.engine.list() };
     if (this.cache) out.cache = this.cache.stats();
     return out;
   }
@@ -300,6 +303,7 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
       const hit = (this.cache as DnsCache).get(q, msg, limit);
       if (hit) {
         this.counters.queries++;
+        this.transports.udp++;
         this.counters.answered++;
         this.countRcode(hit);
         socket.send(hit, rinfo.port, rinfo.address);
@@ -325,6 +329,7 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
     answer: Buffer | undefined,
   ): void {
     this.counters.queries++;
+    this.transports.udp++;
     let out: Buffer | undefined;
     if (answer) {
       if (q) this.cache?.put(q, answer);
@@ -375,6 +380,7 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
   private record(event: DnsQueryEvent, reply: Buffer | undefined): void {
     const c = this.counters;
     c.queries++;
+    this.transports[event.transport]++;
     if (event.outcome === 'answered') c.answered++;
     else if (event.outcome === 'reset') c.reset++;
     else c.dropped++;

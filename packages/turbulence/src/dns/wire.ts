@@ -26,7 +26,8 @@ export const Rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP:
 export type RcodeName = keyof typeof Rcode;
 
 const QR = 0x8000;
-const TC = dnsPacket.TRUNCATED_RESPONSE;
+/** The TC (truncated) header flag. */
+export const TC = dnsPacket.TRUNCATED_RESPONSE;
 const HEADER = 12;
 /** RFC 1035 §4.2.1: UDP messages without EDNS(0) are at most 512 bytes. */
 export const CLASSIC_UDP_LIMIT = 512;

@@ -105,6 +105,7 @@ function apply(j: Journal, e: RunEvent, faults: Map<string, JournalFault>): void
       if (entry) {
         entry.reverted_at = timestamp(Date.parse(e.at));
         entry.reverted_by = e.reason;
+        if (e.note) entry.revert_note = e.note;
       }
       return;
     }

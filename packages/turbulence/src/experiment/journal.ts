@@ -38,6 +38,8 @@ export interface JournalFault {
   reverted_at: string | null;
   /** `duration` (expired), `run-end`, `abort`, `interrupt`, or an error message when the revert failed. */
   reverted_by: string | null;
+  /** What the revert really did when it did not simply undo the fault (e.g. `nothing to undo: ...`). */
+  revert_note?: string;
 }
 
 export interface Journal {

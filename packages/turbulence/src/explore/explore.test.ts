@@ -71,10 +71,39 @@ describe('explore', () => {
     expect(report.findings[0]?.replay).toMatch(/^\d+:b:y=1\*panic$/);
   });
 
-  it('runs only the replayed schedule', async () => {
+  it('runs only the replayed schedule, labelled as a replay', async () => {
     const report = await explore(scenario, { replay: '77:b:y=1*panic' });
     expect(report.schedules).toBe(1);
-    expect(report.findings[0]?.schedule.seed).toBe(77);
+    expect(report.findings[0]?.schedule).toMatchObject({ seed: 77, id: 'replay', phase: 'replay' });
+  });
+
+  it('replays every finding before reporting it: deterministic when each replay breaks it, a race otherwise', async () => {
+    let runs = 0;
+    const flaky: Scenario = {
+      ...scenario,
+      run: (s) => {
+        runs++;
+        // b/y breaks every time; a/x breaks only on its first run (a timing race the schedule does not decide).
+        const always = s.instance === 'b' && /(^|;)y=/.test(s.failpoints);
+        const once = s.instance === 'a' && /(^|;)x=/.test(s.failpoints) && runs === 1;
+        return Promise.resolve({
+          violations: always || once ? ['broken'] : [],
+          faulted: true,
+          fired: [`${s.instance}:x`],
+        });
+      },
+    };
+    const confirms: number[] = [];
+    const report = await explore(flaky, { seed: 3, confirm: 3, onConfirm: (_s, attempt) => confirms.push(attempt) });
+    expect(runs).toBe(4 + 2 * 3);
+    expect(confirms).toEqual([2, 3, 4, 2, 3, 4]);
+    expect(report.findings.map((f) => [f.schedule.instance, f.reproduced, f.attempts, f.verdict])).toEqual([
+      ['a', 1, 4, 'race'],
+      ['b', 4, 4, 'deterministic'],
+    ]);
+    expect(report.findings[0]?.fired).toEqual(['a:x']);
+    const unconfirmed = await explore(scenario, { seed: 3, confirm: 0 });
+    expect(unconfirmed.findings[0]).toMatchObject({ reproduced: 1, attempts: 1, verdict: 'deterministic' });
   });
 
   it('refuses unknown instances and failpoints, and malformed specs in a replay', async () => {

@@ -2,8 +2,8 @@
  * @module The explorer: runs a scenario once per schedule and collects the schedules that broke an invariant.
  *
  *   systematic(instances × failpoints × hits) ─┐
- *   random(K, p, seed) ────────────────────────┼─▶ scenario.run(schedule) ─▶ violations? ─▶ Finding + replay token
- *   --replay TOKEN ────────────────────────────┘
+ *   random(K, p, seed) ────────────────────────┼─▶ scenario.run(schedule) ─▶ violations? ─▶ replay it `confirm`
+ *   --replay TOKEN ────────────────────────────┘        times ─▶ Finding (reproduces N/M: deterministic | race)
  */
 import { parseFailpointList } from '@turbulence/failpoints/control';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
@@ -85,25 +85,53 @@ export async function explore(scenario: Scenario, options: ExploreOptions = {}):
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? 1, schedules.length));
   await Promise.all(Array.from({ length: workers }, worker));
-  return report(scenario, seed, schedules, outcomes);
+  const findings = await confirmAll(scenario, schedules, outcomes, options, signal);
+  return {
+    scenario: scenario.name,
+    seed,
+    schedules: outcomes.filter(Boolean).length,
+    faulted: outcomes.filter((o) => o?.faulted).length,
+    findings,
+  };
 }
 
-function report(
+/**
+ * Every schedule that broke an invariant, replayed `confirm` more times (one after another: a race shows up
+ * less often when replays compete for the CPU with each other) and labelled with how often it reproduced.
+ */
+async function confirmAll(
   scenario: Scenario,
-  seed: number,
-  schedules: Schedule[],
-  outcomes: (RunOutcome | undefined)[],
-): ExploreReport {
+  schedules: readonly Schedule[],
+  outcomes: readonly (RunOutcome | undefined)[],
+  options: ExploreOptions,
+  signal: AbortSignal,
+): Promise<Finding[]> {
+  const confirm = options.confirm ?? 3;
   const findings: Finding[] = [];
-  let faulted = 0;
-  schedules.forEach((schedule, i) => {
+  for (const [i, schedule] of schedules.entries()) {
     const outcome = outcomes[i];
-    if (!outcome) return;
-    if (outcome.faulted) faulted++;
-    if (outcome.violations.length === 0) return;
-    const finding: Finding = { schedule, violations: outcome.violations, replay: replayToken(schedule) };
+    if (!outcome || outcome.violations.length === 0) continue;
+    let reproduced = 1;
+    for (let attempt = 2; attempt <= confirm + 1; attempt++) {
+      if (signal.aborted) {
+        throw new TurbulenceError(ErrorCodes.INTERRUPTED, `exploration interrupted while replaying ${schedule.id}`);
+      }
+      const again = await scenario.run(schedule, signal);
+      if (again.violations.length > 0) reproduced++;
+      options.onConfirm?.(schedule, attempt, again);
+    }
+    const attempts = confirm + 1;
+    const finding: Finding = {
+      schedule,
+      violations: outcome.violations,
+      replay: replayToken(schedule),
+      reproduced,
+      attempts,
+      verdict: reproduced === attempts ? 'deterministic' : 'race',
+    };
     if (outcome.detail !== undefined) finding.detail = outcome.detail;
+    if (outcome.fired !== undefined) finding.fired = outcome.fired;
     findings.push(finding);
-  });
-  return { scenario: scenario.name, seed, schedules: outcomes.filter(Boolean).length, faulted, findings };
+  }
+  return findings;
 }

@@ -85,7 +85,7 @@ export function parseReplay(token: string): Schedule {
   }
   return {
     id: 'replay',
-    phase: 'systematic',
+    phase: 'replay',
     seed: Number(m[1]),
     instance: m[2] as string,
     failpoints: m[3] as string,

@@ -6,9 +6,10 @@
 
 /** One fault schedule: which instance gets which failpoint actions, under which seed. */
 export interface Schedule {
-  /** `sys-3` or `rnd-1`: position in this exploration. */
+  /** `sys-3` or `rnd-1`: position in this exploration (`replay` for a schedule given as a replay token). */
   id: string;
-  phase: 'systematic' | 'random';
+  /** How the schedule came to be: enumerated, drawn at random, or given with `--replay`. */
+  phase: 'systematic' | 'random' | 'replay';
   /** Goes into `TURBULENCE_SEED` of every process and seeds the scenario's own randomness. */
   seed: number;
   /** The instance whose failpoints are set. */
@@ -23,6 +24,8 @@ export interface RunOutcome {
   violations: string[];
   /** Whether the scheduled fault actually fired (a crash happened). */
   faulted?: boolean;
+  /** The failpoints that fired, in order, when the scenario can tell (e.g. from `failpoint X panicked` lines). */
+  fired?: string[];
   /** Free text for the report (final states, timings). */
   detail?: string;
 }
@@ -51,6 +54,17 @@ export interface Finding {
   /** Pass to `turbulence explore SCENARIO --replay TOKEN` (or {@link ExploreOptions.replay}) to run it again. */
   replay: string;
   detail?: string;
+  /** The failpoints that fired in the run that broke the invariant (when the scenario reports them). */
+  fired?: string[];
+  /** Runs of this schedule that broke an invariant, out of {@link Finding.attempts} (the first run included). */
+  reproduced: number;
+  /** Runs of this schedule: the first plus {@link ExploreOptions.confirm} replays. */
+  attempts: number;
+  /**
+   * `deterministic` when every run broke the invariant; `race` when only some did: the schedule alone does not
+   * decide the outcome, timing does (still a bug, but not one this token replays every time).
+   */
+  verdict: 'deterministic' | 'race';
 }
 
 /** How to explore. */
@@ -71,6 +85,8 @@ export interface ExploreOptions {
   failpoints?: readonly string[];
   /** Run only this schedule (a {@link Finding.replay} token). */
   replay?: string;
+  /** Replays of every finding before it is reported, to tell deterministic findings from races. Default 3. */
+  confirm?: number;
   /** Schedules run at once (each must be independent of the others: own directories, ports 0). Default 1. */
   concurrency?: number;
   /** Stop after this many schedules. */
@@ -79,6 +95,8 @@ export interface ExploreOptions {
   signal?: AbortSignal;
   /** Called after each schedule (the CLI prints progress from it). */
   onSchedule?: (schedule: Schedule, outcome: RunOutcome) => void;
+  /** Called after each confirming replay of a finding (`attempt` counts from 2: the first run was the schedule). */
+  onConfirm?: (schedule: Schedule, attempt: number, outcome: RunOutcome) => void;
 }
 
 /** The result of an exploration. */

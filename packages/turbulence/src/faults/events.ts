@@ -49,6 +49,7 @@ export function announceFaultEvents(manager: EventEmitter<FaultManagerEvents>, r
         runId: run,
         target: ref(f.target),
         reason: f.reason,
+        ...(f.note ? { note: f.note } : {}),
       }),
     ),
   );

@@ -33,7 +33,8 @@ export interface RevertFailure {
 export interface FaultManagerEvents {
   'fault-injected': [fault: ActiveFault];
   /** `reason`: `expired`, `reverted` (revert(id)), or the reason given to revertAll (e.g. `rollback`). */
-  'fault-reverted': [fault: ActiveFault & { reason: string }];
+  /** `note`: what revert really did, when not simply "undone" (see `FaultDriver.revert`). */
+  'fault-reverted': [fault: ActiveFault & { reason: string; note?: string }];
   'fault-expired': [fault: ActiveFault];
   'fault-failed': [
     info: { kind: string; id?: string; target?: Target; phase: 'inject' | 'verify' | 'revert'; error: TurbulenceError },
@@ -88,6 +89,8 @@ export type FaultEvent =
       target: EventTarget;
       /** `expired`, `reverted`, or the reason given to revertAll (`run-end`, `interrupt`, `abort`, ...). */
       reason: string;
+      /** What the revert really did, when it did not simply undo the fault (`nothing to undo: ...`). */
+      note?: string;
     })
   | (EventEnvelope<'fault', 'fault.failed'> & {
       id?: string;

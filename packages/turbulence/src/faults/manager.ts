@@ -257,8 +257,9 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
   private async revertNow(fault: Tracked, reason: string): Promise<void> {
     fault.timer?.clear();
     await this.ledger.update(fault.id, { status: 'reverting' }).catch(() => undefined); // reverted elsewhere
+    let note: string | undefined;
     try {
-      await fault.driver.revert(applied(fault), this.context(new AbortController().signal));
+      note = (await fault.driver.revert(applied(fault), this.context(new AbortController().signal))) ?? undefined;
     } catch (err) {
       const error = new TurbulenceError(
         ErrorCodes.FAULT_REVERT_FAILED,
@@ -274,7 +275,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     await this.removeFromLedger(fault);
     this.faults.delete(fault.id);
     this.usedMs += Date.now() - fault.injectedAt;
-    this.emit('fault-reverted', { ...publicView(fault), reason });
+    this.emit('fault-reverted', { ...publicView(fault), reason, ...(note ? { note } : {}) });
   }
 
   /**

@@ -3,13 +3,12 @@
  * in this process it does the work; otherwise the record in `managed/<name>.json` says how to start the process
  * again, and whether a live supervisor elsewhere will restart it by itself.
  */
-import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
-import { managedDir, turbulenceHome } from '../os/home.js';
+import { turbulenceHome } from '../os/home.js';
 import { isSameProcess, startTimeOfSync, waitFor } from '../os/proc.js';
 import { waitReady } from './readiness.js';
-import { readRecord, removeRecord, spawnManaged, writeRecord } from './record.js';
+import { listRecordNames, readRecord, removeRecord, spawnManaged, writeRecord } from './record.js';
 import type { ManagedRecord } from './record.js';
 import { supervisorOf, terminateRecorded } from './supervisor.js';
 
@@ -98,6 +97,21 @@ async function startAgain(record: ManagedRecord, home: string): Promise<ManagedR
   return next;
 }
 
+/**
+ * Every recorded managed process by pid, with the start time recorded for it (so a reused pid does not match):
+ * what other turbulence processes (a lab's supervisor, `turbulence supervise`) supervise on this machine.
+ */
+export async function recordedManagedPids(
+  home: string = turbulenceHome(),
+): Promise<Map<number, { name: string; startTime: string }>> {
+  const out = new Map<number, { name: string; startTime: string }>();
+  for (const name of await listRecordNames(home)) {
+    const record = await readRecord(name, home).catch(() => undefined);
+    if (record) out.set(record.pid, { name: record.spec.name, startTime: record.startTime });
+  }
+  return out;
+}
+
 /** What {@link recoverManaged} did. */
 export interface ManagedRecovery {
   stopped: ManagedRecord[];
@@ -113,13 +127,7 @@ export interface ManagedRecovery {
  */
 export async function recoverManaged(home: string = turbulenceHome()): Promise<ManagedRecovery> {
   const out: ManagedRecovery = { stopped: [], kept: [] };
-  let names: string[];
-  try {
-    names = (await readdir(managedDir(home))).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
-  } catch {
-    return out;
-  }
-  for (const name of names.map((n) => n.slice(0, -'.json'.length)).sort()) {
+  for (const name of await listRecordNames(home)) {
     let record: ManagedRecord | undefined;
     try {
       record = await readRecord(name, home);

@@ -4,7 +4,7 @@
  * `restart: true` and `turbulence recover` can find and restart it from any turbulence process.
  */
 import { closeSync, openSync, mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, dirname } from 'node:path';
 import { spawn, type SpawnOptions } from 'node:child_process';
@@ -87,6 +87,19 @@ export interface ManagedRecord {
   /** The turbulence process supervising it; absent when it was respawned by a process that does not watch it. */
   supervisor?: { pid: number; startTime: string; host: string };
   log: string;
+}
+
+/** The names of every managed record in the home, sorted (none when the folder does not exist). */
+export async function listRecordNames(home: string = turbulenceHome()): Promise<string[]> {
+  try {
+    const files = await readdir(managedDir(home));
+    return files
+      .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+      .map((n) => n.slice(0, -'.json'.length))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /** Path of a managed record. */

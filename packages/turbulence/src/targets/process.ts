@@ -14,7 +14,7 @@ import type { Target } from '../core/fault.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import { serviceProcessName } from '../lab/names.js';
 import { readLabState } from '../lab/state.js';
-import { findManaged } from '../supervisor/managed.js';
+import { findManaged, recordedManagedPids } from '../supervisor/managed.js';
 import { supervisedPids } from '../supervisor/live.js';
 import { commandLine, isSameProcess, listProcs, readProcSync } from '../os/proc.js';
 import type { ProcInfo } from '../os/proc.js';
@@ -57,7 +57,10 @@ function toTarget(p: ProcInfo, managed: Map<number, string>): Target {
   const attributes: JsonObject = { pid: p.pid, startTime: p.startTime, comm: p.comm, cmdline };
   if (name !== undefined) attributes.managed = name;
   const label = name !== undefined ? `${name} (pid ${p.pid})` : `${cmdline.slice(0, 60)} (pid ${p.pid})`;
-  return { id: `pid:${p.pid}`, type: 'process', name: label, attributes };
+  // Stable across runs: the managed name, else the command line; processes with the same command line in the
+  // order they started (start time in clock ticks since boot, zero-padded so it sorts as a number).
+  const identity = `${name ?? cmdline}\u0000${p.startTime.padStart(20, '0')}`;
+  return { id: `pid:${p.pid}`, type: 'process', name: label, attributes, identity };
 }
 
 async function readPidfile(path: string): Promise<number> {
@@ -120,6 +123,14 @@ export async function resolveProcesses(raw: JsonObject | undefined): Promise<Tar
       p.state !== 'Z' &&
       p.state !== 'X',
   );
+  // Processes that a supervisor in another turbulence process keeps (a lab's services, `turbulence supervise`):
+  // known by their records, so a fault on `cmdline=...` still knows the process is supervised.
+  if (matches.some((p) => !managed.has(p.pid))) {
+    for (const [pid, r] of await recordedManagedPids()) {
+      const p = matches.find((m) => m.pid === pid);
+      if (p && p.startTime === r.startTime && !managed.has(pid)) managed.set(pid, r.name);
+    }
+  }
   return matches.map((p) => toTarget(p, managed));
 }
 

@@ -22,7 +22,8 @@ export type Requirement =
   | 'stress-ng'
   | 'busybox'
   | 'faketime'
-  | 'docker';
+  | 'docker'
+  | 'musl-gcc';
 
 const BINARIES: Partial<Record<Requirement, string>> = {
   python3: 'python3',
@@ -37,6 +38,7 @@ const BINARIES: Partial<Record<Requirement, string>> = {
   busybox: 'busybox',
   faketime: 'faketime',
   docker: 'docker',
+  'musl-gcc': 'musl-gcc',
 };
 
 /** Absolute path of an executable on PATH (plus sbin directories), or undefined. */

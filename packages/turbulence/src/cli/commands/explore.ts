@@ -19,6 +19,7 @@ interface Flags {
   replay?: string;
   maxSchedules?: string;
   concurrency: string;
+  confirm: string;
   instances?: string;
   failpoints?: string;
   option: string[];
@@ -56,6 +57,7 @@ function toOptions(f: Flags, signal: AbortSignal): ExploreOptions {
   if (f.replay !== undefined) o.replay = f.replay;
   if (f.maxSchedules !== undefined) o.maxSchedules = int('max-schedules', f.maxSchedules, 1);
   o.concurrency = int('concurrency', f.concurrency, 1);
+  o.confirm = int('confirm', f.confirm, 0);
   const instances = csv(f.instances);
   const failpoints = csv(f.failpoints);
   if (instances) o.instances = instances;
@@ -64,14 +66,29 @@ function toOptions(f: Flags, signal: AbortSignal): ExploreOptions {
 }
 
 function printReport(r: ExploreReport, scenarioPath: string): void {
+  const definite = r.findings.filter((f) => f.verdict === 'deterministic');
+  const races = r.findings.filter((f) => f.verdict === 'race');
   console.log(
-    `\n${r.scenario}: ${r.schedules} schedules (seed ${r.seed}), ${r.faulted} with a fault that fired, ${r.findings.length} broke the invariant`,
+    `\n${r.scenario}: ${r.schedules} schedules (seed ${r.seed}), ${r.faulted} with a fault that fired, ` +
+      `${r.findings.length} broke the invariant: ${definite.length} every time, ${races.length} only sometimes (a race)`,
   );
-  for (const f of r.findings) {
-    console.log(`\n  ✗ ${f.schedule.id}: instance ${f.schedule.instance} with ${f.schedule.failpoints}`);
+  const print = (f: ExploreReport['findings'][number], mark: string) => {
+    console.log(
+      `\n  ${mark} ${f.schedule.id} (${f.schedule.phase}): instance ${f.schedule.instance} with ${f.schedule.failpoints}`,
+    );
+    console.log(`      reproduces ${f.reproduced}/${f.attempts}`);
+    if (f.fired) console.log(`      fired: ${f.fired.length > 0 ? f.fired.join(', ') : 'no failpoint'}`);
     for (const v of f.violations) console.log(`      ${v}`);
     if (f.detail) console.log(`      (${f.detail})`);
     console.log(`      replay: turbulence explore ${scenarioPath} --replay '${f.replay}'`);
+  };
+  if (definite.length > 0) console.log('\nFindings (every replay broke the invariant):');
+  for (const f of definite) print(f, '✗');
+  if (races.length > 0) {
+    console.log(
+      '\nRaces (the same schedule broke the invariant only sometimes: timing decides, so the token does not replay it every time):',
+    );
+    for (const f of races) print(f, '~');
   }
 }
 
@@ -87,7 +104,14 @@ async function action(scenarioPath: string, flags: Flags): Promise<void> {
         const fps = s.failpoints.length > 60 ? `${s.failpoints.slice(0, 57)}...` : s.failpoints;
         const ms = Date.now() - last;
         last = Date.now();
-        console.log(`${mark} ${s.id.padEnd(7)} ${s.instance}  ${fps.padEnd(60)} ${ms} ms`);
+        const fired = o.fired && o.fired.length > 0 ? `  fired ${o.fired.join(',')}` : '';
+        console.log(`${mark} ${s.id.padEnd(7)} ${s.instance}  ${fps.padEnd(60)} ${ms} ms${fired}`);
+      };
+      options.onConfirm = (s, attempt, o) => {
+        const ms = Date.now() - last;
+        last = Date.now();
+        const mark = o.violations.length > 0 ? '✗' : '✓';
+        console.log(`${mark}   replay ${attempt}/${(options.confirm ?? 3) + 1} of ${s.id}  ${ms} ms`);
       };
     }
     const report = await explore(scenario, options);
@@ -118,6 +142,11 @@ export function register(program: Command): void {
     .option('--max-schedules <n>', 'stop after N schedules')
     .option('--concurrency <n>', 'schedules run at once (the scenario must allow it)', '1')
     .option(
+      '--confirm <n>',
+      'replay each finding N more times before reporting it: "reproduces 4/4" is deterministic, fewer is a race',
+      '3',
+    )
+    .option(
       '--option <key=value>',
       'passed to the scenario factory (repeatable)',
       (v: string, acc: string[]) => [...acc, v],
@@ -126,7 +155,8 @@ export function register(program: Command): void {
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'before',
-      'Marks: ✗ broke the invariant, ✓ the fault fired and the invariant held, · the failpoint was never reached.\n',
+      'Marks: ✗ broke the invariant, ✓ the fault fired and the invariant held, · the failpoint was never reached.\n' +
+        'Each schedule that broke the invariant is replayed --confirm times; the report says how often it reproduced.\n',
     )
     .addHelpText(
       'after',

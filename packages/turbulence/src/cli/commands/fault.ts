@@ -150,7 +150,9 @@ async function inject(kind: string, flags: InjectFlags): Promise<number> {
     ...(durationMs !== undefined ? { durationMs } : {}),
   };
   checkSpec(kind, spec.target, spec.params);
-  manager.on('fault-reverted', (f) => out(`reverted ${f.id} (${f.reason})`));
+  manager.on('fault-reverted', (f) =>
+    out(f.note ? `${f.id} (${f.reason}): ${f.note}` : `reverted ${f.id} (${f.reason})`),
+  );
   manager.on('fault-failed', (f) => err(`failed to ${f.phase} ${f.id ?? kind}: ${f.error.format()}`));
   // Handlers go in before anything takes effect: a Ctrl-C at any moment from here on reverts.
   const interrupt = trapInterrupts();

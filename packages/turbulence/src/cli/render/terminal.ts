@@ -92,7 +92,9 @@ export function terminalRenderer(opts: TerminalOptions): (e: RunEvent) => void {
         }
         return;
       case 'fault.reverted':
-        if (verbose) line(c('magenta', `    ↺ reverted ${e.kind} on ${label(e.target)} [${e.id}] (${e.reason})`));
+        if (verbose && e.note)
+          line(c('magenta', `    ↺ ${e.kind} on ${label(e.target)} [${e.id}] (${e.reason}): ${e.note}`));
+        else if (verbose) line(c('magenta', `    ↺ reverted ${e.kind} on ${label(e.target)} [${e.id}] (${e.reason})`));
         return;
       case 'fault.failed':
         if (e.phase !== 'revert') return;
@@ -147,6 +149,16 @@ function renderRecord(r: RunRecord, c: (color: Color, s: string) => string, skip
 function summary(j: Journal, exitCode: number, c: (color: Color, s: string) => string): string {
   const faults = j.faults.length;
   const left = j.faults.filter((f) => f.reverted_at === null).length;
+  const noted = j.faults.filter((f) => f.reverted_at !== null && f.revert_note).length;
+  const ended = left
+    ? c('red', `, ${left} NOT reverted`)
+    : !faults
+      ? ''
+      : noted === faults
+        ? `, none needed undoing (see the notes above)`
+        : noted
+          ? `, ${faults - noted} reverted, ${noted} needed no undoing`
+          : ', all reverted';
   const verdict =
     j.status === 'completed' && !j.deviated && j.steady_state_gate !== 'not-met'
       ? c('green', 'completed: the steady state held')
@@ -159,7 +171,7 @@ function summary(j: Journal, exitCode: number, c: (color: Color, s: string) => s
     `${c('bold', '■ verdict:')} ${verdict}`,
     c(
       'gray',
-      `  ${j.run.length} activities, ${faults} fault(s) injected${left ? c('red', `, ${left} NOT reverted`) : faults ? ', all reverted' : ''}, ${j.rollbacks.length} rollback(s), ${formatDuration((j.duration ?? 0) * 1000)}, seed ${j.seed}, exit ${exitCode}`,
+      `  ${j.run.length} activities, ${faults} fault(s) injected${ended}, ${j.rollbacks.length} rollback(s), ${formatDuration((j.duration ?? 0) * 1000)}, seed ${j.seed}, exit ${exitCode}`,
     ),
   ];
   return parts.join('\n');

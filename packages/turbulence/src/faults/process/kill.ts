@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
-import { ensureManagedRunning } from '../../supervisor/managed.js';
+import { ensureManagedRunning, findManaged, isRecordAlive } from '../../supervisor/managed.js';
 import { isSameProcess, waitFor } from '../../os/proc.js';
 import { procAvailable } from './capability.js';
 import { signalTarget, targetGone } from './signals.js';
@@ -45,6 +45,15 @@ export const killDriver: FaultDriver<KillParams> = {
   },
   async revert(fault) {
     const t = attributesOf(fault.target);
-    if (fault.params.restart && t.managed !== undefined) await ensureManagedRunning(t.managed);
+    if (await isSameProcess(t.pid, t.startTime)) {
+      return `nothing to undo: pid ${t.pid} handled ${fault.params.signal} and is still running`;
+    }
+    if (t.managed === undefined) return `not reversible: pid ${t.pid} stays gone (${fault.params.signal})`;
+    const before = await findManaged(t.managed).catch(() => undefined);
+    const back = before !== undefined && before.pid !== t.pid && (await isRecordAlive(before));
+    if (back)
+      return `nothing to undo: ${t.managed} was restarted by its supervisor before revert (now pid ${before.pid})`;
+    if (!fault.params.restart) return `not reversible: ${t.managed} is not running again yet (its supervisor decides)`;
+    await ensureManagedRunning(t.managed); // a real revert: nothing to add to "reverted"
   },
 };

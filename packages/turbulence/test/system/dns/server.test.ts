@@ -66,6 +66,24 @@ describe.skipIf(sys.skip)('chaos DNS server in front of dnsmasq', () => {
     expect((await dnsQuery({ server: at, name: 'two.test', transport: 'udp' })).tc).toBe(false);
   });
 
+  it('truncate(oversize): strips only answers that do not fit (TC, zero records), like the incident servers', async () => {
+    server.addRule({ name: SERVICE, action: 'truncate(oversize)' });
+    server.addRule({ name: 'one.test', action: 'truncate(oversize)' });
+    const before = server.stats().byTransport;
+    // 48 records do not fit in 512 bytes: TC with no records at all (the upstream alone would keep what fits).
+    expect(await dnsQuery({ server: at, name: SERVICE, transport: 'udp' })).toMatchObject({ tc: true, addresses: [] });
+    // One record fits: untouched.
+    expect(await dnsQuery({ server: at, name: 'one.test', transport: 'udp' })).toMatchObject({
+      tc: false,
+      addresses: ['127.0.0.9'],
+    });
+    // A client with a large EDNS(0) buffer gets it all over UDP; over TCP everyone does.
+    expect((await dnsQuery({ server: at, name: SERVICE, transport: 'udp', edns: 4096 })).addresses).toHaveLength(48);
+    expect((await dnsQuery({ server: at, name: SERVICE, transport: 'tcp' })).addresses).toHaveLength(48);
+    const after = server.stats().byTransport;
+    expect({ udp: after.udp - before.udp, tcp: after.tcp - before.tcp }).toEqual({ udp: 3, tcp: 1 });
+  });
+
   it('nxdomain, servfail and refused answer with their rcode and c-ares reports them', async () => {
     server.addRule({ name: 'one.test', action: 'nxdomain' });
     server.addRule({ name: 'two.test', action: 'servfail' });
