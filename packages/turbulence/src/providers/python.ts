@@ -10,7 +10,7 @@
  * with a message naming the module and, for known extensions, the PyPI package to install.
  */
 import { spawn } from 'node:child_process';
-import { errorMessage } from '../core/errors.js';
+import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import { signalGroup } from '../os/signals.js';
 import type { PythonProvider } from '../experiment/types.js';
 import { pypiPackageFor } from './python/packages.js';
@@ -66,6 +66,10 @@ function runShim(request: Record<string, unknown>, signal?: AbortSignal): Promis
   });
 }
 
+function runnerError(message: string, hint: string): TurbulenceError {
+  return new TurbulenceError(ErrorCodes.EXPERIMENT_INVALID, message, { hint });
+}
+
 function searchPaths(baseDir: string): string[] {
   return [...new Set([baseDir, process.cwd()])];
 }
@@ -109,12 +113,16 @@ export async function runPython(p: PythonProvider, ctx: ProviderContext): Promis
   try {
     answer = await runShim(request('call', p, ctx), ctx.signal);
   } catch (err) {
-    if (err instanceof PythonUnavailable) throw activityFailed(missingPython(p.module, err.message), err);
+    if (err instanceof PythonUnavailable) throw runnerError(missingPython(p.module, err.message), 'install python3');
     throw err;
   }
   if (answer.ok) return answer.output ?? null;
   const error = answer.error ?? 'unknown error';
-  if (answer.stage === 'import') throw activityFailed(notImportable(p.module, error));
+  // chaoslib/provider/python.py imports the module and looks up the function outside its try: an ImportError or
+  // AttributeError there is not an ActivityFailed, and the method aborts. Only the call itself fails the activity.
+  if (answer.stage === 'import')
+    throw runnerError(notImportable(p.module, error), 'check the module name and PYTHONPATH');
+  if (answer.stage === 'func') throw runnerError(error, 'check provider.func');
   throw activityFailed(error);
 }
 

@@ -121,10 +121,14 @@ describe.skipIf(sys.skip)('python provider (real python3)', () => {
     });
   });
 
-  it('names the missing module and the PyPI package of a known extension', async () => {
-    const msg = await failure(
-      runPython({ type: 'python', module: 'chaosk8s.pod.actions', func: 'terminate_pods' }, ctx()),
-    );
+  // chaoslib/provider/python.py imports outside its try: ModuleNotFoundError is not ActivityFailed, the method aborts.
+  it('names the missing module and the PyPI package of a known extension, as a runner error', async () => {
+    const err = await runPython(
+      { type: 'python', module: 'chaosk8s.pod.actions', func: 'terminate_pods' },
+      ctx(),
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TURB_ERR_EXPERIMENT_INVALID' });
+    const msg = (err as Error).message;
     expect(msg).toContain("python module 'chaosk8s.pod.actions' cannot be imported");
     expect(msg).toContain("No module named 'chaosk8s'");
     expect(msg).toContain('pip install chaostoolkit-kubernetes');
@@ -138,8 +142,13 @@ describe.skipIf(sys.skip)('python provider (real python3)', () => {
     const saved = process.env.TURBULENCE_PYTHON;
     process.env.TURBULENCE_PYTHON = join(dir, 'no-python-here');
     try {
-      const msg = await failure(runPython({ type: 'python', module: 'chaosk6.actions', func: 'run_script' }, ctx()));
-      expect(msg).toMatch(/needs python3 to run module 'chaosk6.actions' \(package chaostoolkit-k6\)/);
+      const err = await runPython({ type: 'python', module: 'chaosk6.actions', func: 'run_script' }, ctx()).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ code: 'TURB_ERR_EXPERIMENT_INVALID' }); // not importable: the method aborts
+      expect((err as Error).message).toMatch(
+        /needs python3 to run module 'chaosk6.actions' \(package chaostoolkit-k6\)/,
+      );
     } finally {
       if (saved === undefined) delete process.env.TURBULENCE_PYTHON;
       else process.env.TURBULENCE_PYTHON = saved;
