@@ -83,6 +83,12 @@ export function prepareHttp(p: HttpProvider): Prepared {
       hint: 'write an absolute http:// or https:// URL; check that every ${...} in it is defined',
     });
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    // requests: InvalidSchema "No connection adapters were found" -- not ActivityFailed, the method aborts.
+    throw new TurbulenceError(ErrorCodes.EXPERIMENT_INVALID, `url ${JSON.stringify(p.url)} is not an http(s) URL`, {
+      hint: 'write an absolute http:// or https:// URL',
+    });
+  }
   const method = (p.method ?? 'GET').toUpperCase();
   const headers = { ...(p.headers ?? {}) };
   let body: string | undefined;
