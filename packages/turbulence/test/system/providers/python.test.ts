@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng.js';
 import { pythonModuleAvailable, pythonProvider, runPython } from '../../../src/providers/python.js';
+import { holdPythonWorker, pythonWorkerPid, stopPythonWorker } from '../../../src/providers/python/worker.js';
 import type { ProviderContext } from '../../../src/providers/types.js';
 import { requireSystem } from '../../support/system.js';
 
@@ -33,6 +34,20 @@ def raw():
 def not_finite():
     return {"nan": float("nan"), "inf": [float("inf"), 1.5]}
 
+_calls = []
+
+def count():
+    _calls.append(1)
+    return len(_calls)
+
+def die():
+    os._exit(3)
+
+def slow_pid(seconds):
+    import time
+    time.sleep(seconds)
+    return os.getpid()
+
 def wait():
     import time
     open(os.path.join(os.path.dirname(__file__), "waiting"), "w").close()
@@ -61,6 +76,7 @@ describe.skipIf(sys.skip)('python provider (real python3)', () => {
   });
 
   afterAll(async () => {
+    stopPythonWorker();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -186,5 +202,30 @@ describe.skipIf(sys.skip)('python provider (real python3)', () => {
     ac.abort();
     expect(await failure(pending)).toMatch(/aborted/);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  // Chaos Toolkit runs every python activity in its one process (chaoslib/provider/python.py imports with
+  // importlib.import_module, which caches): module state lives as long as the run.
+  it('keeps module state between calls in one worker, in parallel, restarted when it dies', async () => {
+    stopPythonWorker();
+    const release = holdPythonWorker();
+    const count = { type: 'python', module: 'turb_helpers', func: 'count' } as const;
+    expect(await runPython(count, ctx())).toBe(1);
+    expect(await runPython(count, ctx())).toBe(2);
+    const pid = pythonWorkerPid();
+    expect(pid).toBeGreaterThan(0);
+    // background activities run at the same time, on threads of the same process
+    const slow = { type: 'python', module: 'turb_helpers', func: 'slow_pid', arguments: { seconds: 0.3 } } as const;
+    const started = Date.now();
+    expect(await Promise.all([runPython(slow, ctx()), runPython(slow, ctx())])).toEqual([pid, pid]);
+    expect(Date.now() - started).toBeLessThan(3000);
+    // a function that kills the interpreter fails its activity; the next call gets a fresh worker
+    expect(await failure(runPython({ type: 'python', module: 'turb_helpers', func: 'die' }, ctx()))).toMatch(
+      /turb_helpers.die: the python worker .* exited with status 3/,
+    );
+    expect(await runPython(count, ctx())).toBe(1);
+    expect(pythonWorkerPid()).not.toBe(pid);
+    release();
+    expect(pythonWorkerPid()).toBeUndefined();
   });
 });
