@@ -17,7 +17,6 @@ import {
   PythonCallAborted,
   PythonUnavailable,
   PythonWorkerDied,
-  pythonExecutable,
   pythonRequest,
   type ShimAnswer,
 } from './python/worker.js';

@@ -37,7 +37,7 @@ async function run(experiment: Partial<Experiment>) {
   return { ...result, warnings };
 }
 
-const echo = (name: string, args: unknown) =>
+const echo = (name: string, args: string[]) =>
   ({ type: 'action', name, provider: { type: 'process', path: 'echo', arguments: args } }) as const;
 
 describe('errors that are not ActivityFailed abort the run (chaoslib/activity.py execute_activity)', () => {
@@ -99,7 +99,7 @@ describe('tolerance errors in the hypothesis abort (chaoslib/hypothesis.py withi
         probes: [{ type: 'probe', name: 'p', tolerance: { type: 'range', range: [0, 1] }, provider: value('text') }],
       },
       method: [echo('m', ['x'])],
-    } as Partial<Experiment>);
+    });
     expect(journal.status).toBe('completed');
     expect(journal.steady_states.before?.steady_state_met).toBe(false);
   });
