@@ -41,12 +41,25 @@ function pauseSeconds(ctx: RunContext, value: unknown): number {
   return n;
 }
 
-/** The provider object with `${...}` applied to the keys its definition lists (Chaos Toolkit §5). */
+/**
+ * The provider object with `${...}` applied to the keys its definition lists (Chaos Toolkit §5). `arguments` of
+ * the Chaos Toolkit providers are substituted only `if configuration or secrets` (chaoslib/provider/process.py,
+ * http.py, python.py): with neither, `$$` stays `$$` (step outputs, ours, are still replaced).
+ */
 export function substituteProvider(ctx: RunContext, def: ProviderDefinition, provider: Provider): Provider {
   const out: Record<string, unknown> = { ...provider };
-  for (const key of def.substitute) if (out[key] !== undefined) out[key] = subst(ctx, out[key]);
+  const empty = Object.keys(ctx.configuration).length === 0 && Object.keys(ctx.secrets).length === 0;
+  for (const key of def.substitute) {
+    if (out[key] === undefined) continue;
+    const keep = empty && (key as string) === 'arguments' && CTK_PROVIDERS.has(provider.type);
+    out[key] = keep
+      ? substitute(out[key], { configuration: {}, secrets: {}, steps: ctx.steps, keepEscapes: true })
+      : subst(ctx, out[key]);
+  }
   return out as unknown as Provider;
 }
+
+const CTK_PROVIDERS = new Set(['process', 'http', 'python']);
 
 /** One line saying what the provider will do, with `${...}` already applied. */
 function describeProvider(ctx: RunContext, def: ProviderDefinition | undefined, provider: Provider): string {
@@ -145,6 +158,7 @@ export async function runActivity(ctx: RunContext, activity: Activity, opts: Act
     try {
       record.output = toJsonSafe(await execute(ctx, activity));
       record.status = 'succeeded';
+      warnNonZeroExit(ctx, activity, record.output);
     } catch (err) {
       // Runner errors (an unresolved ref, a bug) escape and abort the method, unless the run is already stopping.
       const runnerError =
@@ -164,7 +178,7 @@ export async function runActivity(ctx: RunContext, activity: Activity, opts: Act
   }
 
   if (failed === undefined && executes && opts.checkTolerance && activity.tolerance !== undefined) {
-    const verdict = await evaluate(ctx, activity.tolerance, record.output);
+    const verdict = await evaluateIn(ctx, activity.tolerance, record.output, opts.phase);
     record.tolerance_met = verdict.met;
     record.tolerance_reason = verdict.reason;
   } else if (opts.checkTolerance && activity.tolerance !== undefined) {
@@ -187,6 +201,20 @@ export async function runActivity(ctx: RunContext, activity: Activity, opts: Act
   return record;
 }
 
+/**
+ * chaoslib/provider/process.py: a process activity without a tolerance that exits non-zero is not a failure,
+ * but Chaos Toolkit logs a warning ("This process returned a non-zero exit code...").
+ */
+function warnNonZeroExit(ctx: RunContext, activity: Activity, output: unknown): void {
+  if (activity.provider.type !== 'process' || activity.tolerance !== undefined) return;
+  const status = (output as { status?: unknown } | null)?.status;
+  if (typeof status !== 'number' || status <= 0) return;
+  ctx.events.emit({
+    type: 'run.warning',
+    message: `process activity "${activity.name}" exited with status ${status}; this may indicate an error (the activity still counts as succeeded, as in Chaos Toolkit)`,
+  });
+}
+
 /** Calls the provider, polling while `until` says so. */
 async function execute(ctx: RunContext, activity: Activity): Promise<unknown> {
   const timeoutMs = ctx.strict && typeof activity.timeout === 'number' ? activity.timeout * 1000 : undefined;
@@ -207,6 +235,21 @@ async function execute(ctx: RunContext, activity: Activity): Promise<unknown> {
       if (lastError !== undefined) throw lastError;
       return output;
     }
+  }
+}
+
+/**
+ * A tolerance check where it stands: in the hypothesis an error (a regex on a dict, a range on null) escapes and
+ * the run aborts, as in chaoslib/hypothesis.py; in the method, where Chaos Toolkit never reads tolerances, the
+ * same error is only "not met".
+ */
+async function evaluateIn(ctx: RunContext, tolerance: Tolerance, output: unknown, phase: Phase) {
+  if (phase !== 'method') return evaluate(ctx, tolerance, output);
+  try {
+    return await evaluate(ctx, tolerance, output);
+  } catch (err) {
+    if (!isTurbulenceError(err, ErrorCodes.EXPERIMENT_INVALID)) throw err;
+    return { met: false, reason: errorMessage(err) };
   }
 }
 

@@ -39,6 +39,7 @@ import { resolveConfiguration } from './configuration.js';
 import type { Overrides } from './vars.js';
 import type { Activity, DryMode, Experiment, HypothesisStrategy, RollbackStrategy } from './types.js';
 import { setLongTimeout } from '../core/long-timer.js';
+import { holdPythonWorker } from '../providers/python/worker.js';
 
 export interface RunOptions {
   /** Directory relative module paths resolve from (the experiment file's directory). */
@@ -98,6 +99,44 @@ export async function runExperiment(source: Experiment, options: RunOptions = {}
   if (options.signal?.aborted) onInterrupt();
   options.signal?.addEventListener('abort', onInterrupt, { once: true });
 
+  const releasePython = holdPythonWorker(); // one python3 worker for the whole run, stopped at its end
+  try {
+    return await runHeld(experiment, options, {
+      events,
+      seed,
+      rng,
+      runId,
+      strict,
+      startedAt,
+      start,
+      snapshot,
+      builder,
+      unlisten,
+      state,
+      onInterrupt,
+    });
+  } finally {
+    releasePython();
+  }
+}
+
+interface Held {
+  events: RunEvents;
+  seed: number;
+  rng: Rng;
+  runId: string;
+  strict: boolean;
+  startedAt: number;
+  start: string;
+  snapshot: Experiment;
+  builder: JournalBuilder;
+  unlisten: (() => void) | undefined;
+  state: RunState;
+  onInterrupt: () => void;
+}
+
+async function runHeld(experiment: Experiment, options: RunOptions, held: Held): Promise<RunResult> {
+  const { events, seed, rng, runId, strict, startedAt, start, snapshot, builder, unlisten, state, onInterrupt } = held;
   const { configuration, secrets, dynamic } = resolveConfiguration(experiment, options.overrides);
   const faults = new FaultManager({
     rng: rng.fork('faults'),

@@ -12,12 +12,19 @@
  * when the activity or the path is unknown.
  */
 
+import { pyStr } from '../providers/pystr.js';
+
 /** What `${...}` can see. */
 export interface SubstitutionScope {
   configuration: Record<string, unknown>;
   secrets: Record<string, Record<string, unknown>>;
   /** Outputs of earlier activities by name (ours). */
   steps?: ReadonlyMap<string, unknown>;
+  /**
+   * Leave `$$` as it is. Chaos Toolkit substitutes provider `arguments` only `if configuration or secrets`
+   * (chaoslib/provider/process.py, http.py, python.py), so with neither, `$$` reaches the command unchanged.
+   */
+  keepEscapes?: boolean;
 }
 
 const NAME = '[_a-zA-Z][_a-zA-Z0-9]*';
@@ -58,7 +65,7 @@ export function substituteString(text: string, scope: SubstitutionScope): unknow
     if (found !== MISSING) return found;
   }
   return text.replace(PATTERN, (match, escaped, step, path, named, braced) => {
-    if (escaped !== undefined) return '$';
+    if (escaped !== undefined) return scope.keepEscapes ? match : '$';
     if (step !== undefined) {
       const found = stepOutput(step as string, (path as string | undefined) ?? '', scope);
       return found === MISSING ? match : jsString(found);
@@ -106,12 +113,9 @@ function stepOutput(name: string, path: string, scope: SubstitutionScope): unkno
   return current;
 }
 
-/** Python's `str()` for the values a JSON or YAML file can hold: `True`, `False`, `None`. */
+/** Python's `str()`, as `string.Template` applies it: `True`, `None`, `{'a': 1}`, `[1, 'x']`, `1e-05`. */
 function pythonString(value: unknown): string {
-  if (value === true) return 'True';
-  if (value === false) return 'False';
-  if (value === null || value === undefined) return 'None';
-  return jsString(value);
+  return pyStr(value);
 }
 
 function jsString(value: unknown): string {

@@ -72,8 +72,11 @@ describe('list tolerances', () => {
     expect((await check(['a', 'c'], 'b')).met).toBe(true);
   });
 
-  it('do not compare across types in the two-item range', async () => {
-    expect(await check([1, 3], 'x')).toEqual({ met: false, reason: '"x" cannot be compared with range [1,3]' });
+  // chaoslib/hypothesis.py: `tolerance[0] <= value <= tolerance[1]` raises TypeError across types: aborted.
+  it('raise (the run aborts) when the two-item range cannot compare the types', async () => {
+    await expect(check([1, 3], 'x')).rejects.toThrow(/"x" cannot be compared with range \[1,3\].*TypeError/);
+    await expect(check([1, 3], null)).rejects.toThrow(/TypeError/);
+    expect((await check([0, 1], true)).met).toBe(true); // bool is an int
   });
 
   it('test membership for other lengths', async () => {
@@ -90,8 +93,17 @@ describe('range tolerances', () => {
     expect(await check(t, http(200, ' 10.5 '))).toEqual({ met: false, reason: 'body 10.5 not in range [0, 10]' });
   });
 
-  it('fall back to the whole output when the target is missing', async () => {
-    expect((await check({ type: 'range', range: [1, 2], target: 'nope' }, 1.5)).met).toBe(true);
+  it('fall back to the whole output when the target key is missing (value.get(target, value))', async () => {
+    await expect(check({ type: 'range', range: [1, 2], target: 'nope' }, { other: 1 })).rejects.toThrow(
+      /TypeError: conversion from dict to Decimal/,
+    );
+    expect((await check({ type: 'range', range: [1, 2], target: 'nope' }, { nope: 1.5 })).met).toBe(true);
+  });
+
+  // chaoslib/hypothesis.py: `value.get(target, value)` on a non-dict is AttributeError; Decimal(None) is TypeError.
+  it('raise (the run aborts) on a target of a non-object and on null, as Python does', async () => {
+    await expect(check({ type: 'range', range: [1, 2], target: 'body' }, 1.5)).rejects.toThrow(/AttributeError/);
+    await expect(check({ type: 'range', range: [1, 2] }, null)).rejects.toThrow(/conversion from NoneType/);
   });
 
   it('are not met for values that are not decimals', async () => {
@@ -122,8 +134,11 @@ describe('regex tolerances', () => {
     expect((await check(t, { status: 0, stdout: 'service is down' })).met).toBe(false);
   });
 
-  it('are not met when the value is not text', async () => {
-    expect((await check({ type: 'regex', pattern: '1' }, 1)).met).toBe(false);
+  // chaoslib/hypothesis.py: `rx.search(value)` on a dict or an int raises TypeError: the run aborts.
+  it('raise (the run aborts) when the value is not text', async () => {
+    await expect(check({ type: 'regex', pattern: '1' }, 1)).rejects.toThrow(/TypeError: expected string/);
+    await expect(check({ type: 'regex', pattern: 'ok' }, http(200, { a: 1 }))).rejects.toThrow(/TypeError/);
+    expect((await check({ type: 'regex', pattern: 'ok', target: 'body' }, http(200, 'ok'))).met).toBe(true);
   });
 
   it('accept Python syntax', () => {
@@ -190,13 +205,60 @@ describe('jsonpath tolerances', () => {
     expect((await check(t, { data: { result: [{ value: [1, '3'] }] } })).met).toBe(false);
   });
 
-  it('translate the dialect without touching strings or member names', () => {
-    expect(translateJsonPath('$.a[*][?(@.b = "x = y and z")]')).toBe('$.a[?(@.b === "x = y and z")]');
-    expect(translateJsonPath('$.a[?(@.and != 1 and @.b <= 2 and @.c >= 3)]')).toBe(
-      '$.a[?(@.and !== 1 && @.b <= 2 && @.c >= 3)]',
-    );
-    expect(translateJsonPath('$.plain.path[0]')).toBe('$.plain.path[0]');
-    expect(translateJsonPath('$[?(not @.a = 1 or not (@.b and @.c))]')).toBe('$[?(!( @.a === 1 )|| !( (@.b && @.c)))]');
+  /*
+   * The jsonpath2 dialect, one row per rule of jsonpath2/expressions/operator.py (BinaryOperatorExpression.evaluate:
+   * `any(callback(l, r) for l in left for r in right)`; LessThan.. and GreaterThan..: `isinstance(x, (float, int))`
+   * on both sides, else False; NotUnaryOperatorExpression: `not x`), as chaoslib/hypothesis.py runs it through
+   * `JSONPath.parse_str(path).match(value)`.
+   */
+  const doc = {
+    items: [
+      { name: 'a', n: 1, v: '0.7', ok: true, tags: ['x', 'y'] },
+      { name: 'b', n: 2.0, v: 0.7, ok: false, zero: 0 },
+      { name: 'c', n: '3' },
+    ],
+  };
+  const dialect: [string, string[]][] = [
+    ['$.items[*][?(@.name = "a")]', ['a']],
+    ['$.items[?(@.name == "a")]', ['a']], // == accepted as =
+    ['$.items[?(@.n = 2)]', ['b']], // Python ==: 2.0 == 2
+    ['$.items[?(@.n = "3")]', ['c']], // "3" is not 3
+    ['$.items[?(@.ok = 1)]', ['a']], // True == 1
+    ['$.items[?(@.ok != true)]', ['b']], // c has no "ok": != on a missing field does not match
+    ['$.items[?(@.zero != 1)]', ['b']],
+    ['$.items[?(@.v > 0.5)]', ['b']], // "0.7" > 0.5 is False: ordering compares numbers only
+    ['$.items[?(@.n >= 2)]', ['b']], // "3" is a string
+    ['$.items[?(@.n < 2)]', ['a']],
+    ['$.items[?(@.n <= 1)]', ['a']],
+    ['$.items[?(@.ok > 0)]', ['a']], // bool is an int in Python
+    ['$.items[?(@.zero)]', ['b']], // existence, even for 0
+    ['$.items[?(not @.zero)]', ['a', 'c']],
+    ['$.items[?(not @.name = "a")]', ['b', 'c']], // not binds looser than =
+    ['$.items[?(@.n > 1 and not @.name = "c")]', ['b']],
+    ['$.items[?(@.name = "a" or @.n = "3")]', ['a', 'c']],
+    ['$.items[?(not (@.ok or @.zero))]', ['c']],
+    ['$.items[?(@.tags[*] = "y")]', ['a']], // any match of the left side
+    ['$.items[?(@.tags[1] = "y")]', ['a']],
+    ['$.items.*[?(@.name = "x = y and z")]', []], // operators inside strings are text
+    ['$.items[?(@["name"] = \'b\')]', ['b']],
+    ['$.items[?(@.n = $.items[0].n)]', ['a']], // $ is the document root
+  ];
+  it.each(dialect)('follow jsonpath2: %s', async (path, names) => {
+    const t: Tolerance = { type: 'jsonpath', path: `${path}.name`, expect: names };
+    const r = await check(t, doc);
+    expect(r.reason).toContain(`matched ${JSON.stringify(names)}`);
+    expect(r.met).toBe(true);
+  });
+
+  it('turn every filter into a call the interpreter answers', () => {
+    expect(translateJsonPath('$.a[*][?(@.b = 1)].c[?(@.d)]').path).toBe('$.a[?(__f0(@))].c[?(__f1(@))]');
+    expect(translateJsonPath('$.plain.path[0]')).toEqual({ path: '$.plain.path[0]', filters: [] });
+  });
+
+  it('never match a Prometheus string value with >, as chaos run does (issue 15 item 3)', async () => {
+    const prom = { data: { result: [{ value: [1700000000, '0.9'] }] } };
+    const t: Tolerance = { type: 'jsonpath', path: '$.data.result[?(@.value[1] > 0.5)]', count: 1 };
+    expect((await check(t, prom)).met).toBe(false);
   });
 });
 
@@ -233,6 +295,14 @@ describe('probe tolerances', () => {
       met: false,
       reason: "probe 'error-count' failed: ZeroDivisionError: division by zero",
     });
+  });
+
+  // chaoslib/hypothesis.py: `tolerance["provider"]["arguments"]["value"] = value` is a KeyError without arguments.
+  it('raise (the run aborts) when the provider has no arguments', async () => {
+    const bare = { ...tol, provider: { type: 'module', module: './t.js', func: 'ok' } } as ProbeTolerance;
+    await expect(check(bare, 1, { substitute, runProbe: () => Promise.resolve(true) })).rejects.toThrow(
+      /KeyError: 'arguments'/,
+    );
   });
 
   it('let other errors through', async () => {

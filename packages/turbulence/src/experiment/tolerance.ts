@@ -16,7 +16,7 @@ import type { ObjectTolerance, Tolerance } from './types.js';
 import { jsonPathKind } from './tolerance/jsonpath.js';
 import type { ToleranceContext, ToleranceKind, ToleranceResult } from './tolerance/kind.js';
 import { probeKind } from './tolerance/probe.js';
-import { isDict, pyEquals, show } from './tolerance/pyvalue.js';
+import { isDict, pyEquals, pyType, show, toleranceError } from './tolerance/pyvalue.js';
 import { rangeKind } from './tolerance/range.js';
 import { regexKind } from './tolerance/regex.js';
 
@@ -49,12 +49,20 @@ function checkList(list: unknown[], output: unknown): ToleranceResult {
   }
   if (list.length === 2) {
     const [lo, hi] = list;
+    // Python `lo <= output <= hi`: numbers (booleans are ints) with numbers, strings with strings; anything else
+    // raises TypeError in chaoslib/hypothesis.py and the run aborts.
+    const num = (a: unknown): boolean => typeof a === 'number' || typeof a === 'boolean';
     const comparable = (a: unknown, b: unknown): boolean =>
-      (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
+      (num(a) && num(b)) || (typeof a === 'string' && typeof b === 'string');
     if (!comparable(lo, output) || !comparable(output, hi)) {
-      return { met: false, reason: `${show(output)} cannot be compared with range ${show(list)}` };
+      const bad = comparable(lo, output) ? hi : lo;
+      throw toleranceError(
+        `${show(output)} cannot be compared with range ${show(list)}`,
+        `TypeError: '<=' not supported between instances of '${pyType(comparable(lo, output) ? output : lo)}' and '${pyType(comparable(lo, output) ? bad : output)}'`,
+      );
     }
-    const met = (lo as number) <= (output as number) && (output as number) <= (hi as number);
+    const n = (a: unknown): number | string => (typeof a === 'boolean' ? Number(a) : (a as number | string));
+    const met = n(lo) <= n(output) && n(output) <= n(hi);
     return { met, reason: `${show(output)} ${met ? 'in' : 'not in'} range ${show(list)}` };
   }
   const met = list.some((x) => pyEquals(output, x));

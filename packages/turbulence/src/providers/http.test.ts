@@ -28,6 +28,10 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true,"items":[1,2]}');
   } else if (path === '/json-charset') {
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end('{"ok":1}');
+  } else if (path === '/dup') {
+    res.setHeader('X-Request-ID', 'r1');
+    res.setHeader('Set-Cookie', ['a=1', 'b=2']);
+    res.writeHead(200).end('ok');
   } else if (path === '/slow') {
     setTimeout(() => res.writeHead(200).end('late'), 1500).unref();
   } else if (path === '/reset') {
@@ -62,12 +66,43 @@ describe('http provider', () => {
   it('returns status, headers and a text body', async () => {
     const out = await runHttp({ type: 'http', url: `${base}/text` }, ctx());
     expect(out).toMatchObject({ status: 200, body: 'hello' });
-    expect(out.headers['x-test']).toBe('yes');
+    expect(out.headers['X-Test']).toBe('yes');
   });
 
-  it('parses a JSON body, with or without a charset', async () => {
+  // chaoslib/provider/http.py: `if r.headers.get("Content-Type") == "application/json": body = r.json()
+  // else: body = r.text` -- Express/FastAPI/Spring's "application/json; charset=utf-8" stays text.
+  it('parses a JSON body only for exactly application/json, as chaoslib does; strict mode accepts a charset', async () => {
     expect((await runHttp({ type: 'http', url: `${base}/json` }, ctx())).body).toEqual({ ok: true, items: [1, 2] });
-    expect((await runHttp({ type: 'http', url: `${base}/json-charset` }, ctx())).body).toEqual({ ok: 1 });
+    expect((await runHttp({ type: 'http', url: `${base}/json-charset` }, ctx())).body).toBe('{"ok":1}');
+    expect((await runHttp({ type: 'http', url: `${base}/json-charset` }, ctx(true))).body).toEqual({ ok: 1 });
+  });
+
+  // chaoslib/provider/http.py returns `dict(**r.headers)`: names as the server sent them, repeats joined by ", ".
+  it('keeps header names as the server spelled them', async () => {
+    const out = await runHttp({ type: 'http', url: `${base}/dup` }, ctx());
+    expect(out.headers).toMatchObject({ 'X-Request-ID': 'r1', 'Set-Cookie': 'a=1, b=2' });
+    expect(out.headers['x-request-id']).toBeUndefined();
+  });
+
+  // requests' `json=` is `json.dumps(arguments)`: ", " and ": " separators, non-ASCII as \uXXXX.
+  it('sends JSON bodies with requests separators', async () => {
+    await runHttp(
+      {
+        type: 'http',
+        url: `${base}/p`,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        arguments: { a: 1, b: [1, 2.5], c: 'é', d: { e: null } },
+      },
+      ctx(),
+    );
+    expect(last!.body).toBe('{"a": 1, "b": [1, 2.5], "c": "\\u00e9", "d": {"e": null}}');
+  });
+
+  // requests raises MissingSchema/InvalidURL (not ConnectionError): chaoslib lets it escape, the method aborts.
+  it('throws a runner error (not a failed activity) for a URL that cannot be parsed', async () => {
+    const err = await runHttp({ type: 'http', url: '${base_url}/health' }, ctx()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TURB_ERR_EXPERIMENT_INVALID' });
   });
 
   it('sends GET arguments as a query string and upper-cases the method', async () => {
@@ -149,7 +184,9 @@ describe('http helpers', () => {
 
   it('recognises JSON content types', () => {
     expect(isJsonContentType('application/json')).toBe(true);
-    expect(isJsonContentType('application/json; charset=utf-8')).toBe(true);
+    expect(isJsonContentType('application/json; charset=utf-8')).toBe(false);
+    expect(isJsonContentType('Application/JSON')).toBe(false);
+    expect(isJsonContentType('application/json; charset=utf-8', true)).toBe(true);
     expect(isJsonContentType('application/jsonp')).toBe(false);
     expect(isJsonContentType('text/plain')).toBe(false);
   });

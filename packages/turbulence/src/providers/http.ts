@@ -4,25 +4,33 @@
  * the activity.
  *
  *   GET     arguments ─▶ query string
- *   other   arguments ─▶ JSON body   when headers["Content-Type"] is exactly "application/json"
+ *   other   arguments ─▶ JSON body   when headers["Content-Type"] is exactly "application/json",
+ *                                    with Python's separators: {"a": 1, "b": [1, 2]} (requests' json=)
  *                     ─▶ form body   otherwise
+ *
+ * The response body is parsed as JSON only when the response's Content-Type is exactly `application/json`
+ * (chaoslib/provider/http.py: `r.headers.get("Content-Type") == "application/json"`); `application/json;
+ * charset=utf-8` stays text, so a regex tolerance on `body` matches it. In strict mode (`--strict`,
+ * `runtime.strict`) a charset is accepted too. Header names are kept as the server spelled them
+ * (`dict(**r.headers)`), so `$.headers["Content-Type"]` works. A URL that cannot be parsed is not a failed
+ * activity but a broken experiment: the method aborts, as requests' `MissingSchema`/`InvalidURL` do.
  *
  * Timeouts are seconds: one number for both connect and read, or `[connect, read]`; read is the longest silence
  * between bytes (as in Python requests), not a total. `max_retries` retries failed connections only.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { errorMessage } from '../core/errors.js';
+import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import type { HttpProvider } from '../experiment/types.js';
 import { httpSchema } from './schemas.js';
-import { pyStr } from './pystr.js';
+import { pyJsonDumps, pyStr } from './pystr.js';
 import { activityFailed, type ProviderContext, type ProviderDefinition } from './types.js';
 
 /** Output of the `http` provider. */
 export interface HttpOutput {
   status: number;
   headers: Record<string, string>;
-  /** Parsed JSON when the response is `application/json` (with or without a charset), else text. */
+  /** Parsed JSON when the response's Content-Type is exactly `application/json` (strict: any charset), else text. */
   body: unknown;
 }
 
@@ -70,7 +78,16 @@ export function prepareHttp(p: HttpProvider): Prepared {
   try {
     url = new URL(p.url);
   } catch {
-    throw activityFailed(`url ${JSON.stringify(p.url)} is not a valid URL`);
+    // requests raises MissingSchema / InvalidURL, which chaoslib does not turn into ActivityFailed: aborted.
+    throw new TurbulenceError(ErrorCodes.EXPERIMENT_INVALID, `url ${JSON.stringify(p.url)} is not a valid URL`, {
+      hint: 'write an absolute http:// or https:// URL; check that every ${...} in it is defined',
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    // requests: InvalidSchema "No connection adapters were found" -- not ActivityFailed, the method aborts.
+    throw new TurbulenceError(ErrorCodes.EXPERIMENT_INVALID, `url ${JSON.stringify(p.url)} is not an http(s) URL`, {
+      hint: 'write an absolute http:// or https:// URL',
+    });
   }
   const method = (p.method ?? 'GET').toUpperCase();
   const headers = { ...(p.headers ?? {}) };
@@ -80,7 +97,7 @@ export function prepareHttp(p: HttpProvider): Prepared {
     const query = formEncode(p.arguments);
     if (query) url.search = url.search ? `${url.search}&${query}` : query;
   } else if (hasArgs && headers['Content-Type'] === 'application/json') {
-    body = JSON.stringify(p.arguments);
+    body = pyJsonDumps(p.arguments);
   } else if (hasArgs) {
     body = formEncode(p.arguments);
     if (typeof p.arguments !== 'string' && !hasHeader(headers, 'content-type')) {
@@ -105,12 +122,20 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((k) => k.toLowerCase() === name);
 }
 
-/** True for `application/json` and `application/json; charset=...` (Chaos Toolkit accepts only the former). */
-export function isJsonContentType(value: string | undefined): boolean {
-  return value !== undefined && /^application\/json\s*(;.*)?$/i.test(value.trim());
+/**
+ * Whether a response body is parsed as JSON. Chaos Toolkit: only a Content-Type of exactly `application/json`.
+ * `lenient` (strict mode) also accepts any case, spaces and parameters (`application/json; charset=utf-8`).
+ *
+ * @example
+ * isJsonContentType('application/json; charset=utf-8');       // false
+ * isJsonContentType('application/json; charset=utf-8', true); // true
+ */
+export function isJsonContentType(value: string | undefined, lenient = false): boolean {
+  if (value === undefined) return false;
+  return lenient ? /^application\/json\s*(;.*)?$/i.test(value.trim()) : value === 'application/json';
 }
 
-function decodeBody(res: IncomingMessage, raw: Buffer): unknown {
+function decodeBody(res: IncomingMessage, raw: Buffer, lenient: boolean): unknown {
   const type = res.headers['content-type'];
   const charset = /charset=([^;\s]+)/i.exec(type ?? '')?.[1]?.replace(/"/g, '');
   let text: string;
@@ -119,7 +144,7 @@ function decodeBody(res: IncomingMessage, raw: Buffer): unknown {
   } catch {
     text = raw.toString('utf8');
   }
-  if (!isJsonContentType(type)) return text;
+  if (!isJsonContentType(type, lenient)) return text;
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -127,14 +152,24 @@ function decodeBody(res: IncomingMessage, raw: Buffer): unknown {
   }
 }
 
-function flattenHeaders(res: IncomingMessage): Record<string, string> {
+/** Response headers with the names as the server spelled them; repeated headers joined with `, ` (urllib3). */
+export function flattenHeaders(res: Pick<IncomingMessage, 'rawHeaders'>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  const spelled = new Map<string, string>();
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+    const name = res.rawHeaders[i]!;
+    const value = res.rawHeaders[i + 1]!;
+    const key = spelled.get(name.toLowerCase());
+    if (key === undefined) {
+      spelled.set(name.toLowerCase(), name);
+      out[name] = value;
+    } else out[key] = `${out[key]}, ${value}`;
+  }
   return out;
 }
 
 /** One attempt: resolves with the output, rejects with ConnectFailure (retryable) or an activityFailed. */
-function attempt(req: Prepared, signal: AbortSignal): Promise<HttpOutput> {
+function attempt(req: Prepared, signal: AbortSignal, lenient: boolean): Promise<HttpOutput> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(activityFailed(`http ${req.method} ${req.url.href} was aborted`));
     const send = req.url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -179,7 +214,7 @@ function attempt(req: Prepared, signal: AbortSignal): Promise<HttpOutput> {
         done(undefined, {
           status: res.statusCode ?? 0,
           headers: flattenHeaders(res),
-          body: decodeBody(res, Buffer.concat(chunks)),
+          body: decodeBody(res, Buffer.concat(chunks), lenient),
         }),
       );
     });
@@ -204,7 +239,7 @@ export async function runHttp(p: HttpProvider, ctx: Pick<ProviderContext, 'signa
   let out: HttpOutput | undefined;
   for (let i = 1; out === undefined; i++) {
     try {
-      out = await attempt(req, ctx.signal);
+      out = await attempt(req, ctx.signal, ctx.strict);
     } catch (err) {
       if (!(err instanceof ConnectFailure)) throw err;
       if (i >= tries || ctx.signal.aborted) throw activityFailed(`failed to connect to ${p.url}: ${err.message}`, err);

@@ -60,12 +60,13 @@ describe('process provider', () => {
     expect(out.stdout).toBe('A B\n');
   });
 
-  it('passes list arguments as argv, stringified, dropping null and empty strings', async () => {
+  // chaoslib/provider/process.py: `list(str(p) for p in arguments if p not in (None, ""))` -- Python str().
+  it('passes list arguments as argv, stringified as Python str(), dropping null and empty strings', async () => {
     const out = await runProcess(
       { type: 'process', path: 'printf', arguments: ['%s|', 1, null, '', 'x y', true, { a: 1 }] },
       ctx(),
     );
-    expect(out.stdout).toBe('1|x y|True|{"a":1}|');
+    expect(out.stdout).toBe("1|x y|True|{'a': 1}|");
   });
 
   it('flattens object arguments into key, value pairs', () => {
@@ -104,10 +105,14 @@ describe('process provider', () => {
     expect(msg).toMatch(/aborted/);
   });
 
-  it('fails clearly when the path cannot be found', async () => {
-    expect(await failure(runProcess({ type: 'process', path: 'no-such-turb-prog' }, ctx()))).toBe(
-      "path 'no-such-turb-prog' cannot be found",
-    );
+  // chaoslib/provider/process.py: shutil.which() gives None and subprocess.run raises TypeError, which is not an
+  // ActivityFailed: the method aborts. So a missing path is a runner error here, not a failed activity.
+  it('throws a runner error (the method aborts) when the path cannot be found', async () => {
+    const err = await runProcess({ type: 'process', path: 'no-such-turb-prog' }, ctx()).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'TURB_ERR_EXPERIMENT_INVALID',
+      message: "path 'no-such-turb-prog' cannot be found",
+    });
   });
 
   it('validates that the path resolves to an executable', async () => {

@@ -14,7 +14,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { constants as osConstants, homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { errorMessage } from '../core/errors.js';
+import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import { signalGroup } from '../os/signals.js';
 import type { ProcessProvider } from '../experiment/types.js';
 import { processSchema } from './schemas.js';
@@ -92,7 +92,13 @@ export async function runProcess(
   ctx: Pick<ProviderContext, 'signal' | 'baseDir'>,
 ): Promise<ProcessOutput> {
   const found = await which(p.path);
-  if (!found.ok) throw activityFailed(problemMessage(p.path, found.reason));
+  if (!found.ok) {
+    // chaoslib/provider/process.py runs `shutil.which(path)` -> None, and subprocess raises TypeError: not an
+    // ActivityFailed, so the method aborts.
+    throw new TurbulenceError(ErrorCodes.EXPERIMENT_INVALID, problemMessage(p.path, found.reason), {
+      hint: 'install the program or fix provider.path (turbulence validate checks it before the run)',
+    });
+  }
   const [file, argv] =
     typeof p.arguments === 'string'
       ? ['/bin/sh', ['-c', `${shellQuote(found.path)} ${p.arguments}`]]

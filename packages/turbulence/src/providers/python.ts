@@ -1,69 +1,42 @@
 /**
  * The `python` provider: Chaos Toolkit's own provider type, run in the machine's `python3` through a small
- * shim (`python/shim.ts`), so stdlib functions (`os.path.exists`, `os.remove`) and installed Chaos Toolkit
- * extensions (`chaosk8s`, `chaosprometheus`, ...) keep working.
+ * shim (`python/shim.ts`) in one worker per run (`python/worker.ts`), so stdlib functions (`os.path.exists`,
+ * `os.remove`) and installed Chaos Toolkit extensions (`chaosk8s`, `chaosprometheus`, ...) keep working, and
+ * module state lives as long as the run, as in Chaos Toolkit's single process.
  *
- *   runner ──JSON {module, func, arguments, configuration?, secrets?}──▶ python3 -c SHIM ──▶ func(**arguments)
- *          ◀──────────── {ok, output} | {ok: false, error: "ExcType: msg"} ───────────────┘
+ *   runner ──JSON {module, func, arguments, configuration?, secrets?}──▶ worker ──▶ func(**arguments)
+ *          ◀──────────── {ok, output} | {ok: false, error: "ExcType: msg"} ───────┘
  *
  * Any exception in the function fails the activity with `ExcType: msg`. A missing python3 or module fails it
  * with a message naming the module and, for known extensions, the PyPI package to install.
  */
-import { spawn } from 'node:child_process';
-import { errorMessage } from '../core/errors.js';
-import { signalGroup } from '../os/signals.js';
+import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import type { PythonProvider } from '../experiment/types.js';
 import { pypiPackageFor } from './python/packages.js';
-import { PYTHON_SHIM } from './python/shim.js';
+import {
+  PythonCallAborted,
+  PythonUnavailable,
+  PythonWorkerDied,
+  pythonRequest,
+  type ShimAnswer,
+} from './python/worker.js';
 import { pythonSchema } from './schemas.js';
 import { activityFailed, type ProviderContext, type ProviderDefinition, type ProviderProblem } from './types.js';
 
-/** The interpreter to run; `TURBULENCE_PYTHON` overrides it. */
-export function pythonExecutable(): string {
-  return process.env.TURBULENCE_PYTHON ?? 'python3';
+export { pythonExecutable, stopPythonWorker } from './python/worker.js';
+
+/** One request through the run's worker; an aborted call is a failed activity, as before. */
+async function runShim(request: Record<string, unknown>, signal?: AbortSignal): Promise<ShimAnswer> {
+  try {
+    return await pythonRequest(request, signal);
+  } catch (err) {
+    if (err instanceof PythonCallAborted) throw activityFailed('python activity was aborted');
+    throw err;
+  }
 }
 
-interface ShimAnswer {
-  ok: boolean;
-  output?: unknown;
-  stage?: 'import' | 'func' | 'bind' | 'call' | 'shim';
-  error?: string;
-}
-
-/** Why python could not answer at all (not installed, killed, garbled output). */
-class PythonUnavailable extends Error {}
-
-function runShim(request: Record<string, unknown>, signal?: AbortSignal): Promise<ShimAnswer> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(activityFailed('python activity was aborted'));
-    const child = spawn(pythonExecutable(), ['-c', PYTHON_SHIM], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let aborted = false;
-    const onAbort = (): void => {
-      aborted = true;
-      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.stdin.on('error', () => undefined); // python exited before reading: reported by 'close'
-    child.once('error', (e) => {
-      signal?.removeEventListener('abort', onAbort);
-      reject(new PythonUnavailable(`${pythonExecutable()} could not be started: ${errorMessage(e)}`));
-    });
-    child.once('close', (code) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (aborted) return reject(activityFailed('python activity was aborted'));
-      try {
-        resolve(JSON.parse(Buffer.concat(out).toString('utf8')) as ShimAnswer);
-      } catch {
-        const stderr = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' | ');
-        reject(new PythonUnavailable(`${pythonExecutable()} exited with status ${code} and no answer: ${stderr}`));
-      }
-    });
-    child.stdin.end(JSON.stringify(request));
-  });
+function runnerError(message: string, hint: string): TurbulenceError {
+  return new TurbulenceError(ErrorCodes.EXPERIMENT_INVALID, message, { hint });
 }
 
 function searchPaths(baseDir: string): string[] {
@@ -109,12 +82,18 @@ export async function runPython(p: PythonProvider, ctx: ProviderContext): Promis
   try {
     answer = await runShim(request('call', p, ctx), ctx.signal);
   } catch (err) {
-    if (err instanceof PythonUnavailable) throw activityFailed(missingPython(p.module, err.message), err);
+    if (err instanceof PythonUnavailable) throw runnerError(missingPython(p.module, err.message), 'install python3');
+    // The function took the worker down (os._exit, a crash): this call failed; the next one gets a new worker.
+    if (err instanceof PythonWorkerDied) throw activityFailed(`${p.module}.${p.func}: ${err.message}`, err);
     throw err;
   }
   if (answer.ok) return answer.output ?? null;
   const error = answer.error ?? 'unknown error';
-  if (answer.stage === 'import') throw activityFailed(notImportable(p.module, error));
+  // chaoslib/provider/python.py imports the module and looks up the function outside its try: an ImportError or
+  // AttributeError there is not an ActivityFailed, and the method aborts. Only the call itself fails the activity.
+  if (answer.stage === 'import')
+    throw runnerError(notImportable(p.module, error), 'check the module name and PYTHONPATH');
+  if (answer.stage === 'func') throw runnerError(error, 'check provider.func');
   throw activityFailed(error);
 }
 

@@ -7,13 +7,20 @@ import { z } from 'zod';
 import { isTurbulenceError, ErrorCodes } from '../../core/errors.js';
 import { providerSchema } from '../../providers/schemas.js';
 import type { ToleranceKind } from './kind.js';
-import { isDict, pyTruthy, show } from './pyvalue.js';
+import { isDict, pyTruthy, show, toleranceError } from './pyvalue.js';
 import { strictObject } from '../strict.js';
 
 /** The probe to run for a probe tolerance: a copy whose `provider.arguments.value` holds the probed value. */
 export function probeWithValue(tol: ProbeTolerance, value: unknown): ProbeTolerance {
   const provider = tol.provider as ProbeTolerance['provider'] & { arguments?: unknown };
-  const args = isDict(provider.arguments) ? provider.arguments : {};
+  if (!isDict(provider.arguments)) {
+    // chaoslib/hypothesis.py writes tolerance["provider"]["arguments"]["value"]: KeyError without arguments.
+    throw toleranceError(
+      `probe tolerance '${tol.name}' has no provider.arguments to receive the value (add "arguments": {})`,
+      "KeyError: 'arguments'",
+    );
+  }
+  const args = provider.arguments;
   return { ...tol, provider: { ...provider, arguments: { ...args, value } } as ProbeTolerance['provider'] };
 }
 

@@ -3,7 +3,34 @@
  * `dict.get(target, value)`. Chaos Toolkit evaluates tolerances in Python; these keep our verdicts equal to its.
  */
 
+import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
+
 type Plain = Record<string, unknown>;
+
+/**
+ * A tolerance that cannot be evaluated on this output: in Chaos Toolkit the same check raises a Python error
+ * (`TypeError`, `AttributeError`, `KeyError`) that escapes `within_tolerance` (chaoslib/hypothesis.py), so the
+ * run ends `aborted` instead of "tolerance not met". The code is not `ACTIVITY_FAILED`, so the runner aborts.
+ */
+export function toleranceError(message: string, python: string): TurbulenceError {
+  return new TurbulenceError(
+    ErrorCodes.EXPERIMENT_INVALID,
+    `${message} (Chaos Toolkit aborts the run here: ${python})`,
+    {
+      hint: 'fix the tolerance (its target, its type) so it fits what the probe returns',
+    },
+  );
+}
+
+/** A short name of a value's Python type, for messages. */
+export function pyType(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'string') return 'str';
+  if (Array.isArray(v)) return 'list';
+  return 'dict';
+}
 
 /** True for a JSON object (a Python dict), not a list or null. */
 export function isDict(v: unknown): v is Plain {
@@ -46,9 +73,18 @@ export function pyTruthy(v: unknown): boolean {
   return true;
 }
 
-/** `value.get(target, value)` when a target is given and the value is a dict; the value itself otherwise. */
+/**
+ * Python `value.get(target, value)` when a target is given, the value itself otherwise. A target on a value that
+ * is not a dict raises `AttributeError` in Chaos Toolkit: a {@link toleranceError} here.
+ */
 export function pickTarget(output: unknown, target: string | undefined): unknown {
-  if (target === undefined || target === '' || !isDict(output)) return output;
+  if (target === undefined || target === '') return output;
+  if (!isDict(output)) {
+    throw toleranceError(
+      `the tolerance reads target "${target}" of an output that is not an object (${show(output)})`,
+      `AttributeError: '${pyType(output)}' object has no attribute 'get'`,
+    );
+  }
   return target in output ? output[target] : output;
 }
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ToleranceKind } from './kind.js';
-import { pickTarget, show, targetName } from './pyvalue.js';
+import { isDict, pickTarget, pyType, show, targetName, toleranceError } from './pyvalue.js';
 import { strictObject } from '../strict.js';
 
 const DECIMAL = /^[+-]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:e[+-]?\d+)?$/i;
@@ -45,6 +45,13 @@ export const rangeKind: ToleranceKind<RangeTolerance> = {
     const [lo, hi] = tol.range;
     const raw = pickTarget(output, tol.target);
     const what = targetName(tol.target);
+    if (raw === null || raw === undefined || Array.isArray(raw) || isDict(raw)) {
+      // Decimal(None) / Decimal({...}) raise TypeError (not InvalidOperation) in chaoslib/hypothesis.py.
+      throw toleranceError(
+        `range tolerance: ${what} ${show(raw)} is not a number`,
+        `TypeError: conversion from ${pyType(raw)} to Decimal is not supported`,
+      );
+    }
     const n = parseDecimal(raw);
     if (n === undefined) return { met: false, reason: `${what} ${show(raw)} is not a number` };
     const met = lo <= n && n <= hi;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ToleranceKind } from './kind.js';
-import { pickTarget, show, targetName } from './pyvalue.js';
+import { pickTarget, pyType, show, targetName, toleranceError } from './pyvalue.js';
 import { strictObject } from '../strict.js';
 
 /**
@@ -57,7 +57,13 @@ export const regexKind: ToleranceKind<RegexTolerance> = {
       return { met: false, reason: `pattern /${pattern}/ does not compile: ${(err as Error).message}` };
     }
     const value = pickTarget(output, tol.target);
-    if (typeof value !== 'string') return { met: false, reason: `${what} ${show(value)} is not text` };
+    if (typeof value !== 'string') {
+      // re.search(pattern, <not a str>) raises TypeError in chaoslib/hypothesis.py: the run aborts.
+      throw toleranceError(
+        `regex tolerance: ${what} ${show(value)} is not text`,
+        `TypeError: expected string or bytes-like object, got '${pyType(value)}'`,
+      );
+    }
     const met = rx.test(value);
     return { met, reason: `${what} ${met ? 'matches' : 'does not match'} /${pattern}/` };
   },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng.js';
 import { pythonModuleAvailable, pythonProvider, runPython } from '../../../src/providers/python.js';
+import { holdPythonWorker, pythonWorkerPid, stopPythonWorker } from '../../../src/providers/python/worker.js';
 import type { ProviderContext } from '../../../src/providers/types.js';
 import { requireSystem } from '../../support/system.js';
 
@@ -33,6 +34,20 @@ def raw():
 def not_finite():
     return {"nan": float("nan"), "inf": [float("inf"), 1.5]}
 
+_calls = []
+
+def count():
+    _calls.append(1)
+    return len(_calls)
+
+def die():
+    os._exit(3)
+
+def slow_pid(seconds):
+    import time
+    time.sleep(seconds)
+    return os.getpid()
+
 def wait():
     import time
     open(os.path.join(os.path.dirname(__file__), "waiting"), "w").close()
@@ -61,6 +76,7 @@ describe.skipIf(sys.skip)('python provider (real python3)', () => {
   });
 
   afterAll(async () => {
+    stopPythonWorker();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -121,10 +137,14 @@ describe.skipIf(sys.skip)('python provider (real python3)', () => {
     });
   });
 
-  it('names the missing module and the PyPI package of a known extension', async () => {
-    const msg = await failure(
-      runPython({ type: 'python', module: 'chaosk8s.pod.actions', func: 'terminate_pods' }, ctx()),
-    );
+  // chaoslib/provider/python.py imports outside its try: ModuleNotFoundError is not ActivityFailed, the method aborts.
+  it('names the missing module and the PyPI package of a known extension, as a runner error', async () => {
+    const err = await runPython(
+      { type: 'python', module: 'chaosk8s.pod.actions', func: 'terminate_pods' },
+      ctx(),
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TURB_ERR_EXPERIMENT_INVALID' });
+    const msg = (err as Error).message;
     expect(msg).toContain("python module 'chaosk8s.pod.actions' cannot be imported");
     expect(msg).toContain("No module named 'chaosk8s'");
     expect(msg).toContain('pip install chaostoolkit-kubernetes');
@@ -138,8 +158,13 @@ describe.skipIf(sys.skip)('python provider (real python3)', () => {
     const saved = process.env.TURBULENCE_PYTHON;
     process.env.TURBULENCE_PYTHON = join(dir, 'no-python-here');
     try {
-      const msg = await failure(runPython({ type: 'python', module: 'chaosk6.actions', func: 'run_script' }, ctx()));
-      expect(msg).toMatch(/needs python3 to run module 'chaosk6.actions' \(package chaostoolkit-k6\)/);
+      const err = await runPython({ type: 'python', module: 'chaosk6.actions', func: 'run_script' }, ctx()).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ code: 'TURB_ERR_EXPERIMENT_INVALID' }); // not importable: the method aborts
+      expect((err as Error).message).toMatch(
+        /needs python3 to run module 'chaosk6.actions' \(package chaostoolkit-k6\)/,
+      );
     } finally {
       if (saved === undefined) delete process.env.TURBULENCE_PYTHON;
       else process.env.TURBULENCE_PYTHON = saved;
@@ -177,5 +202,30 @@ describe.skipIf(sys.skip)('python provider (real python3)', () => {
     ac.abort();
     expect(await failure(pending)).toMatch(/aborted/);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  // Chaos Toolkit runs every python activity in its one process (chaoslib/provider/python.py imports with
+  // importlib.import_module, which caches): module state lives as long as the run.
+  it('keeps module state between calls in one worker, in parallel, restarted when it dies', async () => {
+    stopPythonWorker();
+    const release = holdPythonWorker();
+    const count = { type: 'python', module: 'turb_helpers', func: 'count' } as const;
+    expect(await runPython(count, ctx())).toBe(1);
+    expect(await runPython(count, ctx())).toBe(2);
+    const pid = pythonWorkerPid();
+    expect(pid).toBeGreaterThan(0);
+    // background activities run at the same time, on threads of the same process
+    const slow = { type: 'python', module: 'turb_helpers', func: 'slow_pid', arguments: { seconds: 0.3 } } as const;
+    const started = Date.now();
+    expect(await Promise.all([runPython(slow, ctx()), runPython(slow, ctx())])).toEqual([pid, pid]);
+    expect(Date.now() - started).toBeLessThan(3000);
+    // a function that kills the interpreter fails its activity; the next call gets a fresh worker
+    expect(await failure(runPython({ type: 'python', module: 'turb_helpers', func: 'die' }, ctx()))).toMatch(
+      /turb_helpers.die: the python worker .* exited with status 3/,
+    );
+    expect(await runPython(count, ctx())).toBe(1);
+    expect(pythonWorkerPid()).not.toBe(pid);
+    release();
+    expect(pythonWorkerPid()).toBeUndefined();
   });
 });
