@@ -19,7 +19,8 @@ beforeAll(async () => {
   saved = { KUBECONFIG: process.env.KUBECONFIG, TURBULENCE_GUARDIAN: process.env.TURBULENCE_GUARDIAN };
   process.env.KUBECONFIG = c.kubeconfig;
   process.env.TURBULENCE_GUARDIAN = 'off';
-  for (const n of ['node-1', 'node-2', 'node-3']) await c.kubectl('label', 'node', n, 'turbulence.io/enabled=true', '--overwrite');
+  for (const n of ['node-1', 'node-2', 'node-3'])
+    await c.kubectl('label', 'node', n, 'turbulence.io/enabled=true', '--overwrite');
 }, 30_000);
 
 afterAll(async () => {
@@ -33,14 +34,33 @@ afterAll(async () => {
 
 /** The first web pod: name and uid, read with kubectl. */
 async function webPod(): Promise<{ name: string; uid: string }> {
-  const out = await c.kubectl('get', 'pods', '-n', 'default', '-l', 'app=web', '--field-selector', 'status.phase=Running', '-o', 'jsonpath={.items[0].metadata.name} {.items[0].metadata.uid}');
+  const out = await c.kubectl(
+    'get',
+    'pods',
+    '-n',
+    'default',
+    '-l',
+    'app=web',
+    '--field-selector',
+    'status.phase=Running',
+    '-o',
+    'jsonpath={.items[0].metadata.name} {.items[0].metadata.uid}',
+  );
   const [name = '', uid = ''] = out.split(' ');
   return { name, uid };
 }
 
 /** True once the pod with this uid is gone or terminating. */
 const podGone = (name: string, uid: string) => async () => {
-  const r = await c.kubectlResult('get', 'pod', name, '-n', 'default', '-o', 'jsonpath={.metadata.uid} {.metadata.deletionTimestamp}');
+  const r = await c.kubectlResult(
+    'get',
+    'pod',
+    name,
+    '-n',
+    'default',
+    '-o',
+    'jsonpath={.metadata.uid} {.metadata.deletionTimestamp}',
+  );
   if (r.code !== 0) return /not ?found/i.test(r.out);
   const [now, deleting] = r.out.split(' ');
   return now !== uid || (deleting ?? '').length > 0;
@@ -59,7 +79,11 @@ driverContract({
   settleMs: 8000,
   setup: async () => {
     const p = await webPod();
-    return { query: { namespace: 'default', name: p.name }, inEffect: podGone(p.name, p.uid), cleanup: async () => undefined };
+    return {
+      query: { namespace: 'default', name: p.name },
+      inEffect: podGone(p.name, p.uid),
+      cleanup: async () => undefined,
+    };
   },
 });
 
@@ -70,16 +94,26 @@ driverContract({
   settleMs: 8000,
   setup: async () => {
     const p = await webPod();
-    return { query: { namespace: 'default', name: p.name }, inEffect: podGone(p.name, p.uid), cleanup: async () => undefined };
+    return {
+      query: { namespace: 'default', name: p.name },
+      inEffect: podGone(p.name, p.uid),
+      cleanup: async () => undefined,
+    };
   },
 });
 
 driverContract({
   kind: 'pod.container-kill',
-  skip: skip || 'the Kubernetes API fake has no exec subresource (a websocket upgrade); verified only by unit tests and docs/kubernetes.md says so',
+  skip:
+    skip ||
+    'the Kubernetes API fake has no exec subresource (a websocket upgrade); verified only by unit tests and docs/kubernetes.md says so',
   setup: async () => {
     const p = await webPod();
-    return { query: { namespace: 'default', name: p.name }, inEffect: async () => false, cleanup: async () => undefined };
+    return {
+      query: { namespace: 'default', name: p.name },
+      inEffect: async () => false,
+      cleanup: async () => undefined,
+    };
   },
 });
 
@@ -95,7 +129,12 @@ driverContract({
   skip,
   setup: async () => {
     const n = nodeCase('node-2');
-    return { query: n.query, inEffect: n.unschedulable, leftovers: n.leftovers, cleanup: async () => void (await c.kubectl('uncordon', 'node-2')) };
+    return {
+      query: n.query,
+      inEffect: n.unschedulable,
+      leftovers: n.leftovers,
+      cleanup: async () => void (await c.kubectl('uncordon', 'node-2')),
+    };
   },
 });
 
@@ -120,7 +159,12 @@ driverContract({
   settleMs: 8000,
   setup: async () => {
     const n = nodeCase('node-1');
-    return { query: n.query, inEffect: n.unschedulable, leftovers: n.leftovers, cleanup: async () => void (await c.kubectl('uncordon', 'node-1')) };
+    return {
+      query: n.query,
+      inEffect: n.unschedulable,
+      leftovers: n.leftovers,
+      cleanup: async () => void (await c.kubectl('uncordon', 'node-1')),
+    };
   },
 });
 
@@ -128,7 +172,8 @@ driverContract({
   kind: 'node.taint',
   skip,
   setup: async () => {
-    const taints = async () => c.kubectl('get', 'node', 'node-2', '-o', 'jsonpath={range .spec.taints[*]}{.key}={.value}:{.effect} {end}');
+    const taints = async () =>
+      c.kubectl('get', 'node', 'node-2', '-o', 'jsonpath={range .spec.taints[*]}{.key}={.value}:{.effect} {end}');
     return {
       query: { name: 'node-2' },
       params: { key: 'chaos', value: 'on', effect: 'NoSchedule' },
@@ -144,7 +189,8 @@ driverContract({
   skip,
   settleMs: 5000,
   setup: async () => {
-    const replicas = async () => c.kubectl('get', 'deployment', 'web', '-n', 'default', '-o', 'jsonpath={.spec.replicas}');
+    const replicas = async () =>
+      c.kubectl('get', 'deployment', 'web', '-n', 'default', '-o', 'jsonpath={.spec.replicas}');
     return {
       query: { namespace: 'default', name: 'deployment/web' },
       params: { replicas: 1 },
