@@ -82,7 +82,7 @@ driverContract({
     return {
       query: { namespace: 'default', name: p.name },
       inEffect: podGone(p.name, p.uid),
-      cleanup: async () => undefined,
+      cleanup: () => Promise.resolve(),
     };
   },
 });
@@ -97,7 +97,7 @@ driverContract({
     return {
       query: { namespace: 'default', name: p.name },
       inEffect: podGone(p.name, p.uid),
-      cleanup: async () => undefined,
+      cleanup: () => Promise.resolve(),
     };
   },
 });
@@ -111,8 +111,8 @@ driverContract({
     const p = await webPod();
     return {
       query: { namespace: 'default', name: p.name },
-      inEffect: async () => false,
-      cleanup: async () => undefined,
+      inEffect: () => Promise.resolve(false),
+      cleanup: () => Promise.resolve(),
     };
   },
 });
@@ -127,14 +127,14 @@ const nodeCase = (node: string) => ({
 driverContract({
   kind: 'node.cordon',
   skip,
-  setup: async () => {
+  setup: () => {
     const n = nodeCase('node-2');
-    return {
+    return Promise.resolve({
       query: n.query,
       inEffect: n.unschedulable,
       leftovers: n.leftovers,
       cleanup: async () => void (await c.kubectl('uncordon', 'node-2')),
-    };
+    });
   },
 });
 
@@ -157,30 +157,30 @@ driverContract({
   kind: 'node.drain',
   skip,
   settleMs: 8000,
-  setup: async () => {
+  setup: () => {
     const n = nodeCase('node-1');
-    return {
+    return Promise.resolve({
       query: n.query,
       inEffect: n.unschedulable,
       leftovers: n.leftovers,
       cleanup: async () => void (await c.kubectl('uncordon', 'node-1')),
-    };
+    });
   },
 });
 
 driverContract({
   kind: 'node.taint',
   skip,
-  setup: async () => {
+  setup: () => {
     const taints = async () =>
       c.kubectl('get', 'node', 'node-2', '-o', 'jsonpath={range .spec.taints[*]}{.key}={.value}:{.effect} {end}');
-    return {
+    return Promise.resolve({
       query: { name: 'node-2' },
       params: { key: 'chaos', value: 'on', effect: 'NoSchedule' },
       inEffect: async () => (await taints()).split(' ').includes('chaos=on:NoSchedule'),
       leftovers: () => undoRecords(c, 'node', 'node-2'),
       cleanup: async () => void (await c.kubectlResult('taint', 'node', 'node-2', 'chaos:NoSchedule-')),
-    };
+    });
   },
 });
 
@@ -188,15 +188,15 @@ driverContract({
   kind: 'workload.scale',
   skip,
   settleMs: 5000,
-  setup: async () => {
+  setup: () => {
     const replicas = async () =>
       c.kubectl('get', 'deployment', 'web', '-n', 'default', '-o', 'jsonpath={.spec.replicas}');
-    return {
+    return Promise.resolve({
       query: { namespace: 'default', name: 'deployment/web' },
       params: { replicas: 1 },
       inEffect: async () => (await replicas()) === '1',
       leftovers: () => undoRecords(c, 'deployment', 'web', '-n', 'default'),
       cleanup: async () => void (await c.kubectl('scale', 'deployment', 'web', '-n', 'default', '--replicas=3')),
-    };
+    });
   },
 });
