@@ -16,4 +16,7 @@ export const families: Readonly<Record<string, () => Promise<FaultFamily>>> = {
   dns: () => import('./dns/index.js'),
   proxy: () => import('./proxy/index.js'),
   failpoint: () => import('./failpoint/index.js'),
+  pod: () => import('./kubernetes/index.js'),
+  node: () => import('./kubernetes/index.js'),
+  workload: () => import('./kubernetes/index.js'),
 };

@@ -64,7 +64,8 @@ export async function listDrivers(onError?: (family: string, err: unknown) => vo
   const out: AnyDriver[] = [];
   for (const family of Object.keys(families).sort()) {
     try {
-      out.push(...(await loadFamily(family)));
+      // One module may serve several prefixes (`pod`, `node`, `workload` → kubernetes/): each lists its own kinds.
+      out.push(...(await loadFamily(family)).filter((d) => d.kind.startsWith(`${family}.`)));
     } catch (err) {
       onError?.(family, err);
     }

@@ -8,6 +8,7 @@ import type { Provider } from '../experiment/types.js';
 import { faultProvider } from './fault.js';
 import { dnsProvider } from './dns.js';
 import { httpProvider } from './http.js';
+import { k8sProvider } from './k8s.js';
 import { moduleProvider } from './module.js';
 import { processProvider } from './process.js';
 import { pythonProvider } from './python.js';
@@ -36,6 +37,7 @@ export const providers: readonly AnyProviderDefinition[] = [
   tcpProvider,
   faultProvider,
   dnsProvider,
+  k8sProvider,
 ];
 
 /** The schema of every provider type, in list order (for assembling the experiment schema). */

@@ -8,6 +8,7 @@
 import { resolveClocks } from './clock.js';
 import { resolveDnsApis } from './dns.js';
 import { resolveFailpointTargets } from './failpoint.js';
+import { resolveNodes, resolvePods, resolveWorkloads } from './kubernetes.js';
 import { resolveProcessTargets } from './lab-service.js';
 import { resolveNetworkTargets } from './netns.js';
 import { resolveProxies } from './proxy.js';
@@ -52,6 +53,35 @@ export const resolvers: readonly TargetResolver[] = [
     summary: 'the offset file of a process started under libfaketime',
     keys: ['clockFile'],
     resolve: resolveClocks,
+  },
+  {
+    type: 'pod',
+    summary: 'Kubernetes pods by namespace, label/field selector, name, node or owner (opted in, allowed namespaces)',
+    keys: [
+      'namespace',
+      'selector',
+      'field',
+      'name',
+      'node',
+      'owner',
+      'optIn',
+      'allowNamespaces',
+      'kubeconfig',
+      'context',
+    ],
+    resolve: resolvePods,
+  },
+  {
+    type: 'node',
+    summary: 'Kubernetes nodes by name or label/field selector (opted in)',
+    keys: ['name', 'selector', 'field', 'optIn', 'kubeconfig', 'context'],
+    resolve: resolveNodes,
+  },
+  {
+    type: 'workload',
+    summary: 'a Deployment, StatefulSet or ReplicaSet by name (deployment/web) or selector',
+    keys: ['namespace', 'name', 'kind', 'selector', 'field', 'optIn', 'allowNamespaces', 'kubeconfig', 'context'],
+    resolve: resolveWorkloads,
   },
 ];
 

@@ -82,3 +82,81 @@ export const dnsApiQuerySchema = z.union([
 
 /** A libfaketime clock file (`time.skew` of processes started under libfaketime with that file). */
 export const clockQuerySchema = z.object({ clockFile: z.string().min(1) }).strict();
+
+/** The opt-in label or annotation a Kubernetes object needs before turbulence acts on it (PowerfulSeal style). */
+export const KUBE_OPT_IN = 'turbulence.io/enabled';
+
+/** Fields every Kubernetes target query shares: which cluster, and the safety switches. */
+const kubeCommon = {
+  /** Namespace (default: the kubeconfig context's namespace, else `default`); `*` = every allowed namespace. */
+  namespace: z.string().min(1).optional(),
+  /** Label selector, kubectl syntax: `app=web,tier!=db,env in (a,b)`. Applied by the API server. */
+  selector: z.string().min(1).optional(),
+  /** Field selector, kubectl syntax: `status.phase=Running`. Applied by the API server. */
+  field: z.string().min(1).optional(),
+  /** Require the `turbulence.io/enabled=true` label or annotation on every target (default true). */
+  optIn: z.boolean().default(true),
+  /** Namespaces turbulence may act in (default: any but kube-system, kube-public and the agent's namespace). */
+  allowNamespaces: oneOrManyList.optional(),
+  /** Kubeconfig file (default `$KUBECONFIG`, `~/.kube/config`, or the in-cluster service account). */
+  kubeconfig: z.string().min(1).optional(),
+  /** Kubeconfig context (default: its current-context). */
+  context: z.string().min(1).optional(),
+};
+
+/** Pods (`pod.*`): `--target namespace=NS --target selector=app=web --target node=N --target owner=deployment/web`. */
+export const podQuerySchema = z
+  .object({
+    ...kubeCommon,
+    /** A pod name. */
+    name: z.string().min(1).optional(),
+    /** Only pods scheduled on this node (`spec.nodeName`, server-side). */
+    node: z.string().min(1).optional(),
+    /** Only pods owned (through their ReplicaSet) by this workload: `deployment/web`, `statefulset/db`, `daemonset/x`. */
+    owner: z
+      .string()
+      .regex(/^(deployment|statefulset|replicaset|daemonset|job)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i, {
+        message: 'an owner is KIND/NAME with KIND one of deployment, statefulset, replicaset, daemonset, job',
+      })
+      .optional(),
+  })
+  .strict()
+  .refine(
+    (q) =>
+      q.name !== undefined ||
+      q.selector !== undefined ||
+      q.field !== undefined ||
+      q.node !== undefined ||
+      q.owner !== undefined,
+    {
+      message: 'name the pods: give at least one of name, selector, field, node, owner',
+    },
+  );
+
+/** Nodes (`node.*`): `--target name=node-1`, or `--target selector=pool=blue`. */
+export const nodeQuerySchema = z
+  .object({
+    name: oneOrManyList.optional(),
+    selector: kubeCommon.selector,
+    field: kubeCommon.field,
+    optIn: kubeCommon.optIn,
+    kubeconfig: kubeCommon.kubeconfig,
+    context: kubeCommon.context,
+  })
+  .strict()
+  .refine((q) => q.name !== undefined || q.selector !== undefined || q.field !== undefined, {
+    message: 'name the nodes: give name, selector or field',
+  });
+
+/** Workloads (`workload.*`): `--target name=deployment/web` (or `name=web --target kind=statefulset`), or a selector. */
+export const workloadQuerySchema = z
+  .object({
+    ...kubeCommon,
+    /** `web`, or `deployment/web`. */
+    name: z.string().min(1).optional(),
+    kind: z.enum(['deployment', 'statefulset', 'replicaset']).default('deployment'),
+  })
+  .strict()
+  .refine((q) => q.name !== undefined || q.selector !== undefined || q.field !== undefined, {
+    message: 'name the workload: give name (e.g. deployment/web) or selector',
+  });

@@ -21,8 +21,11 @@ export function register(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const machine = await machineFacts();
       const kinds = await kindFacts();
-      if (opts.json) return void console.log(JSON.stringify({ machine, kinds }, null, 2));
+      const { kubernetesFacts } = await import('../../faults/kubernetes/doctor.js');
+      const kubernetes = await kubernetesFacts();
+      if (opts.json) return void console.log(JSON.stringify({ machine, kinds, kubernetes }, null, 2));
       print('machine:', machine);
       print('fault kinds:', kinds);
+      print('kubernetes:', kubernetes);
     });
 }

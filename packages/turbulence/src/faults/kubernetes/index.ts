@@ -1,0 +1,24 @@
+/**
+ * The Kubernetes fault family: kinds `pod.*`, `node.*` and `workload.*` (three prefixes, one family), on the
+ * official `@kubernetes/client-node` through one client (`./client.ts`). Targets come from `targets/kubernetes.ts`.
+ */
+import type { AnyDriver } from '../../core/fault.js';
+import { drainDriver } from './drain.js';
+import { cordonDriver, taintDriver, uncordonDriver } from './node.js';
+import { containerKillDriver, podDeleteDriver, podEvictDriver } from './pod.js';
+import { scaleDriver } from './scale.js';
+
+/** Every driver of the family, one line each. */
+export const drivers: readonly AnyDriver[] = [
+  podDeleteDriver,
+  podEvictDriver,
+  containerKillDriver,
+  cordonDriver,
+  uncordonDriver,
+  drainDriver,
+  taintDriver,
+  scaleDriver,
+];
+
+export { KubeClient, kubeClient } from './client.js';
+export type { ClusterRef } from './client.js';
