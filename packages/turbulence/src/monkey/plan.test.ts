@@ -100,7 +100,11 @@ describe('the Chaos Monkey planner', () => {
 describe('bad schedules', () => {
   const cases: [string, string, RegExp][] = [
     ['an invalid time zone', BASE.replace('America/Los_Angeles', 'Mars/Olympus'), /not a time zone/],
-    ['a window ending before it starts', BASE.replace('end: "15:00"', 'end: "08:00"'), /ends \(08:00\) before it starts/],
+    [
+      'a window ending before it starts',
+      BASE.replace('end: "15:00"', 'end: "08:00"'),
+      /ends \(08:00\) before it starts/,
+    ],
     ['a holiday that is not a date', BASE.replace('"2027-01-01"', '"2027-02-30"'), /"2027-02-30" is not a date/],
     ['MTBF 0', BASE.replace('meanTimeBetweenFaults: 2', 'meanTimeBetweenFaults: 0'), /must be above 0/],
     ['an unknown fault kind', BASE.replace('kind: process.kill', 'kind: process.kil'), /process\.kil/],

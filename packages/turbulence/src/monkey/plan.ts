@@ -33,6 +33,15 @@ export interface PlannedEntry {
   reason?: string;
   /** The chosen targets, when the candidates were known. */
   targets?: Target[];
+  /** Index of its workday since the start of the time line (min gap is counted in workdays). */
+  workday: number;
+}
+
+/** One calendar day of the time line. */
+export interface PlannedDay {
+  date: LocalDate;
+  /** Its entries in time order (none on days off). */
+  entries: PlannedEntry[];
 }
 
 /** The targets of a group, when known (the planner works without them: min gap is then per group). */
@@ -78,7 +87,12 @@ export function eligible(candidates: readonly Target[], group: Group, schedule: 
  * chooseTargets(candidates, group, schedule, new Rng(7).fork('2026-12-07/web'));
  */
 export function chooseTargets(candidates: readonly Target[], group: Group, schedule: Schedule, rng: Rng): Target[] {
-  return select(eligible(candidates, group, schedule), group.select, rng.fork('faults'));
+  // Ordered by stable key first: a restarted process (new pid, same command line) keeps its place.
+  const keyed = eligible(candidates, group, schedule).map((target) => ({
+    id: `${stableKey(target)}\0${target.id}`,
+    target,
+  }));
+  return select(keyed, group.select, rng.fork('faults')).map((k) => k.target);
 }
 
 /**
@@ -110,11 +124,14 @@ interface Carry {
  *
  * @example
  * const days = planDays({ schedule, seed: 7, start: { year: 2026, month: 12, day: 7 } });
- * const firstDay = days.next().value;
+ * const { date, entries } = days.next().value;
  */
-export function* planDays(input: PlanInput): Generator<PlannedEntry[], never> {
+export function* planDays(input: PlanInput): Generator<PlannedDay, never> {
   const carry: Carry = { workday: 0, lastByKey: new Map(), activeUntil: [] };
-  for (let i = 0; ; i++) yield planDay(input, addDays(input.start, i), carry);
+  for (let i = 0; ; i++) {
+    const date = addDays(input.start, i);
+    yield { date, entries: planDay(input, date, carry) };
+  }
 }
 
 /**
@@ -126,7 +143,7 @@ export function* planDays(input: PlanInput): Generator<PlannedEntry[], never> {
 export function plan(input: PlanInput, days: number): PlannedEntry[] {
   const out: PlannedEntry[] = [];
   const gen = planDays(input);
-  for (let i = 0; i < days; i++) out.push(...gen.next().value);
+  for (let i = 0; i < days; i++) out.push(...gen.next().value.entries);
   return out;
 }
 
@@ -156,6 +173,7 @@ function planDay(input: PlanInput, date: LocalDate, carry: Carry): PlannedEntry[
         durationMs: group.fault?.durationMs ?? schedule.maxFaultDurationMs,
         decision: 'fire',
         ...(targets ? { targets } : {}),
+        workday,
       };
       const keys = targets && targets.length > 0 ? targets.map(stableKey) : [`group:${group.name}${suffix}`];
       drawn.push({ entry, group, keys });
