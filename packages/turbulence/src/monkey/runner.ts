@@ -102,6 +102,7 @@ export class MonkeyRunner {
 
   /** Runs the time line; resolves when stopped. Active faults are reverted before it resolves. */
   async run(): Promise<void> {
+    const startedAt = this.opts.clock.now();
     await this.store.open();
     const resumed = await this.loadState();
     const signal = AbortSignal.any([this.stopping.signal, ...(this.opts.signal ? [this.opts.signal] : [])]);
@@ -118,7 +119,7 @@ export class MonkeyRunner {
     this.watcher = setInterval(() => void this.tick(), this.opts.tickMs ?? 200);
     let reason = 'until';
     try {
-      reason = await this.loop(signal);
+      reason = await this.loop(signal, resumed ? startedAt : -Infinity);
     } finally {
       clearInterval(this.watcher);
       await this.revertAll('monkey-stopped');
@@ -144,7 +145,8 @@ export class MonkeyRunner {
     await this.tick(true);
   }
 
-  private async loop(signal: AbortSignal): Promise<string> {
+  /** Entries due before `missedBefore` (when this run resumed a time line) were missed while no monkey ran. */
+  private async loop(signal: AbortSignal, missedBefore: number): Promise<string> {
     const origin = parseDate(this.state.origin) as LocalDate;
     const days = planDays({
       schedule: this.schedule,
@@ -152,7 +154,6 @@ export class MonkeyRunner {
       start: origin,
       candidates: (g) => this.candidates.get(g.name),
     });
-    const startedAt = this.opts.clock.now();
     for (;;) {
       const { date, entries } = days.next().value;
       const dayStart = zonedInstant(date, 0, this.schedule.timezone);
@@ -161,13 +162,13 @@ export class MonkeyRunner {
       await this.opts.clock.sleepUntil(dayStart, signal);
       const pending = entries.filter((e) => !this.done(e));
       for (const e of pending) {
-        if (e.decision === 'fire' && e.at >= startedAt) this.decision('monkey.scheduled', e, {});
+        if (e.decision === 'fire' && e.at >= missedBefore) this.decision('monkey.scheduled', e, {});
       }
       for (const e of pending) {
         if (this.opts.until !== undefined && e.at >= this.opts.until) return 'until';
         await this.opts.clock.sleepUntil(e.at, signal);
         if (signal.aborted) return 'interrupted';
-        await this.settle(e, e.at < startedAt);
+        await this.settle(e, e.at < missedBefore);
       }
     }
   }
