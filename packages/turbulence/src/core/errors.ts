@@ -42,6 +42,8 @@ export const ErrorCodes = {
   UNAVAILABLE: 'TURB_ERR_UNAVAILABLE',
   /** A bug: an invariant did not hold. */
   INTERNAL: 'TURB_ERR_INTERNAL',
+  /** A monkey schedule (or a kube-monkey / Chaos Monkey config read as one) is not valid. */
+  SCHEDULE_INVALID: 'TURB_ERR_SCHEDULE_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -152,6 +154,7 @@ export function exitCodeFor(err: unknown): number {
     case ErrorCodes.CONFIGURATION:
     case ErrorCodes.FAULT_UNKNOWN_KIND:
     case ErrorCodes.FAULT_INVALID_PARAMS:
+    case ErrorCodes.SCHEDULE_INVALID:
       return ExitCodes.INVALID;
     case ErrorCodes.INTERRUPTED:
       return ExitCodes.INTERRUPTED;

@@ -103,6 +103,15 @@ export const EVENT_CATALOGUE = {
   'supervisor.process.started': { source: 'supervisor', fields: ['name', 'pid'] },
   'supervisor.process.exited': { source: 'supervisor', fields: ['name', 'code', 'signal', 'willRestart'] },
   'supervisor.process.gave-up': { source: 'supervisor', fields: ['name', 'restarts', 'reason'] },
+  'monkey.started': { source: 'run', fields: ['runId', 'schedule', 'seed', 'origin', 'leashed', 'resumed'] },
+  'monkey.scheduled': { source: 'run', fields: ['runId', 'entry', 'group', 'kind', 'due', 'targets?'] },
+  'monkey.skipped': { source: 'run', fields: ['runId', 'entry', 'group', 'kind', 'due', 'reason'] },
+  'monkey.leashed': { source: 'run', fields: ['runId', 'entry', 'group', 'kind', 'due', 'targets'] },
+  'monkey.injected': { source: 'run', fields: ['runId', 'entry', 'group', 'kind', 'due', 'faults'] },
+  'monkey.reverted': { source: 'run', fields: ['runId', 'entry', 'group', 'fault', 'reason'] },
+  'monkey.halted': { source: 'run', fields: ['runId', 'reason', 'by', 'reverted'] },
+  'monkey.resumed': { source: 'run', fields: ['runId'] },
+  'monkey.stopped': { source: 'run', fields: ['runId', 'reason'] },
 } as const satisfies Record<string, { source: EventSource; fields: readonly string[] }>;
 
 /** Every event type name. */

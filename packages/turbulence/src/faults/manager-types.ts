@@ -5,6 +5,7 @@ import type { TurbulenceError } from '../core/errors.js';
 import type { BlastRadius, Target } from '../core/fault.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import type { Rng } from '../core/rng.js';
+import type { SelectionMode } from '../core/selector.js';
 import type { InjectedFault } from '../core/fault.js';
 import type { Ledger } from './ledger.js';
 import type { EventEnvelope } from '../core/events.js';
@@ -61,6 +62,11 @@ export interface FaultManagerOptions {
    * this process is gone (default true; `TURBULENCE_GUARDIAN=off` disables it everywhere).
    */
   guardian?: boolean;
+  /**
+   * Picks among the guarded candidates (default `core/selector.ts` `select`). The monkey passes the targets it
+   * already chose, so the ones its safety checks looked at are the ones injected.
+   */
+  choose?: (candidates: readonly Target[], mode: SelectionMode, rng: Rng) => Target[];
 }
 
 /** A target as events carry it: id and human name. */

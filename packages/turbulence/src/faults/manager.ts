@@ -171,7 +171,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
         },
       );
     }
-    const chosen = select(candidates, spec.select ?? { mode: 'all' }, this.rng);
+    const chosen = (this.options.choose ?? select)(candidates, spec.select ?? { mode: 'all' }, this.rng);
     const { capMs } = checkBlastRadius(this.options.blastRadius, {
       targets: chosen.length,
       ...(spec.durationMs !== undefined ? { durationMs: spec.durationMs } : {}),

@@ -86,6 +86,13 @@ export const commands: readonly CommandEntry[] = [
       'and report every schedule that breaks its invariant with a token that replays it; exit 1 when one does',
     load: () => import('./explore.js'),
   },
+  {
+    name: 'monkey',
+    term: 'monkey',
+    summary:
+      'continuous chaos on a schedule: faults at random times inside working hours, Chaos Monkey and kube-monkey style, with safety nets',
+    load: () => import('./monkey.js'),
+  },
 ];
 
 /**

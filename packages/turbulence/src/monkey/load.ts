@@ -1,0 +1,84 @@
+/**
+ * @module Reads a schedule: a turbulence schedule (YAML/JSON, errors at file:line:col), or — unchanged — a
+ * kube-monkey `config.toml` or a Chaos Monkey `chaosmonkey.toml` (with its per-app JSON), mapped by `upstream/`.
+ *
+ *   monkey.yaml ──parse (yaml, positions)──▶ compileSchedule ──▶ Schedule
+ *   config.toml ──smol-toml──▶ kube-monkey / Chaos Monkey mapping ──▶ schedule document ──▶ compileSchedule
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
+import { parseExperiment } from '../experiment/load.js';
+import { compileSchedule, type Schedule } from './validate.js';
+
+/** Options of {@link loadSchedule}. */
+export interface LoadScheduleOptions {
+  /** Reads files (default `fs.readFile` as UTF-8); tests pass their own. */
+  read?: (path: string) => Promise<string>;
+}
+
+/**
+ * Loads and validates a schedule file; throws `TURB_ERR_SCHEDULE_INVALID` / `TURB_ERR_LOAD_FAILED` (exit 2).
+ *
+ * @example
+ * const schedule = await loadSchedule('examples/monkey/demo.yaml');
+ */
+export async function loadSchedule(path: string, opts: LoadScheduleOptions = {}): Promise<Schedule> {
+  const read = opts.read ?? ((p: string) => readFile(p, 'utf8'));
+  const source = resolve(path);
+  const text = await readText(source, read);
+  const ext = extname(source).toLowerCase();
+  const name = basename(source, extname(source)).replace(/[^A-Za-z0-9._-]/g, '-') || 'monkey';
+  if (ext !== '.yaml' && ext !== '.yml' && ext !== '.json') {
+    throw new TurbulenceError(ErrorCodes.LOAD_FAILED, `cannot load "${path}": a schedule is .yaml, .yml or .json`, {
+      hint: 'rename the file, or give a kube-monkey config.toml / Chaos Monkey chaosmonkey.toml',
+    });
+  }
+  if (text.trim() === '') {
+    throw new TurbulenceError(ErrorCodes.SCHEDULE_INVALID, 'the schedule file is empty', {
+      location: { file: source },
+      hint: 'a schedule needs at least groups (see docs/monkey.md)',
+    });
+  }
+  const loaded = parseExperiment(text, ext === '.json' ? 'json' : 'yaml', { source, baseDir: dirname(source) });
+  const doc = loaded.experiment as unknown as Record<string, unknown>;
+  const extraHolidays =
+    typeof doc.holidaysFile === 'string' ? await icalHolidays(resolve(dirname(source), doc.holidaysFile), read) : [];
+  const explicit = typeof doc.name === 'string' ? doc.name : name;
+  return compileSchedule(doc, { source, positions: loaded.positions, name: explicit, extraHolidays });
+}
+
+async function readText(path: string, read: (p: string) => Promise<string>): Promise<string> {
+  try {
+    return await read(path);
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new TurbulenceError(
+      ErrorCodes.LOAD_FAILED,
+      missing ? `"${path}" does not exist` : `cannot read "${path}": ${errorMessage(err)}`,
+      {
+        location: { file: path },
+        cause: err,
+        ...(missing ? { hint: 'check the path (it is relative to the current directory)' } : {}),
+      },
+    );
+  }
+}
+
+/**
+ * The all-day events of an iCal file as local dates (`DTSTART;VALUE=DATE:20261225` → `2026-12-25`).
+ *
+ * @example
+ * parseIcalDates('BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261225\r\nEND:VEVENT'); // ['2026-12-25']
+ */
+export function parseIcalDates(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^DTSTART(?:;[^:\r\n]*)?:(\d{4})(\d{2})(\d{2})(?:T\S*)?\s*$/gm)) {
+    out.push(`${m[1]}-${m[2]}-${m[3]}`);
+  }
+  return out;
+}
+
+async function icalHolidays(path: string, read: (p: string) => Promise<string>): Promise<string[]> {
+  return parseIcalDates(await readText(path, read));
+}
