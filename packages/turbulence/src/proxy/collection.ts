@@ -12,6 +12,7 @@ import { proxyInput, requireFields, type ProxyInput } from './proxy-spec.js';
 import type { AnyToxicType } from './toxic.js';
 import { toxicJson, type ToxicJson } from './toxic-record.js';
 import { createToxic, updateToxic } from './toxic-spec.js';
+import { parseProtocol } from './protocol.js';
 import { resolveListen, joinHostPort } from './address.js';
 
 /** Where a proxy created without `listen` binds: loopback, any free port (Toxiproxy binds every interface). */
@@ -60,6 +61,12 @@ export class ProxyCollection extends EventEmitter {
   async update(name: string, body: unknown): Promise<Proxy> {
     const proxy = this.get(name);
     const input = proxyInput(body);
+    if (input.protocol !== undefined && input.protocol !== null && parseProtocol(input.protocol) !== proxy.protocol) {
+      throw new ApiError(
+        `bad request body: protocol cannot change on a live proxy (${proxy.protocol}); delete the proxy and create it with the new protocol`,
+        400,
+      );
+    }
     const listen = input.listen ?? proxy.listen;
     const upstream = input.upstream ?? proxy.upstream;
     const enabled = input.enabled ?? proxy.enabled;
@@ -115,7 +122,7 @@ export class ProxyCollection extends EventEmitter {
   /** `POST /proxies/{name}/toxics`: adds a toxic, applied at once to live connections. */
   addToxic(proxyName: string, body: unknown): ToxicJson {
     const proxy = this.get(proxyName);
-    const record = createToxic(body, this.registry, proxy.toxics);
+    const record = createToxic(body, this.registry, proxy.toxics, proxy.protocol);
     proxy.toxics.add(record);
     proxy.syncToxics(record.direction);
     const toxic = toxicJson(record);
@@ -150,15 +157,23 @@ export class ProxyCollection extends EventEmitter {
   }
 
   private build(name: string, upstream: string, input: ProxyInput): Proxy {
-    const proxy = new Proxy(name, input.listen || DEFAULT_LISTEN, upstream, this.seed);
-    for (const toxic of input.toxics ?? []) proxy.toxics.add(createToxic(toxic, this.registry, proxy.toxics));
+    const protocol = parseProtocol(input.protocol);
+    const proxy = new Proxy(name, input.listen || DEFAULT_LISTEN, upstream, this.seed, protocol);
+    for (const toxic of input.toxics ?? []) {
+      proxy.toxics.add(createToxic(toxic, this.registry, proxy.toxics, protocol));
+    }
     return proxy;
   }
 
   private async populateOne(input: ProxyInput): Promise<Proxy> {
     const { name, upstream } = requireFields(input);
     const existing = this.proxies.get(name);
-    if (existing && !(await differs(existing, input.listen || DEFAULT_LISTEN)) && existing.upstream === upstream) {
+    const same =
+      existing &&
+      existing.protocol === parseProtocol(input.protocol) &&
+      !(await differs(existing, input.listen || DEFAULT_LISTEN)) &&
+      existing.upstream === upstream;
+    if (existing && same) {
       if (input.toxics) this.replaceToxics(existing, input);
       return existing;
     }

@@ -1,5 +1,6 @@
 /** Parsing proxy bodies of the API (create, update, populate), with Toxiproxy's messages. */
 import { ApiError, badBody } from './api-error.js';
+import { parseProtocol } from './protocol.js';
 import { isObject, toxicInput, type ToxicInput } from './toxic-spec.js';
 
 /** A proxy as clients send it. `toxics` is a turbulence extension (Toxiproxy ignores it). */
@@ -9,6 +10,8 @@ export interface ProxyInput {
   upstream?: string;
   enabled?: boolean | null;
   toxics?: ToxicInput[];
+  /** `tcp` (default), `http`: a turbulence extension (see protocol.ts). */
+  protocol?: string;
 }
 
 /** Checks the JSON shape of a proxy body. */
@@ -22,6 +25,7 @@ export function proxyInput(body: unknown): ProxyInput {
   if (body.enabled !== undefined && body.enabled !== null && typeof body.enabled !== 'boolean') {
     throw badBody('enabled must be a boolean');
   }
+  parseProtocol(body.protocol);
   if (body.toxics !== undefined && body.toxics !== null) {
     if (!Array.isArray(body.toxics)) throw badBody('toxics must be an array');
     body.toxics.forEach(toxicInput);

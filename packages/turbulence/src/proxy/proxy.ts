@@ -15,6 +15,10 @@ import type { DirectionCounters } from './link.js';
 import type { Direction } from './toxic.js';
 import { ToxicCollection } from './toxic-collection.js';
 import type { ToxicJson, ToxicRecord } from './toxic-record.js';
+import type { HttpConnection } from './http/connection.js';
+import { HttpFront } from './http/front.js';
+import { httpStats } from './http/stats.js';
+import type { Protocol } from './protocol.js';
 
 /** The proxy as the API returns it. */
 export interface ProxyJson {
@@ -23,6 +27,8 @@ export interface ProxyJson {
   upstream: string;
   enabled: boolean;
   toxics: ToxicJson[];
+  /** Shown only when not `tcp` (turbulence extension; Toxiproxy clients never see it on their proxies). */
+  protocol?: Protocol;
 }
 
 /** Running totals of a proxy, read by the metrics at scrape time. */
@@ -40,7 +46,10 @@ export class Proxy implements ConnectionHost {
   upstream: string;
   enabled = false;
   readonly toxics = new ToxicCollection();
-  readonly connections = new Set<Connection>();
+  readonly protocol: Protocol;
+  readonly connections = new Set<Connection | HttpConnection>();
+  /** Request counters of an `http` proxy (zero for the others). */
+  readonly http = httpStats();
   readonly totalsByDirection: ProxyTotals = {
     upstream: { received: 0, sent: 0 },
     downstream: { received: 0, sent: 0 },
@@ -48,10 +57,12 @@ export class Proxy implements ConnectionHost {
   };
   private readonly seed: number;
   private server: Server | undefined;
+  private front: HttpFront | undefined;
   private nextId = 0;
 
-  constructor(name: string, listen: string, upstream: string, serverSeed: number) {
+  constructor(name: string, listen: string, upstream: string, serverSeed: number, protocol: Protocol = 'tcp') {
     this.name = name;
+    this.protocol = protocol;
     this.listen = listen;
     this.upstream = upstream;
     this.seed = deriveSeed(serverSeed, `proxy:${name}`);
@@ -61,9 +72,16 @@ export class Proxy implements ConnectionHost {
   async start(): Promise<void> {
     if (this.server) return;
     const { host, port } = await resolveListen(this.listen);
-    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, this.onConnection);
+    if (this.protocol === 'http') this.front = new HttpFront(this, this.seed);
+    const server =
+      this.front?.server ??
+      createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, this.onConnection);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(bindError(err, host, port)));
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        this.front?.close();
+        this.front = undefined;
+        reject(bindError(err, host, port));
+      });
       server.listen({ host, port, backlog: 4096 }, () => resolve());
     });
     server.on('error', () => {});
@@ -78,6 +96,8 @@ export class Proxy implements ConnectionHost {
     this.enabled = false;
     this.server?.close();
     this.server = undefined;
+    this.front?.close();
+    this.front = undefined;
     for (const connection of [...this.connections]) connection.destroy();
   }
 
@@ -100,6 +120,19 @@ export class Proxy implements ConnectionHost {
     this.connections.delete(connection);
   }
 
+  /** A client connected to the HTTP front end. */
+  track(connection: HttpConnection): void {
+    this.totalsByDirection.accepted++;
+    this.connections.add(connection);
+  }
+
+  /** An HTTP client connection closed: its bytes join the totals. */
+  untrack(connection: HttpConnection): void {
+    this.connections.delete(connection);
+    this.totalsByDirection.upstream.received += connection.client.bytesRead;
+    this.totalsByDirection.downstream.sent += connection.client.bytesWritten;
+  }
+
   toJSON(): ProxyJson {
     return {
       name: this.name,
@@ -107,6 +140,7 @@ export class Proxy implements ConnectionHost {
       upstream: this.upstream,
       enabled: this.enabled,
       toxics: this.toxics.toJSON(),
+      ...(this.protocol === 'tcp' ? {} : { protocol: this.protocol }),
     };
   }
 

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { ApiError, badBody, invalidStream, invalidToxicType, toxicExists } from './api-error.js';
+import { checkToxicProtocol, type Protocol } from './protocol.js';
 import type { AnyToxicType, Direction } from './toxic.js';
 import type { ToxicCollection } from './toxic-collection.js';
 import type { ToxicRecord } from './toxic-record.js';
@@ -39,6 +40,7 @@ export function createToxic(
   body: unknown,
   registry: ReadonlyMap<string, AnyToxicType>,
   toxics: ToxicCollection,
+  protocol: Protocol = 'tcp',
 ): ToxicRecord {
   const input = toxicInput(body);
   const stream = input.stream ?? 'downstream';
@@ -47,6 +49,7 @@ export function createToxic(
   const type = registry.get(input.type ?? '');
   if (!type) throw invalidToxicType();
   if (toxics.find(name)) throw toxicExists();
+  checkToxicProtocol(type, protocol);
   return {
     name,
     type,
