@@ -12,7 +12,12 @@ import type { Socket } from 'node:net';
  * `/chunked` streams a chunked body with an `x-sum` trailer; `/big` sends 64 KiB; `/ws` speaks WebSocket (echo of
  * one short text frame); anything else answers 200 `ok <path>`.
  */
-export async function upstreamHttp(): Promise<{ port: number; server: Server; hits: () => number; close(): Promise<void> }> {
+export async function upstreamHttp(): Promise<{
+  port: number;
+  server: Server;
+  hits: () => number;
+  close(): Promise<void>;
+}> {
   let hits = 0;
   const sockets = new Set<Socket>();
   const handle = (req: IncomingMessage, res: ServerResponse): void => {

@@ -72,7 +72,9 @@ describe('http proxy', () => {
       expect(after.map((c) => c.id)).toEqual([before?.id]); // the same kept-alive connection throughout
       const text = await server.metrics.metrics();
       expect(text).toMatch(/turbulence_proxy_http_requests_total\{proxy="web",outcome="answered"\} (9\d\d|1[01]\d\d)/);
-      expect(text).toMatch(/turbulence_proxy_http_toxic_applied_total\{proxy="web",toxic="api503",type="http_status"\}/);
+      expect(text).toMatch(
+        /turbulence_proxy_http_toxic_applied_total\{proxy="web",toxic="api503",type="http_status"\}/,
+      );
     } finally {
       await client.close();
     }
@@ -84,11 +86,14 @@ describe('http proxy', () => {
     await once(socket, 'connect');
     const two = 'GET /api/a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n';
     await exchange(socket, two, (got) => got.split('HTTP/1.1 200').length === 3);
-    const mine = (await http(server.url, 'GET', '/proxies/web/connections')).json.find(
-      (c: { client: string }) => c.client.endsWith(`:${socket.localPort}`),
-    );
+    interface Listed {
+      client: string;
+      requests: { path: string; toxics: { matched: boolean; selected: boolean }[] }[];
+    }
+    const listed = (await http(server.url, 'GET', '/proxies/web/connections')).json as Listed[];
+    const mine = listed.find((c) => c.client.endsWith(`:${socket.localPort}`));
     socket.destroy();
-    expect(mine.requests.map((r: { path: string; toxics: { matched: boolean; selected: boolean }[] }) => [r.path, r.toxics[0]?.matched, r.toxics[0]?.selected])).toEqual([
+    expect(mine?.requests.map((r) => [r.path, r.toxics[0]?.matched, r.toxics[0]?.selected])).toEqual([
       ['/api/a', true, true],
       ['/b', false, false],
     ]);
@@ -184,7 +189,11 @@ describe('http proxy', () => {
 
   it('keeps Toxiproxy clients working: toxiproxy-node-client lists both kinds, a tcp proxy has no new field', async () => {
     const toxiproxy = new Toxiproxy(server.url);
-    const created = await toxiproxy.createProxy({ name: 'legacy', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream.port}` });
+    const created = await toxiproxy.createProxy({
+      name: 'legacy',
+      listen: '127.0.0.1:0',
+      upstream: `127.0.0.1:${upstream.port}`,
+    });
     const all = await toxiproxy.getAll();
     expect(Object.keys(all).sort()).toEqual(['legacy', 'web']);
     const raw = await http(server.url, 'GET', '/proxies/legacy');

@@ -440,32 +440,25 @@ function cutAfter(
   limit: number,
   cut: () => void,
 ): void {
-  const socket = res.req.socket;
-  const finish = (): void => {
+  let sent = 0;
+  let done = false;
+  // Cut once the last bytes were handed to the kernel (a reset before that would drop them).
+  const finish = (last?: Buffer): void => {
+    if (done) return;
+    done = true;
     up.off('data', onData);
     up.resume();
-    // Cut once what was written reached the kernel (a reset would otherwise drop it).
-    if (socket.writableLength === 0) setImmediate(cut);
-    else socket.once('drain', cut);
+    if (last && last.length > 0) res.write(last, () => setImmediate(cut));
+    else setImmediate(cut);
   };
-  let sent = 0;
   const onData = (chunk: Buffer): void => {
     const room = limit - sent;
-    if (chunk.length >= room) {
-      if (room > 0) res.write(chunk.subarray(0, room));
-      sent = limit;
-      return finish();
-    }
+    if (chunk.length >= room) return finish(chunk.subarray(0, room));
     sent += chunk.length;
     res.write(chunk);
   };
-  if (replacement !== undefined) {
-    if (limit > 0) res.write(replacement.subarray(0, limit));
-    return finish();
-  }
+  if (replacement !== undefined) return finish(replacement.subarray(0, limit));
   if (limit <= 0) return finish();
   up.on('data', onData);
-  up.once('end', () => {
-    if (sent < limit) finish();
-  });
+  up.once('end', () => finish());
 }
