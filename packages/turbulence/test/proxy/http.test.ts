@@ -50,7 +50,7 @@ async function statuses(client: Client, path: string, n: number, method = 'GET')
 
 describe('http proxy', () => {
   it('http_status 503 on GET /api/* at toxicity 0.5: 50 % ± 5 % of 2,000 requests; removal restores 200s live', async () => {
-    const client = new Client(base, { pipelining: 16, connections: 1 });
+    const client = new Client(base, { pipelining: 16 });
     try {
       expect(await statuses(client, '/api/warm', 1)).toEqual({ 200: 1 });
       await api.addToxic('web', {
