@@ -23,7 +23,7 @@ export const httpBody = httpToxic<HttpBodyAttributes>({
   summary: 'replace the body of matching responses (downstream) or requests (upstream), or truncate it',
   attributes: z.object({
     action: z.enum(['replace', 'truncate'], { error: 'action must be replace or truncate' }).default('replace'),
-    body: z.string({ error: 'body must be a string' }).default(''),
+    body: z.union([z.string(), z.number()], { error: 'body must be a string' }).transform(String).default(''),
     bytes: z
       .number({ error: 'bytes must be an integer >= 0' })
       .int({ error: 'bytes must be an integer >= 0' })

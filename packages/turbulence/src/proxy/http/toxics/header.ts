@@ -35,7 +35,8 @@ export const httpHeader = httpToxic<HttpHeaderAttributes>({
           error: 'name must not be a framing header (connection, transfer-encoding, ...): the proxy owns those',
         }),
       value: z
-        .string({ error: 'value must be a string' })
+        .union([z.string(), z.number()], { error: 'value must be a string' })
+        .transform(String)
         .refine((v) => !/[\r\n]/.test(v), { error: 'value must not contain a line break' })
         .default(''),
       ...matchShape,

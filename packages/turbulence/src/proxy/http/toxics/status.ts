@@ -57,7 +57,7 @@ export const httpStatus = httpToxic<HttpStatusAttributes>({
       .min(100, { error: 'status must be an integer from 100 to 599 (e.g. 503)' })
       .max(599, { error: 'status must be an integer from 100 to 599 (e.g. 503)' })
       .default(503),
-    body: z.string({ error: 'body must be a string' }).default(''),
+    body: z.union([z.string(), z.number()], { error: 'body must be a string' }).transform(String).default(''),
     headers: headersAttribute,
     ...matchShape,
   }),
