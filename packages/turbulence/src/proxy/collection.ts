@@ -13,6 +13,7 @@ import type { AnyToxicType } from './toxic.js';
 import { toxicJson, type ToxicJson } from './toxic-record.js';
 import { createToxic, updateToxic } from './toxic-spec.js';
 import { parseProtocol } from './protocol.js';
+import { parseTls } from './tls/options.js';
 import { resolveListen, joinHostPort } from './address.js';
 
 /** Where a proxy created without `listen` binds: loopback, any free port (Toxiproxy binds every interface). */
@@ -64,6 +65,16 @@ export class ProxyCollection extends EventEmitter {
     if (input.protocol !== undefined && input.protocol !== null && parseProtocol(input.protocol) !== proxy.protocol) {
       throw new ApiError(
         `bad request body: protocol cannot change on a live proxy (${proxy.protocol}); delete the proxy and create it with the new protocol`,
+        400,
+      );
+    }
+    if (
+      input.tls !== undefined &&
+      input.tls !== null &&
+      JSON.stringify(parseTls(input.tls)) !== JSON.stringify(proxy.tls)
+    ) {
+      throw new ApiError(
+        'bad request body: tls cannot change on a live proxy; delete the proxy and create it with the new tls options',
         400,
       );
     }
@@ -122,7 +133,7 @@ export class ProxyCollection extends EventEmitter {
   /** `POST /proxies/{name}/toxics`: adds a toxic, applied at once to live connections. */
   addToxic(proxyName: string, body: unknown): ToxicJson {
     const proxy = this.get(proxyName);
-    const record = createToxic(body, this.registry, proxy.toxics, proxy.protocol);
+    const record = createToxic(body, this.registry, proxy.toxics, proxy.protocol, proxy.tls?.terminate);
     proxy.toxics.add(record);
     proxy.syncToxics(record.direction);
     const toxic = toxicJson(record);
@@ -158,9 +169,10 @@ export class ProxyCollection extends EventEmitter {
 
   private build(name: string, upstream: string, input: ProxyInput): Proxy {
     const protocol = parseProtocol(input.protocol);
-    const proxy = new Proxy(name, input.listen || DEFAULT_LISTEN, upstream, this.seed, protocol);
+    const tls = parseTls(input.tls);
+    const proxy = new Proxy(name, input.listen || DEFAULT_LISTEN, upstream, this.seed, protocol, tls);
     for (const toxic of input.toxics ?? []) {
-      proxy.toxics.add(createToxic(toxic, this.registry, proxy.toxics, protocol));
+      proxy.toxics.add(createToxic(toxic, this.registry, proxy.toxics, protocol, tls?.terminate));
     }
     return proxy;
   }
@@ -171,6 +183,7 @@ export class ProxyCollection extends EventEmitter {
     const same =
       existing &&
       existing.protocol === parseProtocol(input.protocol) &&
+      JSON.stringify(existing.tls) === JSON.stringify(parseTls(input.tls)) &&
       !(await differs(existing, input.listen || DEFAULT_LISTEN)) &&
       existing.upstream === upstream;
     if (existing && same) {

@@ -23,14 +23,21 @@ export function parseProtocol(value: unknown): Protocol {
   );
 }
 
-/** The protocol a toxic type works on. */
-export function protocolOf(type: AnyToxicType): Protocol | 'udp' {
+/** The protocol a toxic type works on (`tls`: any proxy that terminates TLS). */
+export function protocolOf(type: AnyToxicType): Protocol | 'udp' | 'tls' {
   return type.protocol ?? 'tcp';
 }
 
-/** Refuses a toxic on a proxy of another protocol, with the fix. */
-export function checkToxicProtocol(type: AnyToxicType, protocol: Protocol): void {
+/** Refuses a toxic on a proxy of another protocol (or a TLS toxic on a proxy that does not terminate TLS). */
+export function checkToxicProtocol(type: AnyToxicType, protocol: Protocol, terminatesTls = false): void {
   const wanted = protocolOf(type);
+  if (wanted === 'tls') {
+    if (terminatesTls) return;
+    throw new ApiError(
+      `toxic type ${type.type} needs a proxy that terminates TLS (fix: create the proxy with "tls": {"terminate": true})`,
+      400,
+    );
+  }
   if (wanted === protocol) return;
   const fix =
     wanted === 'tcp'

@@ -1,6 +1,7 @@
 /** Parsing proxy bodies of the API (create, update, populate), with Toxiproxy's messages. */
 import { ApiError, badBody } from './api-error.js';
 import { parseProtocol } from './protocol.js';
+import { parseTls } from './tls/options.js';
 import { isObject, toxicInput, type ToxicInput } from './toxic-spec.js';
 
 /** A proxy as clients send it. `toxics` is a turbulence extension (Toxiproxy ignores it). */
@@ -12,6 +13,8 @@ export interface ProxyInput {
   toxics?: ToxicInput[];
   /** `tcp` (default), `http`: a turbulence extension (see protocol.ts). */
   protocol?: string;
+  /** `{ terminate, upstream, verifyUpstream, cert?, key? }`: a turbulence extension (see tls/options.ts). */
+  tls?: unknown;
 }
 
 /** Checks the JSON shape of a proxy body. */
@@ -26,6 +29,7 @@ export function proxyInput(body: unknown): ProxyInput {
     throw badBody('enabled must be a boolean');
   }
   parseProtocol(body.protocol);
+  parseTls(body.tls);
   if (body.toxics !== undefined && body.toxics !== null) {
     if (!Array.isArray(body.toxics)) throw badBody('toxics must be an array');
     body.toxics.forEach(toxicInput);

@@ -41,6 +41,7 @@ export function createToxic(
   registry: ReadonlyMap<string, AnyToxicType>,
   toxics: ToxicCollection,
   protocol: Protocol = 'tcp',
+  terminatesTls = false,
 ): ToxicRecord {
   const input = toxicInput(body);
   const stream = input.stream ?? 'downstream';
@@ -49,7 +50,7 @@ export function createToxic(
   const type = registry.get(input.type ?? '');
   if (!type) throw invalidToxicType();
   if (toxics.find(name)) throw toxicExists();
-  checkToxicProtocol(type, protocol);
+  checkToxicProtocol(type, protocol, terminatesTls);
   return {
     name,
     type,

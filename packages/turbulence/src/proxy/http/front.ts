@@ -24,7 +24,9 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { deriveSeed, Rng } from '../../core/rng.js';
 import { splitHostPort } from '../address.js';
 import { isSelected, unitDraw } from '../random.js';
@@ -41,6 +43,8 @@ const MAX_EDITED_BODY = 16 * 1024 * 1024;
 export interface HttpHost {
   readonly name: string;
   readonly upstream: string;
+  /** When set, requests go to the upstream over TLS (`tls.upstream`). */
+  readonly upstreamTls?: ConnectionOptions | undefined;
   readonly toxics: ToxicCollection;
   readonly http: HttpStats;
   /** Called when a client connects / when its socket closes. */
@@ -56,7 +60,8 @@ export class HttpFront {
   readonly server: Server;
   private readonly host: HttpHost;
   private readonly seed: number;
-  private readonly agent = new Agent({ keepAlive: true, scheduling: 'lifo' });
+  private readonly agent: Agent;
+  private readonly send: typeof httpRequest;
   private readonly target: { host: string; port: number } | undefined;
   private readonly bySocket = new WeakMap<Socket, HttpConnection>();
   private nextId = 0;
@@ -65,6 +70,12 @@ export class HttpFront {
     this.host = host;
     this.seed = seed;
     this.target = splitHostPort(host.upstream);
+    const secure = host.upstreamTls;
+    const servername = this.target && !isIP(this.target.host) ? { servername: this.target.host } : {};
+    this.agent = secure
+      ? new HttpsAgent({ keepAlive: true, scheduling: 'lifo', ...secure, ...servername })
+      : new Agent({ keepAlive: true, scheduling: 'lifo' });
+    this.send = secure ? httpsRequest : httpRequest;
     this.server = createServer({ noDelay: true, requestTimeout: 0 }, (req, res) => this.onRequest(req, res, false));
     this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, true));
     this.server.on('connection', this.onConnection);
@@ -74,7 +85,7 @@ export class HttpFront {
 
   /** Stops listening and drops the upstream pool (the proxy destroys the client connections). */
   close(): void {
-    this.server.close();
+    if (this.server.listening) this.server.close();
     this.agent.destroy();
   }
 
@@ -99,9 +110,12 @@ export class HttpFront {
     socket.on('error', () => upstream.destroy());
     const target = this.target;
     if (!target) return void socket.destroy();
-    const upstream = connect({ host: target.host, port: target.port, noDelay: true });
+    const secure = this.host.upstreamTls;
+    const upstream = secure
+      ? tlsConnect({ ...secure, host: target.host, port: target.port, ALPNProtocols: ['http/1.1'] })
+      : connect({ host: target.host, port: target.port, noDelay: true });
     upstream.on('error', () => socket.destroy());
-    upstream.once('connect', () => {
+    upstream.once(secure ? 'secureConnect' : 'connect', () => {
       const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
@@ -211,7 +225,7 @@ export class HttpFront {
     const bodyEdit = plan?.requestBody;
     const send = (body: Buffer | undefined): void => {
       if (body !== undefined) headers = withBody(headers, body.length, true);
-      const out = httpRequest({
+      const out = this.send({
         host: target.host,
         port: target.port,
         method: req.method,

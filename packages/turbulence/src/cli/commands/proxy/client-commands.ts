@@ -10,6 +10,15 @@ interface ServerFlags {
   token?: string;
 }
 
+interface CreateFlags extends ServerFlags {
+  listen: string;
+  upstream: string;
+  protocol?: string;
+  tlsTerminate?: boolean;
+  tlsUpstream?: boolean;
+  verifyUpstream: boolean;
+}
+
 /** Registers `proxy list`, `create`, `delete`, `toggle` and `inspect`. */
 export function registerClientCommands(proxy: Command): void {
   withServer(proxy.command('list').alias('ls').description('list proxies: name, listen, upstream, enabled, toxics'))
@@ -30,7 +39,18 @@ export function registerClientCommands(proxy: Command): void {
       '--protocol <protocol>',
       `what the proxy understands: tcp (bytes, the default), http (HTTP/1.1 requests: http_* toxics)`,
     )
-    .action(async (name: string, flags: ServerFlags & { listen: string; upstream: string; protocol?: string }) => {
+    .option('--tls-terminate', 'accept TLS from clients (a certificate from the test CA: `turbulence proxy ca`)')
+    .option('--tls-upstream', 'speak TLS to the upstream')
+    .option('--no-verify-upstream', 'with --tls-upstream: accept any upstream certificate')
+    .action(async (name: string, flags: CreateFlags) => {
+      const tls =
+        flags.tlsTerminate || flags.tlsUpstream
+          ? {
+              terminate: Boolean(flags.tlsTerminate),
+              upstream: Boolean(flags.tlsUpstream),
+              verifyUpstream: flags.verifyUpstream,
+            }
+          : undefined;
       const protocol = flags.protocol === undefined ? undefined : parseChoice('--protocol', flags.protocol, PROTOCOLS);
       const created = await call(flags.url, () =>
         clientFor(flags).createProxy({
@@ -39,6 +59,7 @@ export function registerClientCommands(proxy: Command): void {
           upstream: flags.upstream,
           enabled: true,
           ...(protocol && protocol !== 'tcp' ? { protocol } : {}),
+          ...(tls ? { tls } : {}),
         }),
       );
       console.log(`Created new proxy ${created.name} listening on ${created.listen}`);
