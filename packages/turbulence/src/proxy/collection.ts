@@ -12,6 +12,8 @@ import { proxyInput, requireFields, type ProxyInput } from './proxy-spec.js';
 import type { AnyToxicType } from './toxic.js';
 import { toxicJson, type ToxicJson } from './toxic-record.js';
 import { createToxic, updateToxic } from './toxic-spec.js';
+import { parseProtocol } from './protocol.js';
+import { parseTls } from './tls/options.js';
 import { resolveListen, joinHostPort } from './address.js';
 
 /** Where a proxy created without `listen` binds: loopback, any free port (Toxiproxy binds every interface). */
@@ -60,6 +62,22 @@ export class ProxyCollection extends EventEmitter {
   async update(name: string, body: unknown): Promise<Proxy> {
     const proxy = this.get(name);
     const input = proxyInput(body);
+    if (input.protocol !== undefined && input.protocol !== null && parseProtocol(input.protocol) !== proxy.protocol) {
+      throw new ApiError(
+        `bad request body: protocol cannot change on a live proxy (${proxy.protocol}); delete the proxy and create it with the new protocol`,
+        400,
+      );
+    }
+    if (
+      input.tls !== undefined &&
+      input.tls !== null &&
+      JSON.stringify(parseTls(input.tls)) !== JSON.stringify(proxy.tls)
+    ) {
+      throw new ApiError(
+        'bad request body: tls cannot change on a live proxy; delete the proxy and create it with the new tls options',
+        400,
+      );
+    }
     const listen = input.listen ?? proxy.listen;
     const upstream = input.upstream ?? proxy.upstream;
     const enabled = input.enabled ?? proxy.enabled;
@@ -115,7 +133,7 @@ export class ProxyCollection extends EventEmitter {
   /** `POST /proxies/{name}/toxics`: adds a toxic, applied at once to live connections. */
   addToxic(proxyName: string, body: unknown): ToxicJson {
     const proxy = this.get(proxyName);
-    const record = createToxic(body, this.registry, proxy.toxics);
+    const record = createToxic(body, this.registry, proxy.toxics, proxy.protocol, proxy.tls?.terminate);
     proxy.toxics.add(record);
     proxy.syncToxics(record.direction);
     const toxic = toxicJson(record);
@@ -150,15 +168,25 @@ export class ProxyCollection extends EventEmitter {
   }
 
   private build(name: string, upstream: string, input: ProxyInput): Proxy {
-    const proxy = new Proxy(name, input.listen || DEFAULT_LISTEN, upstream, this.seed);
-    for (const toxic of input.toxics ?? []) proxy.toxics.add(createToxic(toxic, this.registry, proxy.toxics));
+    const protocol = parseProtocol(input.protocol);
+    const tls = parseTls(input.tls);
+    const proxy = new Proxy(name, input.listen || DEFAULT_LISTEN, upstream, this.seed, protocol, tls);
+    for (const toxic of input.toxics ?? []) {
+      proxy.toxics.add(createToxic(toxic, this.registry, proxy.toxics, protocol, tls?.terminate));
+    }
     return proxy;
   }
 
   private async populateOne(input: ProxyInput): Promise<Proxy> {
     const { name, upstream } = requireFields(input);
     const existing = this.proxies.get(name);
-    if (existing && !(await differs(existing, input.listen || DEFAULT_LISTEN)) && existing.upstream === upstream) {
+    const same =
+      existing &&
+      existing.protocol === parseProtocol(input.protocol) &&
+      JSON.stringify(existing.tls) === JSON.stringify(parseTls(input.tls)) &&
+      !(await differs(existing, input.listen || DEFAULT_LISTEN)) &&
+      existing.upstream === upstream;
+    if (existing && same) {
       if (input.toxics) this.replaceToxics(existing, input);
       return existing;
     }

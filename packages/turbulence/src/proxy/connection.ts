@@ -9,7 +9,8 @@
  * The upstream is dialled asynchronously (a blackholed upstream never blocks other accepts) after the
  * connection-level toxics (refuse, connect_delay) had their say.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { deriveSeed } from '../core/rng.js';
 import { splitHostPort } from './address.js';
 import { isSelected, unitDraw } from './random.js';
@@ -25,6 +26,8 @@ const CLOSE_GRACE_MS = 2_000;
 /** What a connection needs from its proxy. */
 export interface ConnectionHost {
   readonly upstream: string;
+  /** When set, the upstream is dialled with TLS (`tls.upstream`). */
+  readonly upstreamTls?: ConnectionOptions | undefined;
   toxicsOf(direction: Direction): readonly ToxicRecord[];
   totals(direction: Direction): DirectionCounters;
   /** Called once when both sockets are gone. */
@@ -137,12 +140,20 @@ export class Connection implements LinkOwner {
     if (this.closed) return;
     const target = splitHostPort(this.host.upstream);
     if (!target) return this.destroy();
-    const upstream = connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
+    const secure = this.host.upstreamTls;
+    const upstream = secure
+      ? tlsConnect({
+          ...secure,
+          host: target.host,
+          port: target.port,
+          ...(isIP(target.host) ? {} : { servername: target.host }),
+        }).setNoDelay(true)
+      : connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
     this.upstream = upstream;
     upstream.setTimeout(DIAL_TIMEOUT_MS, () => upstream.destroy());
     upstream.on('error', this.onError);
     upstream.on('close', this.onUpstreamClose);
-    upstream.once('connect', () => {
+    upstream.once(secure ? 'secureConnect' : 'connect', () => {
       upstream.setTimeout(0);
       if (this.closed) return upstream.destroy();
       this.up = new Link(this, 'upstream', this.seed, this.client, upstream, this.host.totals('upstream'));

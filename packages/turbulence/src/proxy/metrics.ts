@@ -72,5 +72,47 @@ export function proxyMetrics(proxies: ProxyCollection): Registry {
       eachDirection((l, d, p) => this.set({ proxy: l.proxy, direction: d }, p.toxics.of(d).length));
     },
   });
+  registerHttpMetrics(proxies, registers);
   return registry;
+}
+
+/** Per-request counters of `protocol: http` proxies. */
+function registerHttpMetrics(proxies: ProxyCollection, registers: Registry[]): void {
+  const httpProxies = (): Proxy[] => [...proxies.proxies.values()].filter((p) => p.protocol === 'http');
+  new Counter({
+    name: 'turbulence_proxy_http_requests_total',
+    help: 'Requests through an http proxy, by outcome (forwarded, answered by http_status, aborted, error).',
+    labelNames: ['proxy', 'outcome'],
+    registers,
+    collect() {
+      this.reset();
+      for (const p of httpProxies()) {
+        for (const [outcome, n] of Object.entries(p.http.outcomes)) this.inc({ proxy: p.name, outcome }, n);
+      }
+    },
+  });
+  new Counter({
+    name: 'turbulence_proxy_http_errors_total',
+    help: 'Malformed or failed HTTP through an http proxy, by side (client, upstream); the connection was closed.',
+    labelNames: ['proxy', 'side'],
+    registers,
+    collect() {
+      this.reset();
+      for (const p of httpProxies()) {
+        for (const [side, n] of Object.entries(p.http.errors)) this.inc({ proxy: p.name, side }, n);
+      }
+    },
+  });
+  new Counter({
+    name: 'turbulence_proxy_http_toxic_applied_total',
+    help: 'Requests an HTTP toxic was applied to (matched and selected by its toxicity).',
+    labelNames: ['proxy', 'toxic', 'type'],
+    registers,
+    collect() {
+      this.reset();
+      for (const p of httpProxies()) {
+        for (const [toxic, a] of p.http.applied) this.inc({ proxy: p.name, toxic, type: a.type }, a.count);
+      }
+    },
+  });
 }

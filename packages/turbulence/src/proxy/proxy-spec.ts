@@ -1,5 +1,7 @@
 /** Parsing proxy bodies of the API (create, update, populate), with Toxiproxy's messages. */
 import { ApiError, badBody } from './api-error.js';
+import { parseProtocol } from './protocol.js';
+import { parseTls } from './tls/options.js';
 import { isObject, toxicInput, type ToxicInput } from './toxic-spec.js';
 
 /** A proxy as clients send it. `toxics` is a turbulence extension (Toxiproxy ignores it). */
@@ -9,6 +11,10 @@ export interface ProxyInput {
   upstream?: string;
   enabled?: boolean | null;
   toxics?: ToxicInput[];
+  /** `tcp` (default), `http`: a turbulence extension (see protocol.ts). */
+  protocol?: string;
+  /** `{ terminate, upstream, verifyUpstream, cert?, key? }`: a turbulence extension (see tls/options.ts). */
+  tls?: unknown;
 }
 
 /** Checks the JSON shape of a proxy body. */
@@ -22,6 +28,8 @@ export function proxyInput(body: unknown): ProxyInput {
   if (body.enabled !== undefined && body.enabled !== null && typeof body.enabled !== 'boolean') {
     throw badBody('enabled must be a boolean');
   }
+  parseProtocol(body.protocol);
+  parseTls(body.tls);
   if (body.toxics !== undefined && body.toxics !== null) {
     if (!Array.isArray(body.toxics)) throw badBody('toxics must be an array');
     body.toxics.forEach(toxicInput);

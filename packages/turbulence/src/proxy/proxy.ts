@@ -8,6 +8,7 @@
  * Disabling or restarting closes the listener and every live connection; toxics live on the proxy and survive.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { rootCertificates, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { deriveSeed } from '../core/rng.js';
 import { joinHostPort, resolveListen } from './address.js';
 import { Connection, type ConnectionHost } from './connection.js';
@@ -15,6 +16,13 @@ import type { DirectionCounters } from './link.js';
 import type { Direction } from './toxic.js';
 import { ToxicCollection } from './toxic-collection.js';
 import type { ToxicJson, ToxicRecord } from './toxic-record.js';
+import type { HttpConnection } from './http/connection.js';
+import { HttpFront } from './http/front.js';
+import { httpStats } from './http/stats.js';
+import type { Protocol } from './protocol.js';
+import { testCa } from './tls/ca.js';
+import { TlsFront, tlsSeed } from './tls/front.js';
+import { tlsJson, type TlsOptions } from './tls/options.js';
 
 /** The proxy as the API returns it. */
 export interface ProxyJson {
@@ -23,6 +31,10 @@ export interface ProxyJson {
   upstream: string;
   enabled: boolean;
   toxics: ToxicJson[];
+  /** Shown only when not `tcp` (turbulence extension; Toxiproxy clients never see it on their proxies). */
+  protocol?: Protocol;
+  /** Shown only when set (turbulence extension), without the key. */
+  tls?: Record<string, unknown>;
 }
 
 /** Running totals of a proxy, read by the metrics at scrape time. */
@@ -40,7 +52,13 @@ export class Proxy implements ConnectionHost {
   upstream: string;
   enabled = false;
   readonly toxics = new ToxicCollection();
-  readonly connections = new Set<Connection>();
+  readonly protocol: Protocol;
+  readonly tls: TlsOptions | undefined;
+  /** Options of the TLS dial to the upstream (`tls.upstream`), set by start(). */
+  upstreamTls: ConnectionOptions | undefined;
+  readonly connections = new Set<Connection | HttpConnection>();
+  /** Request counters of an `http` proxy (zero for the others). */
+  readonly http = httpStats();
   readonly totalsByDirection: ProxyTotals = {
     upstream: { received: 0, sent: 0 },
     downstream: { received: 0, sent: 0 },
@@ -48,10 +66,23 @@ export class Proxy implements ConnectionHost {
   };
   private readonly seed: number;
   private server: Server | undefined;
+  private front: HttpFront | undefined;
+  /** The TLS termination front end (`tls.terminate`), set by start(). */
+  tlsFront: TlsFront | undefined;
   private nextId = 0;
+  private tlsAccepted = 0;
 
-  constructor(name: string, listen: string, upstream: string, serverSeed: number) {
+  constructor(
+    name: string,
+    listen: string,
+    upstream: string,
+    serverSeed: number,
+    protocol: Protocol = 'tcp',
+    tls?: TlsOptions,
+  ) {
     this.name = name;
+    this.protocol = protocol;
+    this.tls = tls;
     this.listen = listen;
     this.upstream = upstream;
     this.seed = deriveSeed(serverSeed, `proxy:${name}`);
@@ -61,9 +92,18 @@ export class Proxy implements ConnectionHost {
   async start(): Promise<void> {
     if (this.server) return;
     const { host, port } = await resolveListen(this.listen);
-    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, this.onConnection);
+    if (this.tls) await this.prepareTls(host);
+    if (this.protocol === 'http') this.front = new HttpFront(this, this.seed);
+    const server =
+      this.tlsListener() ??
+      this.front?.server ??
+      createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, this.onConnection);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(bindError(err, host, port)));
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        this.front?.close();
+        this.front = undefined;
+        reject(bindError(err, host, port));
+      });
       server.listen({ host, port, backlog: 4096 }, () => resolve());
     });
     server.on('error', () => {});
@@ -73,11 +113,39 @@ export class Proxy implements ConnectionHost {
     this.enabled = true;
   }
 
+  /** Builds the TLS front end and the upstream TLS options (the test CA is read or created here). */
+  private async prepareTls(host: string | undefined): Promise<void> {
+    const tls = this.tls as TlsOptions;
+    if (tls.terminate && !this.tlsFront) {
+      const names = host && host !== '0.0.0.0' && host !== '::' ? [host] : [];
+      this.tlsFront = await TlsFront.create(tls, names, this.protocol === 'http' ? ['http/1.1'] : []);
+    }
+    if (tls.upstream) {
+      const ca = await testCa();
+      this.upstreamTls = { rejectUnauthorized: tls.verifyUpstream, ca: [...rootCertificates, ca.cert] };
+    }
+  }
+
+  /** With TLS termination: a plain TCP listener whose sockets go through the TLS front end first. */
+  private tlsListener(): Server | undefined {
+    const front = this.tlsFront;
+    if (!front) return undefined;
+    const http = this.front;
+    const deliver = http
+      ? (socket: TLSSocket) => void http.server.emit('connection', socket)
+      : (socket: TLSSocket) => this.onConnection(socket);
+    return createServer({ noDelay: true }, (socket) =>
+      front.accept(socket, tlsSeed(this.seed, ++this.tlsAccepted), this.toxics.all(), deliver),
+    );
+  }
+
   /** Closes the listener and every connection. Synchronous: nothing waits for data to drain. */
   stop(): void {
     this.enabled = false;
     this.server?.close();
     this.server = undefined;
+    this.front?.close();
+    this.front = undefined;
     for (const connection of [...this.connections]) connection.destroy();
   }
 
@@ -100,6 +168,19 @@ export class Proxy implements ConnectionHost {
     this.connections.delete(connection);
   }
 
+  /** A client connected to the HTTP front end. */
+  track(connection: HttpConnection): void {
+    this.totalsByDirection.accepted++;
+    this.connections.add(connection);
+  }
+
+  /** An HTTP client connection closed: its bytes join the totals. */
+  untrack(connection: HttpConnection): void {
+    this.connections.delete(connection);
+    this.totalsByDirection.upstream.received += connection.client.bytesRead;
+    this.totalsByDirection.downstream.sent += connection.client.bytesWritten;
+  }
+
   toJSON(): ProxyJson {
     return {
       name: this.name,
@@ -107,10 +188,13 @@ export class Proxy implements ConnectionHost {
       upstream: this.upstream,
       enabled: this.enabled,
       toxics: this.toxics.toJSON(),
+      ...(this.protocol === 'tcp' ? {} : { protocol: this.protocol }),
+      ...(this.tls ? { tls: tlsJson(this.tls) } : {}),
     };
   }
 
   private readonly onConnection = (socket: Socket): void => {
+    if (this.tlsFront) socket.pause();
     this.totalsByDirection.accepted++;
     const connection = new Connection(this, socket, ++this.nextId, this.seed);
     this.connections.add(connection);

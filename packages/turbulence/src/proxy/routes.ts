@@ -61,14 +61,18 @@ const ProxyDelete: Handler = (proxies, req) => {
 };
 const ProxyConnections: Handler = (proxies, req) => {
   const proxy = proxies.get(p(req));
-  const json = [...proxy.connections].map((c) => ({
-    id: c.id,
-    client: `${c.client.remoteAddress ?? ''}:${c.client.remotePort ?? ''}`,
-    upstreamLocal: c.upstream ? `${c.upstream.localAddress ?? ''}:${c.upstream.localPort ?? ''}` : null,
-    openedAt: new Date(c.openedAt).toISOString(),
-    bytes: { upstream: { ...c.up?.bytes }, downstream: { ...c.down?.bytes } },
-    toxics: c.decisions(),
-  }));
+  const json = [...proxy.connections].map((c) =>
+    'info' in c
+      ? c.info()
+      : {
+          id: c.id,
+          client: `${c.client.remoteAddress ?? ''}:${c.client.remotePort ?? ''}`,
+          upstreamLocal: c.upstream ? `${c.upstream.localAddress ?? ''}:${c.upstream.localPort ?? ''}` : null,
+          openedAt: new Date(c.openedAt).toISOString(),
+          bytes: { upstream: { ...c.up?.bytes }, downstream: { ...c.down?.bytes } },
+          toxics: c.decisions(),
+        },
+  );
   return { status: 200, json };
 };
 const ToxicIndex: Handler = (proxies, req) => ({ status: 200, json: proxies.get(p(req)).toxics.toJSON() });

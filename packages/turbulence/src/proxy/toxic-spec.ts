@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { ApiError, badBody, invalidStream, invalidToxicType, toxicExists } from './api-error.js';
+import { checkToxicProtocol, type Protocol } from './protocol.js';
 import type { AnyToxicType, Direction } from './toxic.js';
 import type { ToxicCollection } from './toxic-collection.js';
 import type { ToxicRecord } from './toxic-record.js';
@@ -39,6 +40,8 @@ export function createToxic(
   body: unknown,
   registry: ReadonlyMap<string, AnyToxicType>,
   toxics: ToxicCollection,
+  protocol: Protocol = 'tcp',
+  terminatesTls = false,
 ): ToxicRecord {
   const input = toxicInput(body);
   const stream = input.stream ?? 'downstream';
@@ -47,6 +50,7 @@ export function createToxic(
   const type = registry.get(input.type ?? '');
   if (!type) throw invalidToxicType();
   if (toxics.find(name)) throw toxicExists();
+  checkToxicProtocol(type, protocol, terminatesTls);
   return {
     name,
     type,

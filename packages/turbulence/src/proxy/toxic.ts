@@ -84,6 +84,12 @@ export interface ToxicType<A = unknown> {
    * per chunk and passes `t = 0`. Leave unset when in doubt: the link then always passes the real time.
    */
   readonly timeless?: boolean;
+  /**
+   * Optional: the proxy protocol the toxic works on. Unset = a byte toxic for `tcp` proxies (the stage above);
+   * `http`, `udp` and `tls` toxics carry their own behaviour (see `http/toxic.ts`, `tls/toxics.ts`) and their `create`
+   * is never called on a byte link. The API refuses a toxic on a proxy of another protocol.
+   */
+  readonly protocol?: 'http' | 'udp' | 'tls';
 }
 
 /** A toxic type of any attribute type (the registry holds these). */

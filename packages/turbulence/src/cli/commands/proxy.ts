@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { registerServe } from './proxy/serve.js';
 import { registerClientCommands } from './proxy/client-commands.js';
 import { registerToxicCommands } from './proxy/toxic-commands.js';
+import { registerCa } from './proxy/ca.js';
 
 /** Registers `turbulence proxy` and its subcommands. */
 export function register(program: Command): void {
@@ -15,4 +16,5 @@ export function register(program: Command): void {
   registerServe(proxy);
   registerClientCommands(proxy);
   registerToxicCommands(proxy);
+  registerCa(proxy);
 }

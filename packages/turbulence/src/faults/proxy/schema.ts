@@ -4,21 +4,40 @@
 import { z } from 'zod';
 import { DEFAULT_PROXY_URL, proxyQuerySchema } from '../../targets/queries.js';
 import type { KindSchema } from '../kind-schema.js';
+import { httpToxics } from '../../proxy/http/toxics/index.js';
 
 export { DEFAULT_PROXY_URL, proxyQuerySchema };
+
+/** The HTTP toxics by type: their attributes are checked when the experiment is validated, not only at inject. */
+const httpByType = new Map(httpToxics.map((t) => [t.type, t]));
 
 /** Params of `proxy.toxic`. */
 export const toxicParams = z
   .object({
-    /** Toxic type: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, ... */
+    /**
+     * Toxic type: on tcp proxies latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, ...;
+     * on http proxies http_status, http_abort, http_delay, http_header, http_body (see docs/proxy.md).
+     */
     type: z.string().min(1),
     stream: z.enum(['upstream', 'downstream']).default('downstream'),
     toxicity: z.number().min(0).max(1).default(1),
-    attributes: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+    /** The toxic's attributes; `headers` of http_status may be an object of strings. */
+    attributes: z
+      .record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.record(z.string(), z.string())]))
+      .default({}),
     /** Toxic name; default `turbulence_<type>_<stream>`. */
     name: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    const http = httpByType.get(p.type);
+    if (!http) return;
+    const parsed = http.attributes.safeParse(p.attributes);
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({ code: 'custom', path: ['attributes', ...issue.path.map(String)], message: issue.message });
+    }
+  });
 
 /** Params of `proxy.disable` (none). */
 export const disableParams = z.object({}).strict();

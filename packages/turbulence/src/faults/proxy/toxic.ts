@@ -32,7 +32,8 @@ function toxicNamesOf(fault: { id: string; params: ProxyToxicParams; state?: unk
 /** `proxy.toxic`. */
 export const toxicDriver: FaultDriver<ProxyToxicParams> = {
   kind: 'proxy.toxic',
-  summary: 'add a toxic (latency, bandwidth, timeout, ...) to a Toxiproxy-compatible proxy; revert removes it',
+  summary:
+    'add a toxic (latency, bandwidth, timeout, ...; http_status, http_delay, ... on http proxies) to a Toxiproxy-compatible proxy; revert removes it',
   params,
   reversible: true,
   targets: ['proxy'],
@@ -63,7 +64,9 @@ export const toxicDriver: FaultDriver<ProxyToxicParams> = {
     let toxic: Awaited<ReturnType<ProxyClient['getToxic']>> | undefined;
     for (const name of toxicNamesOf(fault)) toxic ??= await client.getToxic(proxy, name).catch(() => undefined);
     if (!toxic || toxic.type !== fault.params.type) return false;
-    return Object.entries(fault.params.attributes).every(([k, v]) => toxic.attributes[k] === v);
+    return Object.entries(fault.params.attributes).every(([k, v]) =>
+      typeof v === 'object' ? JSON.stringify(toxic.attributes[k]) === JSON.stringify(v) : toxic.attributes[k] === v,
+    );
   },
   async revert(fault) {
     const { url, proxy } = attributesOf(fault.target);

@@ -2,6 +2,8 @@
  * Every toxic type, one line each. Adding a toxic is one file in this folder plus one line here
  * (see docs/adding-a-toxic.md).
  */
+import { httpToxics } from '../http/toxics/index.js';
+import { tlsToxics } from '../tls/toxics.js';
 import type { AnyToxicType } from '../toxic.js';
 import { bandwidth } from './bandwidth.js';
 import { connectDelay } from './connect-delay.js';
@@ -30,6 +32,10 @@ export const builtinToxics: readonly AnyToxicType[] = [
   limitTime,
   refuse,
   connectDelay,
+  // HTTP toxics (proxies with protocol http), see ../http/toxics/.
+  ...httpToxics,
+  // TLS toxics (proxies with tls.terminate), see ../tls/toxics.ts.
+  ...tlsToxics,
 ];
 
 /** A lookup of toxic types by API name; pass extra types to add your own. */

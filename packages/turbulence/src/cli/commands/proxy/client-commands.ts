@@ -1,11 +1,22 @@
 /** `turbulence proxy list|create|delete|toggle|inspect`: toxiproxy-cli's proxy commands. */
 import type { Command } from 'commander';
 import type { ToxicJson } from '../../../proxy/toxic-record.js';
+import { PROTOCOLS } from '../../../proxy/protocol.js';
+import { parseChoice } from '../../parse.js';
 import { call, clientFor, withServer } from './shared.js';
 
 interface ServerFlags {
   url: string;
   token?: string;
+}
+
+interface CreateFlags extends ServerFlags {
+  listen: string;
+  upstream: string;
+  protocol?: string;
+  tlsTerminate?: boolean;
+  tlsUpstream?: boolean;
+  verifyUpstream: boolean;
 }
 
 /** Registers `proxy list`, `create`, `delete`, `toggle` and `inspect`. */
@@ -24,9 +35,32 @@ export function registerClientCommands(proxy: Command): void {
   withServer(proxy.command('create').description('create a proxy').argument('<name>', 'proxy name'))
     .requiredOption('-l, --listen <addr>', 'address to listen on, e.g. 127.0.0.1:26379 (port 0 = any)')
     .requiredOption('-u, --upstream <addr>', 'upstream host:port')
-    .action(async (name: string, flags: ServerFlags & { listen: string; upstream: string }) => {
+    .option(
+      '--protocol <protocol>',
+      `what the proxy understands: tcp (bytes, the default), http (HTTP/1.1 requests: http_* toxics)`,
+    )
+    .option('--tls-terminate', 'accept TLS from clients (a certificate from the test CA: `turbulence proxy ca`)')
+    .option('--tls-upstream', 'speak TLS to the upstream')
+    .option('--no-verify-upstream', 'with --tls-upstream: accept any upstream certificate')
+    .action(async (name: string, flags: CreateFlags) => {
+      const tls =
+        flags.tlsTerminate || flags.tlsUpstream
+          ? {
+              terminate: Boolean(flags.tlsTerminate),
+              upstream: Boolean(flags.tlsUpstream),
+              verifyUpstream: flags.verifyUpstream,
+            }
+          : undefined;
+      const protocol = flags.protocol === undefined ? undefined : parseChoice('--protocol', flags.protocol, PROTOCOLS);
       const created = await call(flags.url, () =>
-        clientFor(flags).createProxy({ name, listen: flags.listen, upstream: flags.upstream, enabled: true }),
+        clientFor(flags).createProxy({
+          name,
+          listen: flags.listen,
+          upstream: flags.upstream,
+          enabled: true,
+          ...(protocol && protocol !== 'tcp' ? { protocol } : {}),
+          ...(tls ? { tls } : {}),
+        }),
       );
       console.log(`Created new proxy ${created.name} listening on ${created.listen}`);
     });

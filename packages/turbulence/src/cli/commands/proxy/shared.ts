@@ -24,7 +24,10 @@ export async function call<T>(url: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ProxyClientError) throw new TurbulenceError(ErrorCodes.ACTIVITY_FAILED, err.message);
+    if (err instanceof ProxyClientError) {
+      // A 400 is bad input (a bad attribute, a toxic on a proxy of another protocol): exit 2, like a usage error.
+      throw new TurbulenceError(err.status === 400 ? ErrorCodes.USAGE : ErrorCodes.ACTIVITY_FAILED, err.message);
+    }
     throw new TurbulenceError(ErrorCodes.UNAVAILABLE, `cannot reach the proxy server at ${url}`, {
       hint: 'start one with `turbulence proxy serve`, or point --url / TOXIPROXY_URL at it',
       cause: err,

@@ -16,11 +16,20 @@ export function registerToxicCommands(proxy: Command): void {
   const toxic = proxy.command('toxic').description('add, update or remove toxics on a proxy');
 
   withServer(toxic.command('add').description('add a toxic to a proxy').argument('<proxy>', 'proxy name'))
-    .requiredOption('-t, --type <type>', 'latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, ...')
+    .requiredOption(
+      '-t, --type <type>',
+      'tcp proxies: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, ...; ' +
+        'http proxies: http_status, http_abort, http_delay, http_header, http_body (docs/proxy.md)',
+    )
     .option('-n, --toxicName <name>', 'toxic name (default <type>_<stream>)')
     .option('--toxicity <p>', 'share of connections affected, 0..1', '1')
-    .option('-a, --attribute <key=value>', 'toxic attribute (repeatable)', collect, [])
-    .option('-u, --upstream', 'apply client → server')
+    .option(
+      '-a, --attribute <key=value>',
+      'toxic attribute (repeatable), e.g. -a status=503 -a path=/api/* -a "header=X-Tenant: blue"',
+      collect,
+      [],
+    )
+    .option('-u, --upstream', 'apply client → server (http toxics: the request side)')
     .option('-d, --downstream', 'apply server → client (default)')
     .action(async (name: string, flags: ToxicFlags & { type: string; upstream?: boolean; downstream?: boolean }) => {
       if (flags.upstream && flags.downstream) {
