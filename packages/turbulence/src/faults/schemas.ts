@@ -5,6 +5,7 @@
  * runner; `registry.test.ts` checks that both list the same kinds with the same params schemas.
  */
 import { kinds as cgroup } from './cgroup/schema.js';
+import { kinds as config } from './config/schema.js';
 import { kinds as dns } from './dns/schema.js';
 import { kinds as failpoint } from './failpoint/schema.js';
 import type { KindSchema } from './kind-schema.js';
@@ -28,6 +29,7 @@ export const kindSchemas: readonly KindSchema[] = [
   ...dns,
   ...proxy,
   ...failpoint,
+  ...config,
 ].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
 
 /**

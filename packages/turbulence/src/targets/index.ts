@@ -8,6 +8,7 @@
 import { resolveClocks } from './clock.js';
 import { resolveDnsApis } from './dns.js';
 import { resolveFailpointTargets } from './failpoint.js';
+import { resolveFiles } from './file.js';
 import { resolveProcessTargets } from './lab-service.js';
 import { resolveNetworkTargets } from './netns.js';
 import { resolveProxies } from './proxy.js';
@@ -52,6 +53,12 @@ export const resolvers: readonly TargetResolver[] = [
     summary: 'the offset file of a process started under libfaketime',
     keys: ['clockFile'],
     resolve: resolveClocks,
+  },
+  {
+    type: 'file',
+    summary: 'a text file (configuration: YAML, JSON, TOML, INI, .env), by path',
+    keys: ['path', 'allow'],
+    resolve: resolveFiles,
   },
 ];
 

@@ -82,3 +82,9 @@ export const dnsApiQuerySchema = z.union([
 
 /** A libfaketime clock file (`time.skew` of processes started under libfaketime with that file). */
 export const clockQuerySchema = z.object({ clockFile: z.string().min(1) }).strict();
+
+/**
+ * A file (`config.*`): `{ path: FILE }`. A symlink is followed only when the file it leads to lies in the link's own
+ * directory or under one of `allow` (directories); anything else is refused.
+ */
+export const fileQuerySchema = z.object({ path: z.string().min(1), allow: oneOrManyList.optional() }).strict();
