@@ -91,7 +91,7 @@ export async function restore(id: string, force: boolean): Promise<boolean> {
     if (now !== meta.injectedSha256 && !force) {
       throw new TurbulenceError(
         ErrorCodes.FAULT_REVERT_FAILED,
-        `${meta.path} changed since turbulence changed it (${now === undefined ? 'it was deleted' : `sha256 now ${now.slice(0, 12)}…, turbulence wrote ${meta.injectedSha256.slice(0, 12)}…`}); not overwriting it`,
+        `${meta.path} changed since turbulence changed it (${now === undefined ? 'it was deleted' : `sha256 now ${now.slice(0, 12)}…, turbulence wrote ${meta.injectedSha256.slice(0, 12)}…`}); not overwriting it (revert with --force to overwrite it)`,
         {
           location: { file: meta.path },
           hint: `the original is kept in ${files.bytes}; compare by hand, or revert anyway (overwriting the change) with \`turbulence fault revert ${id} --force\``,

@@ -121,9 +121,10 @@ export function walkPlain(
     const last = i === segments.length - 1;
     let exists: boolean;
     if (Array.isArray(node)) {
-      if (typeof seg !== 'number') throw keyNotFound(file, segments, i, node);
+      if (typeof seg !== 'number') throw keyNotFound(file, segments, i, { length: node.length });
       exists = seg < node.length;
-      if (!exists && !(last && create && seg === node.length)) throw keyNotFound(file, segments, i, node);
+      if (!exists && !(last && create && seg === node.length))
+        throw keyNotFound(file, segments, i, { length: node.length });
     } else if (isMap(node)) {
       exists = Object.prototype.hasOwnProperty.call(node, String(seg));
       if (!exists && !(last && create)) throw keyNotFound(file, segments, i, Object.keys(node));

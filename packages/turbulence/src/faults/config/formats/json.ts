@@ -12,9 +12,35 @@ function parse(file: string, text: string): unknown {
   } catch (err) {
     const message = (err as Error).message;
     const at = /position (\d+)/.exec(message);
-    const pos = at ? lineColumn(text, Number(at[1])) : undefined;
-    throw notParseable(file, 'JSON', message.split('\n')[0] ?? message, pos?.line, pos?.column);
+    const pos = lineColumn(text, at ? Number(at[1]) : firstBadOffset(text));
+    throw notParseable(file, 'JSON', message.replace(/\s+/g, ' '), pos.line, pos.column);
   }
+}
+
+/**
+ * Where JSON.parse gives up, for Node versions whose message has no position: the shortest prefix that fails for
+ * another reason than "unexpected end" ends at the bad character (every prefix of a valid start is a valid start).
+ */
+function firstBadOffset(text: string): number {
+  const bad = (n: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return false;
+    } catch (err) {
+      const message = (err as Error).message;
+      const at = /position (\d+)/.exec(message);
+      if (at) return Number(at[1]) < n && !/Unterminated/.test(message);
+      return !/end of JSON input/.test(message);
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bad(mid + 1)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 function render(value: unknown, original: string): string {

@@ -36,7 +36,7 @@ function walk(file: string, doc: Document, path: readonly KeySegment[], create: 
       node = node.get(node.has(seg) ? seg : String(seg), true);
     } else if (isSeq(node)) {
       const ok = typeof seg === 'number' && (seg < node.items.length || (last && create && seg === node.items.length));
-      if (!ok) throw keyNotFound(file, path, i, node.items);
+      if (!ok) throw keyNotFound(file, path, i, { length: node.items.length });
       node = node.get(seg, true);
     } else {
       throw keyNotFound(file, path, i, 'scalar');
