@@ -17,4 +17,5 @@ export const families: Readonly<Record<string, () => Promise<FaultFamily>>> = {
   proxy: () => import('./proxy/index.js'),
   failpoint: () => import('./failpoint/index.js'),
   config: () => import('./config/index.js'),
+  load: () => import('./load/index.js'),
 };

@@ -10,6 +10,7 @@ import { kinds as dns } from './dns/schema.js';
 import { kinds as failpoint } from './failpoint/schema.js';
 import type { KindSchema } from './kind-schema.js';
 import { kinds as limit } from './limit/schema.js';
+import { kinds as load } from './load/schema.js';
 import { kinds as network } from './network/schema.js';
 import { kinds as process } from './process/schema.js';
 import { kinds as proxy } from './proxy/schema.js';
@@ -30,6 +31,7 @@ export const kindSchemas: readonly KindSchema[] = [
   ...proxy,
   ...failpoint,
   ...config,
+  ...load,
 ].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
 
 /**

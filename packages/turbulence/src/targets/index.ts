@@ -7,6 +7,7 @@
  */
 import { resolveClocks } from './clock.js';
 import { resolveDnsApis } from './dns.js';
+import { resolveEndpoints } from './endpoint.js';
 import { resolveFailpointTargets } from './failpoint.js';
 import { resolveFiles } from './file.js';
 import { resolveProcessTargets } from './lab-service.js';
@@ -59,6 +60,12 @@ export const resolvers: readonly TargetResolver[] = [
     summary: 'a text file (configuration: YAML, JSON, TOML, INI, .env), by path',
     keys: ['path', 'allow'],
     resolve: resolveFiles,
+  },
+  {
+    type: 'endpoint',
+    summary: 'a network endpoint a load is sent to: an HTTP(S) URL or a TCP host:port',
+    keys: ['url', 'tcp'],
+    resolve: resolveEndpoints,
   },
 ];
 

@@ -88,3 +88,9 @@ export const clockQuerySchema = z.object({ clockFile: z.string().min(1) }).stric
  * directory or under one of `allow` (directories); anything else is refused.
  */
 export const fileQuerySchema = z.object({ path: z.string().min(1), allow: oneOrManyList.optional() }).strict();
+
+/** A network endpoint a load is sent to (`load.*`): an HTTP(S) URL, or a raw TCP `host:port`. */
+export const endpointQuerySchema = z.union([
+  z.object({ url: z.url() }).strict(),
+  z.object({ tcp: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'write host:port') }).strict(),
+]);
