@@ -19,4 +19,6 @@ export const families: Readonly<Record<string, () => Promise<FaultFamily>>> = {
   pod: () => import('./kubernetes/index.js'),
   node: () => import('./kubernetes/index.js'),
   workload: () => import('./kubernetes/index.js'),
+  config: () => import('./config/index.js'),
+  load: () => import('./load/index.js'),
 };

@@ -5,11 +5,13 @@
  * runner; `registry.test.ts` checks that both list the same kinds with the same params schemas.
  */
 import { kinds as cgroup } from './cgroup/schema.js';
+import { kinds as config } from './config/schema.js';
 import { kinds as dns } from './dns/schema.js';
 import { kinds as failpoint } from './failpoint/schema.js';
 import type { KindSchema } from './kind-schema.js';
 import { kinds as kubernetes } from './kubernetes/schema.js';
 import { kinds as limit } from './limit/schema.js';
+import { kinds as load } from './load/schema.js';
 import { kinds as network } from './network/schema.js';
 import { kinds as process } from './process/schema.js';
 import { kinds as proxy } from './proxy/schema.js';
@@ -30,6 +32,8 @@ export const kindSchemas: readonly KindSchema[] = [
   ...proxy,
   ...failpoint,
   ...kubernetes,
+  ...config,
+  ...load,
 ].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
 
 /**

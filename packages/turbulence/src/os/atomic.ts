@@ -19,7 +19,7 @@ const tempPath = (path: string): string =>
  * @example
  * await writeFileAtomic('/tmp/t/ledger/f-1.json', JSON.stringify(entry));
  */
-export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 }); // the home and its directories are private
   const tmp = tempPath(path);

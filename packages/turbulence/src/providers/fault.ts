@@ -7,7 +7,8 @@
  *   → { "faults": [ { "id": "f-1", "kind": "process.kill", "target": { "id": "pid:42", "name": "api (pid 42)" } } ] }
  */
 import type { FaultSpec } from '../core/fault.js';
-import type { JsonObject } from '../core/json.js';
+import type { InjectedFault } from '../core/fault.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
 import { parseDuration } from '../core/duration.js';
 import { ErrorCodes, isTurbulenceError, errorMessage } from '../core/errors.js';
 import { parseSelectionMode } from '../core/selector.js';
@@ -23,7 +24,8 @@ type ActivityContext = ProviderContext & { activity?: string };
 
 /** Output of the `fault` provider. */
 export interface FaultOutput {
-  faults: { id: string; kind: string; target: { id: string; name: string } }[];
+  /** `output`: what the kind measured, for kinds that return one (`load.*`: latency, errors, requests/s). */
+  faults: { id: string; kind: string; target: { id: string; name: string }; output?: JsonValue }[];
 }
 
 /**
@@ -42,6 +44,13 @@ export function toFaultSpec(p: FaultProvider): FaultSpec {
   return spec;
 }
 
+/** A kind's measured output: the `output` of its inject state, when it returns one (`load.*`). */
+function outputOf(f: InjectedFault & { state?: JsonValue }): { output?: JsonValue } {
+  const s = f.state;
+  const output = typeof s === 'object' && s !== null && !Array.isArray(s) ? s.output : undefined;
+  return output === undefined ? {} : { output };
+}
+
 async function runFault(p: FaultProvider, ctx: ProviderContext, activity: string): Promise<FaultOutput> {
   if (!ctx.faults) throw activityFailed('fault provider needs a run');
   let spec: FaultSpec;
@@ -53,7 +62,12 @@ async function runFault(p: FaultProvider, ctx: ProviderContext, activity: string
   try {
     const injected = await ctx.faults.inject(spec, { activity });
     return {
-      faults: injected.map((f) => ({ id: f.id, kind: f.kind, target: { id: f.target.id, name: f.target.name } })),
+      faults: injected.map((f) => ({
+        id: f.id,
+        kind: f.kind,
+        target: { id: f.target.id, name: f.target.name },
+        ...outputOf(f),
+      })),
     };
   } catch (err) {
     // Blast-radius refusals and driver errors fail the activity; the run decides what a failed action means.

@@ -7,8 +7,10 @@
  */
 import { resolveClocks } from './clock.js';
 import { resolveDnsApis } from './dns.js';
+import { resolveEndpoints } from './endpoint.js';
 import { resolveFailpointTargets } from './failpoint.js';
 import { resolveNodes, resolvePods, resolveWorkloads } from './kubernetes.js';
+import { resolveFiles } from './file.js';
 import { resolveProcessTargets } from './lab-service.js';
 import { resolveNetworkTargets } from './netns.js';
 import { resolveProxies } from './proxy.js';
@@ -82,6 +84,18 @@ export const resolvers: readonly TargetResolver[] = [
     summary: 'a Deployment, StatefulSet or ReplicaSet by name (deployment/web) or selector',
     keys: ['namespace', 'name', 'kind', 'selector', 'field', 'optIn', 'allowNamespaces', 'kubeconfig', 'context'],
     resolve: resolveWorkloads,
+  },
+  {
+    type: 'file',
+    summary: 'a text file (configuration: YAML, JSON, TOML, INI, .env), by path',
+    keys: ['path', 'allow'],
+    resolve: resolveFiles,
+  },
+  {
+    type: 'endpoint',
+    summary: 'a network endpoint a load is sent to: an HTTP(S) URL or a TCP host:port',
+    keys: ['url', 'tcp'],
+    resolve: resolveEndpoints,
   },
 ];
 

@@ -160,3 +160,14 @@ export const workloadQuerySchema = z
   .refine((q) => q.name !== undefined || q.selector !== undefined || q.field !== undefined, {
     message: 'name the workload: give name (e.g. deployment/web) or selector',
   });
+/**
+ * A file (`config.*`): `{ path: FILE }`. A symlink is followed only when the file it leads to lies in the link's own
+ * directory or under one of `allow` (directories); anything else is refused.
+ */
+export const fileQuerySchema = z.object({ path: z.string().min(1), allow: oneOrManyList.optional() }).strict();
+
+/** A network endpoint a load is sent to (`load.*`): an HTTP(S) URL, or a raw TCP `host:port`. */
+export const endpointQuerySchema = z.union([
+  z.object({ url: z.url() }).strict(),
+  z.object({ tcp: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'write host:port') }).strict(),
+]);

@@ -40,6 +40,7 @@ Examples:
   $ turbulence fault inject process.kill --target cmdline='node .*server\\.js' --select 'count(1)' --seed 7
   $ turbulence fault inject process.kill --target managed=web-1 --param signal=SIGTERM --param restart=true
   $ turbulence fault inject process.stop --target pidfile=/run/app.pid --detach
+  $ turbulence fault inject config.set --target path=app.yaml --param key=server.port --param value=9999 --duration 30s
   $ turbulence fault list
   $ turbulence fault revert process-stop-m3x8k2-1a2b3c
   $ turbulence recover`;
@@ -91,7 +92,12 @@ export function register(program: Command): void {
     .description('revert a fault from the ledger by id (whoever owns it), or every fault with --all')
     .argument('[id]', 'fault id from `turbulence fault list`')
     .option('--all', 'revert every fault in the ledger')
-    .action(async (id: string | undefined, flags: { all?: boolean }) => {
+    .option(
+      '--force',
+      'revert even when the target changed since injection (config.*: overwrite the change with the original bytes)',
+    )
+    .action(async (id: string | undefined, flags: { all?: boolean; force?: boolean }) => {
+      if (flags.force && id !== undefined) await forceRevert(id);
       process.exitCode = await revert(id, flags.all === true);
     });
 
@@ -238,6 +244,21 @@ async function list(json: boolean): Promise<number> {
     out(`${e.id}  ${e.kind}  ${e.target.name}  ${e.status}  ${age}  ${expires}  (${owner})`);
   }
   return corrupt.length > 0 ? ExitCodes.FAILED : ExitCodes.OK;
+}
+
+/** Marks a ledger entry `force: true` (for kinds whose params have it), so its revert overwrites changes since. */
+async function forceRevert(id: string): Promise<void> {
+  const ledger = new Ledger();
+  const entry = await ledger.get(id);
+  if (!entry) return; // revert() says there is no such fault
+  const driver = await getDriver(entry.kind);
+  const params = { ...entry.params, force: true };
+  if (!driver.params.safeParse(params).success) {
+    throw new TurbulenceError(ErrorCodes.USAGE, `--force means nothing for ${entry.kind}`, {
+      hint: 'it applies to kinds with a force param (config.*); revert without it',
+    });
+  }
+  await ledger.update(id, { params });
 }
 
 async function revert(id: string | undefined, all: boolean): Promise<number> {
