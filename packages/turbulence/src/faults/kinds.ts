@@ -16,4 +16,5 @@ export const families: Readonly<Record<string, () => Promise<FaultFamily>>> = {
   dns: () => import('./dns/index.js'),
   proxy: () => import('./proxy/index.js'),
   failpoint: () => import('./failpoint/index.js'),
+  container: () => import('./docker/index.js'),
 };

@@ -6,6 +6,7 @@
  */
 import { kinds as cgroup } from './cgroup/schema.js';
 import { kinds as dns } from './dns/schema.js';
+import { kinds as container } from './docker/schema.js';
 import { kinds as failpoint } from './failpoint/schema.js';
 import type { KindSchema } from './kind-schema.js';
 import { kinds as limit } from './limit/schema.js';
@@ -28,6 +29,7 @@ export const kindSchemas: readonly KindSchema[] = [
   ...dns,
   ...proxy,
   ...failpoint,
+  ...container,
 ].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
 
 /**

@@ -6,6 +6,7 @@
  *   target query ──resolver──▶ Target { id, type, name, attributes } ──guard (fault manager)──▶ select ──▶ driver
  */
 import { resolveClocks } from './clock.js';
+import { resolveContainers } from './container.js';
 import { resolveDnsApis } from './dns.js';
 import { resolveFailpointTargets } from './failpoint.js';
 import { resolveProcessTargets } from './lab-service.js';
@@ -52,6 +53,12 @@ export const resolvers: readonly TargetResolver[] = [
     summary: 'the offset file of a process started under libfaketime',
     keys: ['clockFile'],
     resolve: resolveClocks,
+  },
+  {
+    type: 'container',
+    summary: 'a Docker container, by name, re2:REGEX, id prefix, labels or compose project/service',
+    keys: ['name', 'id', 'label', 'project', 'service', 'all'],
+    resolve: resolveContainers,
   },
 ];
 
