@@ -75,7 +75,7 @@ export async function inspectContainer(id: string): Promise<ContainerInspectInfo
 }
 
 /**
- * Runs an Engine call on a container, treating "already so" (304, or a 409 whose message matches `already`)
+ * Runs an Engine call on a container, treating "already so" (304, or an error whose message matches `already`)
  * as success; returns false when the container is gone (404).
  */
 export async function containerCall(
@@ -90,7 +90,8 @@ export async function containerCall(
   } catch (err) {
     const status = engineStatus(err);
     if (status === 304) return true;
-    if (status === 409 && already?.test(engineMessage(err))) return true;
+    // "already so" comes as 409 or (Engine 20.10: "is not paused") as 500: the message tells.
+    if (status !== 404 && already?.test(engineMessage(err))) return true;
     if (status === 404) return false;
     throw engineError(err, doing, code);
   }
