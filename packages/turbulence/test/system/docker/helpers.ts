@@ -68,7 +68,8 @@ export async function stateOf(name: string) {
 
 /** The container's IPv4 address on the default bridge. */
 export async function ipOf(name: string): Promise<string> {
-  return (await engine.getContainer(name).inspect()).NetworkSettings.IPAddress;
+  const info = await engine.getContainer(name).inspect();
+  return String(info.NetworkSettings.IPAddress);
 }
 
 /** True when a TCP connection to ip:port opens within `ms` (a real client, from this machine). */
