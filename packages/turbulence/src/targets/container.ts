@@ -76,8 +76,8 @@ function skipped(c: ContainerInfo): boolean {
 
 const nameOf = (c: ContainerInfo): string => (c.Names[0] ?? c.Id).replace(/^\//, '');
 
-/** A name matcher: exact names, or one `re2:REGEX`. */
-function nameMatcher(names: readonly string[] | undefined): ((name: string) => boolean) | undefined {
+/** A name matcher: exact names (or, like Pumba, container ids of 12+ hex digits), or one `re2:REGEX`. */
+function nameMatcher(names: readonly string[] | undefined): ((name: string, id: string) => boolean) | undefined {
   if (!names) return undefined;
   const [first] = names;
   if (names.length === 1 && first?.startsWith('re2:')) {
@@ -94,7 +94,8 @@ function nameMatcher(names: readonly string[] | undefined): ((name: string) => b
     return (n) => re.matcher(n).find();
   }
   const wanted = new Set(names.map((n) => n.replace(/^\//, '')));
-  return (n) => wanted.has(n);
+  const ids = [...wanted].filter((n) => /^[0-9a-f]{12,64}$/.test(n));
+  return (n, id) => wanted.has(n) || ids.some((prefix) => id.startsWith(prefix));
 }
 
 /** A container as a target. */
@@ -144,7 +145,7 @@ export async function resolveContainers(query: JsonObject | undefined): Promise<
     (c) =>
       c.Id !== own &&
       !skipped(c) &&
-      (!byName || byName(nameOf(c))) &&
+      (!byName || byName(nameOf(c), c.Id)) &&
       (!q.id || q.id.some((prefix) => c.Id.startsWith(prefix))),
   );
   if (matched.length === 0) throw nothingMatched(q, live.map(nameOf));

@@ -6,6 +6,7 @@
 import type { AnyDriver } from '../../core/fault.js';
 import { killDriver, pauseDriver, removeDriver, restartDriver, stopDriver } from './lifecycle.js';
 import { networkDrivers } from './network.js';
+import { stressDriver } from './stress.js';
 
 /** Every driver of the family, one line each. */
 export const drivers: readonly AnyDriver[] = [
@@ -14,6 +15,7 @@ export const drivers: readonly AnyDriver[] = [
   pauseDriver,
   restartDriver,
   removeDriver,
+  stressDriver,
   ...networkDrivers,
 ];
 

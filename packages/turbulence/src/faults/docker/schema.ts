@@ -50,6 +50,19 @@ export const removeParams = z
     path: ['irreversible'],
   });
 
+/** Params of `container.stress`: stress-ng arguments, as Pumba's `--stressors` takes them. */
+export const stressParams = z
+  .object({
+    stressors: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .transform((v) => (Array.isArray(v) ? v : v.split(/\s+/).filter((w) => w.length > 0)))
+      .default(['--cpu', '1'])
+      .refine((words) => words[0]?.startsWith('--') === true, {
+        message: 'stressors are stress-ng arguments starting with an option, e.g. "--cpu 2 --vm 1 --vm-bytes 64M"',
+      }),
+  })
+  .strict();
+
 /** The network kinds run inside a container's namespace with the network family's drivers: kind → inner kind. */
 export const networkKinds = {
   'container.partition': 'network.partition',
@@ -80,6 +93,12 @@ export const kinds: readonly KindSchema[] = [
     params: removeParams,
     ...base,
     example: { target: web, params: { irreversible: true } },
+  },
+  {
+    kind: 'container.stress',
+    params: stressParams,
+    ...base,
+    example: { target: web, params: { stressors: '--cpu 2 --vm 1 --vm-bytes 64M' }, duration: '30s' },
   },
   net('container.partition', partitionParams, { peers: ['client'] }),
   net('container.loss', lossParams, { percent: 30 }),

@@ -9,6 +9,7 @@ import type { JsonObject } from '../../../src/core/json.js';
 import { driverContract, type ContractCase, type ContractTarget } from '../../support/driver-contract.js';
 import {
   connectMs,
+  engine,
   inNetns,
   ipOf,
   netLeftovers,
@@ -128,4 +129,20 @@ driverContract({
   settleMs: 8000,
   // Egress delay of the container: the SYN-ACK of a connect from this machine waits 400 ms.
   setup: container(async (_, ip) => (await connectMs(ip)) > 250, { delay: 400 }, true),
+});
+
+driverContract({
+  kind: 'container.stress',
+  needs: [...needs, 'stress-ng'],
+  // The Engine's own process list of the container (`docker top`) shows the load.
+  setup: container(
+    async (name) => {
+      const top = (await engine
+        .getContainer(name)
+        .top()
+        .catch(() => ({ Processes: [] }))) as { Processes?: string[][] };
+      return (top.Processes ?? []).some((p) => p.join(' ').includes('stress-ng'));
+    },
+    { stressors: '--cpu 1' },
+  ),
 });
