@@ -19,7 +19,7 @@ import { containerAttrs, resolveContainers } from '../../targets/container.js';
 import { faultIdOf, shortKey } from '../naming.js';
 import { drivers as networkFamily } from '../network/index.js';
 import { kinds, networkKinds } from './schema.js';
-import { resolveFor } from './engine.js';
+import { dockerReachable, resolveFor } from './engine.js';
 
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
 
@@ -89,7 +89,10 @@ function wrap(kind: keyof typeof networkKinds): FaultDriver<JsonObject> {
     params: schema.params as FaultDriver<JsonObject>['params'],
     reversible: true,
     targets: ['container'],
-    check: async () => (await inner()).check?.() ?? { ok: true },
+    check: async () => {
+      const daemon = await dockerReachable();
+      return daemon.ok ? ((await inner()).check?.() ?? daemon) : daemon;
+    },
     resolveTargets: (query) => resolveFor(kind, query, []),
     async inject(target, params, ctx) {
       const key = faultIdOf(ctx, kind, target, params);

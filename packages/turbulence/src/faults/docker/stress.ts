@@ -21,7 +21,7 @@ import { findBinary, needsTool } from '../../os/tools.js';
 import { containerAttrs } from '../../targets/container.js';
 import { faultIdOf } from '../naming.js';
 import { taggedPids } from '../stress/driver.js';
-import { resolveFor } from './engine.js';
+import { dockerReachable, resolveFor } from './engine.js';
 import { stressParams } from './schema.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -55,7 +55,7 @@ export const stressDriver: FaultDriver<z.output<typeof stressParams>> = {
   params: stressParams,
   reversible: true,
   targets: ['container'],
-  check: () => Promise.resolve(findBinary('stress-ng') ? { ok: true } : { ok: false, reason: needsTool('stress-ng') }),
+  check: async () => (findBinary('stress-ng') ? dockerReachable() : { ok: false, reason: needsTool('stress-ng') }),
   resolveTargets: (query) => resolveFor('container.stress', query, []),
   async inject(target, p, ctx): Promise<JsonObject> {
     const tag = tagOf(faultIdOf(ctx, 'container.stress', target, p));

@@ -148,8 +148,8 @@ describe.skipIf(sys.skip)('container targets', () => {
   );
 
   it(
-    'fails with a clear error, and exits non-zero, when Docker is unreachable',
-    { timeout: cliTimeout(1) },
+    'fails with a clear error, and exits non-zero, when Docker is unreachable; doctor says so per kind',
+    { timeout: cliTimeout(2) },
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'tb-nodocker-'));
       const res = await runCli(['fault', 'inject', 'container.pause', '--target', 'name=web-1', '--duration', '1s'], {
@@ -159,6 +159,8 @@ describe.skipIf(sys.skip)('container targets', () => {
       expect(res.code).not.toBe(0);
       expect(res.stderr).toMatch(/Docker is unreachable/);
       expect(res.stderr).toMatch(/start dockerd/);
+      const doctor = await runCli(['doctor'], { env: { ...env, DOCKER_HOST: `unix://${join(dir, 'docker.sock')}` } });
+      expect(doctor.stdout).toMatch(/NO\s+container\.pause\s+no Docker daemon answers/);
     },
   );
 });
