@@ -17,6 +17,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   tcp: { type: 'tcp', host: '127.0.0.1', port: 1 },
   fault: { type: 'fault', kind: 'process.stop' },
   dns: { type: 'dns', server: '127.0.0.1:1', name: 'example.test' },
+  docker: { type: 'docker', name: 'no-such-container-turbulence' },
 };
 
 function abortedCtx(): ProviderContext {

@@ -7,6 +7,7 @@ import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { Provider } from '../experiment/types.js';
 import { faultProvider } from './fault.js';
 import { dnsProvider } from './dns.js';
+import { dockerProvider } from './docker.js';
 import { httpProvider } from './http.js';
 import { moduleProvider } from './module.js';
 import { processProvider } from './process.js';
@@ -36,6 +37,7 @@ export const providers: readonly AnyProviderDefinition[] = [
   tcpProvider,
   faultProvider,
   dnsProvider,
+  dockerProvider,
 ];
 
 /** The schema of every provider type, in list order (for assembling the experiment schema). */

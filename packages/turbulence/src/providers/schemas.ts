@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { strictObject } from '../experiment/strict.js';
 import { dnsSchema } from './dns-schema.js';
 import type { DnsProvider } from './dns-schema.js';
+import { dockerSchema } from './docker-schema.js';
+import type { DockerProvider } from './docker-schema.js';
 
 const nonEmpty = (what: string) => z.string().min(1, { message: `${what} must be a non-empty string` });
 const secretScopes = z.array(z.string()).optional();
@@ -141,7 +143,14 @@ export type FaultProvider = z.output<typeof faultObject>;
 
 /** Any provider of an activity or probe tolerance, tagged by `type`. */
 export type Provider =
-  HttpProvider | ProcessProvider | PythonProvider | ModuleProvider | TcpProvider | FaultProvider | DnsProvider;
+  | HttpProvider
+  | ProcessProvider
+  | PythonProvider
+  | ModuleProvider
+  | TcpProvider
+  | FaultProvider
+  | DnsProvider
+  | DockerProvider;
 export type ProviderType = Provider['type'];
 
 /**
@@ -157,6 +166,7 @@ export const providerSchemaList: readonly { type: string; schema: z.ZodType; che
   { type: 'tcp', schema: tcpSchema },
   { type: 'fault', schema: faultSchema },
   { type: 'dns', schema: dnsSchema },
+  { type: 'docker', schema: dockerSchema },
 ];
 
 /** The provider types turbulence knows, in list order. */

@@ -13,6 +13,7 @@ import { Rng } from '../../../src/core/rng.js';
 import { FaultManager } from '../../../src/faults/manager.js';
 import { Ledger } from '../../../src/faults/ledger.js';
 import { resolveContainers } from '../../../src/targets/container.js';
+import { runDockerProbe } from '../../../src/providers/docker.js';
 import { cliTimeout, runCli } from '../../support/cli.js';
 import { eventually } from '../../support/eventually.js';
 import { requireSystem } from '../../support/system.js';
@@ -64,6 +65,28 @@ describe.skipIf(sys.skip)('container targets', () => {
     ]);
     expect(names(await resolveContainers({ project: run.id }))).toHaveLength(3);
     expect(names(await resolveContainers({ project: run.id, service: 'web' }))).toHaveLength(2);
+  });
+
+  it('the docker probe reports state, health, restart count and exit code, by name or by label', async () => {
+    expect(await runDockerProbe({ type: 'docker', name: run.name('web-1') })).toEqual({
+      name: run.name('web-1'),
+      state: 'running',
+      running: true,
+      paused: false,
+      health: 'none',
+      restart_count: 0,
+      exit_code: 0,
+    });
+    await engine.getContainer(run.name('web-2')).pause();
+    try {
+      const byLabel = await runDockerProbe({ type: 'docker', label: `app=web,tier=front,turbulence.test=${run.id}` });
+      expect(byLabel).toMatchObject({ total: 3, running: 2, paused: 1 }); // skipme too: a probe only reads
+    } finally {
+      await engine.getContainer(run.name('web-2')).unpause();
+    }
+    await expect(runDockerProbe({ type: 'docker', name: run.name('nope') })).rejects.toMatchObject({
+      code: 'TURB_ERR_ACTIVITY_FAILED',
+    });
   });
 
   it('never returns a container labelled turbulence.skip=true', async () => {
