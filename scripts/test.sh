@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-system.sh
+bash scripts/start-dockerd.sh
 # The optional nfqueue addon (user-space latency where the kernel has no netem) can only compile once
 # libnetfilter-queue-dev is installed, which on a fresh machine happens after `npm ci`.
 # npm ci drops the optional package when its build fails there, so install it again (same version, lock untouched).

@@ -21,4 +21,5 @@ export const families: Readonly<Record<string, () => Promise<FaultFamily>>> = {
   workload: () => import('./kubernetes/index.js'),
   config: () => import('./config/index.js'),
   load: () => import('./load/index.js'),
+  container: () => import('./docker/index.js'),
 };

@@ -7,6 +7,7 @@
 import { kinds as cgroup } from './cgroup/schema.js';
 import { kinds as config } from './config/schema.js';
 import { kinds as dns } from './dns/schema.js';
+import { kinds as container } from './docker/schema.js';
 import { kinds as failpoint } from './failpoint/schema.js';
 import type { KindSchema } from './kind-schema.js';
 import { kinds as kubernetes } from './kubernetes/schema.js';
@@ -34,6 +35,7 @@ export const kindSchemas: readonly KindSchema[] = [
   ...kubernetes,
   ...config,
   ...load,
+  ...container,
 ].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
 
 /**

@@ -18,6 +18,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   fault: { type: 'fault', kind: 'process.stop' },
   dns: { type: 'dns', server: '127.0.0.1:1', name: 'example.test' },
   k8s: { type: 'k8s', probe: 'pods-ready', selector: 'app=web', kubeconfig: '/nonexistent/kubeconfig' },
+  docker: { type: 'docker', name: 'no-such-container-turbulence' },
 };
 
 function abortedCtx(): ProviderContext {

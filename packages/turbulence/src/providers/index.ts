@@ -7,6 +7,7 @@ import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { Provider } from '../experiment/types.js';
 import { faultProvider } from './fault.js';
 import { dnsProvider } from './dns.js';
+import { dockerProvider } from './docker.js';
 import { httpProvider } from './http.js';
 import { k8sProvider } from './k8s.js';
 import { moduleProvider } from './module.js';
@@ -38,6 +39,7 @@ export const providers: readonly AnyProviderDefinition[] = [
   faultProvider,
   dnsProvider,
   k8sProvider,
+  dockerProvider,
 ];
 
 /** The schema of every provider type, in list order (for assembling the experiment schema). */

@@ -6,6 +6,7 @@
  *   target query ──resolver──▶ Target { id, type, name, attributes } ──guard (fault manager)──▶ select ──▶ driver
  */
 import { resolveClocks } from './clock.js';
+import { resolveContainers } from './container.js';
 import { resolveDnsApis } from './dns.js';
 import { resolveEndpoints } from './endpoint.js';
 import { resolveFailpointTargets } from './failpoint.js';
@@ -96,6 +97,12 @@ export const resolvers: readonly TargetResolver[] = [
     summary: 'a network endpoint a load is sent to: an HTTP(S) URL or a TCP host:port',
     keys: ['url', 'tcp'],
     resolve: resolveEndpoints,
+  },
+  {
+    type: 'container',
+    summary: 'a Docker container, by name, re2:REGEX, id prefix, labels or compose project/service',
+    keys: ['name', 'id', 'label', 'project', 'service', 'all'],
+    resolve: resolveContainers,
   },
 ];
 

@@ -171,3 +171,58 @@ export const endpointQuerySchema = z.union([
   z.object({ url: z.url() }).strict(),
   z.object({ tcp: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'write host:port') }).strict(),
 ]);
+/** `--target id=1234` reads as a number; a name or id prefix is text. */
+const numberAsText = (v: unknown): unknown => (typeof v === 'number' ? String(v) : v);
+const HEX_ID = /^[0-9a-f]{4,64}$/;
+const ID_MESSAGE = 'a container id prefix is 4 to 64 lowercase hex digits';
+
+/** `key=value` or `key` (present with any value): one Docker label filter. */
+const LABEL = /^[^=,\s]+(=[^,]*)?$/;
+const labelList = oneOrMany.transform((v, ctx) => {
+  const out = [v]
+    .flat()
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const l of out) {
+    if (!LABEL.test(l)) ctx.addIssue({ code: 'custom', message: `label ${JSON.stringify(l)} is not key=value or key` });
+  }
+  return out;
+});
+
+/**
+ * Docker containers (`container.*`): every given field must match (labels ANDed). `name` is an exact name, or
+ * `re2:REGEX` searched in the name (Pumba's syntax); `id` is an id prefix. Containers labelled
+ * `turbulence.skip=true` (or Pumba's `com.gaiaadm.pumba.skip`) and the runner's own container are never targets.
+ *
+ * @example
+ * containerQuerySchema.parse({ label: 'app=web,tier=front', project: 'shop' });
+ */
+export const containerQuerySchema = z
+  .object({
+    /** Exact container name(s) (a leading `/` is ignored), or one `re2:REGEX`. */
+    name: z.preprocess(numberAsText, oneOrManyList).optional(),
+    /** Container id prefix(es), at least 4 hex digits. */
+    id: z
+      .preprocess(
+        numberAsText,
+        z.union([z.string().regex(HEX_ID, ID_MESSAGE), z.array(z.string().regex(HEX_ID, ID_MESSAGE)).min(1)]),
+      )
+      .transform((v) => [v].flat())
+      .optional(),
+    /** `key=value` labels (several, or comma-separated), all of which must match. */
+    label: labelList.optional(),
+    /** Docker Compose project (`com.docker.compose.project`). */
+    project: z.string().min(1).optional(),
+    /** Docker Compose service (`com.docker.compose.service`). */
+    service: z.string().min(1).optional(),
+    /** Also stopped containers (default: running and paused ones). */
+    all: z.boolean().default(false),
+  })
+  .strict()
+  .refine((q) => [q.name, q.id, q.label, q.project, q.service].some((v) => v !== undefined), {
+    message: 'give at least one of name, id, label, project, service',
+  });
+
+/** A parsed container query. */
+export type ContainerQuery = z.output<typeof containerQuerySchema>;

@@ -23,7 +23,8 @@ export type Requirement =
   | 'busybox'
   | 'faketime'
   | 'docker'
-  | 'musl-gcc';
+  | 'musl-gcc'
+  | 'dockerd';
 
 const BINARIES: Partial<Record<Requirement, string>> = {
   python3: 'python3',
@@ -60,6 +61,7 @@ function missing(req: Requirement): string | undefined {
   if (req === 'root') return process.getuid?.() === 0 ? undefined : 'needs root';
   const bin = BINARIES[req];
   if (bin && !which(bin)) return `needs \`${bin}\` (install with scripts/setup-system.sh)`;
+  if (req === 'dockerd') return dockerdMissing();
   if (req === 'python3') {
     try {
       execFileSync('python3', ['-c', 'import sys'], { stdio: 'ignore' });
@@ -68,6 +70,20 @@ function missing(req: Requirement): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Why no Docker daemon answers `GET /_ping` (at `DOCKER_HOST` or the default socket), or undefined when one does. */
+function dockerdMissing(): string | undefined {
+  const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  const args = host.startsWith('unix://')
+    ? ['--unix-socket', host.slice('unix://'.length), 'http://localhost/_ping']
+    : [`http://${host.replace(/^tcp:\/\//, '')}/_ping`];
+  try {
+    execFileSync('curl', ['-sf', '--max-time', '3', ...args], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return `needs a Docker daemon answering at ${host} (scripts/start-dockerd.sh starts one as root)`;
+  }
 }
 
 /** True in CI, where missing prerequisites fail instead of skipping. */

@@ -65,6 +65,12 @@ export const commands: readonly CommandEntry[] = [
     load: () => import('./fault.js'),
   },
   {
+    name: 'docker',
+    term: 'docker [pumba-args...]',
+    summary: 'Pumba-compatible container chaos: any `pumba ...` command line runs as `turbulence docker ...`',
+    load: () => import('./docker.js'),
+  },
+  {
     name: 'recover',
     term: 'recover [options]',
     summary:

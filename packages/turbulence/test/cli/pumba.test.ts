@@ -1,0 +1,198 @@
+/**
+ * Pumba command-line conformance (`test/fixtures/pumba/`, real Pumba command lines from its README, docs and
+ * examples; see SOURCES.md): every line of commands.txt, split as shell words (never by a shell), reads into a plan
+ * whose fault kind, params and target turbulence's own schemas accept; every line of invalid-commands.txt is
+ * refused with the reason Pumba gives. Plus the plans of a few lines spelled out, nearest-flag hints, and
+ * `turbulence docker --dry-run` through the real CLI.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isTurbulenceError } from '../../src/core/errors.js';
+import { kindSchema } from '../../src/faults/schemas.js';
+import { containerQuerySchema } from '../../src/targets/queries.js';
+import { parsePumba } from '../../src/cli/pumba/parse.js';
+import { geModelRate, lossStateRate, planPumba, type PumbaPlan } from '../../src/cli/pumba/plan.js';
+import { cliTimeout, runCli } from '../support/cli.js';
+import { shellWords } from '../support/shell-words.js';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'pumba');
+const lines = (file: string) => readFileSync(join(DIR, file), 'utf8').split('\n');
+
+/** commands.txt: `# source` + command pairs. */
+const valid = lines('commands.txt').filter((l) => l.startsWith('pumba'));
+/** invalid-commands.txt: `# source`, `# expect`, command. */
+const invalid = lines('invalid-commands.txt').flatMap((l, i, all) =>
+  l.startsWith('pumba') ? [{ line: l, expect: all[i - 1] ?? '' }] : [],
+);
+
+const plan = (line: string): PumbaPlan => {
+  const [pumba, ...words] = shellWords(line);
+  expect(pumba).toBe('pumba');
+  return planPumba(parsePumba(words));
+};
+
+describe('Pumba command lines (commands.txt)', () => {
+  it('has the 71 lines SOURCES.md promises', () => expect(valid).toHaveLength(71));
+
+  it.each(valid)('reads %s', (line) => {
+    const p = plan(line);
+    if (p.action !== 'run') return;
+    const fault = p.fault!;
+    expect(containerQuerySchema.safeParse(fault.target).success).toBe(true);
+    const schema = kindSchema(fault.kind);
+    if (p.unsupported.length > 0 && !schema) return; // e.g. exec: refused at execution, with the reason
+    expect(schema, `${fault.kind} is a known kind`).toBeDefined();
+    const parsed = schema!.params.safeParse(fault.params);
+    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+  });
+});
+
+describe('refused Pumba command lines (invalid-commands.txt)', () => {
+  it('has the 14 lines SOURCES.md promises', () => expect(invalid).toHaveLength(14));
+
+  it.each(invalid)('refuses $line', ({ line, expect: expectation }) => {
+    let error: unknown;
+    try {
+      plan(line);
+    } catch (e) {
+      error = e;
+    }
+    expect(isTurbulenceError(error), `${line} must be refused`).toBe(true);
+    const text = `${(error as Error).message}\n${(error as { hint?: string }).hint ?? ''}`.toLowerCase();
+    const contains = /output contains "([^"]+)"/.exec(expectation)?.[1];
+    if (contains) expect(text).toContain(contains.toLowerCase());
+    const words = [...(/matches (.*)$/.exec(expectation)?.[1] ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
+    if (words.length > 0)
+      expect(
+        words.some((w) => text.includes(w.toLowerCase())),
+        `${text} ~ ${words.join('|')}`,
+      ).toBe(true);
+    if (/failed to parse ip/.test(expectation)) expect(text).toContain('failed to parse ip');
+  });
+});
+
+describe('Pumba plans', () => {
+  it('kill with --interval and --random picks one container per tick by regex', () => {
+    const p = plan(`pumba --interval=30s --random kill "re2:^test"`);
+    expect(p).toMatchObject({
+      action: 'run',
+      intervalMs: 30_000,
+      fault: {
+        kind: 'container.kill',
+        target: { name: 're2:^test' },
+        params: { signal: 'SIGKILL' },
+        select: { mode: 'one' },
+      },
+    });
+  });
+
+  it('netem delay becomes container.latency on egress, with jitter, for the duration', () => {
+    const p = plan(
+      'pumba netem --duration 5m --interface eth1 delay --time 3000 --jitter 30 --correlation 20 "re2:^test"',
+    );
+    expect(p.fault).toEqual({
+      kind: 'container.latency',
+      target: { name: 're2:^test' },
+      params: { delay: 3000, jitter: 30, direction: 'egress', device: 'eth1' },
+      durationMs: 300_000,
+    });
+  });
+
+  it('iptables loss becomes ingress container.loss; helper-image flags are accepted with a note', () => {
+    const p = plan(
+      'pumba iptables --iptables-image ghcr.io/alexei-led/pumba-alpine-nettools:latest --duration 5m loss --probability 0.1 myapp',
+    );
+    expect(p.fault).toMatchObject({
+      kind: 'container.loss',
+      params: { percent: 10, direction: 'ingress' },
+      durationMs: 300_000,
+    });
+    expect(p.notes.join('\n')).toMatch(/--iptables-image: turbulence needs no helper image/);
+    expect(p.unsupported).toEqual([]);
+  });
+
+  it('stop without --restart keeps the container stopped; with --restart it starts again after --duration', () => {
+    expect(plan('pumba stop myapp')).toMatchObject({
+      keep: true,
+      fault: { kind: 'container.stop', params: { timeout: 5 } },
+    });
+    const r = plan(`pumba --log-level=info --interval=15s --random stop --duration=7s --restart 're2:^stopme*'`);
+    expect(r.keep).toBeUndefined();
+    expect(r.fault).toMatchObject({ kind: 'container.stop', durationMs: 7000 });
+  });
+
+  it('rm opts in to the irreversible container.remove with Pumba defaults, and --force=false is read', () => {
+    expect(plan('pumba rm myapp').fault?.params).toEqual({
+      force: true,
+      volumes: true,
+      links: false,
+      irreversible: true,
+    });
+    expect(plan('pumba rm --force=false --volumes=false myapp').fault?.params).toMatchObject({
+      force: false,
+      volumes: false,
+    });
+  });
+
+  it('labels AND with names; --limit selects a count; --runtime podman talks to the Podman socket', () => {
+    expect(plan('pumba --label app=web --label env=staging kill --limit 2 web-1 web-2').fault).toMatchObject({
+      target: { name: ['web-1', 'web-2'], label: ['app=web', 'env=staging'] },
+      select: { mode: 'count', value: 2 },
+    });
+    expect(plan('pumba --runtime podman kill mycontainer').dockerHost).toBe('unix:///run/podman/podman.sock');
+    expect(plan('pumba --runtime containerd --containerd-namespace k8s.io kill abc').unsupported).toHaveLength(1);
+  });
+
+  it('approximates netem Markov loss by its long-run rate', () => {
+    expect(geModelRate(5, 90, 100, 0)).toBeCloseTo(5.26, 1);
+    expect(lossStateRate(0, 100, 0, 100, 0)).toBe(0);
+    expect(lossStateRate(5, 90, 0, 100, 0)).toBeGreaterThan(4);
+  });
+
+  it('names the nearest flag for an unknown one, and the subcommand that owns it', () => {
+    expect(() => plan('pumba kill --signall SIGTERM x')).toThrow(/flag provided but not defined: -signall/);
+    try {
+      plan('pumba kill --signall SIGTERM x');
+    } catch (e) {
+      expect((e as { hint: string }).hint).toMatch(/did you mean --signal\?/);
+    }
+    try {
+      plan('pumba netem --duration 1s --time 100 delay x');
+    } catch (e) {
+      expect((e as { hint: string }).hint).toMatch(/--time is a flag of `delay`/);
+    }
+  });
+
+  it('refuses what Pumba refuses beyond the fixture: jitter >= time, duration >= interval, bad signal', () => {
+    expect(() => plan('pumba netem --duration 1s delay --time 100 --jitter 100 x')).toThrow(/jitter/);
+    expect(() => plan('pumba --interval 10s pause --duration 10s x')).toThrow(/shorter than interval/);
+    expect(() => plan('pumba kill --signal SIGNOPE x')).toThrow(/invalid signal/);
+    expect(() => plan('pumba netem --duration 1s delay --distribution zipf x')).toThrow(/distribution/);
+  });
+});
+
+describe('turbulence docker (CLI)', () => {
+  it('prints the plan with --dry-run and refuses an invalid line with exit 2', { timeout: cliTimeout(2) }, async () => {
+    const ok = await runCli([
+      'docker',
+      '--dry-run',
+      'netem',
+      '--tc-image',
+      'x/y:z',
+      '--duration',
+      '5m',
+      'delay',
+      '--time',
+      '3000',
+      '<container-id>',
+    ]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('kind:     container.latency');
+    expect(ok.stdout).toContain('"<container-id>"');
+    expect(ok.stderr).toMatch(/note: --tc-image/);
+    const bad = await runCli(['docker', 'netem', 'dealy', '--duration', '1s', '--time', '100', 'x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/did you mean "delay"/);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * Every `container.*` kind under the shared driver contract, on a real Docker Engine: each case gets a fresh busybox
+ * httpd container (unique name, labelled with this file's run id), and the effect is observed from outside
+ * turbulence: the Engine's inspect for the lifecycle kinds; a TCP client from this machine, or `nsenter` + `nft`/`tc`
+ * in the container's namespace, for the network kinds. `afterAll` removes every container of this file.
+ */
+import { afterAll } from 'vitest';
+import type { JsonObject } from '../../../src/core/json.js';
+import { driverContract, type ContractCase, type ContractTarget } from '../../support/driver-contract.js';
+import {
+  connectMs,
+  engine,
+  inNetns,
+  ipOf,
+  netLeftovers,
+  reachable,
+  removeTestContainers,
+  startContainers,
+  stateOf,
+  testRun,
+} from './helpers.js';
+
+const run = testRun();
+const needs: ContractCase['needs'] = ['root', 'dockerd', 'ip', 'nft'];
+let n = 0;
+
+afterAll(() => removeTestContainers(run.id), 60_000);
+
+/** A fresh container for one behaviour; `observe(name, ip)` says whether the fault is in effect. */
+function container(
+  observe: (name: string, ip: string) => Promise<boolean>,
+  params?: JsonObject,
+  network = false,
+): () => Promise<ContractTarget> {
+  return async () => {
+    const name = run.name(`c${++n}`);
+    const [id] = await startContainers([name], { 'turbulence.test': run.id });
+    const ip = await ipOf(name);
+    return {
+      query: { name },
+      ...(params ? { params } : {}),
+      inEffect: () => observe(name, ip),
+      ...(network ? { leftovers: () => netLeftovers(name) } : {}),
+      cleanup: async () => {
+        await removeTestContainers(run.id).catch(() => undefined);
+        void id;
+      },
+    };
+  };
+}
+
+const irreversible = (what: string) => ({
+  revert: `irreversible: ${what}`,
+  manager: `irreversible: ${what}, nothing stays in effect for the ledger to hold`,
+  'crash-recover': `irreversible: ${what}, nothing stays in effect for \`recover\` to remove`,
+});
+
+const running = async (name: string) => (await stateOf(name))?.Running === true;
+
+driverContract({
+  kind: 'container.pause',
+  needs,
+  setup: container(async (name) => (await stateOf(name))?.Paused === true),
+});
+
+driverContract({
+  kind: 'container.stop',
+  needs,
+  settleMs: 8000,
+  setup: container(async (name) => !(await running(name)), { timeout: 1 }),
+});
+
+driverContract({
+  kind: 'container.kill',
+  variant: 'restart: true',
+  needs,
+  setup: container(async (name) => !(await running(name)), { restart: true }),
+});
+
+{
+  const started = new Map<string, string>();
+  driverContract({
+    kind: 'container.restart',
+    needs,
+    settleMs: 8000,
+    skipBehaviours: irreversible('a restart cannot be undone; revert only makes sure the container runs'),
+    setup: container(async (name) => {
+      const s = await stateOf(name);
+      if (!s) return false;
+      if (!started.has(name)) started.set(name, s.StartedAt);
+      return s.Running && s.StartedAt !== started.get(name);
+    }),
+  });
+}
+
+driverContract({
+  kind: 'container.remove',
+  needs,
+  skipBehaviours: irreversible('a removed container is gone'),
+  setup: container(async (name) => (await stateOf(name)) === undefined, { irreversible: true }),
+});
+
+const cutOff = async (_: string, ip: string) => !(await reachable(ip));
+
+driverContract({ kind: 'container.partition', needs, setup: container(cutOff, undefined, true) });
+driverContract({ kind: 'container.blackhole', needs, setup: container(cutOff, { ports: [80] }, true) });
+driverContract({ kind: 'container.loss', needs, setup: container(cutOff, { percent: 100 }, true) });
+driverContract({
+  kind: 'container.dns-block',
+  needs,
+  setup: container(
+    async (name) => /dport 53 drop/.test(await inNetns(name, ['nft', 'list', 'ruleset'])),
+    undefined,
+    true,
+  ),
+});
+driverContract({
+  kind: 'container.bandwidth',
+  needs: [...needs, 'tc'],
+  setup: container(
+    async (name) => /\btbf\b/.test(await inNetns(name, ['tc', 'qdisc', 'show', 'dev', 'eth0'])),
+    { rate: '1mbit' },
+    true,
+  ),
+});
+driverContract({
+  kind: 'container.latency',
+  needs: [...needs, 'iptables'],
+  settleMs: 8000,
+  // Egress delay of the container: the SYN-ACK of a connect from this machine waits 400 ms.
+  setup: container(async (_, ip) => (await connectMs(ip)) > 250, { delay: 400 }, true),
+});
+
+driverContract({
+  kind: 'container.stress',
+  needs: [...needs, 'stress-ng'],
+  // The Engine's own process list of the container (`docker top`) shows the load.
+  setup: container(
+    async (name) => {
+      const top = (await engine
+        .getContainer(name)
+        .top()
+        .catch(() => ({ Processes: [] }))) as { Processes?: string[][] };
+      return (top.Processes ?? []).some((p) => p.join(' ').includes('stress-ng'));
+    },
+    { stressors: '--cpu 1' },
+  ),
+});
