@@ -86,6 +86,12 @@ export const commands: readonly CommandEntry[] = [
       'and report every schedule that breaks its invariant with a token that replays it; exit 1 when one does',
     load: () => import('./explore.js'),
   },
+  {
+    name: 'report',
+    term: 'report [options] <journal...>',
+    summary: 'turn journals into a self-contained HTML report or a Markdown summary for pull requests',
+    load: () => import('./report.js'),
+  },
 ];
 
 /**
