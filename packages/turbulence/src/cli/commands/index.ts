@@ -92,6 +92,13 @@ export const commands: readonly CommandEntry[] = [
     summary: 'turn journals into a self-contained HTML report or a Markdown summary for pull requests',
     load: () => import('./report.js'),
   },
+  {
+    name: 'ui',
+    term: 'ui [options]',
+    summary:
+      'a live dashboard: runs as they happen, history, active faults with revert, doctor (with --demo: a system to try it on)',
+    load: () => import('./ui.js'),
+  },
 ];
 
 /**

@@ -16,6 +16,7 @@ import {
 import { journalFileMode, writeJournalLive } from '../../experiment/journal-file.js';
 import { writeJUnitOnFinish } from '../../report/junit-listener.js';
 import { writeReportOnFinish } from '../../report/write.js';
+import { postEventsTo } from '../../ui/post.js';
 import { terminalRenderer } from '../render/terminal.js';
 import { trapInterrupts } from '../signals.js';
 import type { DryMode, RollbackStrategy } from '../../experiment/types.js';
@@ -33,6 +34,7 @@ interface RunFlags {
   seed?: string;
   junit?: string;
   report?: string;
+  ui?: string;
   strict?: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -80,6 +82,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed for every random choice (targets, toxicity, jitter); printed and journaled')
     .option('--junit <path>', 'also write JUnit XML (one test case per hypothesis probe and per run)')
     .option('--report <path>', 'also write a report when the run ends: .html (self-contained page) or .md')
+    .option('--ui <url>', "also send the run's events to a dashboard (`turbulence ui`), e.g. http://127.0.0.1:8475")
     .option('--strict', 'gate failure fails the run, activity timeouts are enforced, method tolerances count')
     .option('--max-targets <n>', 'blast radius: max targets one fault may act on')
     .option('--max-concurrent-faults <n>', 'blast radius: max faults in effect at once')
@@ -135,6 +138,12 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const journalFile = writeJournalLive(events, flags.journalPath, { mode });
   const junit = flags.junit ? writeJUnitOnFinish(events, flags.junit) : undefined;
   const report = flags.report ? writeReportOnFinish(events, flags.report, flags.journalPath) : undefined;
+  const ui = flags.ui
+    ? postEventsTo(events, flags.ui, {
+        token: process.env.TURBULENCE_UI_TOKEN,
+        onError: (m) => process.stderr.write(`warning: ${m}\n`),
+      })
+    : undefined;
   if (flags.json) events.on((e) => process.stdout.write(`${JSON.stringify(jsonLine(e))}\n`));
   else
     events.on(
@@ -166,6 +175,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     await journalFile.flush();
     await junit?.flush();
     await report?.flush();
+    await ui?.flush();
     if (!flags.json) {
       const also = `${flags.junit ? `, junit: ${flags.junit}` : ''}${flags.report ? `, report: ${flags.report}` : ''}`;
       process.stdout.write(`  journal: ${flags.journalPath}${also}\n`);
