@@ -6,6 +6,7 @@
 import { REPORT_CSS_VARS, TIMELINE_STYLE } from './theme.js';
 import { api, follow, type StreamEvent } from './api.js';
 import { APP_CSS } from './style.js';
+import { loadArcade, setupArcade, shoot } from './arcade.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
 const esc = (s: unknown) =>
@@ -28,6 +29,7 @@ function show(view: string): void {
   if (view === 'doctor') void loadDoctor();
   if (view === 'faults') void loadFaults();
   if (view === 'demo') void loadDemo();
+  if (view === 'arcade') void loadArcade().catch((err: Error) => say(err.message));
 }
 
 interface RunsAnswer {
@@ -152,6 +154,7 @@ function onEvent(e: StreamEvent): void {
   if (e.type === 'run.started' && typeof e.runId === 'string') selected = { kind: 'live', id: e.runId };
   if (e.source === 'run' || e.source === 'fault') refreshRuns();
   if (e.source === 'fault') refreshFaults();
+  if (!$('#view-arcade').hidden && (e.source === 'fault' || e.source === 'supervisor')) void loadArcade();
   if (!$('#view-demo').hidden && (e.type === 'run.started' || e.type === 'run.finished' || e.source === 'supervisor'))
     refreshDemo();
 }
@@ -160,6 +163,7 @@ document.addEventListener('click', (ev) => {
   const t = (ev.target as HTMLElement).closest<HTMLButtonElement>('button');
   if (!t) return;
   if (t.dataset.view) show(t.dataset.view);
+  else if (t.classList.contains('shoot') && t.dataset.target) void shoot(t.dataset.target, say);
   else if (t.dataset.kind && t.dataset.id) {
     selected = { kind: t.dataset.kind as 'live' | 'file', id: t.dataset.id };
     refreshRuns();
@@ -194,15 +198,19 @@ document.addEventListener('click', (ev) => {
 });
 document.addEventListener('keydown', (ev) => {
   if (ev.target instanceof HTMLInputElement || ev.altKey || ev.ctrlKey || ev.metaKey) return;
-  const views = ['runs', 'faults', 'doctor', 'demo'];
+  const views = ['runs', 'faults', 'doctor', 'demo', 'arcade'];
   const view = views[Number(ev.key) - 1];
   if (view && !document.querySelector<HTMLButtonElement>(`[data-view=${view}]`)?.hidden) show(view);
 });
 
 void api('/api/demo').then(
-  () => ($('[data-view=demo]').hidden = false),
+  () => {
+    $('[data-view=demo]').hidden = false;
+    $('[data-view=arcade]').hidden = false;
+  },
   () => undefined,
 );
+setupArcade(say);
 refreshRuns();
 refreshFaults();
 // A running run's timeline grows with time even between events.

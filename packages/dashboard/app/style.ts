@@ -18,6 +18,8 @@ main{padding:8px 16px;max-width:1400px;margin:0 auto}
 #run-list button[aria-current]{border-color:var(--accent)}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left}
 .empty,figcaption{color:var(--muted)}figure{margin:0}
+#arena{max-width:100%;height:auto;border:1px solid var(--line);cursor:crosshair}
+#shoot-buttons{display:flex;gap:8px;flex-wrap:wrap;margin-top:8px}
 #message{min-height:1.4em;font-family:ui-monospace,monospace}
 @media (max-width:900px){.runs{grid-template-columns:1fr}}
 `;

@@ -12,6 +12,7 @@ import { RunEvents } from '../experiment/events.js';
 import { writeJournalLive } from '../experiment/journal-file.js';
 import { alive as isAlive } from '../os/signals.js';
 import type { EventHub } from './hub.js';
+import { registerArcade } from './arcade.js';
 
 /** The demo as the dashboard drives it. */
 export interface DemoControl {
@@ -33,11 +34,21 @@ export async function startDemoControl(options: { seed: number; journals: string
   const system = await startDemoSystem({ seed: options.seed });
   Object.assign(process.env, system.env);
   let running: { abort: AbortController; done: Promise<unknown> } | undefined;
+  let stopArcade: (() => Promise<void>) | undefined;
   return {
     system,
     routes(app) {
+      // One replica down at a time: the client fails over, so the service keeps answering.
+      stopArcade = registerArcade(app, system.supervisor, {
+        targets: system.replicas.map((r) => r.name),
+        maxConcurrentFaults: 1,
+        durationMs: 15_000,
+      });
       app.get('/api/demo', () => ({
-        replicas: system.replicas.map((r) => ({ ...r, alive: isAlive(r.pid) })),
+        replicas: system.replicas.map((r) => {
+          const pid = system.supervisor.get(r.name)?.pid ?? r.pid;
+          return { ...r, pid, alive: isAlive(pid) };
+        }),
         proxy: system.proxy.url,
         client: system.client.url,
         running: running !== undefined,
@@ -67,6 +78,7 @@ export async function startDemoControl(options: { seed: number; journals: string
     async close() {
       running?.abort.abort();
       await running?.done;
+      await stopArcade?.();
       await system.close();
     },
   };

@@ -16,6 +16,7 @@ process.env.TURBULENCE_HOME = home; // before the ledger and the fault manager r
 const { Ledger } = await import('../../src/faults/ledger.js');
 const { startUiServer } = await import('../../src/ui/server.js');
 const { startDemoControl } = await import('../../src/ui/demo.js');
+const { alive } = await import('../../src/os/signals.js');
 
 const sys = requireChromium();
 
@@ -79,6 +80,43 @@ describe.skipIf(sys.skip)('turbulence ui in Chromium', () => {
       await page.screenshot({ path: screenshotPath('ui-doctor.png') });
       expect(seen.errors).toEqual([]);
       expect(seen.requests.every((u) => u.startsWith(ui.url))).toBe(true);
+    },
+  );
+
+  it(
+    'arms the arcade, shoots a demo replica: the process is gone, the ledger has it, the service answers',
+    { timeout: 40_000 },
+    async () => {
+      const victim = demo.system.replicas[0]!;
+      const pid = demo.system.supervisor.get(victim.name)!.pid;
+      await page.keyboard.press('5');
+      const shootButton = page.locator(`button.shoot[data-target="${victim.name}"]`);
+      await shootButton.waitFor();
+      expect(await shootButton.isDisabled()).toBe(true); // disarmed: nothing fires
+      await page.check('#arm');
+      await expect
+        .poll(() => page.textContent('#blast-radius'), { timeout: 10_000 })
+        .toContain('Blast radius: process.kill');
+      await expect.poll(() => shootButton.isDisabled(), { timeout: 10_000 }).toBe(false);
+      page.once('dialog', (d) => void d.accept()); // the once-per-session confirmation
+      await shootButton.click();
+      await expect.poll(() => page.textContent('#message'), { timeout: 10_000 }).toContain(`shot ${victim.name}`);
+      await page.screenshot({ path: screenshotPath('ui-arcade.png') });
+      await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
+      const entries = (await new Ledger(join(home, 'ledger')).list()).entries;
+      expect(entries.find((e) => e.kind === 'process.kill' && e.target.name.includes(victim.name))).toBeDefined();
+      // The service still answers: through the proxy to another replica, and the client's failover.
+      expect((await fetch(demo.system.via)).status).toBe(200);
+      const ratio = (await (await fetch(`${demo.system.client.url}/success-ratio`)).json()) as number;
+      expect(ratio).toBeGreaterThan(0.5);
+      // A second shot within the blast radius (one down at a time) is refused.
+      const other = await fetch(`${ui.url}/api/arcade/shoot`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ target: demo.system.replicas[2]!.name }),
+      });
+      expect(other.status).toBe(409);
+      expect(seen.errors).toEqual([]);
     },
   );
 
