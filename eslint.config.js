@@ -18,6 +18,15 @@ export default tseslint.config(
         tsconfigRootDir: import.meta.dirname,
       },
     },
+  },
+  {
+    // The dashboard's web app is browser code (DOM lib): its own program.
+    files: ['packages/dashboard/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: ['./packages/dashboard/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',

@@ -40,6 +40,11 @@ export interface ControlServerOptions {
   notFound?: (request: FastifyRequest, reply: FastifyReply) => void;
   /** The error raised when the host is not loopback and there is no token. */
   refuseOpenBind: (host: string) => Error;
+  /**
+   * GET requests this returns true for need no token (the dashboard's static files: a browser cannot add a bearer
+   * header when it loads a page). The other checks still apply.
+   */
+  public?: (path: string) => boolean;
 }
 
 /**
@@ -64,9 +69,11 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
     clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
   const guard = { bindHost: options.host, token: options.token };
+  const open = { bindHost: options.host };
   app.addHook('onRequest', (request, _reply, done) => {
     try {
-      checkRequest(request.method, request.headers, guard);
+      const isPublic = request.method === 'GET' && options.public?.(pathOf(request)) === true;
+      checkRequest(request.method, request.headers, isPublic ? open : guard);
       done();
     } catch (err) {
       done(err as Error);

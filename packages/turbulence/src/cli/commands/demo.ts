@@ -4,36 +4,19 @@
  * against it (kill one replica, then add latency to the proxied one; hypothesis "≥ 99 % of requests succeed"), prints what happens, the verdict and where the journal is, and stops everything
  * it started. Needs no root.
  */
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadExperiment } from '../../experiment/load.js';
 import { runExperiment } from '../../experiment/run.js';
 import { RunEvents } from '../../experiment/events.js';
-import { Supervisor } from '../../supervisor/index.js';
 import { turbulenceHome } from '../../os/home.js';
-import { startDemoClient, type DemoStats } from '../../demo/client.js';
-import { createProxyServer, type ProxyServer } from '../../proxy/index.js';
+import type { DemoStats } from '../../demo/client.js';
+import { DEMO_EXPERIMENT, startDemoSystem, type DemoSystem } from '../../demo/system.js';
 import { writeJournalLive } from '../../experiment/journal-file.js';
 import { terminalRenderer } from '../render/terminal.js';
 import { trapInterrupts } from '../signals.js';
 import { sleep } from '../../experiment/context.js';
 import { parseInteger } from '../parse.js';
-
-const EXPERIMENT = fileURLToPath(new URL('../../../demo/experiment.json', import.meta.url));
-const REPLICA = fileURLToPath(new URL('../../demo/replica.js', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export function register(program: Command): void {
   program
@@ -51,43 +34,19 @@ export function register(program: Command): void {
 async function demo(seed: number, journalPath?: string): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const supervisor = new Supervisor();
   const interrupts = trapInterrupts();
-  let client: Awaited<ReturnType<typeof startDemoClient>> | undefined;
-  let proxy: ProxyServer | undefined;
+  let system: DemoSystem | undefined;
   try {
     out('turbulence demo: a service with three replicas and a client that fails over.');
-    const replicas: { name: string; url: string }[] = [];
-    for (let i = 1; i <= 3; i++) {
-      const port = await freePort();
-      const name = `demo-replica-${i}`;
-      const rec = await supervisor.start({
-        name,
-        command: process.execPath,
-        args: [REPLICA, name, String(port)],
-        readiness: { tcp: { host: '127.0.0.1', port } },
-      });
-      replicas.push({ name, url: `http://127.0.0.1:${port}` });
-      out(`  started ${name} on 127.0.0.1:${port} (pid ${rec.pid})`);
-    }
-    // The third replica is reached through a Toxiproxy-compatible proxy, so latency can be added to it alone.
+    system = await startDemoSystem({ seed, say: out });
+    const { replicas } = system;
     const slow = replicas[2]!;
-    proxy = await createProxyServer({ seed });
-    const proxied = await proxy.createProxy({ name: slow.name, listen: '127.0.0.1:0', upstream: slow.url.slice(7) });
-    const via = `http://${proxied.listen}`;
-    out(`  started a turbulence proxy (API ${proxy.url}): ${slow.name} is reached through ${via}`);
-    client = await startDemoClient({ replicas: [replicas[0]!.url, replicas[1]!.url, via], rate: 40, windowMs: 3000 });
-    out(`  started the client: 40 requests/s across the replicas, stats at ${client.url}/stats`);
     out('  warming up for 3 s so the client has a full window of requests...');
     await sleep(3000, interrupts.soft);
 
     const victim = replicas[1]!;
-    process.env.TURBULENCE_DEMO_CLIENT_URL = client.url;
-    process.env.TURBULENCE_DEMO_VICTIM = victim.name;
-    process.env.TURBULENCE_DEMO_VICTIM_URL = victim.url;
-    process.env.TURBULENCE_DEMO_PROXY_API = proxy.url;
-    process.env.TURBULENCE_DEMO_SLOW_REPLICA = slow.name;
-    const loaded = await loadExperiment(EXPERIMENT);
+    Object.assign(process.env, system.env);
+    const loaded = await loadExperiment(DEMO_EXPERIMENT);
     const events = new RunEvents();
     events.on(terminalRenderer({ write: (s) => process.stdout.write(s), color }));
     const path = journalPath ?? join(turbulenceHome(), 'demo', 'journal.json');
@@ -127,9 +86,7 @@ async function demo(seed: number, journalPath?: string): Promise<number> {
     return exitCode;
   } finally {
     interrupts.dispose();
-    await client?.close();
-    await proxy?.close();
-    await supervisor.stopAll();
+    await system?.close();
     out('  stopped everything the demo started.');
   }
 }

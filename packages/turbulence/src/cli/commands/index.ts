@@ -99,6 +99,19 @@ export const commands: readonly CommandEntry[] = [
       'continuous chaos on a schedule: faults at random times inside working hours, Chaos Monkey and kube-monkey style, with safety nets',
     load: () => import('./monkey.js'),
   },
+  {
+    name: 'report',
+    term: 'report [options] <journal...>',
+    summary: 'turn journals into a self-contained HTML report or a Markdown summary for pull requests',
+    load: () => import('./report.js'),
+  },
+  {
+    name: 'ui',
+    term: 'ui [options]',
+    summary:
+      'a live dashboard: runs as they happen, history, active faults with revert, doctor (with --demo: a system to try it on)',
+    load: () => import('./ui.js'),
+  },
 ];
 
 /**

@@ -15,6 +15,8 @@ import {
 } from '../../experiment/policy.js';
 import { journalFileMode, writeJournalLive } from '../../experiment/journal-file.js';
 import { writeJUnitOnFinish } from '../../report/junit-listener.js';
+import { writeReportOnFinish } from '../../report/write.js';
+import { postEventsTo } from '../../ui/post.js';
 import { terminalRenderer } from '../render/terminal.js';
 import { trapInterrupts } from '../signals.js';
 import type { DryMode, RollbackStrategy } from '../../experiment/types.js';
@@ -31,6 +33,8 @@ interface RunFlags {
   failFast?: boolean;
   seed?: string;
   junit?: string;
+  report?: string;
+  ui?: string;
   strict?: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -77,6 +81,8 @@ export function register(program: Command): void {
     .option('--fail-fast', 'with a continuous strategy, fail the run at the first deviation')
     .option('--seed <n>', 'seed for every random choice (targets, toxicity, jitter); printed and journaled')
     .option('--junit <path>', 'also write JUnit XML (one test case per hypothesis probe and per run)')
+    .option('--report <path>', 'also write a report when the run ends: .html (self-contained page) or .md')
+    .option('--ui <url>', "also send the run's events to a dashboard (`turbulence ui`), e.g. http://127.0.0.1:8475")
     .option('--strict', 'gate failure fails the run, activity timeouts are enforced, method tolerances count')
     .option('--max-targets <n>', 'blast radius: max targets one fault may act on')
     .option('--max-concurrent-faults <n>', 'blast radius: max faults in effect at once')
@@ -96,7 +102,8 @@ The journal is written (atomically) after every phase: a killed run leaves one w
 Examples:
   turbulence run experiment.yaml
   turbulence run experiment.json --var base_url=http://127.0.0.1:8080 --seed 42 --junit junit.xml
-  turbulence run experiment.yaml --dry actions`,
+  turbulence run experiment.yaml --dry actions
+  turbulence run experiment.yaml --report report.html`,
     )
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await runCommand(file, flags);
@@ -130,6 +137,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const mode = journalFileMode(loaded.experiment, flags); // 0600 when the run used secrets
   const journalFile = writeJournalLive(events, flags.journalPath, { mode });
   const junit = flags.junit ? writeJUnitOnFinish(events, flags.junit) : undefined;
+  const report = flags.report ? writeReportOnFinish(events, flags.report, flags.journalPath) : undefined;
+  const ui = flags.ui
+    ? postEventsTo(events, flags.ui, {
+        token: process.env.TURBULENCE_UI_TOKEN,
+        onError: (m) => process.stderr.write(`warning: ${m}\n`),
+      })
+    : undefined;
   if (flags.json) events.on((e) => process.stdout.write(`${JSON.stringify(jsonLine(e))}\n`));
   else
     events.on(
@@ -160,8 +174,12 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     });
     await journalFile.flush();
     await junit?.flush();
-    if (!flags.json)
-      process.stdout.write(`  journal: ${flags.journalPath}${flags.junit ? `, junit: ${flags.junit}` : ''}\n`);
+    await report?.flush();
+    await ui?.flush();
+    if (!flags.json) {
+      const also = `${flags.junit ? `, junit: ${flags.junit}` : ''}${flags.report ? `, report: ${flags.report}` : ''}`;
+      process.stdout.write(`  journal: ${flags.journalPath}${also}\n`);
+    }
     return exitCode;
   } finally {
     interrupts.dispose();

@@ -1,0 +1,69 @@
+/**
+ * `turbulence ui [--host 127.0.0.1] [--port 8475] [--token T] [--demo]`: the live dashboard.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { turbulenceHome } from '../../os/home.js';
+import { startUiServer } from '../../ui/server.js';
+import { parseInteger } from '../parse.js';
+import { trapInterrupts } from '../signals.js';
+
+interface UiFlags {
+  host: string;
+  port: string;
+  token?: string;
+  demo?: boolean;
+  journals?: string;
+  seed: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('ui')
+    .description(
+      'a live dashboard: runs as they happen, history, active faults with revert, doctor (with --demo: a system to try it on)',
+    )
+    .option('--host <host>', 'interface to listen on (anything but loopback needs --token)', '127.0.0.1')
+    .option('--port <port>', 'port (0 picks a free one)', '8475')
+    .option('--token <token>', 'bearer token the API requires (mandatory off loopback; env TURBULENCE_UI_TOKEN)')
+    .option('--journals <dir>', 'journals shown as history (default $TURBULENCE_HOME/journals)')
+    .option(
+      '--demo',
+      'also start the demo system (three replicas, a proxy, a client) and a button that runs the demo experiment',
+    )
+    .option('--seed <n>', 'seed of demo runs', '42')
+    .addHelpText(
+      'after',
+      `
+The dashboard listens on http://127.0.0.1:8475 by default. Runs in this process (--demo) appear live; runs elsewhere
+appear when started with \`turbulence run EXPERIMENT --ui http://127.0.0.1:8475\`.
+Ctrl-C stops the dashboard (and the demo system, reverting a demo run's faults).
+
+Examples:
+  turbulence ui --demo
+  turbulence ui --host 0.0.0.0 --token "$(openssl rand -hex 16)"`,
+    )
+    .action(async (flags: UiFlags) => {
+      const port = parseInteger('--port', flags.port, { min: 0, max: 65535 });
+      const seed = parseInteger('--seed', flags.seed);
+      const journals = flags.journals ?? join(turbulenceHome(), 'journals');
+      const token = flags.token ?? process.env.TURBULENCE_UI_TOKEN;
+      const demo = flags.demo
+        ? await (await import('../../ui/demo.js')).startDemoControl({ seed, journals })
+        : undefined;
+      const interrupts = trapInterrupts();
+      try {
+        const ui = await startUiServer({ host: flags.host, port, token, journals, ...(demo ? { demo } : {}) });
+        process.stdout.write(
+          `dashboard: ${ui.url}/${demo ? ' (demo system started: press "Run the demo experiment")' : ''}\n`,
+        );
+        await new Promise<void>((resolve) =>
+          interrupts.soft.addEventListener('abort', () => resolve(), { once: true }),
+        );
+        await ui.close();
+      } finally {
+        await demo?.close();
+        interrupts.dispose();
+      }
+    });
+}

@@ -1,0 +1,58 @@
+/**
+ * Reads journal files for the reports: a clear error (file:line:col) for truncated or invalid JSON, and for a file
+ * that is JSON but not a journal.
+ */
+import { readFile } from 'node:fs/promises';
+import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import { buildRunModel, type RunModel } from './model.js';
+
+/** Line and column (1-based) of a character offset. */
+function position(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+/**
+ * Parses a journal's text; `source` names it in errors.
+ *
+ * @example
+ * parseJournalText('{"experiment":', 'j.json'); // throws: j.json:1:15: truncated JSON ...
+ */
+export function parseJournalText(text: string, source: string): RunModel {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const at = /position (\d+)/.exec(message);
+    const truncated = /end of JSON input|Unterminated|Expected.*after/i.test(message) && !at;
+    const offset = at ? Number(at[1]) : text.length;
+    throw new TurbulenceError(
+      ErrorCodes.LOAD_FAILED,
+      truncated || offset >= text.trimEnd().length ? `truncated JSON (${message})` : `invalid JSON: ${message}`,
+      {
+        location: { file: source, ...position(text, offset) },
+        hint: 'a run killed while its journal was written leaves a complete file (writes are atomic); was this file copied or cut?',
+      },
+    );
+  }
+  return buildRunModel(value, source);
+}
+
+/** Reads and parses journal files, in order. */
+export async function readJournals(paths: readonly string[]): Promise<RunModel[]> {
+  const out: RunModel[] = [];
+  for (const path of paths) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw new TurbulenceError(ErrorCodes.LOAD_FAILED, `cannot read ${path}: ${(err as Error).message}`, {
+        location: { file: path },
+        hint: 'pass the path of a journal.json (turbulence run writes ./journal.json by default)',
+      });
+    }
+    out.push(parseJournalText(text, path));
+  }
+  return out;
+}

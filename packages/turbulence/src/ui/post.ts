@@ -1,0 +1,51 @@
+/**
+ * `turbulence run --ui URL`: a run listener that posts the run's events to a dashboard (`POST URL/api/events`),
+ * batched, in order, never blocking the run. A dashboard that is down or refuses costs one warning, not the run.
+ */
+import type { RunEvent, RunEvents } from '../experiment/events.js';
+
+/**
+ * Posts `events` to the dashboard at `url`; `flush()` waits for what is queued.
+ *
+ * @example
+ * const ui = postEventsTo(events, 'http://127.0.0.1:8475', { onError: (m) => warn(m) });
+ * await runExperiment(experiment, { events });
+ * await ui.flush();
+ */
+export function postEventsTo(
+  events: RunEvents,
+  url: string,
+  options: { token?: string | undefined; onError?: (message: string) => void } = {},
+): { flush(): Promise<void> } {
+  const endpoint = new URL('/api/events', url).href;
+  let queue: unknown[] = [];
+  let sending: Promise<void> | undefined;
+  let failed = false;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const drain = async (): Promise<void> => {
+    while (queue.length > 0 && !failed) {
+      const batch = queue;
+      queue = [];
+      try {
+        const res = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(batch) });
+        if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+      } catch (err) {
+        failed = true; // one warning; the run goes on without the dashboard
+        options.onError?.(`dashboard ${url} did not take the run's events: ${(err as Error).message}`);
+      }
+    }
+    sending = undefined;
+  };
+  events.on((e: RunEvent) => {
+    if (failed) return;
+    // The finished journal is on disk; the dashboard builds its own from the events.
+    queue.push(e.type === 'run.finished' ? { ...e, journal: undefined } : e);
+    sending ??= drain();
+  });
+  return {
+    async flush() {
+      while (sending) await sending;
+    },
+  };
+}
