@@ -33,6 +33,13 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Time limit for a URL fetch in milliseconds (default 30 000). */
   timeoutMs?: number;
+  /**
+   * Chaos Toolkit settings `auths` by `host[:port]`: `Authorization: <type> <value>` for a URL on that host, when
+   * `CHAOSTOOLKIT_LOADER_AUTH_BEARER_TOKEN` is not set (chaoslib/loader.py checks the variable first).
+   */
+  auths?: Record<string, { type: string; value: string }>;
+  /** `false` (`--no-verify-tls`): accept any certificate when fetching a URL. */
+  verifyTls?: boolean;
 }
 
 /** Deeper nesting than this is refused: no experiment needs it, and it is how parsers are made to overflow. */
@@ -133,14 +140,27 @@ async function loadUrl(url: string, opts: LoadOptions): Promise<LoadedExperiment
   const env = opts.env ?? process.env;
   const headers: Record<string, string> = { Accept: 'application/json, application/x-yaml' };
   const token = env.CHAOSTOOLKIT_LOADER_AUTH_BEARER_TOKEN;
+  const auth = opts.auths?.[new URL(url).host];
   if (token) headers.Authorization = `bearer ${token}`;
+  else if (auth) headers.Authorization = `${auth.type} ${auth.value}`;
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let res: Response;
   let text: string;
   try {
-    res = await fetch(url, { headers, signal });
-    text = await res.text();
+    if (opts.verifyTls === false) {
+      const { Agent, fetch: undiciFetch } = await import('undici');
+      const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+      try {
+        res = await undiciFetch(url, { headers, signal, dispatcher });
+        text = await res.text();
+      } finally {
+        await dispatcher.close();
+      }
+    } else {
+      res = await fetch(url, { headers, signal });
+      text = await res.text();
+    }
   } catch (err) {
     throw loadError(`cannot fetch "${url}": ${errorMessage(err)}`, { cause: err });
   }
