@@ -141,7 +141,7 @@ interface Held {
 
 async function runHeld(experiment: Experiment, options: RunOptions, held: Held): Promise<RunResult> {
   const { events, seed, rng, runId, strict, startedAt, start, snapshot, builder, unlisten, state, onInterrupt } = held;
-  const { configuration, secrets, dynamic } = resolveConfiguration(experiment, options.overrides);
+  const { configuration, secrets, dynamic, dropped } = resolveConfiguration(experiment, options.overrides);
   const faults = new FaultManager({
     rng: rng.fork('faults'),
     runId,
@@ -176,6 +176,12 @@ async function runHeld(experiment: Experiment, options: RunOptions, held: Held):
     start,
     experiment: snapshot,
   });
+  if (dropped && dropped.length > 0) {
+    events.emit({
+      type: 'run.warning',
+      message: `--var/--var-file ${dropped.map((k) => `"${k}"`).join(', ')} ignored: the experiment's configuration does not declare ${dropped.length === 1 ? 'it' : 'them'} (Chaos Toolkit drops undeclared keys too); declared keys: ${Object.keys(experiment.configuration ?? {}).join(', ') || '(none)'}`,
+    });
+  }
   const controls = new Controls(ctx, experiment, options.controls, options.settings);
   await controls.init();
   let reverts: Activity[] = [];

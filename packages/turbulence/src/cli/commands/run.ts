@@ -61,7 +61,7 @@ export function register(program: Command): void {
     .option('--journal-path <path>', 'where to write the journal', './journal.json')
     .option(
       '--var <key[:type]=value>',
-      'override a configuration value (repeatable; types: str int float bool json)',
+      'override a configuration key the experiment declares (repeatable; types: str int float bytes bool json)',
       collect,
       [],
     )
