@@ -106,7 +106,7 @@ export function resolveConfiguration(
     if (Object.hasOwn(declared, key)) plain[key] = value;
     else dropped.push(key);
   }
-  const loaded = attempt(() => loadConfiguration(declared as Configuration, plain, env), {
+  const loaded = attempt(() => loadConfiguration(declared, plain, env), {
     configuration: {},
     dynamic: [],
   });
