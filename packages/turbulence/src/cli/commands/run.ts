@@ -45,6 +45,7 @@ interface RunFlags {
   verifyTls: boolean;
   exit: boolean;
   ctkExitCodes?: boolean;
+  dryFast?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -68,6 +69,10 @@ export function register(program: Command): void {
     .option('--var-file <path>', 'JSON/YAML {configuration, secrets} or .env file (repeatable)', collect, [])
     .addOption(
       new Option('--dry <mode>', 'run without executing: probes, actions, activities or pause').choices([...DRY_MODES]),
+    )
+    .option(
+      '--dry-fast',
+      'validate without importing Python modules or checking process paths (for dry runs where extensions are missing)',
     )
     .addOption(
       new Option('--rollback-strategy <s>', 'when global rollbacks run (see docs/experiments.md)').choices([
@@ -157,8 +162,9 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const settings = await loadCtkSettings(flags.settings);
   const controls = globalControls(settings, await loadControlFiles(flags.controlFile));
   const loaded = await loadExperiment(file, { auths: settings.auths, verifyTls: flags.verifyTls });
-  // A dry run executes nothing, so it does not insist that executables and Python modules exist here.
-  const checkProviders = flags.dry === undefined || flags.dry === 'pause';
+  // Like chaos run --dry, a dry run still validates fully (Python modules imported, process paths checked);
+  // --dry-fast skips those environment checks, for a machine without the extensions.
+  const checkProviders = flags.dryFast !== true;
   if (flags.validation) await assertValid(loaded, { overrides, checkProviders });
 
   const events = new RunEvents();
