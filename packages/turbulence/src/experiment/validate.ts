@@ -208,7 +208,7 @@ function undefinedPlaceholders(experiment: Experiment, opts: ValidateOptions): P
   }
   for (const scope of Object.values(opts.overrides?.secrets ?? {})) for (const k of Object.keys(scope)) known.add(k);
   const problems: Problem[] = [];
-  for (const { value, path } of activitiesOf(experiment as unknown as Record<string, unknown>)) {
+  for (const { value, path } of activitiesOf(experiment)) {
     const provider = value.provider;
     if (!isObject(provider) || provider.type !== 'http') continue;
     const fields: [(string | number)[], unknown][] = [[['url'], provider.url]];
