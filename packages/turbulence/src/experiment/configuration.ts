@@ -24,6 +24,8 @@ export interface ResolvedConfiguration {
   configuration: Record<string, unknown>;
   secrets: Secrets;
   dynamic: DynamicConfiguration[];
+  /** `--var` / var-file keys the experiment does not declare: dropped, as Chaos Toolkit does (the runner warns). */
+  dropped?: string[];
 }
 
 /**
@@ -95,13 +97,22 @@ export function resolveConfiguration(
       return fallback;
     }
   };
-  const loaded = attempt(() => loadConfiguration(experiment.configuration, overrides.configuration, env), {
+  // Var-file definitions join the experiment's block; plain values only override keys it declares:
+  // chaoslib/configuration.py load_configuration iterates the declared keys, so an undeclared --var is dropped.
+  const declared = { ...(experiment.configuration ?? {}), ...(overrides.definitions ?? {}) };
+  const plain: Record<string, unknown> = {};
+  const dropped: string[] = [];
+  for (const [key, value] of Object.entries(overrides.configuration)) {
+    if (Object.hasOwn(declared, key)) plain[key] = value;
+    else dropped.push(key);
+  }
+  const loaded = attempt(() => loadConfiguration(declared, plain, env), {
     configuration: {},
     dynamic: [],
   });
   const secrets = attempt(() => loadSecrets(experiment.secrets, overrides.secrets, env), {});
   throwAll(problems);
-  return { ...loaded, secrets };
+  return { ...loaded, secrets, ...(dropped.length > 0 ? { dropped } : {}) };
 }
 
 /** An error and its details as one flat list. */

@@ -7,6 +7,7 @@ import { runActivity } from './activity.js';
 import type { Phase } from './events.js';
 import type { HypothesisOutcome, RunRecord } from './journal.js';
 import type { Hypothesis } from './types.js';
+import type { Controls } from './controls.js';
 
 /** Runs the hypothesis once and returns its outcome (`steady_state_met`, probe records). */
 export async function runHypothesis(
@@ -14,6 +15,7 @@ export async function runHypothesis(
   hypothesis: Hypothesis,
   phase: Phase,
   iteration?: number,
+  controls?: Controls,
 ): Promise<HypothesisOutcome> {
   const it = iteration === undefined ? {} : { iteration };
   ctx.events.emit({ type: 'hypothesis.started', phase, title: hypothesis.title, ...it });
@@ -23,7 +25,10 @@ export async function runHypothesis(
     if (ctx.signal.aborted) break;
     const probe = resolveActivity(entry, ctx.refs);
     // `background` is ignored in the hypothesis: runActivity always waits.
+    // chaoslib/activity.py execute_activity wraps every activity, hypothesis probes included, in activity controls
+    await controls?.run('before', 'activity', probe, undefined, probe.controls);
     const record = await runActivity(ctx, probe, { phase, checkTolerance: true, records: probes });
+    await controls?.run('after', 'activity', probe, record, probe.controls);
     if (record.status === 'failed' || record.tolerance_met === false) {
       record.tolerance_met = false;
       met = false;

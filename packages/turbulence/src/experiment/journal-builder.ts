@@ -23,6 +23,7 @@ const PHASE_ENDS = new Set<RunEvent['type']>([
   'hypothesis.finished',
   'activity.started',
   'activity.finished',
+  'method.finished',
   'fault.injected',
   'fault.reverted',
   'fault.failed',

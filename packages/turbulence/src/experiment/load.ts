@@ -7,7 +7,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
-import { LineCounter, isAlias, isCollection, isPair, parseDocument, type Document, type YAMLError } from 'yaml';
+import {
+  Lexer,
+  LineCounter,
+  isAlias,
+  isCollection,
+  isPair,
+  parseDocument,
+  type Document,
+  type YAMLError,
+  type YAMLWarning,
+} from 'yaml';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import { noPositions, positionIndex, type PositionIndex } from './positions.js';
 import type { Experiment } from './types.js';
@@ -33,6 +43,13 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Time limit for a URL fetch in milliseconds (default 30 000). */
   timeoutMs?: number;
+  /**
+   * Chaos Toolkit settings `auths` by `host[:port]`: `Authorization: <type> <value>` for a URL on that host, when
+   * `CHAOSTOOLKIT_LOADER_AUTH_BEARER_TOKEN` is not set (chaoslib/loader.py checks the variable first).
+   */
+  auths?: Record<string, { type: string; value: string }>;
+  /** `false` (`--no-verify-tls`): accept any certificate when fetching a URL. */
+  verifyTls?: boolean;
 }
 
 /** Deeper nesting than this is refused: no experiment needs it, and it is how parsers are made to overflow. */
@@ -133,14 +150,27 @@ async function loadUrl(url: string, opts: LoadOptions): Promise<LoadedExperiment
   const env = opts.env ?? process.env;
   const headers: Record<string, string> = { Accept: 'application/json, application/x-yaml' };
   const token = env.CHAOSTOOLKIT_LOADER_AUTH_BEARER_TOKEN;
+  const auth = opts.auths?.[new URL(url).host];
   if (token) headers.Authorization = `bearer ${token}`;
+  else if (auth) headers.Authorization = `${auth.type} ${auth.value}`;
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let res: Response;
   let text: string;
   try {
-    res = await fetch(url, { headers, signal });
-    text = await res.text();
+    if (opts.verifyTls === false) {
+      const { Agent, fetch: undiciFetch } = await import('undici');
+      const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+      try {
+        res = await undiciFetch(url, { headers, signal, dispatcher });
+        text = await res.text();
+      } finally {
+        await dispatcher.close();
+      }
+    } else {
+      res = await fetch(url, { headers, signal });
+      text = await res.text();
+    }
   } catch (err) {
     throw loadError(`cannot fetch "${url}": ${errorMessage(err)}`, { cause: err });
   }
@@ -209,8 +239,10 @@ function parseYaml(text: string, source: string): { value: unknown; positions: P
     const { line, col } = lineCounter.linePos(deep);
     throw tooDeep(source, { line, column: col });
   }
+  const tag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (tag && doc.errors.length === 0) throw unsafeTag(tag, text, source, lineCounter);
   if (doc.errors.length > 0) {
-    const [first, ...rest] = doc.errors.map((e) => yamlError(e, source, lineCounter));
+    const [first, ...rest] = doc.errors.map((e) => yamlError(e, source, lineCounter, text));
     throw new TurbulenceError(ErrorCodes.LOAD_FAILED, (first as TurbulenceError).message, {
       location: (first as TurbulenceError).location,
       hint: 'fix the YAML syntax there (indentation and a missing ":" or quote are the usual causes)',
@@ -315,8 +347,40 @@ function jsonErrorOffset(text: string, message: string): number {
   return doc.errors[0]?.pos[0] ?? text.length;
 }
 
-function yamlError(err: YAMLError, source: string, lineCounter: LineCounter): TurbulenceError {
-  const { line, col } = lineCounter.linePos(err.pos[0]);
+/**
+ * A tag the safe loader cannot resolve. `!!python/...` tags are how PyYAML's full loader runs code; Chaos Toolkit
+ * loads experiments with the safe loader (chaoslib/loader.py `yaml.safe_load`), which refuses them, and so do we.
+ */
+function unsafeTag(warning: YAMLWarning, text: string, source: string, lineCounter: LineCounter): TurbulenceError {
+  const { line, col } = lineCounter.linePos(warning.pos[0]);
+  const written = /^!\S*/.exec(text.slice(warning.pos[0]))?.[0] ?? warning.message.split(' ')[2] ?? '?';
+  const python = /python\//.test(written);
+  return new TurbulenceError(
+    ErrorCodes.LOAD_FAILED,
+    python
+      ? `unsafe YAML tag ${written}: Python object tags run code when loaded and are refused (Chaos Toolkit's yaml.safe_load refuses them too)`
+      : `unknown YAML tag ${written}: only the standard tags of a safe loader are accepted`,
+    { location: { file: source, line, column: col }, hint: 'remove the tag and write the plain value' },
+  );
+}
+
+/** Offset of the opening quote of a quoted scalar that never closes (the parser reports the end of the file). */
+function unclosedQuote(text: string): number | undefined {
+  let offset = 0;
+  let found: number | undefined;
+  for (const token of new Lexer().lex(text)) {
+    // the lexer's own markers (document start, scalar start) take no room in the source
+    if (token.length === 1 && token.charCodeAt(0) < 0x20 && !'\n\r\t'.includes(token)) continue;
+    const q = token[0];
+    if ((q === '"' || q === "'") && (token.trimEnd().length < 2 || !token.trimEnd().endsWith(q))) found = offset;
+    offset += token.length;
+  }
+  return found;
+}
+
+function yamlError(err: YAMLError, source: string, lineCounter: LineCounter, text = ''): TurbulenceError {
+  const quote = err.code === 'MISSING_CHAR' && /quote/.test(err.message) ? unclosedQuote(text) : undefined;
+  const { line, col } = lineCounter.linePos(quote ?? err.pos[0]);
   const raw = err.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
   const message = /Maximum call stack/.test(raw) ? `nesting deeper than the parser can follow` : raw;
   return new TurbulenceError(ErrorCodes.LOAD_FAILED, `invalid YAML: ${message}`, {

@@ -37,7 +37,7 @@ import { loadDynamicConfiguration } from './dynamic.js';
 import { forwardFaultEvents } from './faults.js';
 import { resolveConfiguration } from './configuration.js';
 import type { Overrides } from './vars.js';
-import type { Activity, DryMode, Experiment, HypothesisStrategy, RollbackStrategy } from './types.js';
+import type { Activity, Control, DryMode, Experiment, HypothesisStrategy, RollbackStrategy } from './types.js';
 import { setLongTimeout } from '../core/long-timer.js';
 import { holdPythonWorker } from '../providers/python/worker.js';
 
@@ -64,6 +64,10 @@ export interface RunOptions {
   events?: RunEvents;
   /** A journal builder already listening on `events` (e.g. the live journal file's); a new one when absent. */
   journal?: JournalBuilder;
+  /** Global controls (Chaos Toolkit settings file `controls`, `--control-file`), applied before the experiment's. */
+  controls?: Control[];
+  /** Chaos Toolkit settings, passed to Python controls that declare `settings`. */
+  settings?: Record<string, unknown>;
   /** Ledger directory override (tests); default `$TURBULENCE_HOME/ledger`. */
   home?: string;
 }
@@ -137,7 +141,7 @@ interface Held {
 
 async function runHeld(experiment: Experiment, options: RunOptions, held: Held): Promise<RunResult> {
   const { events, seed, rng, runId, strict, startedAt, start, snapshot, builder, unlisten, state, onInterrupt } = held;
-  const { configuration, secrets, dynamic } = resolveConfiguration(experiment, options.overrides);
+  const { configuration, secrets, dynamic, dropped } = resolveConfiguration(experiment, options.overrides);
   const faults = new FaultManager({
     rng: rng.fork('faults'),
     runId,
@@ -172,7 +176,13 @@ async function runHeld(experiment: Experiment, options: RunOptions, held: Held):
     start,
     experiment: snapshot,
   });
-  const controls = new Controls(ctx, experiment);
+  if (dropped && dropped.length > 0) {
+    events.emit({
+      type: 'run.warning',
+      message: `--var/--var-file ${dropped.map((k) => `"${k}"`).join(', ')} ignored: the experiment's configuration does not declare ${dropped.length === 1 ? 'it' : 'them'} (Chaos Toolkit drops undeclared keys too); declared keys: ${Object.keys(experiment.configuration ?? {}).join(', ') || '(none)'}`,
+    });
+  }
+  const controls = new Controls(ctx, experiment, options.controls, options.settings);
   await controls.init();
   let reverts: Activity[] = [];
   try {
@@ -237,7 +247,7 @@ async function runPhases(
 
   if (hypothesis && schedule.before && !state.stopped) {
     await controls.run('before', 'hypothesis', hypothesis, undefined, hypothesis.controls);
-    const before = await runHypothesis(ctx, hypothesis, 'hypothesis-before');
+    const before = await runHypothesis(ctx, hypothesis, 'hypothesis-before', undefined, controls);
     await controls.run('after', 'hypothesis', hypothesis, before, hypothesis.controls);
     if (!before.steady_state_met) {
       state.gateNotMet = true;
@@ -274,7 +284,7 @@ async function runPhases(
 
   if (hypothesis && schedule.after && state.status !== 'interrupted' && state.status !== 'aborted') {
     await controls.run('before', 'hypothesis', hypothesis, undefined, hypothesis.controls);
-    const after = await runHypothesis(ctx, hypothesis, 'hypothesis-after');
+    const after = await runHypothesis(ctx, hypothesis, 'hypothesis-after', undefined, controls);
     await controls.run('after', 'hypothesis', hypothesis, after, hypothesis.controls);
     if (!after.steady_state_met) {
       state.deviated = true;

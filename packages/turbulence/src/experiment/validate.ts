@@ -8,6 +8,7 @@
  *
  * Python modules are NOT imported here (Chaos Toolkit does): a `python` provider is checked for its shape only.
  */
+import { didYouMean } from '../core/suggest.js';
 import { ErrorCodes, TurbulenceError, formatPath } from '../core/errors.js';
 import { providerSchemaList } from '../providers/schemas.js';
 import { flatten, resolveConfiguration } from './configuration.js';
@@ -114,7 +115,7 @@ function refsOnly(doc: unknown): unknown {
 function configurationProblems(experiment: Experiment, opts: ValidateOptions): Problem[] {
   try {
     resolveConfiguration(experiment, opts.overrides, opts.env ?? process.env);
-    return [];
+    return undefinedPlaceholders(experiment, opts);
   } catch (err) {
     return flatten(err).map((e) => ({
       path: [...(e.location?.path ?? ['configuration'])],
@@ -187,4 +188,50 @@ function startsWith(path: readonly (string | number)[], prefix: readonly (string
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+const BRACED = /(?<!\$)\$\{([_a-zA-Z][_a-zA-Z0-9]*)\}/g;
+
+/**
+ * `${name}` in an http provider's `url` or `headers` that no configuration key or secret defines. Chaos Toolkit
+ * leaves an unknown name as literal text (string.Template.safe_substitute), so the request fails at run time with
+ * a URL error; here it is a validate error naming the variable and the keys that exist. (Process arguments are not
+ * checked: a shell expands its own `${HOME}`.)
+ */
+function undefinedPlaceholders(experiment: Experiment, opts: ValidateOptions): Problem[] {
+  const known = new Set<string>([
+    ...Object.keys(experiment.configuration ?? {}),
+    ...Object.keys(opts.overrides?.definitions ?? {}),
+  ]);
+  for (const scope of Object.values(experiment.secrets ?? {})) {
+    if (isObject(scope)) for (const k of Object.keys(scope)) known.add(k);
+  }
+  for (const scope of Object.values(opts.overrides?.secrets ?? {})) for (const k of Object.keys(scope)) known.add(k);
+  const problems: Problem[] = [];
+  for (const { value, path } of activitiesOf(experiment)) {
+    const provider = value.provider;
+    if (!isObject(provider) || provider.type !== 'http') continue;
+    const fields: [(string | number)[], unknown][] = [[['url'], provider.url]];
+    if (isObject(provider.headers))
+      for (const [h, v] of Object.entries(provider.headers)) fields.push([['headers', h], v]);
+    for (const [field, text] of fields) {
+      if (typeof text !== 'string') continue;
+      for (const m of text.matchAll(BRACED)) {
+        const name = m[1] as string;
+        if (known.has(name)) continue;
+        const keys = [...known];
+        problems.push({
+          path: [...path, 'provider', ...field],
+          message: `\${${name}} is not defined: the configuration and secrets have ${keys.length > 0 ? keys.map((k) => `"${k}"`).join(', ') : 'no keys'}`,
+          hint: `${nearKey(name, keys)}declare "${name}" under configuration (or in a --var-file)`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function nearKey(name: string, keys: string[]): string {
+  const suggestion = didYouMean(name, keys);
+  return suggestion.startsWith('did you mean') ? `${suggestion} Or ` : '';
 }

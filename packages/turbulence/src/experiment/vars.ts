@@ -16,6 +16,17 @@ export type Env = Record<string, string | undefined>;
 export interface Overrides {
   configuration: Record<string, unknown>;
   secrets: Secrets;
+  /**
+   * Full configuration definitions from var files (`{type: env, ...}`, `{type: probe, ...}`): resolved exactly like
+   * the experiment's own configuration, adding or replacing the key (chaostoolkit-lib issue 252,
+   * tests/fixtures/env_vars_issue252.json).
+   */
+  definitions?: Record<string, unknown>;
+}
+
+/** True for a configuration value that is a definition to resolve (`env` or dynamic `probe`), not a value. */
+export function isConfigDefinition(value: unknown): boolean {
+  return isObject(value) && (value.type === 'env' || value.type === 'probe');
 }
 
 /** The `env_var_type` / `--var key:type=` names. */
@@ -104,7 +115,16 @@ export async function loadVarFiles(paths: readonly string[], env: Env = process.
       continue;
     }
     const data = parseVarData(path, text);
-    Object.assign(out.configuration, data.configuration);
+    for (const [key, value] of Object.entries(data.configuration)) {
+      // a later file's value replaces an earlier file's definition of the same key, and the other way round
+      if (isConfigDefinition(value)) {
+        (out.definitions ??= {})[key] = value;
+        delete out.configuration[key];
+      } else {
+        out.configuration[key] = value;
+        if (out.definitions) delete out.definitions[key];
+      }
+    }
     for (const [scope, values] of Object.entries(data.secrets))
       out.secrets[scope] = { ...out.secrets[scope], ...values };
   }
@@ -124,6 +144,7 @@ export async function loadOverrides(
   for (const flag of opts.vars ?? []) {
     const { key, value } = parseVarFlag(flag);
     overrides.configuration[key] = value;
+    if (overrides.definitions) delete overrides.definitions[key];
   }
   return overrides;
 }

@@ -1,7 +1,9 @@
 /**
  * Chaos Toolkit conformance, DRY suite: every experiment of `test/fixtures/chaostoolkit/extensions` (they
- * call Python extensions such as chaosk8s that are not installed here) passes `turbulence run FILE --dry activities`
- * without executing anything, and a real run names the missing Python module and the PyPI package to install.
+ * call Python extensions such as chaosk8s that are not installed here) passes `turbulence run FILE --dry activities
+ * --dry-fast` without executing anything, and a real run names the missing Python module and the PyPI package to
+ * install. Plain `--dry` validates as `chaos run --dry` does (chaostoolkit/commands/run.py calls
+ * ensure_experiment_is_valid whatever --dry says: Python modules are imported, process paths checked).
  *
  * "Nothing executed" is checked from the outside: every program the experiments name (`vegeta`, ...) is a stub on
  * PATH that leaves a mark when called, and every URL they read from the environment points at a stand-in that
@@ -98,9 +100,14 @@ const KNOWN_PROBLEMS: Record<string, string> = {};
 async function dryRun(file: string, extra: string[]) {
   const marker = ws.path('called.txt');
   const before = await frontCount();
-  const result = await runCli(ws, experimentPath(`extensions/${file}`), ['--dry', 'activities', ...extra], {
-    env: experimentEnv(marker),
-  });
+  const result = await runCli(
+    ws,
+    experimentPath(`extensions/${file}`),
+    ['--dry', 'activities', '--dry-fast', ...extra],
+    {
+      env: experimentEnv(marker),
+    },
+  );
   return {
     ...result,
     called: existsSync(marker) ? readFileSync(marker, 'utf8') : '',
@@ -108,7 +115,7 @@ async function dryRun(file: string, extra: string[]) {
   };
 }
 
-describe.skipIf(gate.skip)('Chaos Toolkit extension experiments under --dry activities', () => {
+describe.skipIf(gate.skip)('Chaos Toolkit extension experiments under --dry activities --dry-fast', () => {
   for (const file of files) {
     const test = KNOWN_PROBLEMS[file] === undefined ? it : it.fails;
     test(`${file} validates and runs under --dry activities with exit 0, executing nothing`, async () => {
@@ -124,14 +131,31 @@ describe.skipIf(gate.skip)('Chaos Toolkit extension experiments under --dry acti
     });
   }
 
-  // A dry run skips the providers' environment checks (a Python module python3 cannot import, a missing
+  // --dry-fast skips the providers' environment checks (a Python module python3 cannot import, a missing
   // executable): nothing is executed, so the experiment passes on a machine without the extension.
-  it('ctk-playground-k8s-kill-pods.json passes --dry activities (with validation) where chaosk8s is not installed', async () => {
+  it('ctk-playground-k8s-kill-pods.json passes --dry activities --dry-fast (with validation) where chaosk8s is not installed', async () => {
     const { code, stdout, stderr, called, requests } = await dryRun('ctk-playground-k8s-kill-pods.json', []);
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(called).toBe('');
     expect(requests).toBe(0);
   });
+
+  // chaos run --dry still validates (chaostoolkit/commands/run.py: ensure_experiment_is_valid before the dry
+  // run; chaoslib/provider/python.py validate_python_activity imports the module): rejected before anything runs.
+  it.skipIf(python.skip)(
+    'ctk-playground-k8s-kill-pods.json under plain --dry activities is rejected naming chaosk8s, as chaos run --dry',
+    async () => {
+      const { code, stdout, stderr, called } = await runCli(
+        ws,
+        experimentPath('extensions/ctk-playground-k8s-kill-pods.json'),
+        ['--dry', 'activities'],
+        { env: experimentEnv(ws.path('called.txt')) },
+      ).then((r) => ({ ...r, called: existsSync(ws.path('called.txt')) }));
+      expect(code).toBe(2);
+      expect(`${stdout}\n${stderr}`).toContain("python module 'chaosk8s.pod.actions' cannot be imported");
+      expect(called).toBe(false);
+    },
+  );
 });
 
 describe.skipIf(gate.skip || python.skip)('Chaos Toolkit extension experiments run for real', () => {

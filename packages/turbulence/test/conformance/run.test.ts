@@ -51,11 +51,14 @@ describe.skipIf(gate.skip)('Chaos Toolkit runnable experiments', () => {
     ['ctk-playground-simple-interactive.json', 'chaossimpleinteract.control'],
     ['ctk-playground-yorn-interactive.json', 'chaosyorn.control'],
   ])(
+    // The control's module is not installed here: chaoslib/control/python.py load_func logs and skips it, and
+    // the run goes on. turbulence tries it in python3 (Python controls run) and says the same.
     '%s completes with exit 0, skips its Python control (%s) with a warning and runs the rollbacks',
     async (file, control) => {
       const { code, stdout, journal } = await runCli(ws, experimentPath(`runnable/${file}`));
       expect(code).toBe(0);
-      expect(stdout).toContain(`Python control (${control})`);
+      expect(stdout).toContain(`python module '${control}' cannot be imported`);
+      expect(stdout).toContain('the run carries on without it');
       expect(journal?.status).toBe('completed');
       expect(journal?.deviated).toBe(false);
       expect(journal?.steady_states.before?.steady_state_met).toBe(true);

@@ -21,6 +21,8 @@ import { terminalRenderer } from '../render/terminal.js';
 import { trapInterrupts } from '../signals.js';
 import type { DryMode, RollbackStrategy } from '../../experiment/types.js';
 import { parseDurationFlag, parseInteger, parseNumber } from '../parse.js';
+import { globalControls, loadControlFiles, loadCtkSettings } from '../../experiment/ctk-settings.js';
+import { errorMessage, isTurbulenceError } from '../../core/errors.js';
 
 interface RunFlags {
   journalPath: string;
@@ -42,6 +44,12 @@ interface RunFlags {
   maxTargets?: string;
   maxConcurrentFaults?: string;
   maxTotalFaultTime?: string;
+  settings?: string;
+  controlFile: string[];
+  verifyTls: boolean;
+  exit: boolean;
+  ctkExitCodes?: boolean;
+  dryFast?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -58,13 +66,17 @@ export function register(program: Command): void {
     .option('--journal-path <path>', 'where to write the journal', './journal.json')
     .option(
       '--var <key[:type]=value>',
-      'override a configuration value (repeatable; types: str int float bool json)',
+      'override a configuration key the experiment declares (repeatable; types: str int float bytes bool json)',
       collect,
       [],
     )
     .option('--var-file <path>', 'JSON/YAML {configuration, secrets} or .env file (repeatable)', collect, [])
     .addOption(
       new Option('--dry <mode>', 'run without executing: probes, actions, activities or pause').choices([...DRY_MODES]),
+    )
+    .option(
+      '--dry-fast',
+      'validate without importing Python modules or checking process paths (for dry runs where extensions are missing)',
     )
     .addOption(
       new Option('--rollback-strategy <s>', 'when global rollbacks run (see docs/experiments.md)').choices([
@@ -88,6 +100,19 @@ export function register(program: Command): void {
     .option('--max-concurrent-faults <n>', 'blast radius: max faults in effect at once')
     .option('--max-total-fault-time <duration>', 'blast radius: max sum of fault time (e.g. 2m)')
     .option('--no-validation', 'skip validation before running')
+    .option(
+      '--settings <path>',
+      'Chaos Toolkit settings file (auths, global controls); default ~/.chaostoolkit/settings.yaml if it exists',
+    )
+    .option(
+      '--control-file <path>',
+      'JSON/YAML file of global controls {controls: {name: {provider}}}, applied to every level (repeatable)',
+      collect,
+      [],
+    )
+    .option('--no-verify-tls', 'do not verify TLS certificates when loading the experiment from an https URL')
+    .option('--no-exit', 'exit 0 once the run has ended, whatever its status (as chaos run --no-exit)')
+    .option('--ctk-exit-codes', 'exit as `chaos run` does: 1 for invalid, failed, deviated, aborted or interrupted')
     .option('-q, --quiet', 'print only warnings and the verdict')
     .option('--json', 'print run events as JSON lines instead of text')
     .addHelpText(
@@ -95,6 +120,8 @@ export function register(program: Command): void {
       `
 Exit codes: 0 completed and the steady state held; 1 deviated, failed or aborted;
             2 invalid experiment or usage; 130 interrupted (Ctrl-C, SIGTERM).
+            --ctk-exit-codes: 1 for all of these, as chaos run; --no-exit: 0 once the run ended.
+Python controls (settings file, --control-file, the experiment) run in the run's python3 worker.
 Ctrl-C once: stop, revert every fault, run reverts (and rollbacks if the strategy says so).
 Ctrl-C twice: stop reverting; what is left stays in the ledger for \`turbulence recover\`.
 The journal is written (atomically) after every phase: a killed run leaves one with status "running".
@@ -106,7 +133,19 @@ Examples:
   turbulence run experiment.yaml --report report.html`,
     )
     .action(async (file: string, flags: RunFlags) => {
-      process.exitCode = await runCommand(file, flags);
+      if (!flags.ctkExitCodes) {
+        process.exitCode = await runCommand(file, flags);
+        return;
+      }
+      try {
+        const code = await runCommand(file, flags);
+        process.exitCode = code === 0 ? 0 : 1;
+      } catch (err) {
+        // chaos run exits 1 for an invalid source or experiment (ours: 2)
+        process.stderr.write(`turbulence: ${isTurbulenceError(err) ? err.format() : errorMessage(err)}\n`);
+        if (isTurbulenceError(err)) for (const d of err.details) process.stderr.write(`  ${d.format()}\n`);
+        process.exitCode = 1;
+      }
     });
 }
 
@@ -127,9 +166,12 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       ? undefined
       : parseDurationFlag('--max-total-fault-time', flags.maxTotalFaultTime);
 
-  const loaded = await loadExperiment(file);
-  // A dry run executes nothing, so it does not insist that executables and Python modules exist here.
-  const checkProviders = flags.dry === undefined || flags.dry === 'pause';
+  const settings = await loadCtkSettings(flags.settings);
+  const controls = globalControls(settings, await loadControlFiles(flags.controlFile));
+  const loaded = await loadExperiment(file, { auths: settings.auths, verifyTls: flags.verifyTls });
+  // Like chaos run --dry, a dry run still validates fully (Python modules imported, process paths checked);
+  // --dry-fast skips those environment checks, for a machine without the extensions.
+  const checkProviders = flags.dryFast !== true;
   if (flags.validation) await assertValid(loaded, { overrides, checkProviders });
 
   const events = new RunEvents();
@@ -162,6 +204,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       ...(seed !== undefined ? { seed } : {}),
       ...(flags.strict ? { strict: true } : {}),
       overrides,
+      ...(controls.length > 0 ? { controls } : {}),
+      settings: settings.raw,
       blastRadius: {
         ...(maxTargets !== undefined ? { maxTargets } : {}),
         ...(maxConcurrentFaults !== undefined ? { maxConcurrentFaults } : {}),
@@ -180,7 +224,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       const also = `${flags.junit ? `, junit: ${flags.junit}` : ''}${flags.report ? `, report: ${flags.report}` : ''}`;
       process.stdout.write(`  journal: ${flags.journalPath}${also}\n`);
     }
-    return exitCode;
+    return flags.exit ? exitCode : 0;
   } finally {
     interrupts.dispose();
   }

@@ -70,6 +70,8 @@ def install_chaoslib_standins():
 
     for cls in (ChaosException, InvalidActivity, ActivityFailed, InvalidExperiment, InterruptExecution,
                 InvalidSource, InvalidControl):
+        cls.__qualname__ = cls.__name__
+        cls.__module__ = "chaoslib.exceptions"
         setattr(exc, cls.__name__, cls)
     exc.FailedActivity = ActivityFailed
     typ = types.ModuleType("chaoslib.types")
