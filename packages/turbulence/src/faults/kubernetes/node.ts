@@ -7,7 +7,7 @@ import type { V1Node, V1Taint } from '@kubernetes/client-node';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { resolveNodes } from '../../targets/kubernetes.js';
-import { kubeClient, mergePatch, type ClusterRef, type KubeClient } from './client.js';
+import { kubeClient, mergePatch, type ClusterRef, type KubeClient } from '../../os/kube.js';
 import { markerKey, markerOf, markerPatch, readMarker } from './marker.js';
 import { noParams, taintParams } from './schema.js';
 import type { z } from 'zod';
