@@ -11,7 +11,7 @@
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { V1Pod } from '@kubernetes/client-node';
 import { errorMessage } from '../core/errors.js';
-import { kubeClient } from '../faults/kubernetes/client.js';
+import { kubeClient } from '../os/kube.js';
 import { k8sSchema, type K8sProvider } from './k8s-schema.js';
 import { activityFailed, type ProviderDefinition } from './types.js';
 

@@ -14,7 +14,7 @@ import type { KubernetesObject, V1LabelSelector, V1OwnerReference, V1Pod } from 
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { Target } from '../core/fault.js';
 import type { JsonObject } from '../core/json.js';
-import { kubeClient, type ClusterRef, type KubeClient } from '../faults/kubernetes/client.js';
+import { kubeClient, type ClusterRef, type KubeClient } from '../os/kube.js';
 import { KUBE_OPT_IN, nodeQuerySchema, podQuerySchema, workloadQuerySchema } from './queries.js';
 import { issuesToProblems } from '../experiment/schema-issues.js';
 import type { z } from 'zod';

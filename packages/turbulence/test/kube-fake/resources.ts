@@ -112,6 +112,13 @@ export function builtinResources(): ResourceDef[] {
       subresources: { status: { ...STATUS, kind: 'PodDisruptionBudget' } },
     }),
     def('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
+    // Stored only (no controller): so `kubectl apply --dry-run=client -f deploy/kubernetes/` maps every kind.
+    def('batch', 'v1', 'Job', 'jobs', true, { categories: ['all'] }),
+    def('batch', 'v1', 'CronJob', 'cronjobs', true, { shortNames: ['cj'], categories: ['all'] }),
+    def('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
+    def('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
+    def('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
+    def('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
     def('events.k8s.io', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
     def('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, {
       verbs: ['create'],

@@ -27,6 +27,7 @@ export function serveWatch(cluster: Cluster, w: WatchRequest, res: ServerRespons
   const compiled = cluster.compile(w.def, w);
   const key = keyOf(w.def);
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+  res.flushHeaders();
   const send = (type: string, object: unknown): void => {
     res.write(`${JSON.stringify({ type, object })}\n`);
   };

@@ -41,6 +41,8 @@ Examples:
   $ turbulence fault inject process.kill --target managed=web-1 --param signal=SIGTERM --param restart=true
   $ turbulence fault inject process.stop --target pidfile=/run/app.pid --detach
   $ turbulence fault inject config.set --target path=app.yaml --param key=server.port --param value=9999 --duration 30s
+  $ turbulence fault inject pod.delete --target namespace=default --target selector=app=web --select one --dry-run
+  $ turbulence fault inject node.drain --target name=node-1 --duration 2m
   $ turbulence fault list
   $ turbulence fault revert process-stop-m3x8k2-1a2b3c
   $ turbulence recover`;
@@ -61,7 +63,8 @@ export function register(program: Command): void {
     .argument('<kind>', 'fault kind, e.g. process.stop (see `turbulence fault kinds`)')
     .option(
       '-t, --target <k=v>',
-      'target query field, repeatable: pid=, name=, cmdline= (regex), pidfile=, managed=, lab= host= service=',
+      'target query field, repeatable: pid=, name=, cmdline= (regex), pidfile=, managed=, lab= host= service=; ' +
+        'Kubernetes: namespace=, selector= (labels), field=, name=, node=, owner=deployment/NAME, optIn=false',
       collect,
       [],
     )

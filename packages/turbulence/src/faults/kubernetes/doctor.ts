@@ -6,7 +6,7 @@ import { VersionApi } from '@kubernetes/client-node';
 import type { CapabilityResult } from '../../core/fault.js';
 import { errorMessage } from '../../core/errors.js';
 import { agentNamespace } from '../../targets/kubernetes.js';
-import { kubeClient } from './client.js';
+import { kubeClient } from '../../os/kube.js';
 
 /** One permission turbulence needs, and the kinds that need it. `deploy/kubernetes/rbac.yaml` grants each. */
 export interface Permission {

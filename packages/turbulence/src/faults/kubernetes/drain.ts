@@ -12,7 +12,7 @@ import type { V1LabelSelector, V1Pod, V1PodDisruptionBudget } from '@kubernetes/
 import { ErrorCodes, TurbulenceError, errorMessage } from '../../core/errors.js';
 import type { FaultDriver } from '../../core/fault.js';
 import { resolveNodes } from '../../targets/kubernetes.js';
-import type { KubeClient } from './client.js';
+import type { KubeClient } from '../../os/kube.js';
 import { markerOf } from './marker.js';
 import { nodeOf, readNode, setUnschedulable, undoUnschedulable } from './node.js';
 import { evict } from './pod.js';

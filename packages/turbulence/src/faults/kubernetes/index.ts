@@ -1,6 +1,6 @@
 /**
  * The Kubernetes fault family: kinds `pod.*`, `node.*` and `workload.*` (three prefixes, one family), on the
- * official `@kubernetes/client-node` through one client (`./client.ts`). Targets come from `targets/kubernetes.ts`.
+ * official `@kubernetes/client-node` through one client (`os/kube.ts`; the target layer uses it too, and targets may not import faults). Targets come from `targets/kubernetes.ts`.
  */
 import type { AnyDriver } from '../../core/fault.js';
 import { drainDriver } from './drain.js';
@@ -20,5 +20,5 @@ export const drivers: readonly AnyDriver[] = [
   scaleDriver,
 ];
 
-export { KubeClient, kubeClient } from './client.js';
-export type { ClusterRef } from './client.js';
+export { KubeClient, kubeClient } from '../../os/kube.js';
+export type { ClusterRef } from '../../os/kube.js';

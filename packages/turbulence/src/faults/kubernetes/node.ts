@@ -7,7 +7,7 @@ import type { V1Node, V1Taint } from '@kubernetes/client-node';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { resolveNodes } from '../../targets/kubernetes.js';
-import { kubeClient, mergePatch, type ClusterRef, type KubeClient } from './client.js';
+import { kubeClient, mergePatch, type ClusterRef, type KubeClient } from '../../os/kube.js';
 import { markerKey, markerOf, markerPatch, readMarker } from './marker.js';
 import { noParams, taintParams } from './schema.js';
 import type { z } from 'zod';
@@ -38,7 +38,10 @@ export async function setUnschedulable(
   const marker = markerKey(faultId);
   const node = await readNode(k, name);
   if (node === undefined || (node.spec?.unschedulable === true) === value) return { marker, changed: false };
-  await patchNode(k, name, { spec: { unschedulable: value }, ...markerPatch(marker, { unschedulable: !value }) });
+  await patchNode(k, name, {
+    spec: { unschedulable: value ? true : null },
+    ...markerPatch(marker, { unschedulable: !value }),
+  });
   return { marker, changed: true };
 }
 
@@ -47,7 +50,10 @@ export async function undoUnschedulable(k: KubeClient, name: string, marker: str
   const node = await readNode(k, name);
   const record = readMarker(node, marker);
   if (record === undefined) return;
-  await patchNode(k, name, { spec: { unschedulable: record.unschedulable === true }, ...markerPatch(marker, null) });
+  await patchNode(k, name, {
+    spec: { unschedulable: record.unschedulable === true ? true : null },
+    ...markerPatch(marker, null),
+  });
 }
 
 const nodeFault = {

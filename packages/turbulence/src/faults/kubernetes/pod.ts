@@ -8,7 +8,7 @@ import type { V1Pod, V1Status } from '@kubernetes/client-node';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import { resolvePods } from '../../targets/kubernetes.js';
-import { KubeTooManyRequests, kubeClient, type ClusterRef, type KubeClient } from './client.js';
+import { KubeTooManyRequests, kubeClient, type ClusterRef, type KubeClient } from '../../os/kube.js';
 import { containerKillParams, podDeleteParams, podEvictParams } from './schema.js';
 import type { z } from 'zod';
 

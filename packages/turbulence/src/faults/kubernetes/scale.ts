@@ -9,7 +9,7 @@ import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { resolveWorkloads } from '../../targets/kubernetes.js';
-import { kubeClient, mergePatch, type ClusterRef, type KubeClient } from './client.js';
+import { kubeClient, mergePatch, type ClusterRef, type KubeClient } from '../../os/kube.js';
 import { markerKey, markerOf, markerPatch, readMarker } from './marker.js';
 import { scaleParams } from './schema.js';
 import type { z } from 'zod';

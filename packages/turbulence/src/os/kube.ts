@@ -23,7 +23,7 @@ import {
   PolicyV1Api,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { ErrorCodes, TurbulenceError, errorMessage } from '../../core/errors.js';
+import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 
 /** Where a target's cluster is: the kubeconfig file (absent: the default search) and context. */
 export interface ClusterRef {
