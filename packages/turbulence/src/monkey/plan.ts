@@ -106,7 +106,7 @@ const ordered = new WeakMap<readonly Target[], Map<Group, Keyed[]>>();
  */
 function orderedEligible(candidates: readonly Target[], group: Group, schedule: Schedule): Keyed[] {
   let byGroup = ordered.get(candidates);
-  if (!byGroup) ordered.set(candidates, (byGroup = new Map()));
+  if (!byGroup) ordered.set(candidates, (byGroup = new Map<Group, Keyed[]>()));
   let keyed = byGroup.get(group);
   if (!keyed) {
     keyed = eligible(candidates, group, schedule)
