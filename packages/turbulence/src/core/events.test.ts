@@ -60,7 +60,8 @@ describe('the event envelope and bus', () => {
       expect(type).toMatch(/^[a-z]+(\.[a-z-]+)+$/);
       const first = type.split('.')[0]!;
       expect(
-        first === source || (source === 'run' && ['hypothesis', 'method', 'activity', 'rollbacks'].includes(first)),
+        first === source ||
+          (source === 'run' && ['hypothesis', 'method', 'activity', 'rollbacks', 'monkey'].includes(first)),
       ).toBe(true);
     }
   });

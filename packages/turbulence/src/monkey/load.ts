@@ -10,11 +10,15 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import { parseExperiment } from '../experiment/load.js';
 import { compileSchedule, type Schedule } from './validate.js';
+import { fromUpstreamToml, type UpstreamOptions } from './upstream/index.js';
+import { noPositions } from '../experiment/positions.js';
 
 /** Options of {@link loadSchedule}. */
-export interface LoadScheduleOptions {
+export interface LoadScheduleOptions extends UpstreamOptions {
   /** Reads files (default `fs.readFile` as UTF-8); tests pass their own. */
   read?: (path: string) => Promise<string>;
+  /** Told what an upstream config says that turbulence does not do. */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -29,10 +33,19 @@ export async function loadSchedule(path: string, opts: LoadScheduleOptions = {})
   const text = await readText(source, read);
   const ext = extname(source).toLowerCase();
   const name = basename(source, extname(source)).replace(/[^A-Za-z0-9._-]/g, '-') || 'monkey';
+  if (ext === '.toml') {
+    const { doc, warnings } = await fromUpstreamToml(text, source, { ...opts, read });
+    for (const w of warnings) opts.warn?.(w);
+    return compileSchedule(doc, { source, positions: noPositions, name });
+  }
   if (ext !== '.yaml' && ext !== '.yml' && ext !== '.json') {
-    throw new TurbulenceError(ErrorCodes.LOAD_FAILED, `cannot load "${path}": a schedule is .yaml, .yml or .json`, {
-      hint: 'rename the file, or give a kube-monkey config.toml / Chaos Monkey chaosmonkey.toml',
-    });
+    throw new TurbulenceError(
+      ErrorCodes.LOAD_FAILED,
+      `cannot load "${path}": a schedule is .yaml, .yml, .json, or an upstream .toml`,
+      {
+        hint: 'rename the file, or give a kube-monkey config.toml / Chaos Monkey chaosmonkey.toml',
+      },
+    );
   }
   if (text.trim() === '') {
     throw new TurbulenceError(ErrorCodes.SCHEDULE_INVALID, 'the schedule file is empty', {
@@ -42,6 +55,13 @@ export async function loadSchedule(path: string, opts: LoadScheduleOptions = {})
   }
   const loaded = parseExperiment(text, ext === '.json' ? 'json' : 'yaml', { source, baseDir: dirname(source) });
   const doc = loaded.experiment as unknown as Record<string, unknown>;
+  const configMap = (doc.data as Record<string, unknown> | undefined)?.['config.toml'];
+  if (doc.kind === 'ConfigMap' && typeof configMap === 'string') {
+    // kube-monkey's own deployment form: its config.toml inside a ConfigMap.
+    const { doc: mapped, warnings } = await fromUpstreamToml(configMap, `${source}#config.toml`, { ...opts, read });
+    for (const w of warnings) opts.warn?.(w);
+    return compileSchedule(mapped, { source, positions: noPositions, name });
+  }
   const extraHolidays =
     typeof doc.holidaysFile === 'string' ? await icalHolidays(resolve(dirname(source), doc.holidaysFile), read) : [];
   const explicit = typeof doc.name === 'string' ? doc.name : name;

@@ -87,12 +87,34 @@ export function eligible(candidates: readonly Target[], group: Group, schedule: 
  * chooseTargets(candidates, group, schedule, new Rng(7).fork('2026-12-07/web'));
  */
 export function chooseTargets(candidates: readonly Target[], group: Group, schedule: Schedule, rng: Rng): Target[] {
-  // Ordered by stable key first: a restarted process (new pid, same command line) keeps its place.
-  const keyed = eligible(candidates, group, schedule).map((target) => ({
-    id: `${stableKey(target)}\0${target.id}`,
-    target,
-  }));
-  return select(keyed, group.select, rng.fork('faults')).map((k) => k.target);
+  const keyed = orderedEligible(candidates, group, schedule);
+  const faults = rng.fork('faults');
+  if (group.select.mode === 'one') return keyed.length === 0 ? [] : [(keyed[faults.int(keyed.length)] as Keyed).target];
+  return select(keyed, group.select, faults).map((k) => k.target);
+}
+
+interface Keyed {
+  id: string;
+  target: Target;
+}
+
+const ordered = new WeakMap<readonly Target[], Map<Group, Keyed[]>>();
+
+/**
+ * The eligible candidates ordered by stable key (a restarted process — new pid, same command line — keeps its
+ * place), computed once per candidate list and group: the planner draws from the same list every day.
+ */
+function orderedEligible(candidates: readonly Target[], group: Group, schedule: Schedule): Keyed[] {
+  let byGroup = ordered.get(candidates);
+  if (!byGroup) ordered.set(candidates, (byGroup = new Map<Group, Keyed[]>()));
+  let keyed = byGroup.get(group);
+  if (!keyed) {
+    keyed = eligible(candidates, group, schedule)
+      .map((target) => ({ id: `${stableKey(target)}\0${target.id}`, target }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    byGroup.set(group, keyed);
+  }
+  return keyed;
 }
 
 /**
@@ -116,7 +138,39 @@ function mix(h: number): number {
 interface Carry {
   workday: number;
   lastByKey: Map<string, number>;
+  /** End instants of the faults in effect, a min-heap (10,000 groups keep thousands in effect). */
   activeUntil: number[];
+}
+
+function heapPush(heap: number[], value: number): void {
+  heap.push(value);
+  for (let i = heap.length - 1; i > 0;) {
+    const parent = (i - 1) >> 1;
+    if ((heap[parent] as number) <= value) break;
+    heap[i] = heap[parent] as number;
+    heap[parent] = value;
+    i = parent;
+  }
+}
+
+/** Drops every end at or before `now`. */
+function heapPrune(heap: number[], now: number): void {
+  while (heap.length > 0 && (heap[0] as number) <= now) {
+    const last = heap.pop() as number;
+    if (heap.length === 0) break;
+    let i = 0;
+    heap[0] = last;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && (heap[l] as number) < (heap[m] as number)) m = l;
+      if (r < heap.length && (heap[r] as number) < (heap[m] as number)) m = r;
+      if (m === i) break;
+      [heap[i], heap[m]] = [heap[m] as number, heap[i] as number];
+      i = m;
+    }
+  }
 }
 
 /**
@@ -183,7 +237,7 @@ function planDay(input: PlanInput, date: LocalDate, carry: Carry): PlannedEntry[
   const perGroup = new Map<string, number>();
   let today = 0;
   for (const { entry, group, keys } of drawn) {
-    carry.activeUntil = carry.activeUntil.filter((end) => end > entry.at);
+    heapPrune(carry.activeUntil, entry.at);
     const reason = skipReason({ schedule, group, keys, workday, today, perGroup, carry, entry });
     if (reason !== undefined) {
       entry.decision = 'skip';
@@ -193,7 +247,7 @@ function planDay(input: PlanInput, date: LocalDate, carry: Carry): PlannedEntry[
     today++;
     perGroup.set(group.name, (perGroup.get(group.name) ?? 0) + 1);
     for (const key of keys) carry.lastByKey.set(key, workday);
-    carry.activeUntil.push(entry.at + entry.durationMs);
+    heapPush(carry.activeUntil, entry.at + entry.durationMs);
   }
   return drawn.map((d) => d.entry);
 }

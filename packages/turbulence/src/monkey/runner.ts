@@ -253,6 +253,7 @@ export class MonkeyRunner {
         },
         { activity: `monkey:${e.id}` },
       );
+      if (injected.length === 0) throw new Error('the chosen targets were gone before injection');
       for (const f of manager.active()) live.faults.set(f.id, f);
       live.journal.faults = injected.map((f) => ({ id: f.id, kind: f.kind, target: targetView(f.target) }));
       this.metrics.active.set(this.activeFaults().length);
@@ -271,7 +272,7 @@ export class MonkeyRunner {
     live.faults.delete(id);
     this.emit({ type: 'monkey.reverted', entry: live.entry.id, group: live.entry.group, fault: id, reason }, live);
     this.metrics.decisions.inc({ group: live.entry.group, decision: 'reverted' });
-    if (live.faults.size === 0 && this.live.get(live.entry.id) === live) {
+    if (live.manager.active().length === 0 && this.live.get(live.entry.id) === live) {
       this.live.delete(live.entry.id);
       live.manager.dispose();
       void this.store.writeJournal(live.entry.id, live.journal).catch(() => undefined);

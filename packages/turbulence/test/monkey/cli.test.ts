@@ -7,6 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/faults/ledger.js';
+import { FaultManager } from '../../src/faults/manager.js';
+import { Rng } from '../../src/core/rng.js';
 import { recoverLedger } from '../../src/faults/recover.js';
 import { MonkeyStore, monkeyDir } from '../../src/monkey/state.js';
 import { cliProcesses, cliTimeout, runCli } from '../support/cli.js';
@@ -155,6 +157,28 @@ describe.skipIf(!hasProc)('monkey run after SIGKILL', () => {
       expect(events.filter((e) => e.type === 'monkey.started').map((e) => e.resumed)).toEqual([false, true]);
       expect(await stateOf(victim.pid)).not.toBe('T');
       expect((await new Ledger(join(env.home, 'ledger')).list()).entries).toEqual([]);
+    },
+  );
+
+  it(
+    'halt --all throws the kill switch and reverts faults other turbulence processes hold',
+    { timeout: cliTimeout(1) },
+    async () => {
+      const other = new FaultManager({ rng: new Rng(1), guardian: false });
+      await other.inject({ kind: 'process.stop', target: { pid: victim.pid } }, { activity: 'someone else' });
+      await other.detach();
+      other.dispose();
+      expect(await stateOf(victim.pid)).toBe('T');
+      const r = await runCli(['monkey', 'halt', join(env.home, 'restart.yaml'), '--all', '--reason', 'game day over'], {
+        env: { ...process.env, TURBULENCE_HOME: env.home },
+      });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/reverted 1 fault\(s\) from the ledger/);
+      expect(await stateOf(victim.pid)).not.toBe('T');
+      expect(await new MonkeyStore(monkeyDir('restart', env.home)).readHalt()).toMatchObject({
+        reason: 'game day over',
+        by: 'cli',
+      });
     },
   );
 });

@@ -15,7 +15,15 @@ import { MonkeyRunner } from '../../src/monkey/runner.js';
 import { resolveGroup } from '../../src/monkey/targets.js';
 import { parseDate } from '../../src/monkey/time.js';
 import { eventually } from '../support/eventually.js';
-import { hasProc, killOrphans, spawnOrphan, tempHome } from '../system/faults/helpers.js';
+import { listProcs } from '../../src/os/proc.js';
+import { hasProc, killOrphans, spawnOrphan, tempHome, type Orphan } from '../system/faults/helpers.js';
+
+// Numbers of this run's sleeps, so leftovers of another run (or anything else) never match.
+const [N1, N2, N3] = [0, 1, 2].map((i) => 800_000 + Math.floor(Math.random() * 90_000) * 3 + i) as [
+  number,
+  number,
+  number,
+];
 
 const SCHEDULE = `
 timezone: Europe/Berlin
@@ -24,21 +32,22 @@ holidays: ["2026-03-10"]
 maxConcurrent: 2
 groups:
   - name: a
-    targets: { cmdline: "^sleep 8640[12]$" }
+    targets: { cmdline: "^sleep (${N1}|${N2})$" }
     fault: { kind: process.kill, duration: 30m }
     meanTimeBetweenFaults: 1.5
     minTimeBetweenFaults: 1
   - name: b
-    targets: { cmdline: "^sleep 86403$" }
+    targets: { cmdline: "^sleep ${N3}$" }
     fault: { kind: process.kill, params: { signal: SIGTERM }, duration: 1h }
     meanTimeBetweenFaults: 3
 `;
 
 describe.skipIf(!hasProc)('monkey soak on an accelerated clock', () => {
   let env: ReturnType<typeof tempHome>;
+  const loops: Orphan[] = [];
   beforeAll(async () => {
     env = tempHome();
-    for (const n of [86401, 86402, 86403]) await spawnOrphan(`while true; do sleep ${n}; done`);
+    for (const n of [N1, N2, N3]) loops.push(await spawnOrphan(`while true; do sleep ${n}; done`));
     const file = join(env.home, 'soak.yaml');
     writeFileSync(file, SCHEDULE);
     await eventually(async () => {
@@ -48,7 +57,16 @@ describe.skipIf(!hasProc)('monkey soak on an accelerated clock', () => {
     }, 10_000);
   });
   afterAll(async () => {
+    // The loops first (so they start nothing new), then the sleeps they had running, by pid.
+    const sleeps = (await listProcs()).filter((p) => loops.some((l) => l.pid === p.ppid));
     await killOrphans();
+    for (const p of sleeps) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
     env.restore();
   });
 

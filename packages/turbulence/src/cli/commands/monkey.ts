@@ -22,6 +22,7 @@ import { trapInterrupts } from '../signals.js';
 import { zonedInstant } from '../../monkey/time.js';
 import type { AnyEvent } from '../../core/events.js';
 import { spawn } from 'node:child_process';
+import { parsePairs } from '../../targets/query.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
@@ -33,9 +34,51 @@ Examples:
   $ turbulence monkey run examples/monkey/demo.yaml --seed 7
   $ turbulence monkey status examples/monkey/demo.yaml
   $ turbulence monkey halt examples/monkey/demo.yaml     # kill switch: reverts active faults, injects nothing
-  $ turbulence monkey resume examples/monkey/demo.yaml`;
+  $ turbulence monkey resume examples/monkey/demo.yaml
+  $ turbulence monkey plan config.toml --labels deployment.yaml --days 10 --seed 1     # kube-monkey, unchanged
+  $ turbulence monkey plan chaosmonkey.toml --app abc.json -t cmdline='node .*abc' # Chaos Monkey + per-app JSON`;
 
-interface PlanFlags {
+/** Flags for upstream configs (kube-monkey config.toml, Chaos Monkey chaosmonkey.toml). */
+interface UpstreamFlags {
+  kind?: string;
+  target: string[];
+  labels: string[];
+  app: string[];
+  mtbf?: string;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function upstreamOptions(command: Command): Command {
+  return command
+    .option(
+      '--kind <kind>',
+      'upstream configs: the fault each victim gets (kube-monkey: pod.delete, Chaos Monkey: process.kill)',
+    )
+    .option('-t, --target <k=v>', 'upstream configs: the target query of every group, repeatable', collect, [])
+    .option(
+      '--labels <file>',
+      'kube-monkey: a manifest whose kube-monkey/* labels make a group, repeatable',
+      collect,
+      [],
+    )
+    .option('--app <file>', "Chaos Monkey: an app's Spinnaker JSON (attributes.chaosMonkey), repeatable", collect, [])
+    .option('--mtbf <days>', 'kube-monkey without --labels: mean time between faults of the one group');
+}
+
+/** Loads a schedule, or an upstream config with the upstream flags; warnings go to stderr. */
+async function load(file: string, flags: UpstreamFlags) {
+  return loadSchedule(file, {
+    ...(flags.kind !== undefined ? { kind: flags.kind } : {}),
+    ...(flags.target.length > 0 ? { target: parsePairs(flags.target, '--target') } : {}),
+    labels: flags.labels,
+    apps: flags.app,
+    ...(flags.mtbf !== undefined ? { mtbf: parseNumber('--mtbf', flags.mtbf, { above: 0 }) } : {}),
+    warn: (m) => err(`warning: ${m}`),
+  });
+}
+
+interface PlanFlags extends UpstreamFlags {
   days: string;
   seed?: string;
   start?: string;
@@ -52,10 +95,9 @@ export function register(program: Command): void {
     )
     .addHelpText('after', EXAMPLES);
 
-  monkey
-    .command('plan')
+  upstreamOptions(monkey.command('plan'))
     .description('print the time line a schedule would follow (the same for the same seed), without touching anything')
-    .argument('<schedule>', 'schedule file (.yaml, .yml, .json)')
+    .argument('<schedule>', 'schedule file (.yaml, .yml, .json), or a kube-monkey config.toml / ConfigMap, or a chaosmonkey.toml')
     .option('--days <n>', 'how many calendar days to plan', '14')
     .option('--seed <n>', 'seed of the time line (printed when not given)')
     .option('--start <date>', 'first day, YYYY-MM-DD in the schedule time zone (default: today there)')
@@ -66,13 +108,12 @@ export function register(program: Command): void {
       process.exitCode = await planCommand(file, flags);
     });
 
-  monkey
-    .command('run')
+  upstreamOptions(monkey.command('run'))
     .description(
       'follow the schedule: inject real faults at their planned times, record every decision; restart-safe ' +
         '(run it again after a crash and it continues the same time line)',
     )
-    .argument('<schedule>', 'schedule file (.yaml, .yml, .json)')
+    .argument('<schedule>', 'schedule file (.yaml, .yml, .json), or a kube-monkey config.toml / ConfigMap, or a chaosmonkey.toml')
     .option('--seed <n>', 'seed of the time line (first run; later runs reuse the stored one)')
     .option('--start <date>', 'first day of the time line, YYYY-MM-DD (first run; default today)')
     .option('--days <n>', 'stop after this many calendar days of time line (default: run until Ctrl-C)')
@@ -123,7 +164,7 @@ export function register(program: Command): void {
     });
 }
 
-interface RunFlags {
+interface RunFlags extends UpstreamFlags {
   seed?: string;
   start?: string;
   days?: string;
@@ -137,7 +178,7 @@ interface RunFlags {
 }
 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
-  const schedule = await loadSchedule(file);
+  const schedule = await load(file, flags);
   const store = new MonkeyStore(monkeyDir(schedule.name));
   const stored = await store.readState();
   if (await leaseAlive(await store.readLease())) {
@@ -301,7 +342,7 @@ async function statusCommand(file: string, json: boolean): Promise<number> {
 async function planCommand(file: string, flags: PlanFlags): Promise<number> {
   const days = parseInteger('--days', flags.days, { min: 1, max: 3660 });
   const seed = flags.seed === undefined ? newSeed() : parseInteger('--seed', flags.seed, { max: 0x7fff_ffff });
-  const schedule = await loadSchedule(file);
+  const schedule = await load(file, flags);
   const start = startDate(schedule, flags.start);
   if (flags.seed === undefined) err(`seed ${seed} (pass --seed ${seed} to print this time line again)`);
   const candidates = await groupCandidates(schedule, (msg) => err(`warning: ${msg}`));

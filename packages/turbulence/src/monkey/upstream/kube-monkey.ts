@@ -1,0 +1,228 @@
+/**
+ * @module kube-monkey's `config.toml` → schedule. Defaults and checks are kube-monkey's
+ * (`internal/pkg/config/config.go`, `validations.go`): dry_run true, America/Los_Angeles, run/start/end hours
+ * 8/10/16, blacklist `kube-system`, whitelist every namespace; hours in [0,23] and run_hour < start_hour < end_hour.
+ * Environment overrides are viper's AutomaticEnv: `kubemonkey.dry_run` is `KUBEMONKEY_DRY_RUN`, lists are split at
+ * white space. Victims come from manifests carrying `kube-monkey/enabled: enabled`, with their `mtbf`,
+ * `kill-mode` and `kill-value` labels.
+ */
+import { parseAllDocuments } from 'yaml';
+import type { JsonObject } from '../../core/json.js';
+import { groupName, hour, upstreamError, type UpstreamOptions } from './common.js';
+
+const DEFAULTS = {
+  dry_run: true,
+  run_hour: 8,
+  start_hour: 10,
+  end_hour: 16,
+  time_zone: 'America/Los_Angeles',
+  graceperiod_sec: 5,
+  blacklisted_namespaces: ['kube-system'],
+  whitelisted_namespaces: [''],
+};
+
+type KubeMonkeyConfig = typeof DEFAULTS;
+
+/** The `[kubemonkey]` settings after defaults and `KUBEMONKEY_*` overrides. */
+export function kubeMonkeySettings(toml: Record<string, unknown>, env: NodeJS.ProcessEnv): KubeMonkeyConfig {
+  const table = (toml.kubemonkey ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS) as (keyof KubeMonkeyConfig)[]) {
+    const fromEnv = env[`KUBEMONKEY_${key.toUpperCase()}`];
+    const value: unknown = fromEnv !== undefined ? fromEnvText(fromEnv, DEFAULTS[key]) : table[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as KubeMonkeyConfig;
+}
+
+function fromEnvText(text: string, like: unknown): unknown {
+  if (Array.isArray(like)) return text.split(/\s+/).filter((s) => s !== '');
+  if (typeof like === 'boolean') return /^(1|t|true)$/i.test(text.trim());
+  if (typeof like === 'number') return Number(text);
+  return text;
+}
+
+/** Maps a kube-monkey config (+ victims' manifests) onto a schedule document. */
+export async function fromKubeMonkey(
+  toml: Record<string, unknown>,
+  source: string,
+  opts: UpstreamOptions,
+): Promise<{ doc: Record<string, unknown>; warnings: string[] }> {
+  const s = kubeMonkeySettings(toml, opts.env ?? process.env);
+  for (const [key, param] of [
+    ['run_hour', 'RunHour'],
+    ['start_hour', 'StartHour'],
+    ['end_hour', 'EndHour'],
+  ] as const) {
+    const h = s[key];
+    if (!Number.isInteger(h) || h < 0 || h > 23) {
+      throw upstreamError(
+        source,
+        `${param}: kubemonkey.${key} is outside valid range of [0,23]`,
+        'kube-monkey refuses this too',
+      );
+    }
+  }
+  if (!(s.start_hour < s.end_hour)) {
+    throw upstreamError(
+      source,
+      'StartHour: kubemonkey.start_hour must be less than kubemonkey.end_hour',
+      'kube-monkey refuses this too: run_hour < start_hour < end_hour',
+    );
+  }
+  if (!(s.run_hour < s.start_hour)) {
+    throw upstreamError(
+      source,
+      'RunHour: kubemonkey.run_hour should be less than kubemonkey.start_hour',
+      'kube-monkey refuses this too: run_hour < start_hour < end_hour',
+    );
+  }
+  const headers = (
+    (toml.notifications as Record<string, unknown> | undefined)?.attacks as { headers?: unknown } | undefined
+  )?.headers;
+  for (const h of Array.isArray(headers) ? headers : []) {
+    if (!/^(.+:.+)$/.test(String(h)))
+      throw upstreamError(source, `Header: ${String(h)} is not in valid format`, 'write "Name:Value"');
+  }
+  const warnings: string[] = [];
+  const debug = toml.debug as Record<string, unknown> | undefined;
+  if (debug?.enabled === true)
+    warnings.push(
+      '[debug] has no turbulence equivalent (use `monkey run --clock-speed` to run a schedule fast); ignored',
+    );
+  if (toml.notifications !== undefined)
+    warnings.push('[notifications] webhooks are not sent; every decision is in the event log and metrics instead');
+  warnings.push(
+    `run_hour ${s.run_hour}: turbulence plans the whole time line ahead, so there is no daily planning hour`,
+  );
+  const kind = opts.kind ?? 'pod.delete';
+  const groups = opts.labels?.length
+    ? await victims(opts, s, kind, source, warnings)
+    : [singleGroup(opts, kind, source)];
+  return {
+    doc: {
+      timezone: s.time_zone,
+      window: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: hour(s.start_hour), end: hour(s.end_hour) },
+      leashed: s.dry_run,
+      maxConcurrent: Math.max(1, groups.length),
+      groups,
+    },
+    warnings,
+  };
+}
+
+function singleGroup(opts: UpstreamOptions, kind: string, source: string): Record<string, unknown> {
+  if (!opts.target) {
+    throw upstreamError(
+      source,
+      'kube-monkey picks its victims by labels: give their manifests (--labels FILE) or a target (--target k=v)',
+    );
+  }
+  return {
+    name: 'kube-monkey',
+    targets: opts.target,
+    fault: { kind },
+    meanTimeBetweenFaults: opts.mtbf ?? 1,
+    minTimeBetweenFaults: 0,
+  };
+}
+
+interface Manifest {
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+  spec?: { template?: { metadata?: { labels?: Record<string, string> } } };
+}
+
+async function victims(
+  opts: UpstreamOptions,
+  s: KubeMonkeyConfig,
+  kind: string,
+  source: string,
+  warnings: string[],
+): Promise<Record<string, unknown>[]> {
+  const groups: Record<string, unknown>[] = [];
+  for (const file of opts.labels ?? []) {
+    const text = await (opts.read ?? (() => Promise.reject(new Error('no reader'))))(file);
+    for (const doc of parseAllDocuments(text)) {
+      if (doc.errors.length > 0)
+        throw upstreamError(file, `not valid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
+      const m = doc.toJS() as Manifest | null;
+      if (!m || !['Deployment', 'StatefulSet', 'DaemonSet'].includes(m.kind ?? '')) continue;
+      const labels = { ...m.spec?.template?.metadata?.labels, ...m.metadata?.labels };
+      const name = m.metadata?.name ?? 'victim';
+      const namespace = m.metadata?.namespace ?? 'default';
+      if (labels['kube-monkey/enabled'] !== 'enabled') continue;
+      if (!namespaceAllowed(namespace, s)) {
+        warnings.push(`${m.kind} ${namespace}/${name}: namespace not allowed by the black/whitelist; skipped`);
+        continue;
+      }
+      const mtbf = Number(labels['kube-monkey/mtbf']);
+      if (!Number.isInteger(mtbf) || mtbf < 1) {
+        throw upstreamError(
+          file,
+          `${m.kind} ${name}: kube-monkey/mtbf must be a positive integer, got ${JSON.stringify(labels['kube-monkey/mtbf'])}`,
+          'kube-monkey skips such a victim; fix the label',
+        );
+      }
+      const mode = labels['kube-monkey/kill-mode'] ?? 'fixed';
+      if (!['kill-all', 'fixed', 'random-max-percent', 'fixed-percent'].includes(mode)) {
+        throw upstreamError(
+          file,
+          `${m.kind} ${name}: unknown kube-monkey/kill-mode ${JSON.stringify(mode)}`,
+          'use kill-all, fixed, random-max-percent or fixed-percent',
+        );
+      }
+      const value =
+        labels['kube-monkey/kill-value'] === undefined
+          ? mode === 'fixed'
+            ? 1
+            : undefined
+          : Number(labels['kube-monkey/kill-value']);
+      if (
+        mode !== 'kill-all' &&
+        (value === undefined || !Number.isFinite(value) || value < 0 || (mode !== 'fixed' && value > 100))
+      ) {
+        throw upstreamError(
+          file,
+          `${m.kind} ${name}: kube-monkey/kill-value ${JSON.stringify(labels['kube-monkey/kill-value'])} is not valid for ${mode}`,
+          'a count for fixed, a percentage 0-100 for the percent modes',
+        );
+      }
+      const identifier = labels['kube-monkey/identifier'] ?? name;
+      const target: JsonObject = opts.target ?? { namespace, labelSelector: `kube-monkey/identifier=${identifier}` };
+      groups.push({
+        name: groupName(`${namespace}-${name}`),
+        targets: target,
+        fault: { kind, ...(kind === 'pod.delete' ? { params: { gracePeriodSeconds: s.graceperiod_sec } } : {}) },
+        meanTimeBetweenFaults: mtbf,
+        minTimeBetweenFaults: 0,
+        killMode: { mode, ...(value !== undefined ? { value } : {}) },
+      });
+    }
+  }
+  if (groups.length === 0)
+    throw upstreamError(
+      source,
+      'no manifest carries kube-monkey/enabled: enabled',
+      "label the Deployment (and its pod template) as in kube-monkey's README",
+    );
+  return groups;
+}
+
+/** kube-monkey's namespace rule: not blacklisted, and whitelisted (`""` = every namespace). Patterns as Go's path.Match. */
+export function namespaceAllowed(
+  ns: string,
+  s: Pick<KubeMonkeyConfig, 'blacklisted_namespaces' | 'whitelisted_namespaces'>,
+): boolean {
+  const match = (pattern: string) => globRegex(pattern).test(ns);
+  if (s.blacklisted_namespaces.some(match)) return false;
+  return s.whitelisted_namespaces.some((w) => w === '' || match(w));
+}
+
+function globRegex(pattern: string): RegExp {
+  const body = pattern
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
+  return new RegExp(`^${body}$`);
+}
