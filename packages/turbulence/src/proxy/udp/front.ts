@@ -8,7 +8,7 @@
  *   client ──dgram──▶ listen socket ──session(client addr)──▶ [upstream toxics] ──▶ session socket ──▶ upstream
  *   client ◀──dgram── listen socket ◀──[downstream toxics]◀── session socket ◀────────────────────── upstream
  * ```
- * A session idle for 60 s is closed. With no toxic on a direction, a datagram is forwarded at once.
+ * A session idle for 30-60 s is closed (a sweep, no per-datagram timer work). With no toxic on a direction, a datagram is forwarded at once.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
@@ -36,11 +36,15 @@ class Session {
   readonly rng: Record<Direction, Rng>;
   readonly openedAt = Date.now();
   readonly datagrams = { upstream: 0, downstream: 0 };
-  idle: NodeJS.Timeout | undefined;
+  /** Datagram count at the last idle sweep. */
+  seenAtSweep = -1;
+  closed = false;
+  readonly key: string;
   readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(id: number, client: { address: string; port: number }, socket: Socket, seed: number) {
     this.id = id;
+    this.key = `${client.address}|${client.port}`;
     this.client = client;
     this.socket = socket;
     const s = deriveSeed(seed, `udp:${id}`);
@@ -56,6 +60,7 @@ export class UdpFront {
   private readonly sessions = new Map<string, Session>();
   private readonly target: { host: string; port: number } | undefined;
   private nextId = 0;
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(host: UdpHost, seed: number, family: 4 | 6) {
     this.host = host;
@@ -63,6 +68,16 @@ export class UdpFront {
     this.target = splitHostPort(host.upstream);
     this.listener = createSocket(family === 6 ? 'udp6' : 'udp4');
     this.listener.on('message', this.onClient);
+    // Idle sessions are found by a sweep, so a datagram costs no timer work.
+    this.sweeper = setInterval(() => this.sweep(), IDLE_MS / 2).unref();
+  }
+
+  private sweep(): void {
+    for (const session of [...this.sessions.values()]) {
+      const seen = session.datagrams.upstream + session.datagrams.downstream;
+      if (seen === session.seenAtSweep) this.end(session);
+      else session.seenAtSweep = seen;
+    }
   }
 
   /** Binds; resolves with the bound address. */
@@ -79,7 +94,8 @@ export class UdpFront {
 
   /** Closes the listener and every session (held datagrams are dropped). */
   close(): void {
-    for (const session of this.sessions.values()) this.end(session);
+    clearInterval(this.sweeper);
+    for (const session of [...this.sessions.values()]) this.end(session);
     this.listener.close();
   }
 
@@ -118,7 +134,6 @@ export class UdpFront {
     const totals = this.host.totals(direction);
     totals.received += data.length;
     session.datagrams[direction]++;
-    this.touch(session);
     const records = this.host.toxicsOf(direction);
     if (records.length === 0) return this.send(session, direction, data);
     let out: Datagram[] = [{ data, delayMs: 0 }];
@@ -142,25 +157,15 @@ export class UdpFront {
 
   private send(session: Session, direction: Direction, data: Buffer): void {
     this.host.totals(direction).sent += data.length;
-    const done = (): void => {};
-    if (direction === 'upstream') {
-      const target = this.target as { host: string; port: number };
-      if (this.sessions.has(`${session.client.address}|${session.client.port}`)) {
-        session.socket.send(data, target.port, target.host, done);
-      }
-    } else this.listener.send(data, session.client.port, session.client.address, done);
-  }
-
-  private touch(session: Session): void {
-    if (session.idle) session.idle.refresh();
-    else session.idle = setTimeout(() => this.end(session), IDLE_MS).unref();
+    if (direction === 'downstream') return this.listener.send(data, session.client.port, session.client.address);
+    const target = this.target as { host: string; port: number };
+    if (!session.closed) session.socket.send(data, target.port, target.host);
   }
 
   private end(session: Session): void {
-    const key = `${session.client.address}|${session.client.port}`;
-    if (this.sessions.get(key) !== session) return;
-    this.sessions.delete(key);
-    if (session.idle) clearTimeout(session.idle);
+    if (session.closed) return;
+    session.closed = true;
+    this.sessions.delete(session.key);
     for (const timer of session.timers) clearTimeout(timer);
     session.socket.close();
   }
