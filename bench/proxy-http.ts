@@ -22,7 +22,20 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { createRequire } from 'node:module';
+
+/** The part of autocannon's result this bench reads (the package ships no types). */
+interface CannonResult {
+  requests: { average: number };
+  latency: { p99: number };
+  errors: number;
+  non2xx: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
+  url: string;
+  connections: number;
+  duration: number;
+}) => Promise<CannonResult>;
 
 process.env.TURBULENCE_HOME ??= mkdtempSync(join(tmpdir(), 'tb-bench-'));
 const quick = process.argv.includes('--quick');
@@ -37,7 +50,7 @@ async function target(mode: string, upstream: number): Promise<{ port: number; c
     env: process.env,
   });
   children.push(child);
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   return JSON.parse(line) as { port: number; ca?: string };
 }
 
