@@ -67,17 +67,17 @@ const CASES: Record<string, UdpCase> = {
   udp_drop: { defaults: {}, effect: {}, fired: (r) => r.got.length === 0 },
   udp_delay: {
     defaults: { delay: 0, jitter: 0 },
-    effect: { delay: 300 },
-    waitMs: 700,
-    fired: (r) => r.got.length === 1 && (r.ms[0] ?? 0) >= 280,
+    effect: { delay: 400 },
+    waitMs: 800,
+    fired: (r) => r.got.length === 1 && (r.ms[0] ?? 0) >= 380,
   },
   udp_duplicate: { defaults: { copies: 1 }, effect: { copies: 2 }, fired: (r) => r.got.length === 3 },
   udp_reorder: {
     defaults: { delay: 50 },
-    effect: { delay: 100 },
+    effect: { delay: 400 },
     send: [Buffer.from('first')],
-    waitMs: 400,
-    fired: (r) => r.got.length === 1 && (r.ms[0] ?? 0) >= 90,
+    waitMs: 800,
+    fired: (r) => r.got.length === 1 && (r.ms[0] ?? 0) >= 380,
   },
   udp_corrupt: {
     defaults: { bytes: 1 },
