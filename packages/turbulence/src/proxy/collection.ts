@@ -170,6 +170,9 @@ export class ProxyCollection extends EventEmitter {
   private build(name: string, upstream: string, input: ProxyInput): Proxy {
     const protocol = parseProtocol(input.protocol);
     const tls = parseTls(input.tls);
+    if (tls && protocol === 'udp') {
+      throw new ApiError('bad request body: tls is for tcp and http proxies, not udp (DTLS is not supported)', 400);
+    }
     const proxy = new Proxy(name, input.listen || DEFAULT_LISTEN, upstream, this.seed, protocol, tls);
     for (const toxic of input.toxics ?? []) {
       proxy.toxics.add(createToxic(toxic, this.registry, proxy.toxics, protocol, tls?.terminate));

@@ -7,7 +7,7 @@ import { ApiError } from './api-error.js';
 import type { AnyToxicType } from './toxic.js';
 
 /** The protocols a proxy can speak. */
-export const PROTOCOLS = ['tcp', 'http'] as const;
+export const PROTOCOLS = ['tcp', 'http', 'udp'] as const;
 /** A proxy protocol. */
 export type Protocol = (typeof PROTOCOLS)[number];
 
@@ -24,7 +24,7 @@ export function parseProtocol(value: unknown): Protocol {
 }
 
 /** The protocol a toxic type works on (`tls`: any proxy that terminates TLS). */
-export function protocolOf(type: AnyToxicType): Protocol | 'udp' | 'tls' {
+export function protocolOf(type: AnyToxicType): Protocol | 'tls' {
   return type.protocol ?? 'tcp';
 }
 

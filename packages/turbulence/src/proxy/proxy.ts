@@ -23,6 +23,7 @@ import type { Protocol } from './protocol.js';
 import { testCa } from './tls/ca.js';
 import { TlsFront, tlsSeed } from './tls/front.js';
 import { tlsJson, type TlsOptions } from './tls/options.js';
+import { UdpFront } from './udp/front.js';
 
 /** The proxy as the API returns it. */
 export interface ProxyJson {
@@ -67,6 +68,8 @@ export class Proxy implements ConnectionHost {
   private readonly seed: number;
   private server: Server | undefined;
   private front: HttpFront | undefined;
+  /** The datagram front end of a `udp` proxy. */
+  udp: UdpFront | undefined;
   /** The TLS termination front end (`tls.terminate`), set by start(). */
   tlsFront: TlsFront | undefined;
   private nextId = 0;
@@ -90,8 +93,9 @@ export class Proxy implements ConnectionHost {
 
   /** Binds the listener (no-op when running) and rewrites `listen` to the bound address. */
   async start(): Promise<void> {
-    if (this.server) return;
+    if (this.server || this.udp) return;
     const { host, port } = await resolveListen(this.listen);
+    if (this.protocol === 'udp') return this.startUdp(host, port);
     if (this.tls) await this.prepareTls(host);
     if (this.protocol === 'http') this.front = new HttpFront(this, this.seed);
     const server =
@@ -110,6 +114,19 @@ export class Proxy implements ConnectionHost {
     const bound = server.address();
     if (bound && typeof bound === 'object') this.listen = joinHostPort(bound.address, bound.port);
     this.server = server;
+    this.enabled = true;
+  }
+
+  private async startUdp(host: string | undefined, port: number): Promise<void> {
+    const udp = new UdpFront(this, this.seed, host?.includes(':') ? 6 : 4);
+    try {
+      const bound = await udp.bind(host, port);
+      this.listen = joinHostPort(bound.address, bound.port);
+    } catch (err) {
+      udp.close();
+      throw bindError(err as NodeJS.ErrnoException, host, port, 'udp');
+    }
+    this.udp = udp;
     this.enabled = true;
   }
 
@@ -146,6 +163,8 @@ export class Proxy implements ConnectionHost {
     this.server = undefined;
     this.front?.close();
     this.front = undefined;
+    this.udp?.close();
+    this.udp = undefined;
     for (const connection of [...this.connections]) connection.destroy();
   }
 
@@ -203,12 +222,12 @@ export class Proxy implements ConnectionHost {
 }
 
 /** Turns a Node bind error into Toxiproxy's wording (`listen tcp 127.0.0.1:3310: bind: address already in use`). */
-function bindError(err: NodeJS.ErrnoException, host: string | undefined, port: number): Error {
+function bindError(err: NodeJS.ErrnoException, host: string | undefined, port: number, net = 'tcp'): Error {
   const where = joinHostPort(host ?? '', port);
   const reason: Record<string, string> = {
     EADDRINUSE: 'bind: address already in use',
     EACCES: 'bind: permission denied',
     EADDRNOTAVAIL: 'bind: cannot assign requested address',
   };
-  return new Error(`listen tcp ${where}: ${reason[err.code ?? ''] ?? err.message}`);
+  return new Error(`listen ${net} ${where}: ${reason[err.code ?? ''] ?? err.message}`);
 }

@@ -61,6 +61,7 @@ const ProxyDelete: Handler = (proxies, req) => {
 };
 const ProxyConnections: Handler = (proxies, req) => {
   const proxy = proxies.get(p(req));
+  if (proxy.udp) return { status: 200, json: proxy.udp.info() };
   const json = [...proxy.connections].map((c) =>
     'info' in c
       ? c.info()

@@ -84,7 +84,7 @@ async function authorityOf(cert: string, key: string): Promise<Authority> {
 
 /** A fresh CA (in memory); `testCa` persists one, `tls_untrusted` uses a throwaway one. */
 export async function newAuthority(name: string, days = 3650): Promise<Authority> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']));
+  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -118,7 +118,7 @@ export interface LeafOptions {
 
 /** A server certificate for `names`, signed by `ca`; `cert` holds the leaf then the CA (the chain). */
 export async function issueLeaf(ca: Authority, options: LeafOptions): Promise<KeyPair> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']));
+  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const now = Date.now();
   const names = [...new Set(options.names)];
   const certificate = await x509.X509CertificateGenerator.create({

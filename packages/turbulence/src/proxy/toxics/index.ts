@@ -4,6 +4,7 @@
  */
 import { httpToxics } from '../http/toxics/index.js';
 import { tlsToxics } from '../tls/toxics.js';
+import { udpToxics } from '../udp/toxics.js';
 import type { AnyToxicType } from '../toxic.js';
 import { bandwidth } from './bandwidth.js';
 import { connectDelay } from './connect-delay.js';
@@ -36,6 +37,8 @@ export const builtinToxics: readonly AnyToxicType[] = [
   ...httpToxics,
   // TLS toxics (proxies with tls.terminate), see ../tls/toxics.ts.
   ...tlsToxics,
+  // UDP toxics (proxies with protocol udp), see ../udp/toxics.ts.
+  ...udpToxics,
 ];
 
 /** A lookup of toxic types by API name; pass extra types to add your own. */

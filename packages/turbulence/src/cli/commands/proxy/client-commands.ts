@@ -37,7 +37,7 @@ export function registerClientCommands(proxy: Command): void {
     .requiredOption('-u, --upstream <addr>', 'upstream host:port')
     .option(
       '--protocol <protocol>',
-      `what the proxy understands: tcp (bytes, the default), http (HTTP/1.1 requests: http_* toxics)`,
+      'what the proxy understands: tcp (bytes, the default), http (HTTP/1.1 requests: http_* toxics), udp (datagrams: udp_* toxics)',
     )
     .option('--tls-terminate', 'accept TLS from clients (a certificate from the test CA: `turbulence proxy ca`)')
     .option('--tls-upstream', 'speak TLS to the upstream')

@@ -19,7 +19,9 @@ export function registerToxicCommands(proxy: Command): void {
     .requiredOption(
       '-t, --type <type>',
       'tcp proxies: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, ...; ' +
-        'http proxies: http_status, http_abort, http_delay, http_header, http_body (docs/proxy.md)',
+        'http proxies: http_status, http_abort, http_delay, http_header, http_body; ' +
+        'TLS-terminating proxies: tls_expired, tls_wrong_host, tls_untrusted, tls_handshake_timeout, tls_reset_handshake, tls_version; ' +
+        'udp proxies: udp_drop, udp_delay, udp_duplicate, udp_reorder, udp_corrupt, udp_truncate (docs/proxy.md)',
     )
     .option('-n, --toxicName <name>', 'toxic name (default <type>_<stream>)')
     .option('--toxicity <p>', 'share of connections affected, 0..1', '1')

@@ -1,0 +1,182 @@
+/**
+ * Protocol proxies of issue 21, each against its plain-Node baseline, all in the same run, each proxy in its own
+ * process. Prints the figures that go in bench/RESULTS.md under "## Protocol proxies".
+ *
+ *   npx tsx bench/proxy-http.ts [--quick]
+ *
+ *   HTTP keep-alive (autocannon, 50 connections): req/s and p99 through an http proxy whose one toxic matches
+ *     nothing, vs a plain node:http reverse proxy (goal ≥ 1.0×) and vs turbulence's tcp proxy;
+ *   TLS: new handshakes/s (16 at a time, connect + close) through a tcp proxy with tls.terminate vs a plain
+ *     node:tls terminator (goal ≥ 0.9×);
+ *   UDP: echoed datagrams/s (64 in flight) through a udp proxy vs a minimal dgram relay (goal ≥ 0.9×).
+ * Run it under `flock /tmp/tb-bench.lock`. The TCP byte path is measured by bench/proxy.ts (`--only=throughput`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { connect as tlsConnect } from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+/** The part of autocannon's result this bench reads (the package ships no types). */
+interface CannonResult {
+  requests: { average: number };
+  latency: { p99: number };
+  errors: number;
+  non2xx: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
+  url: string;
+  connections: number;
+  duration: number;
+}) => Promise<CannonResult>;
+
+process.env.TURBULENCE_HOME ??= mkdtempSync(join(tmpdir(), 'tb-bench-'));
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 3 : 6;
+const RUNS = quick ? 1 : 3;
+const children: ChildProcess[] = [];
+
+async function target(mode: string, upstream: number): Promise<{ port: number; ca?: string }> {
+  const script = fileURLToPath(new URL('./proxy-http-target.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, mode, String(upstream)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: process.env,
+  });
+  children.push(child);
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  return JSON.parse(line) as { port: number; ca?: string };
+}
+
+async function http(port: number) {
+  const r = await autocannon({ url: `http://127.0.0.1:${port}/x`, connections: 50, duration: SECONDS });
+  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+async function handshakes(port: number, ca: string) {
+  let count = 0;
+  const deadline = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (performance.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          const s = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', ca }, () => {
+            count++;
+            s.destroy();
+            resolve();
+          });
+          s.on('error', () => resolve());
+        });
+      }
+    }),
+  );
+  return { hps: count / ((performance.now() - started) / 1000) };
+}
+
+async function datagrams(port: number) {
+  const client = createSocket('udp4');
+  client.bind(0, '127.0.0.1');
+  await once(client, 'listening');
+  let got = 0;
+  const payload = Buffer.alloc(100, 1);
+  const deadline = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    client.on('message', () => {
+      got++;
+      if (performance.now() < deadline) client.send(payload, port, '127.0.0.1');
+      else resolve();
+    });
+    for (let i = 0; i < 64; i++) client.send(payload, port, '127.0.0.1');
+    // Lost datagrams would shrink the window: top it up every 50 ms.
+    const refill = setInterval(() => {
+      if (performance.now() >= deadline) return clearInterval(refill);
+      for (let i = 0; i < 8; i++) client.send(payload, port, '127.0.0.1');
+    }, 50);
+  });
+  const dps = got / ((performance.now() - started) / 1000);
+  client.close();
+  return { dps };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function main(): Promise<void> {
+  const upstreamHttp = createServer((_req, res) => res.end('x'.repeat(256)));
+  upstreamHttp.listen(0, '127.0.0.1');
+  await once(upstreamHttp, 'listening');
+  const httpPort = (upstreamHttp.address() as { port: number }).port;
+  const echo = createNetServer((s) => {
+    s.on('error', () => {});
+    s.pipe(s);
+  });
+  echo.listen(0, '127.0.0.1');
+  await once(echo, 'listening');
+  const echoPort = (echo.address() as { port: number }).port;
+  const udpEcho = createSocket('udp4');
+  udpEcho.on('message', (m, from) => udpEcho.send(m, from.port, from.address));
+  udpEcho.bind(0, '127.0.0.1');
+  await once(udpEcho, 'listening');
+  const udpPort = udpEcho.address().port;
+
+  const t = {
+    nodeHttp: await target('node-http', httpPort),
+    turbHttp: await target('turbulence-http', httpPort),
+    turbTcp: await target('turbulence-tcp', httpPort),
+    nodeTls: await target('node-tls', echoPort),
+    turbTls: await target('turbulence-tls', echoPort),
+    relay: await target('dgram-relay', udpPort),
+    turbUdp: await target('turbulence-udp', udpPort),
+  };
+  const load = [loadavg()[0]];
+  const res: Record<string, number[]> = {};
+  const add = (k: string, v: number) => (res[k] ??= []).push(v);
+  // Warm-up, then interleaved runs.
+  for (const p of [t.nodeHttp, t.turbHttp, t.turbTcp])
+    await autocannon({ url: `http://127.0.0.1:${p.port}/x`, connections: 50, duration: 1 });
+  for (let run = 0; run < RUNS; run++) {
+    for (const [k, p] of [
+      ['node-http', t.nodeHttp],
+      ['turbulence-http', t.turbHttp],
+      ['turbulence-tcp', t.turbTcp],
+    ] as const) {
+      const r = await http(p.port);
+      add(`${k} req/s`, r.rps);
+      add(`${k} p99 ms`, r.p99);
+      add(`${k} errors`, r.errors);
+    }
+    add('node-tls handshakes/s', (await handshakes(t.nodeTls.port, t.nodeTls.ca as string)).hps);
+    add('turbulence-tls handshakes/s', (await handshakes(t.turbTls.port, t.turbTls.ca as string)).hps);
+    add('dgram-relay datagrams/s', (await datagrams(t.relay.port)).dps);
+    add('turbulence-udp datagrams/s', (await datagrams(t.turbUdp.port)).dps);
+  }
+  load.push(loadavg()[0]);
+  const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, median(v)]));
+  console.log(`runs ${RUNS} × ${SECONDS} s, load average ${load.map((l) => l?.toFixed(1)).join(' → ')}`);
+  for (const [k, v] of Object.entries(m)) console.log(`${k.padEnd(32)} ${v.toFixed(k.includes('p99') ? 2 : 0)}`);
+  const ratio = (a: string, b: string) => ((m[a] as number) / (m[b] as number)).toFixed(2);
+  console.log(
+    `http req/s: turbulence-http ÷ node-http ${ratio('turbulence-http req/s', 'node-http req/s')}×, ÷ turbulence-tcp ${ratio('turbulence-http req/s', 'turbulence-tcp req/s')}×`,
+  );
+  console.log(`http p99:   turbulence-http ÷ node-http ${ratio('turbulence-http p99 ms', 'node-http p99 ms')}×`);
+  console.log(
+    `tls handshakes/s: turbulence ÷ node:tls ${ratio('turbulence-tls handshakes/s', 'node-tls handshakes/s')}×`,
+  );
+  console.log(
+    `udp datagrams/s: turbulence ÷ dgram relay ${ratio('turbulence-udp datagrams/s', 'dgram-relay datagrams/s')}×`,
+  );
+  for (const c of children) c.stdin?.end();
+  upstreamHttp.close();
+  echo.close();
+  udpEcho.close();
+  setTimeout(() => process.exit(0), 200).unref();
+}
+
+await main();
