@@ -64,6 +64,8 @@ const histogram = (): Histogram =>
 /** The kind of a failure, for `errors` by kind. */
 export function errorKind(err: unknown): string {
   const code = (err as { code?: unknown } | undefined)?.code;
+  const name = (err as { name?: unknown } | undefined)?.name;
+  if (name === 'TimeoutError' || code === 'UND_ERR_ABORTED') return 'timeout';
   switch (code) {
     case 'ECONNREFUSED':
       return 'refused';
@@ -143,6 +145,8 @@ export async function runEngine(cfg: EngineConfig, ready: () => void): Promise<E
         headersTimeout: cfg.timeoutMs,
         bodyTimeout: cfg.timeoutMs,
         reset: !cfg.keepAlive,
+        // The whole request (connect, queue, headers, body) within the timeout, on a timer of its own.
+        signal: AbortSignal.timeout(cfg.timeoutMs),
         ...(cfg.payload !== undefined ? { body: cfg.payload } : {}),
       });
       await res.body.dump();
