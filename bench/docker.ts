@@ -35,7 +35,7 @@ const c = await engine.createContainer({
 });
 await c.start();
 const info = await c.inspect();
-const ip = String(info.NetworkSettings.IPAddress);
+const ip = Object.values(info.NetworkSettings.Networks)[0]?.IPAddress ?? '';
 const [target] = (await resolveContainers({ name })) as [Target];
 
 /** One HTTP GET of the page; true when it answered 200 within `ms`. */

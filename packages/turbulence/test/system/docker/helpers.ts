@@ -69,7 +69,7 @@ export async function stateOf(name: string) {
 /** The container's IPv4 address on the default bridge. */
 export async function ipOf(name: string): Promise<string> {
   const info = await engine.getContainer(name).inspect();
-  return String(info.NetworkSettings.IPAddress);
+  return Object.values(info.NetworkSettings.Networks)[0]?.IPAddress ?? '';
 }
 
 /** True when a TCP connection to ip:port opens within `ms` (a real client, from this machine). */
