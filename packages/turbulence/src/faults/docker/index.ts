@@ -5,6 +5,7 @@
  */
 import type { AnyDriver } from '../../core/fault.js';
 import { killDriver, pauseDriver, removeDriver, restartDriver, stopDriver } from './lifecycle.js';
+import { limitCpuDriver, limitPidsDriver } from './limit.js';
 import { networkDrivers } from './network.js';
 import { stressDriver } from './stress.js';
 
@@ -16,6 +17,8 @@ export const drivers: readonly AnyDriver[] = [
   restartDriver,
   removeDriver,
   stressDriver,
+  limitCpuDriver,
+  limitPidsDriver,
   ...networkDrivers,
 ];
 

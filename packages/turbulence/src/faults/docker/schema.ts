@@ -63,6 +63,12 @@ export const stressParams = z
   })
   .strict();
 
+/** Params of `container.limit-cpu`: percent of one CPU (100 = one full CPU, 250 = two and a half). */
+export const limitCpuParams = z.object({ percent: z.number().min(1).max(6400) }).strict();
+
+/** Params of `container.limit-pids`: the most processes the container may have. */
+export const limitPidsParams = z.object({ max: z.number().int().min(1) }).strict();
+
 /** The network kinds run inside a container's namespace with the network family's drivers: kind → inner kind. */
 export const networkKinds = {
   'container.partition': 'network.partition',
@@ -99,6 +105,18 @@ export const kinds: readonly KindSchema[] = [
     params: stressParams,
     ...base,
     example: { target: web, params: { stressors: '--cpu 2 --vm 1 --vm-bytes 64M' }, duration: '30s' },
+  },
+  {
+    kind: 'container.limit-cpu',
+    params: limitCpuParams,
+    ...base,
+    example: { target: web, params: { percent: 20 }, duration: '30s' },
+  },
+  {
+    kind: 'container.limit-pids',
+    params: limitPidsParams,
+    ...base,
+    example: { target: web, params: { max: 20 }, duration: '30s' },
   },
   net('container.partition', partitionParams, { peers: ['client'] }),
   net('container.loss', lossParams, { percent: 30 }),

@@ -4,6 +4,7 @@
  * turbulence: the Engine's inspect for the lifecycle kinds; a TCP client from this machine, or `nsenter` + `nft`/`tc`
  * in the container's namespace, for the network kinds. `afterAll` removes every container of this file.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll } from 'vitest';
 import type { JsonObject } from '../../../src/core/json.js';
 import { driverContract, type ContractCase, type ContractTarget } from '../../support/driver-contract.js';
@@ -145,4 +146,27 @@ driverContract({
     },
     { stressors: '--cpu 1' },
   ),
+});
+
+/** A cgroup v1 file of the container's init process, read from /sys/fs/cgroup (outside the Engine). */
+async function cgroupFile(name: string, controller: string, file: string): Promise<string> {
+  const pid = (await stateOf(name))?.Pid;
+  if (!pid) return '';
+  const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+    .split('\n')
+    .find((l) => l.split(':')[1]?.split(',').includes(controller));
+  const path = line?.split(':')[2];
+  return path === undefined ? '' : readFileSync(`/sys/fs/cgroup/${controller}${path}/${file}`, 'utf8').trim();
+}
+
+driverContract({
+  kind: 'container.limit-cpu',
+  needs,
+  setup: container(async (name) => (await cgroupFile(name, 'cpu', 'cpu.cfs_quota_us')) === '20000', { percent: 20 }),
+});
+
+driverContract({
+  kind: 'container.limit-pids',
+  needs,
+  setup: container(async (name) => (await cgroupFile(name, 'pids', 'pids.max')) === '20', { max: 20 }),
 });

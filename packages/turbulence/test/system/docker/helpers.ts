@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -69,7 +70,7 @@ export async function stateOf(name: string) {
 /** The container's IPv4 address on the default bridge. */
 export async function ipOf(name: string): Promise<string> {
   const info = await engine.getContainer(name).inspect();
-  return String(info.NetworkSettings.IPAddress);
+  return Object.values(info.NetworkSettings.Networks)[0]?.IPAddress ?? '';
 }
 
 /** True when a TCP connection to ip:port opens within `ms` (a real client, from this machine). */
@@ -116,13 +117,24 @@ export async function inNetns(name: string, argv: string[]): Promise<string> {
   return stdout;
 }
 
-/** What turbulence may have left around a container: `tbc-*` netns names, `turbulence*` nft tables, qdiscs. */
+const inode = (path: string): number | undefined => {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return undefined;
+  }
+};
+
+/** What turbulence may have left around a container: `tbc-*` names of its namespace, `turbulence*` nft tables, qdiscs. */
 export async function netLeftovers(name: string): Promise<string[]> {
   const { stdout } = await exec('ip', ['netns', 'list']);
+  // Only names of THIS container's namespace: other test files run at the same time with their own faults.
+  const pid = (await stateOf(name))?.Pid;
+  const own = pid ? inode(`/proc/${pid}/ns/net`) : undefined;
   const names = stdout
     .split('\n')
     .map((l) => l.split(' ')[0] ?? '')
-    .filter((n) => n.startsWith('tbc-'));
+    .filter((n) => n.startsWith('tbc-') && own !== undefined && inode(`/run/netns/${n}`) === own);
   const tables = (await inNetns(name, ['nft', 'list', 'tables'])).split('\n').filter((l) => l.includes('turbulence'));
   const qdiscs = (await inNetns(name, ['tc', 'qdisc', 'show', 'dev', 'eth0']))
     .split('\n')
