@@ -230,6 +230,7 @@ refreshRuns();
 refreshFaults();
 // A running run's timeline grows with time even between events.
 setInterval(() => {
-  if (selected?.kind === 'live' && $('#run-detail strong').textContent === 'running') refreshRuns();
+  if (selected?.kind === 'live' && document.querySelector('#run-detail strong')?.textContent === 'running')
+    refreshRuns();
 }, 1000);
 void follow(onEvent, (live) => ($('#live').textContent = live ? '● live' : '○ reconnecting'));
