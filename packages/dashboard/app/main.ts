@@ -7,6 +7,7 @@ import { REPORT_CSS_VARS, TIMELINE_STYLE } from './theme.js';
 import { api, follow, type StreamEvent } from './api.js';
 import { APP_CSS } from './style.js';
 import { loadArcade, setupArcade, shoot } from './arcade.js';
+import { loadProxies, setupProxies } from './proxies.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
 const esc = (s: unknown) =>
@@ -30,6 +31,7 @@ function show(view: string): void {
   if (view === 'faults') void loadFaults();
   if (view === 'demo') void loadDemo();
   if (view === 'arcade') void loadArcade().catch((err: Error) => say(err.message));
+  if (view === 'proxies') void loadProxies().catch((err: Error) => say(err.message));
 }
 
 interface RunsAnswer {
@@ -155,6 +157,7 @@ function onEvent(e: StreamEvent): void {
   if (e.source === 'run' || e.source === 'fault') refreshRuns();
   if (e.source === 'fault') refreshFaults();
   if (!$('#view-arcade').hidden && (e.source === 'fault' || e.source === 'supervisor')) void loadArcade();
+  if (!$('#view-proxies').hidden && e.source === 'proxy') void loadProxies();
   if (!$('#view-demo').hidden && (e.type === 'run.started' || e.type === 'run.finished' || e.source === 'supervisor'))
     refreshDemo();
 }
@@ -197,8 +200,15 @@ document.addEventListener('click', (ev) => {
   }
 });
 document.addEventListener('keydown', (ev) => {
-  if (ev.target instanceof HTMLInputElement || ev.altKey || ev.ctrlKey || ev.metaKey) return;
-  const views = ['runs', 'faults', 'doctor', 'demo', 'arcade'];
+  if (
+    ev.target instanceof HTMLInputElement ||
+    ev.target instanceof HTMLSelectElement ||
+    ev.altKey ||
+    ev.ctrlKey ||
+    ev.metaKey
+  )
+    return;
+  const views = ['runs', 'faults', 'doctor', 'demo', 'arcade', 'proxies'];
   const view = views[Number(ev.key) - 1];
   if (view && !document.querySelector<HTMLButtonElement>(`[data-view=${view}]`)?.hidden) show(view);
 });
@@ -211,10 +221,16 @@ void api('/api/demo').then(
   () => undefined,
 );
 setupArcade(say);
+setupProxies(say);
+void api('/api/proxies').then(
+  () => ($('[data-view=proxies]').hidden = false),
+  () => undefined,
+);
 refreshRuns();
 refreshFaults();
 // A running run's timeline grows with time even between events.
 setInterval(() => {
-  if (selected?.kind === 'live' && $('#run-detail strong').textContent === 'running') refreshRuns();
+  if (selected?.kind === 'live' && document.querySelector('#run-detail strong')?.textContent === 'running')
+    refreshRuns();
 }, 1000);
 void follow(onEvent, (live) => ($('#live').textContent = live ? '● live' : '○ reconnecting'));

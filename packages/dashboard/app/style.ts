@@ -20,6 +20,9 @@ table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid var(--li
 .empty,figcaption{color:var(--muted)}figure{margin:0}
 #arena{max-width:100%;height:auto;border:1px solid var(--line);cursor:crosshair}
 #shoot-buttons{display:flex;gap:8px;flex-wrap:wrap;margin-top:8px}
+fieldset{display:flex;flex-wrap:wrap;gap:8px 16px;border:1px solid var(--line)}
+input,select{font:inherit;background:var(--bg);color:var(--fg);border:1px solid var(--line);border-radius:3px;padding:2px 4px}
+input:focus,select:focus{outline:2px solid var(--focus)}
 #message{min-height:1.4em;font-family:ui-monospace,monospace}
 @media (max-width:900px){.runs{grid-template-columns:1fr}}
 `;

@@ -13,6 +13,7 @@ import { writeJournalLive } from '../experiment/journal-file.js';
 import { alive as isAlive } from '../os/signals.js';
 import type { EventHub } from './hub.js';
 import { registerArcade } from './arcade.js';
+import { registerProxies } from './proxies.js';
 
 /** The demo as the dashboard drives it. */
 export interface DemoControl {
@@ -44,6 +45,7 @@ export async function startDemoControl(options: { seed: number; journals: string
         maxConcurrentFaults: 1,
         durationMs: 15_000,
       });
+      registerProxies(app, { api: system.proxy.url });
       app.get('/api/demo', () => ({
         replicas: system.replicas.map((r) => {
           const pid = system.supervisor.get(r.name)?.pid ?? r.pid;

@@ -12,6 +12,7 @@
  *   POST /api/faults/revert-all   revert every one (the panic button)
  *   GET  /api/doctor              which fault kinds work on this machine
  *   GET  /api/demo, POST /api/demo/run   with --demo: the demo system, and start the demo experiment
+ *   /api/proxies..., /api/arcade...      proxies and toxics (proxies.ts), the arcade (arcade.ts)
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -28,6 +29,7 @@ import { timelineSvg } from '../report/timeline.js';
 import { EventHub, invalidEvent } from './hub.js';
 import { dashboardDir } from './assets.js';
 import type { DemoControl } from './demo.js';
+import { registerProxies } from './proxies.js';
 
 /** Options of {@link startUiServer}. */
 export interface UiServerOptions {
@@ -37,6 +39,8 @@ export interface UiServerOptions {
   /** Directory of journals shown as history (default `$TURBULENCE_HOME/journals`). */
   journals: string;
   ledger?: Ledger;
+  /** A Toxiproxy-compatible API for the proxies view (the demo brings its own). */
+  proxyApi?: { api: string; token?: string | undefined };
   /** The demo system, with `--demo`. */
   demo?: DemoControl;
   /** Events kept for late subscribers (default 10,000). */
@@ -188,6 +192,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     }));
     return doctor;
   });
+  if (options.proxyApi) registerProxies(app, options.proxyApi);
   options.demo?.routes(app, hub);
 
   const { url, port } = await listenControl(app, host, options.port ?? 8475, 'dashboard');

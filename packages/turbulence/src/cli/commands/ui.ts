@@ -15,6 +15,7 @@ interface UiFlags {
   demo?: boolean;
   journals?: string;
   seed: string;
+  proxyApi?: string;
 }
 
 export function register(program: Command): void {
@@ -53,7 +54,17 @@ Examples:
         : undefined;
       const interrupts = trapInterrupts();
       try {
-        const ui = await startUiServer({ host: flags.host, port, token, journals, ...(demo ? { demo } : {}) });
+        const proxyApi = flags.proxyApi
+          ? { api: flags.proxyApi, token: process.env.TURBULENCE_PROXY_TOKEN }
+          : undefined;
+        const ui = await startUiServer({
+          host: flags.host,
+          port,
+          token,
+          journals,
+          ...(demo ? { demo } : {}),
+          ...(proxyApi ? { proxyApi } : {}),
+        });
         process.stdout.write(
           `dashboard: ${ui.url}/${demo ? ' (demo system started: press "Run the demo experiment")' : ''}\n`,
         );
