@@ -52,7 +52,7 @@ const str = (f: Fields, no: number): string => {
 };
 const msg = (f: Fields, no: number): Fields => {
   const v = f.get(no)?.[0];
-  return Buffer.isBuffer(v) ? fields(v) : new Map();
+  return Buffer.isBuffer(v) ? fields(v) : (new Map() as Fields);
 };
 
 /** Decodes a protobuf SelfSubjectAccessReview into its JSON form; other kinds are a 415. */
