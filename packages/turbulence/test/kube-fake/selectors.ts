@@ -129,6 +129,8 @@ export function selectorString(sel: LabelSelector | undefined): string {
 /** One `field=value` / `field!=value` term. */
 export interface FieldTerm {
   field: string;
+  /** `field` split on dots, once. */
+  path: string[];
   value: string;
   negate: boolean;
 }
@@ -172,24 +174,25 @@ export function parseFieldSelector(text: string, key: string): FieldTerm[] {
     const field = m[1]!.trim();
     if (!COMMON_FIELDS.includes(field) && !(FIELDS[key] ?? []).includes(field))
       throw badRequest(`field label not supported: ${field}`);
-    out.push({ field, value: m[3]!.trim(), negate: m[2] === '!=' });
+    out.push({ field, path: field.split('.'), value: m[3]!.trim(), negate: m[2] === '!=' });
   }
   return out;
 }
 
 /** The string value of a dotted field path (`spec.nodeName`), '' when missing, as field selectors compare. */
-export function fieldValue(obj: unknown, path: string): string {
+export function fieldValue(obj: unknown, path: string | string[]): string {
   let cur: unknown = obj;
-  for (const p of path.split('.')) {
+  const parts = typeof path === 'string' ? path.split('.') : path;
+  for (const p of parts) {
     if (cur === null || typeof cur !== 'object') return '';
     cur = (cur as Record<string, unknown>)[p];
   }
-  if (cur === undefined || cur === null) return path === 'spec.unschedulable' ? 'false' : '';
+  if (cur === undefined || cur === null) return parts.join('.') === 'spec.unschedulable' ? 'false' : '';
   return typeof cur === 'string' ? cur : JSON.stringify(cur);
 }
 
 /** True when `obj` satisfies every field term. */
 export function matchesFields(terms: FieldTerm[], obj: unknown): boolean {
-  for (const t of terms) if ((fieldValue(obj, t.field) === t.value) === t.negate) return false;
+  for (const t of terms) if ((fieldValue(obj, t.path) === t.value) === t.negate) return false;
   return true;
 }
