@@ -2,6 +2,7 @@
  * `turbulence run --ui URL`: a run listener that posts the run's events to a dashboard (`POST URL/api/events`),
  * batched, in order, never blocking the run. A dashboard that is down or refuses costs one warning, not the run.
  */
+import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import type { RunEvent, RunEvents } from '../experiment/events.js';
 
 /**
@@ -17,7 +18,14 @@ export function postEventsTo(
   url: string,
   options: { token?: string | undefined; onError?: (message: string) => void } = {},
 ): { flush(): Promise<void> } {
-  const endpoint = new URL('/api/events', url).href;
+  let endpoint: string;
+  try {
+    endpoint = new URL('/api/events', url).href;
+  } catch {
+    throw new TurbulenceError(ErrorCodes.USAGE, `--ui ${JSON.stringify(url)} is not a URL`, {
+      hint: 'pass the dashboard address, e.g. --ui http://127.0.0.1:8475',
+    });
+  }
   let queue: unknown[] = [];
   let sending: Promise<void> | undefined;
   let failed = false;
