@@ -97,7 +97,10 @@ export function register(program: Command): void {
 
   upstreamOptions(monkey.command('plan'))
     .description('print the time line a schedule would follow (the same for the same seed), without touching anything')
-    .argument('<schedule>', 'schedule file (.yaml, .yml, .json), or a kube-monkey config.toml / ConfigMap, or a chaosmonkey.toml')
+    .argument(
+      '<schedule>',
+      'schedule file (.yaml, .yml, .json), or a kube-monkey config.toml / ConfigMap, or a chaosmonkey.toml',
+    )
     .option('--days <n>', 'how many calendar days to plan', '14')
     .option('--seed <n>', 'seed of the time line (printed when not given)')
     .option('--start <date>', 'first day, YYYY-MM-DD in the schedule time zone (default: today there)')
@@ -113,7 +116,10 @@ export function register(program: Command): void {
       'follow the schedule: inject real faults at their planned times, record every decision; restart-safe ' +
         '(run it again after a crash and it continues the same time line)',
     )
-    .argument('<schedule>', 'schedule file (.yaml, .yml, .json), or a kube-monkey config.toml / ConfigMap, or a chaosmonkey.toml')
+    .argument(
+      '<schedule>',
+      'schedule file (.yaml, .yml, .json), or a kube-monkey config.toml / ConfigMap, or a chaosmonkey.toml',
+    )
     .option('--seed <n>', 'seed of the time line (first run; later runs reuse the stored one)')
     .option('--start <date>', 'first day of the time line, YYYY-MM-DD (first run; default today)')
     .option('--days <n>', 'stop after this many calendar days of time line (default: run until Ctrl-C)')
