@@ -67,7 +67,7 @@ describe.skipIf(sys.skip)('container targets', () => {
     expect(names(await resolveContainers({ project: run.id, service: 'web' }))).toHaveLength(2);
   });
 
-  it('the docker probe reports state, health, restart count and exit code, by name or by label', async () => {
+  it('the docker probe reports state, health, restart count and exit code; a paused container is refused by pause', async () => {
     expect(await runDockerProbe({ type: 'docker', name: run.name('web-1') })).toEqual({
       name: run.name('web-1'),
       state: 'running',
@@ -81,6 +81,12 @@ describe.skipIf(sys.skip)('container targets', () => {
     try {
       const byLabel = await runDockerProbe({ type: 'docker', label: `app=web,tier=front,turbulence.test=${run.id}` });
       expect(byLabel).toMatchObject({ total: 3, running: 2, paused: 1 }); // skipme too: a probe only reads
+      // A container someone else paused is refused, so no revert of ours would unpause it.
+      const m = new FaultManager({ rng: new Rng(1), ledger: new Ledger(join(home, 'paused')) });
+      await expect(
+        m.inject({ kind: 'container.pause', target: { name: run.name('web-2') } }, { activity: 'x' }),
+      ).rejects.toMatchObject({ code: 'TURB_ERR_TARGET_REFUSED', hint: expect.stringMatching(/paused already/) });
+      expect((await stateOf(run.name('web-2')))?.Paused).toBe(true);
     } finally {
       await engine.getContainer(run.name('web-2')).unpause();
     }
