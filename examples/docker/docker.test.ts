@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireSystem } from '../../packages/turbulence/test/support/system.js';
 import { runCli } from '../../packages/turbulence/test/support/cli.js';
-import { engine, ipOf, startContainers, stateOf } from '../../packages/turbulence/test/system/docker/helpers.js';
+import {
+  engine,
+  ipOf,
+  netLeftovers,
+  startContainers,
+  stateOf,
+} from '../../packages/turbulence/test/system/docker/helpers.js';
 
 const sys = requireSystem('root', 'dockerd', 'ip', 'nft');
 const REPLICAS = ['tbx-web-1', 'tbx-web-2', 'tbx-web-3'];
