@@ -3,7 +3,8 @@
  * `--kubeconfig`, must succeed (or fail the way it fails on a cluster), and what kubectl reports must equal what
  * `@kubernetes/client-node` sees on the same fake. If kubectl rejects an answer, the fake is wrong.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -275,4 +276,35 @@ describe.skipIf(sys.skip)('kubectl against the kube-fake', () => {
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toContain('Error from server (Forbidden): nodes "node-3" is forbidden');
   });
+
+  it(
+    'the npm run kube-fake entry (main.ts) writes a 0600 kubeconfig, serves kubectl, stops on SIGTERM',
+    { timeout: 60_000 },
+    async () => {
+      const file = join(dir, 'by-hand.kubeconfig');
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, 'main.ts'), '--kubeconfig', file],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      try {
+        expect(
+          await eventually(() => out.includes('kube-fake listening on https://127.0.0.1:'), 40_000, 100),
+          out,
+        ).toBe(true);
+        expect((await stat(file)).mode & 0o777).toBe(0o600);
+        const nodes = await kubectl(file, 'get', 'nodes', '-o', 'name');
+        expect(nodes.stdout.trim().split('\n')).toEqual(['node/node-1', 'node/node-2', 'node/node-3']);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
+    },
+  );
 });

@@ -95,6 +95,35 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Ready', type: 'integer', cell: (o) => num(status(o).readyReplicas) },
     ageCol,
   ],
+  'apps/statefulsets': [
+    name,
+    { name: 'Ready', type: 'string', cell: (o) => `${num(status(o).readyReplicas)}/${num(spec(o).replicas)}` },
+    ageCol,
+  ],
+  'apps/daemonsets': [
+    name,
+    { name: 'Desired', type: 'integer', cell: (o) => num(status(o).desiredNumberScheduled) },
+    { name: 'Current', type: 'integer', cell: (o) => num(status(o).currentNumberScheduled) },
+    { name: 'Ready', type: 'integer', cell: (o) => num(status(o).numberReady) },
+    { name: 'Up-to-date', type: 'integer', cell: (o) => num(status(o).updatedNumberScheduled) },
+    { name: 'Available', type: 'integer', cell: (o) => num(status(o).numberAvailable) },
+    ageCol,
+  ],
+  'policy/poddisruptionbudgets': [
+    name,
+    {
+      name: 'Min Available',
+      type: 'string',
+      cell: (o) => String((spec(o).minAvailable as string | number | undefined) ?? 'N/A'),
+    },
+    {
+      name: 'Max Unavailable',
+      type: 'string',
+      cell: (o) => String((spec(o).maxUnavailable as string | number | undefined) ?? 'N/A'),
+    },
+    { name: 'Allowed Disruptions', type: 'integer', cell: (o) => num(status(o).disruptionsAllowed) },
+    ageCol,
+  ],
   '/namespaces': [name, { name: 'Status', type: 'string', cell: (o) => str(status(o).phase, 'Active') }, ageCol],
 };
 
