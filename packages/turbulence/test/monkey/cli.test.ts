@@ -161,8 +161,8 @@ describe.skipIf(!hasProc)('monkey run after SIGKILL', () => {
   );
 
   it(
-    'halt --all throws the kill switch and reverts faults other turbulence processes hold',
-    { timeout: cliTimeout(1) },
+    'halt --all throws the kill switch and reverts faults other turbulence processes hold; status shows it',
+    { timeout: cliTimeout(2) },
     async () => {
       const other = new FaultManager({ rng: new Rng(1), guardian: false });
       await other.inject({ kind: 'process.stop', target: { pid: victim.pid } }, { activity: 'someone else' });
@@ -178,6 +178,17 @@ describe.skipIf(!hasProc)('monkey run after SIGKILL', () => {
       expect(await new MonkeyStore(monkeyDir('restart', env.home)).readHalt()).toMatchObject({
         reason: 'game day over',
         by: 'cli',
+      });
+      const status = await runCli(['monkey', 'status', join(env.home, 'restart.yaml'), '--json'], {
+        env: { ...process.env, TURBULENCE_HOME: env.home },
+      });
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        name: 'restart',
+        running: false,
+        seed: 5,
+        origin: '2026-03-02',
+        halted: { reason: 'game day over', by: 'cli' },
+        active: [],
       });
     },
   );
