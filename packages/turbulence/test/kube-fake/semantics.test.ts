@@ -378,8 +378,13 @@ describe('kube-fake through @kubernetes/client-node', () => {
   });
 
   it('deletes with a grace period (Terminating first) and the controller brings a replacement', async () => {
-    const before = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
-    const victim = before.items[0]!.metadata!.name!;
+    // Only a scheduled pod goes through Terminating (an unscheduled one is deleted at once, as in Kubernetes).
+    const running = async (): Promise<V1Pod[]> =>
+      (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' })).items.filter(
+        (p) => p.spec?.nodeName && !p.metadata?.deletionTimestamp && p.status?.phase === 'Running',
+      );
+    expect(await eventually(async () => (await running()).length === 3, 5000)).toBe(true);
+    const victim = (await running())[0]!.metadata!.name!;
     const terminating = await core.deleteNamespacedPod({ name: victim, namespace: 'default', gracePeriodSeconds: 30 });
     expect(terminating.metadata?.deletionTimestamp).toBeDefined();
     const back = async (): Promise<boolean> => {
