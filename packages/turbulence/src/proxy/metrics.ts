@@ -76,7 +76,7 @@ export function proxyMetrics(proxies: ProxyCollection): Registry {
   return registry;
 }
 
-/** Per-request counters of `protocol: http` proxies. */
+/** Per-request counters of `protocol: http` proxies, and TLS faults of TLS-terminating proxies. */
 function registerHttpMetrics(proxies: ProxyCollection, registers: Registry[]): void {
   const httpProxies = (): Proxy[] => [...proxies.proxies.values()].filter((p) => p.protocol === 'http');
   new Counter({
@@ -112,6 +112,18 @@ function registerHttpMetrics(proxies: ProxyCollection, registers: Registry[]): v
       this.reset();
       for (const p of httpProxies()) {
         for (const [toxic, a] of p.http.applied) this.inc({ proxy: p.name, toxic, type: a.type }, a.count);
+      }
+    },
+  });
+  new Counter({
+    name: 'turbulence_proxy_tls_faults_total',
+    help: 'Connections a TLS toxic was applied to (a faulty certificate, version, timeout or reset), by toxic.',
+    labelNames: ['proxy', 'toxic'],
+    registers,
+    collect() {
+      this.reset();
+      for (const p of proxies.proxies.values()) {
+        for (const [toxic, n] of p.tlsFront?.faults ?? []) this.inc({ proxy: p.name, toxic }, n);
       }
     },
   });

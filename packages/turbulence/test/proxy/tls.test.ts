@@ -115,6 +115,9 @@ describe('tls', () => {
       expect(curl.text).toMatch(curlText);
       await api.removeToxic('web', 'f');
       expect(await nodeGet()).toBe('200 hello');
+      expect(await server.metrics.metrics()).toMatch(
+        /turbulence_proxy_tls_faults_total\{proxy="web",toxic="f"\} [1-9]/,
+      );
     },
   );
 
