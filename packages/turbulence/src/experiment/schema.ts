@@ -59,10 +59,18 @@ export const toleranceSchema = z.union([z.boolean(), z.int(), z.string(), z.arra
   },
 });
 
-const controlProvider = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('python'), module: requiredString('a control needs a "module"', 'module') }),
-  z.looseObject({ type: z.literal('module'), module: requiredString('a control needs a "module"', 'module') }),
-]);
+// chaoslib's control provider: `type`, `module`, the `arguments` its hooks get as keyword arguments, `secrets`.
+const controlProviderOf = (type: 'python' | 'module') =>
+  strictObject(
+    {
+      type: z.literal(type),
+      module: requiredString('a control needs a "module"', 'module'),
+      arguments: z.record(z.string(), z.unknown()).optional(),
+      secrets: z.array(z.string()).optional(),
+    },
+    'a control provider',
+  );
+const controlProvider = z.discriminatedUnion('type', [controlProviderOf('python'), controlProviderOf('module')]);
 
 /** A control (hook): top level, in the hypothesis, or on an activity. */
 export const controlSchema = strictObject(

@@ -155,9 +155,15 @@ function checkObject(
   }
   const parsed = schema.safeParse(value);
   if (parsed.success) return [];
-  return issuesToProblems(parsed.error.issues, value)
-    .filter((p) => p.path.length === 0 || !holdsPlaceholder(lookup(value, p.path).value))
-    .map((p) => ({ ...p, path: [...path, ...p.path], hint: p.hint ?? extra.hint }));
+  // A misspelt key is wrong whatever its value; a value with a placeholder is only known after substitution.
+  const misspelt = parsed.error.issues.filter((i) => i.code === 'unrecognized_keys');
+  const others = parsed.error.issues.filter((i) => i.code !== 'unrecognized_keys');
+  return [
+    ...issuesToProblems(misspelt, value),
+    ...issuesToProblems(others, value).filter(
+      (p) => p.path.length === 0 || !holdsPlaceholder(lookup(value, p.path).value),
+    ),
+  ].map((p) => ({ ...p, path: [...path, ...p.path], hint: p.hint ?? extra.hint }));
 }
 
 function holdsPlaceholder(value: unknown): boolean {

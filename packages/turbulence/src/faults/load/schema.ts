@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration.js';
+import { strictObject } from '../../experiment/strict.js';
 import type { KindSchema } from '../kind-schema.js';
 import { endpointQuerySchema } from '../../targets/queries.js';
 
@@ -27,15 +28,16 @@ const duration = (fallback: number) =>
     .default(fallback);
 
 /** How a client waits before trying again: at once, or exponentially (base·2^n up to max), with or without jitter. */
-export const backoffSchema = z
-  .object({
+export const backoffSchema = strictObject(
+  {
     policy: z.enum(['immediate', 'exponential']).default('immediate'),
     base: duration(100),
     max: duration(5000),
     /** Full jitter: wait a random time between 0 and the backoff (seeded by the run's RNG). */
     jitter: z.boolean().default(false),
-  })
-  .strict();
+  },
+  'a backoff',
+);
 
 const common = {
   /** Concurrent clients. */
@@ -115,12 +117,30 @@ export const retryStormParams = z
   .superRefine(limits);
 
 /** What `load.reconnect-storm` drops, once every client is connected. */
-export const dropSchema = z.union([
-  /** Disable a proxy on a Toxiproxy-compatible server (every connection through it closes) for `blip`. */
-  z.object({ proxy: z.string().min(1), api: z.url().default('http://127.0.0.1:8474'), blip: duration(500) }).strict(),
-  /** Restart a process turbulence supervises (`turbulence` managed process). */
-  z.object({ managed: z.string().min(1) }).strict(),
-]);
+export const dropSchema = strictObject(
+  {
+    /** Disable this proxy on a Toxiproxy-compatible server (every connection through it closes) for `blip`. */
+    proxy: z.string().min(1).optional(),
+    /** The proxy server's API (with `proxy`). */
+    api: z.url().optional(),
+    /** How long the proxy stays disabled (with `proxy`; default 500ms). */
+    blip: duration(500).optional(),
+    /** Or: restart this process turbulence supervises (a managed process). */
+    managed: z.string().min(1).optional(),
+  },
+  'a drop',
+)
+  .superRefine((d, ctx) => {
+    if ((d.proxy === undefined) === (d.managed === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give either proxy (with api and blip) or managed' });
+    }
+  })
+  // One object (not a union) so a misspelt key gets "did you mean"; the driver gets one of the two shapes.
+  .transform((d): { proxy: string; api: string; blip: number } | { managed: string } =>
+    d.managed !== undefined
+      ? { managed: d.managed }
+      : { proxy: d.proxy as string, api: d.api ?? 'http://127.0.0.1:8474', blip: d.blip ?? 500 },
+  );
 
 /** Params of `load.reconnect-storm`. */
 export const reconnectStormParams = z
