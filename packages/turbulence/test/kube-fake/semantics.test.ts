@@ -213,7 +213,7 @@ describe('kube-fake through @kubernetes/client-node', () => {
     expect(failed.code).toBe(422);
   });
 
-  it('scales through the scale subresource and the controller follows', async () => {
+  it('scales through the scale subresource and the controller follows', { timeout: 60_000 }, async () => {
     await apps.patchNamespacedDeploymentScale(
       { name: 'web', namespace: 'default', body: { spec: { replicas: 5 } } },
       patchAs(PatchStrategy.MergePatch),
@@ -222,7 +222,7 @@ describe('kube-fake through @kubernetes/client-node', () => {
       const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
       return pods.items.length === n && pods.items.every((p) => p.status?.phase === 'Running');
     };
-    expect(await eventually(() => running(5), 5000)).toBe(true);
+    expect(await eventually(() => running(5), 20_000)).toBe(true);
     const scale = await apps.readNamespacedDeploymentScale({ name: 'web', namespace: 'default' });
     expect(scale).toMatchObject({ spec: { replicas: 5 }, status: { selector: 'app=web' } });
     await apps.replaceNamespacedDeploymentScale({
@@ -230,7 +230,7 @@ describe('kube-fake through @kubernetes/client-node', () => {
       namespace: 'default',
       body: { ...scale, spec: { replicas: 3 } },
     });
-    expect(await eventually(() => running(3), 5000)).toBe(true);
+    expect(await eventually(() => running(3), 20_000)).toBe(true);
   });
 
   it('watches from a resourceVersion: ADDED, MODIFIED, DELETED; 410 when too old', async () => {
@@ -300,34 +300,38 @@ describe('kube-fake through @kubernetes/client-node', () => {
     expect(await can('create', 'pods', 'eviction', 'default')).toBe(true);
   });
 
-  it('evicts unless a PodDisruptionBudget forbids it (429), and the pod comes back elsewhere', async () => {
-    const policy = kc.makeApiClient(PolicyV1Api);
-    await policy.createNamespacedPodDisruptionBudget({
-      namespace: 'default',
-      body: { metadata: { name: 'web' }, spec: { minAvailable: 3, selector: { matchLabels: { app: 'web' } } } },
-    });
-    const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
-    const victim = pods.items[0]!.metadata!.name!;
-    const eviction = { metadata: { name: victim, namespace: 'default' } };
-    const refused = await failure(
-      core.createNamespacedPodEviction({ name: victim, namespace: 'default', body: eviction }),
-    );
-    expect(refused).toMatchObject({ code: 429, reason: 'TooManyRequests' });
-    expect(refused.details?.causes?.[0]?.reason).toBe('DisruptionBudget');
+  it(
+    'evicts unless a PodDisruptionBudget forbids it (429), and the pod comes back elsewhere',
+    { timeout: 60_000 },
+    async () => {
+      const policy = kc.makeApiClient(PolicyV1Api);
+      await policy.createNamespacedPodDisruptionBudget({
+        namespace: 'default',
+        body: { metadata: { name: 'web' }, spec: { minAvailable: 3, selector: { matchLabels: { app: 'web' } } } },
+      });
+      const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
+      const victim = pods.items[0]!.metadata!.name!;
+      const eviction = { metadata: { name: victim, namespace: 'default' } };
+      const refused = await failure(
+        core.createNamespacedPodEviction({ name: victim, namespace: 'default', body: eviction }),
+      );
+      expect(refused).toMatchObject({ code: 429, reason: 'TooManyRequests' });
+      expect(refused.details?.causes?.[0]?.reason).toBe('DisruptionBudget');
 
-    await policy.patchNamespacedPodDisruptionBudget(
-      { name: 'web', namespace: 'default', body: { spec: { minAvailable: 2 } } },
-      patchAs(PatchStrategy.MergePatch),
-    );
-    await core.createNamespacedPodEviction({ name: victim, namespace: 'default', body: eviction });
-    const replaced = async (): Promise<boolean> => {
-      const now = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
-      const live = now.items.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running');
-      return live.length === 3 && !live.some((p) => p.metadata?.name === victim);
-    };
-    expect(await eventually(replaced, 5000)).toBe(true);
-    await policy.deleteNamespacedPodDisruptionBudget({ name: 'web', namespace: 'default' });
-  });
+      await policy.patchNamespacedPodDisruptionBudget(
+        { name: 'web', namespace: 'default', body: { spec: { minAvailable: 2 } } },
+        patchAs(PatchStrategy.MergePatch),
+      );
+      await core.createNamespacedPodEviction({ name: victim, namespace: 'default', body: eviction });
+      const replaced = async (): Promise<boolean> => {
+        const now = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
+        const live = now.items.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running');
+        return live.length === 3 && !live.some((p) => p.metadata?.name === victim);
+      };
+      expect(await eventually(replaced, 20_000)).toBe(true);
+      await policy.deleteNamespacedPodDisruptionBudget({ name: 'web', namespace: 'default' });
+    },
+  );
 
   it('serves custom resources once their CustomResourceDefinition exists, with a status subresource', async () => {
     const ext = kc.makeApiClient(ApiextensionsV1Api);
@@ -377,24 +381,32 @@ describe('kube-fake through @kubernetes/client-node', () => {
     expect((await failure(custom.listNamespacedCustomObject(g))).code).toBe(404);
   });
 
-  it('deletes with a grace period (Terminating first) and the controller brings a replacement', async () => {
-    // Only a scheduled pod goes through Terminating (an unscheduled one is deleted at once, as in Kubernetes).
-    const running = async (): Promise<V1Pod[]> =>
-      (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' })).items.filter(
-        (p) => p.spec?.nodeName && !p.metadata?.deletionTimestamp && p.status?.phase === 'Running',
-      );
-    expect(await eventually(async () => (await running()).length === 3, 5000)).toBe(true);
-    const victim = (await running())[0]!.metadata!.name!;
-    const terminating = await core.deleteNamespacedPod({ name: victim, namespace: 'default', gracePeriodSeconds: 30 });
-    expect(terminating.metadata?.deletionTimestamp).toBeDefined();
-    const back = async (): Promise<boolean> => {
-      const now = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
-      return (
-        now.items.length === 3 &&
-        !now.items.some((p) => p.metadata?.name === victim) &&
-        now.items.every((p) => p.status?.phase === 'Running')
-      );
-    };
-    expect(await eventually(back, 5000)).toBe(true);
-  });
+  it(
+    'deletes with a grace period (Terminating first) and the controller brings a replacement',
+    { timeout: 60_000 },
+    async () => {
+      // Only a scheduled pod goes through Terminating (an unscheduled one is deleted at once, as in Kubernetes).
+      const running = async (): Promise<V1Pod[]> =>
+        (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' })).items.filter(
+          (p) => p.spec?.nodeName && !p.metadata?.deletionTimestamp && p.status?.phase === 'Running',
+        );
+      expect(await eventually(async () => (await running()).length === 3, 20_000)).toBe(true);
+      const victim = (await running())[0]!.metadata!.name!;
+      const terminating = await core.deleteNamespacedPod({
+        name: victim,
+        namespace: 'default',
+        gracePeriodSeconds: 30,
+      });
+      expect(terminating.metadata?.deletionTimestamp).toBeDefined();
+      const back = async (): Promise<boolean> => {
+        const now = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
+        return (
+          now.items.length === 3 &&
+          !now.items.some((p) => p.metadata?.name === victim) &&
+          now.items.every((p) => p.status?.phase === 'Running')
+        );
+      };
+      expect(await eventually(back, 20_000)).toBe(true);
+    },
+  );
 });

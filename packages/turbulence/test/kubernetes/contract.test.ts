@@ -34,6 +34,8 @@ afterAll(async () => {
 
 /** The first web pod: name and uid, read with kubectl. */
 async function webPod(): Promise<{ name: string; uid: string }> {
+  // A running web pod that is not terminating: the previous case's victim may still be Running with a
+  // deletionTimestamp for its grace period, and would look "gone" before anything was done to it.
   const out = await c.kubectl(
     'get',
     'pods',
@@ -44,9 +46,13 @@ async function webPod(): Promise<{ name: string; uid: string }> {
     '--field-selector',
     'status.phase=Running',
     '-o',
-    'jsonpath={.items[0].metadata.name} {.items[0].metadata.uid}',
+    'jsonpath={range .items[*]}{.metadata.name} {.metadata.uid} {.metadata.deletionTimestamp}{"\\n"}{end}',
   );
-  const [name = '', uid = ''] = out.split(' ');
+  const live = out
+    .split('\n')
+    .map((line) => line.trim().split(' '))
+    .find((f) => f.length === 2 && f[0] !== '');
+  const [name = '', uid = ''] = live ?? [];
   return { name, uid };
 }
 
