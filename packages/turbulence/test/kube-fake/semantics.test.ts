@@ -225,10 +225,12 @@ describe('kube-fake through @kubernetes/client-node', () => {
     expect(await eventually(() => running(5), 20_000)).toBe(true);
     const scale = await apps.readNamespacedDeploymentScale({ name: 'web', namespace: 'default' });
     expect(scale).toMatchObject({ spec: { replicas: 5 }, status: { selector: 'app=web' } });
+    // Without a resourceVersion the replace is unconditional, as on a real API server: the controller keeps
+    // writing the Deployment's status meanwhile, so the version just read may already be stale (409).
     await apps.replaceNamespacedDeploymentScale({
       name: 'web',
       namespace: 'default',
-      body: { ...scale, spec: { replicas: 3 } },
+      body: { ...scale, metadata: { ...scale.metadata, resourceVersion: undefined }, spec: { replicas: 3 } },
     });
     expect(await eventually(() => running(3), 20_000)).toBe(true);
   });
@@ -305,6 +307,15 @@ describe('kube-fake through @kubernetes/client-node', () => {
     { timeout: 60_000 },
     async () => {
       const policy = kc.makeApiClient(PolicyV1Api);
+      // Exactly the three web pods, none terminating: what the budget below is about.
+      const settled = async (): Promise<boolean> => {
+        const now = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
+        return (
+          now.items.length === 3 &&
+          now.items.every((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running')
+        );
+      };
+      expect(await eventually(settled, 20_000)).toBe(true);
       await policy.createNamespacedPodDisruptionBudget({
         namespace: 'default',
         body: { metadata: { name: 'web' }, spec: { minAvailable: 3, selector: { matchLabels: { app: 'web' } } } },
