@@ -86,6 +86,13 @@ export const commands: readonly CommandEntry[] = [
       'and report every schedule that breaks its invariant with a token that replays it; exit 1 when one does',
     load: () => import('./explore.js'),
   },
+  {
+    name: 'agent',
+    term: 'agent [options]',
+    summary:
+      'run the node agent: apply pod network faults (pod.partition, pod.loss, ...) requested for pods on this node',
+    load: () => import('./agent.js'),
+  },
 ];
 
 /**
