@@ -21,7 +21,7 @@ import { FAULT_REQUEST, faultRequestCrd, type FaultRequest } from '../../src/fau
 import { FaultManager } from '../../src/faults/manager.js';
 import { listNetns } from '../../src/os/netns.js';
 import { startKubeFake, type KubeFake } from '../kube-fake/index.js';
-import { CLI_COMMAND_MS } from '../support/cli.js';
+import { CLI_COMMAND_MS, cliTimeout, spawnCli, type RunningCli } from '../support/cli.js';
 import { driverContract } from '../support/driver-contract.js';
 import { eventually } from '../support/eventually.js';
 import { requireSystem } from '../support/system.js';
@@ -215,6 +215,63 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
       await p.cleanup();
     }
   }, 20_000);
+
+  it(
+    'an agent SIGKILLed with a fault applied: the next one reverts it from its ledger, then serves the live request',
+    async () => {
+      const p = await startPodProcess(fake, 'node-3');
+      const home = mkdtempSync(join(tmpdir(), 'turbulence-agent-node3-'));
+      const runnerHome = mkdtempSync(join(tmpdir(), 'turbulence-agent-runner-'));
+      const env = { ...process.env, TURBULENCE_HOME: home };
+      const args = [
+        'agent',
+        '--node',
+        'node-3',
+        '--kubeconfig',
+        kubeconfig,
+        '--resync-ms',
+        '250',
+        '--log-format',
+        'json',
+      ];
+      const agents: RunningCli[] = [];
+      const manager = new FaultManager({ rng: new Rng(1), home: runnerHome, guardian: false });
+      try {
+        agents.push(spawnCli(args, { env }));
+        const [fault] = await manager.inject(
+          { kind: 'pod.partition', target: { namespace: 'default', name: p.name } },
+          { activity: 'agent restart' },
+        );
+        const before = await p.tables();
+        expect(before).toHaveLength(1);
+        agents[0]!.child.kill('SIGKILL');
+        await agents[0]!.exit;
+        expect(await p.tables()).toEqual(before); // the fault outlives the agent
+        agents.push(spawnCli(args, { env }));
+        // The new agent reverts its predecessor's table (its ledger), then applies the still-live request anew.
+        const renewed = async () => {
+          const now = await p.tables();
+          return now.length === 1 && now[0] !== before[0];
+        };
+        expect(await eventually(renewed, CLI_COMMAND_MS, 100)).toBe(true);
+        expect(agents[1]!.stdout()).toMatch(/reverted 1 fault\(s\) a previous agent left applied/);
+        await manager.revert(fault!.id);
+        expect(await p.tables()).toEqual([]);
+        expect(requests()).toEqual([]);
+      } finally {
+        await manager.revertAll();
+        manager.dispose();
+        for (const a of agents) {
+          if (a.child.exitCode === null && a.child.signalCode === null) a.child.kill('SIGTERM');
+          await a.exit;
+        }
+        await p.cleanup();
+        rmSync(home, { recursive: true, force: true });
+        rmSync(runnerHome, { recursive: true, force: true });
+      }
+    },
+    cliTimeout(2),
+  );
 
   it('fails with the node named when no agent answers, and leaves nothing', async () => {
     const p = await startPodProcess(fake, 'node-2');
