@@ -339,10 +339,8 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
           namespace,
           name,
           body: {
-            metadata: {
-              finalizers: finalizers.filter((f) => f !== AGENT_FINALIZER),
-              resourceVersion: r.metadata.resourceVersion,
-            },
+            // No resourceVersion precondition: the status write just before changed it; only finalizers change here.
+            metadata: { finalizers: finalizers.filter((f) => f !== AGENT_FINALIZER) },
           },
         },
         mergePatch,
