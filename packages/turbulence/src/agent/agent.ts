@@ -32,6 +32,7 @@ import {
 import { ledgerDir, turbulenceHome } from '../os/home.js';
 import { kubeClient, mergePatch, type ClusterRef, type KubeClient } from '../os/kube.js';
 import { attachNetns, detachNetns } from '../os/netns.js';
+import { agentNamespace } from '../targets/kubernetes.js';
 import { bareContainerId, containerPid } from './container.js';
 
 /** Options of an {@link Agent}. */
@@ -252,6 +253,10 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
     const { spec } = r;
     const refuse = (message: string) => this.writeStatus(r, { phase: 'Failed', message });
     if (!VALID_KINDS.has(spec.kind)) return refuse(`kind ${spec.kind} is not one the agent applies`);
+    const podName = `${spec.pod.namespace}/${spec.pod.name}`;
+    // Never the agents themselves: a partitioned agent could not see the request's deletion or the lease run out.
+    if (spec.pod.namespace === agentNamespace())
+      return refuse(`pod ${podName} is in the turbulence agent's namespace: the agent never applies faults there`);
     const stale = await this.leaseStale(r);
     if (stale) return this.writeStatus(r, { phase: 'Reverted', message: stale.replace(': reverted', '') });
     const remaining = remainingMs(r);
@@ -260,7 +265,6 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
     const pod = await this.k.maybe({ verb: 'get', resource: 'pods', namespace: spec.pod.namespace }, () =>
       this.k.core.readNamespacedPod({ namespace: spec.pod.namespace, name: spec.pod.name }),
     );
-    const podName = `${spec.pod.namespace}/${spec.pod.name}`;
     if (!pod || (spec.pod.uid && pod.metadata?.uid !== spec.pod.uid)) return refuse(`pod ${podName} is gone`);
     if (pod.spec?.nodeName !== this.node)
       return refuse(`pod ${podName} runs on node ${pod.spec?.nodeName ?? '(none)'}, not on ${this.node}`);

@@ -164,9 +164,10 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
         expect(await eventually(async () => (await p.tables()).length === 0, 10_000, 100)).toBe(true);
         const took = Date.now() - killedAt;
         expect(took).toBeGreaterThan(1000); // not before the lease ran out
-        const [r] = requests().filter((x) => x.spec.pod.name === p.name);
-        expect(r?.status?.phase).toBe('Reverted');
-        expect(r?.status?.message).toMatch(/lease .* not renewed within 2s/);
+        // The status is written just after the revert: wait for it.
+        const mine = () => requests().find((x) => x.spec.pod.name === p.name);
+        expect(await eventually(() => mine()?.status?.phase === 'Reverted', 5000, 50)).toBe(true);
+        expect(mine()?.status?.message).toMatch(/lease .* not renewed within 2s/);
         expect(await attached()).toEqual([]);
       } finally {
         if (runner.child.exitCode === null && runner.child.signalCode === null) runner.child.kill('SIGKILL');
@@ -272,6 +273,30 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
     },
     cliTimeout(2),
   );
+
+  it("refuses a pod in the agent's own namespace, whoever asks", async () => {
+    fake.cluster.put('namespaces', { metadata: { name: 'turbulence' } });
+    fake.cluster.put(FAULT_REQUEST.plural, {
+      apiVersion: `${FAULT_REQUEST.group}/${FAULT_REQUEST.version}`,
+      kind: FAULT_REQUEST.kind,
+      metadata: { name: 'at-agent', namespace: 'turbulence', labels: { 'turbulence.io/node': NODE } },
+      spec: {
+        faultId: 'at-agent',
+        kind: 'network.partition',
+        params: {},
+        node: NODE,
+        pod: { namespace: 'turbulence', name: 'turbulence-agent-x1', uid: '' },
+        lease: { namespace: 'turbulence', name: 'none' },
+      },
+    });
+    try {
+      const status = () => requests().find((r) => r.metadata.name === 'at-agent')?.status;
+      expect(await eventually(() => status()?.phase === 'Failed', 5000, 50)).toBe(true);
+      expect(status()?.message).toMatch(/agent's namespace/);
+    } finally {
+      fake.cluster.delete(FAULT_REQUEST.plural, 'turbulence', 'at-agent');
+    }
+  });
 
   it('fails with the node named when no agent answers, and leaves nothing', async () => {
     const p = await startPodProcess(fake, 'node-2');
