@@ -39,4 +39,14 @@ describe.skipIf(sys.skip)('examples/kubernetes', () => {
     },
     cliTimeout(2, 15_000),
   );
+
+  it(
+    'pod-partition validates (it needs the agent on a real node: the fake runs no containers)',
+    async () => {
+      const r = await runCli(['validate', join(here, 'pod-partition.yaml')], { env: c.env });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    },
+    cliTimeout(1),
+  );
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUIRED_PERMISSIONS } from '../../src/faults/kubernetes/doctor.js';
+import { faultRequestCrd } from '../../src/faults/kubernetes/fault-request.js';
 import { runCli, cliTimeout } from '../support/cli.js';
 import { kubectlRequirement, startCluster, type TestCluster } from './cluster.js';
 
@@ -29,7 +30,9 @@ const docs = () =>
 
 describe('deploy/kubernetes', () => {
   it('grants every permission turbulence needs, and no wildcard', () => {
-    const role = docs().find((d) => d.kind === 'ClusterRole') as { rules: Rule[] };
+    const role = docs().find(
+      (d) => d.kind === 'ClusterRole' && (d.metadata as { name?: string }).name === 'turbulence-runner',
+    ) as { rules: Rule[] };
     const grants = (verb: string, group: string, resource: string) =>
       role.rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
     const missing = REQUIRED_PERMISSIONS.filter(
@@ -57,6 +60,21 @@ describe('deploy/kubernetes', () => {
     },
     cliTimeout(1),
   );
+
+  it('ships the FaultRequest CRD the code uses, and an agent DaemonSet with hostPID and no host network', () => {
+    const crd = docs().find((d) => d.kind === 'CustomResourceDefinition');
+    expect(crd).toEqual(faultRequestCrd());
+    const ds = docs().find((d) => d.kind === 'DaemonSet') as {
+      metadata: { name: string; namespace: string };
+      spec: { template: { spec: { hostPID: boolean; hostNetwork: boolean; serviceAccountName: string } } };
+    };
+    expect(ds.metadata).toMatchObject({ name: 'turbulence-agent', namespace: 'turbulence' });
+    expect(ds.spec.template.spec).toMatchObject({ hostPID: true, hostNetwork: false });
+    const agentRole = docs().find(
+      (d) => d.kind === 'ClusterRole' && (d.metadata as { name?: string }).name === 'turbulence-agent',
+    ) as { rules: Rule[] };
+    expect(JSON.stringify(agentRole.rules)).not.toMatch(/delete|create|\*/);
+  });
 
   describe.skipIf(sys.skip)('with kubectl', () => {
     let c: TestCluster;

@@ -112,6 +112,13 @@ export const commands: readonly CommandEntry[] = [
       'a live dashboard: runs as they happen, history, active faults with revert, doctor (with --demo: a system to try it on)',
     load: () => import('./ui.js'),
   },
+  {
+    name: 'agent',
+    term: 'agent [options]',
+    summary:
+      'run the node agent: apply pod network faults (pod.partition, pod.loss, ...) requested for pods on this node',
+    load: () => import('./agent.js'),
+  },
 ];
 
 /**

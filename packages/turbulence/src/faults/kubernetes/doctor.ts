@@ -31,6 +31,10 @@ export const REQUIRED_PERMISSIONS: readonly Permission[] = [
   { verb: 'patch', group: 'apps', resource: 'deployments', subresource: 'scale', for: 'workload.scale' },
   { verb: 'list', group: 'apps', resource: 'replicasets', for: 'owner=deployment/... targets' },
   { verb: 'list', group: 'policy', resource: 'poddisruptionbudgets', for: 'node.drain budget check' },
+  { verb: 'create', group: 'turbulence.io', resource: 'faultrequests', for: 'pod network kinds (via the agent)' },
+  { verb: 'delete', group: 'turbulence.io', resource: 'faultrequests', for: 'pod network kinds: revert' },
+  { verb: 'create', group: 'coordination.k8s.io', resource: 'leases', for: "pod network kinds: the runner's lease" },
+  { verb: 'patch', group: 'coordination.k8s.io', resource: 'leases', for: 'pod network kinds: lease renewal' },
 ];
 
 /** A doctor line. */

@@ -6,6 +6,13 @@ import type { AnyDriver } from '../../core/fault.js';
 import { drainDriver } from './drain.js';
 import { cordonDriver, taintDriver, uncordonDriver } from './node.js';
 import { containerKillDriver, podDeleteDriver, podEvictDriver } from './pod.js';
+import {
+  podBandwidthDriver,
+  podDnsBlockDriver,
+  podLatencyDriver,
+  podLossDriver,
+  podPartitionDriver,
+} from './pod-network.js';
 import { scaleDriver } from './scale.js';
 
 /** Every driver of the family, one line each. */
@@ -18,6 +25,11 @@ export const drivers: readonly AnyDriver[] = [
   drainDriver,
   taintDriver,
   scaleDriver,
+  podPartitionDriver,
+  podLossDriver,
+  podLatencyDriver,
+  podBandwidthDriver,
+  podDnsBlockDriver,
 ];
 
 export { KubeClient, kubeClient } from '../../os/kube.js';

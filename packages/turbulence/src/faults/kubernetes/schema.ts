@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import type { KindSchema } from '../kind-schema.js';
 import { nodeQuerySchema, podQuerySchema, workloadQuerySchema } from '../../targets/queries.js';
+import { bandwidthParams, dnsBlockParams, lossParams, partitionParams } from '../network/schema.js';
+import { latencyParams } from '../network/latency-types.js';
 
 /** Params of `pod.delete`. */
 export const podDeleteParams = z
@@ -97,4 +99,20 @@ export const kinds: readonly KindSchema[] = [
     targetTypes: ['workload'],
     example: { target: { namespace: 'default', name: 'deployment/web' }, params: { replicas: 1 }, duration: '60s' },
   },
+  // Pod network kinds: the network family's params, applied inside the pod by the node agent (pod-network.ts).
+  { kind: 'pod.partition', params: partitionParams, ...pod, example: { target: web, params: {}, duration: '30s' } },
+  { kind: 'pod.loss', params: lossParams, ...pod, example: { target: web, params: { percent: 30 }, duration: '30s' } },
+  {
+    kind: 'pod.latency',
+    params: latencyParams,
+    ...pod,
+    example: { target: web, params: { delay: '200ms' }, duration: '30s' },
+  },
+  {
+    kind: 'pod.bandwidth',
+    params: bandwidthParams,
+    ...pod,
+    example: { target: web, params: { rate: '1mbit' }, duration: '30s' },
+  },
+  { kind: 'pod.dns-block', params: dnsBlockParams, ...pod, example: { target: web, params: {}, duration: '30s' } },
 ];

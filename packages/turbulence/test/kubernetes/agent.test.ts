@@ -1,0 +1,323 @@
+/**
+ * `turbulence agent` end to end, against the Kubernetes API fake (`test/kube-fake/`) and REAL kernel objects: each
+ * "pod" is a real process in its own network namespace and cgroup (see `pod-process.ts`); the agent (in this
+ * process) finds it through /proc by container ID, and the effect is read from outside with
+ * `ip netns exec <ns> nft list tables` / `tc -n <ns> qdisc show`. Runs as root, under `flock /tmp/tb-system.lock`.
+ *
+ *   driver contract  pod.partition, pod.loss, pod.dns-block, pod.latency, pod.bandwidth through runner + agent
+ *   short lease      a SIGKILLed runner stops renewing its 2 s Lease: the agent reverts by itself
+ *   duration         a request with durationMs is reverted by the agent when it is over
+ *   restart          an agent SIGKILLed with a fault applied: the next one reverts it from its ledger
+ *   no agent         a pod on a node without agent: a timeout error naming the node, nothing left
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from '../../src/agent/index.js';
+import { Rng } from '../../src/core/rng.js';
+import { FAULT_REQUEST, faultRequestCrd, type FaultRequest } from '../../src/faults/kubernetes/fault-request.js';
+import { FaultManager } from '../../src/faults/manager.js';
+import { listNetns } from '../../src/os/netns.js';
+import { startKubeFake, type KubeFake } from '../kube-fake/index.js';
+import { CLI_COMMAND_MS, cliTimeout, spawnCli, type RunningCli } from '../support/cli.js';
+import { driverContract } from '../support/driver-contract.js';
+import { eventually } from '../support/eventually.js';
+import { requireSystem } from '../support/system.js';
+import { startPodProcess, type PodProcess } from './pod-process.js';
+
+const NEEDS = ['root', 'ip', 'nft', 'tc'] as const;
+const sys = requireSystem(...NEEDS);
+const NODE = 'node-1';
+const ROOT = join(import.meta.dirname, '..', '..');
+
+let fake: KubeFake;
+let dir: string;
+let kubeconfig: string;
+let agent: Agent | undefined;
+let agentHome: string;
+const saved: Record<string, string | undefined> = {};
+const ENV = {
+  TURBULENCE_GUARDIAN: 'off',
+  TURBULENCE_AGENT_TIMEOUT_MS: '15000',
+} as const;
+
+const requests = (): FaultRequest[] => fake.cluster.list(FAULT_REQUEST.plural) as unknown as FaultRequest[];
+/** Names the agent attached (`tbpod_*`) still present. */
+const attached = async () => (await listNetns()).filter((n) => n.startsWith('tbpod_'));
+
+beforeAll(async () => {
+  if (sys.skip) return;
+  dir = mkdtempSync(join(tmpdir(), 'turbulence-agent-'));
+  fake = await startKubeFake({ seed: 'default', controller: false });
+  kubeconfig = join(dir, 'kubeconfig');
+  await fake.writeKubeconfig(kubeconfig);
+  fake.cluster.put('customresourcedefinitions', faultRequestCrd() as never);
+  for (const [k, v] of Object.entries({ ...ENV, KUBECONFIG: kubeconfig })) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  agentHome = join(dir, 'agent-home');
+  agent = new Agent({ node: NODE, cluster: { kubeconfig }, home: agentHome, intervalMs: 250 });
+  await agent.start();
+}, 30_000);
+
+afterAll(async () => {
+  if (sys.skip) return;
+  await agent?.stop();
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A contract target: a pod process on the agent's node. */
+const podTarget =
+  (inEffect: (p: PodProcess) => Promise<boolean>, params: Record<string, unknown> = {}) =>
+  async () => {
+    const p = await startPodProcess(fake, NODE);
+    return {
+      query: { namespace: 'default', name: p.name },
+      params: params as never,
+      inEffect: () => inEffect(p),
+      leftovers: async () => [
+        ...(await p.tables()),
+        ...(await p.chains()),
+        ...(await attached()),
+        ...requests().map((r) => `FaultRequest ${r.metadata.name}`),
+      ],
+      cleanup: () => p.cleanup(),
+    };
+  };
+const hasTable = async (p: PodProcess) => (await p.tables()).length > 0;
+const sameTransport = 'the same runner → FaultRequest → agent path as pod.partition, whose crash case covers it';
+
+driverContract({ kind: 'pod.partition', needs: [...NEEDS], setup: podTarget(hasTable), settleMs: 5000 });
+driverContract({
+  kind: 'pod.loss',
+  needs: [...NEEDS],
+  setup: podTarget(hasTable, { percent: 50 }),
+  settleMs: 5000,
+  skipBehaviours: { 'crash-recover': sameTransport },
+});
+driverContract({
+  kind: 'pod.dns-block',
+  needs: [...NEEDS],
+  setup: podTarget(hasTable),
+  settleMs: 5000,
+  skipBehaviours: { 'crash-recover': sameTransport },
+});
+driverContract({
+  kind: 'pod.latency',
+  needs: [...NEEDS],
+  // netem where the kernel has it, else the NFQUEUE backend's iptables chain (the network family chooses).
+  setup: podTarget(async (p) => /netem/.test(await p.qdiscs()) || (await p.chains()).length > 0, { delay: '100ms' }),
+  settleMs: 5000,
+  skipBehaviours: { 'crash-recover': sameTransport },
+});
+driverContract({
+  kind: 'pod.bandwidth',
+  needs: [...NEEDS],
+  setup: podTarget(async (p) => /tbf|htb/.test(await p.qdiscs()), { rate: '1mbit' }),
+  settleMs: 5000,
+  skipBehaviours: { 'crash-recover': sameTransport },
+});
+
+/** A runner child (the contract's fault-runner) with its own home; resolves once it printed `injected`. */
+function startRunner(spec: object, env: NodeJS.ProcessEnv): { child: ChildProcess; injected: Promise<void> } {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'test', 'support', 'fault-runner.ts'), JSON.stringify(spec)],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const injected = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('injected ')) resolve();
+    });
+    child.once('close', (code) => reject(new Error(`runner exited ${code}: ${err}`)));
+  });
+  return { child, injected };
+}
+
+describe.skipIf(sys.skip)('turbulence agent', () => {
+  it(
+    'reverts by itself when the runner stops renewing its Lease (SIGKILLed runner, 2 s lease)',
+    async () => {
+      const p = await startPodProcess(fake, NODE);
+      const home = mkdtempSync(join(tmpdir(), 'turbulence-agent-runner-'));
+      const runner = startRunner(
+        { kind: 'pod.partition', target: { namespace: 'default', name: p.name } },
+        { ...process.env, TURBULENCE_HOME: home, TURBULENCE_LEASE_SECONDS: '2' },
+      );
+      try {
+        await runner.injected;
+        expect(await p.tables()).toHaveLength(1);
+        const killedAt = Date.now();
+        runner.child.kill('SIGKILL');
+        expect(await eventually(async () => (await p.tables()).length === 0, 10_000, 100)).toBe(true);
+        const took = Date.now() - killedAt;
+        expect(took).toBeGreaterThan(1000); // not before the lease ran out
+        // The status is written just after the revert: wait for it.
+        const mine = () => requests().find((x) => x.spec.pod.name === p.name);
+        expect(await eventually(() => mine()?.status?.phase === 'Reverted', 5000, 50)).toBe(true);
+        expect(mine()?.status?.message).toMatch(/lease .* not renewed within 2s/);
+        expect(await attached()).toEqual([]);
+      } finally {
+        if (runner.child.exitCode === null && runner.child.signalCode === null) runner.child.kill('SIGKILL');
+        // What `turbulence recover` would do for the dead runner: delete its request; the agent releases it.
+        for (const r of requests().filter((x) => x.spec.pod.name === p.name))
+          fake.cluster.delete(FAULT_REQUEST.plural, 'default', r.metadata.name);
+        await p.cleanup();
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+    4 * CLI_COMMAND_MS,
+  );
+
+  it('reverts when the request duration is over', async () => {
+    const p = await startPodProcess(fake, NODE);
+    try {
+      fake.cluster.put('leases', {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: 'hand-runner', namespace: 'default' },
+        spec: { holderIdentity: 'test', leaseDurationSeconds: 60, renewTime: new Date().toISOString() },
+      });
+      fake.cluster.put(FAULT_REQUEST.plural, {
+        apiVersion: `${FAULT_REQUEST.group}/${FAULT_REQUEST.version}`,
+        kind: FAULT_REQUEST.kind,
+        metadata: { name: 'by-hand', namespace: 'default', labels: { 'turbulence.io/node': NODE } },
+        spec: {
+          faultId: 'by-hand',
+          kind: 'network.loss',
+          params: { percent: 100 },
+          node: NODE,
+          pod: { namespace: 'default', name: p.name, uid: '' },
+          durationMs: 1500,
+          lease: { namespace: 'default', name: 'hand-runner' },
+        },
+      });
+      const phase = () => requests().find((r) => r.metadata.name === 'by-hand')?.status?.phase;
+      expect(await eventually(() => phase() === 'Applied', 5000, 50)).toBe(true);
+      expect(await p.tables()).toHaveLength(1);
+      expect(await eventually(() => phase() === 'Reverted', 8000, 50)).toBe(true);
+      expect(await p.tables()).toEqual([]);
+      expect(await attached()).toEqual([]);
+    } finally {
+      fake.cluster.delete(FAULT_REQUEST.plural, 'default', 'by-hand');
+      fake.cluster.delete('leases', 'default', 'hand-runner');
+      await p.cleanup();
+    }
+  }, 20_000);
+
+  it(
+    'an agent SIGKILLed with a fault applied: the next one reverts it from its ledger, then serves the live request',
+    async () => {
+      const p = await startPodProcess(fake, 'node-3');
+      const home = mkdtempSync(join(tmpdir(), 'turbulence-agent-node3-'));
+      const runnerHome = mkdtempSync(join(tmpdir(), 'turbulence-agent-runner-'));
+      const env = { ...process.env, TURBULENCE_HOME: home };
+      const args = [
+        'agent',
+        '--node',
+        'node-3',
+        '--kubeconfig',
+        kubeconfig,
+        '--resync-ms',
+        '250',
+        '--log-format',
+        'json',
+      ];
+      const agents: RunningCli[] = [];
+      const manager = new FaultManager({ rng: new Rng(1), home: runnerHome, guardian: false });
+      try {
+        agents.push(spawnCli(args, { env }));
+        const [fault] = await manager.inject(
+          { kind: 'pod.partition', target: { namespace: 'default', name: p.name } },
+          { activity: 'agent restart' },
+        );
+        const before = await p.tables();
+        expect(before).toHaveLength(1);
+        agents[0]!.child.kill('SIGKILL');
+        await agents[0]!.exit;
+        expect(await p.tables()).toEqual(before); // the fault outlives the agent
+        agents.push(spawnCli(args, { env }));
+        // The new agent reverts its predecessor's table (its ledger), then applies the still-live request anew.
+        const renewed = async () => {
+          const now = await p.tables();
+          return now.length === 1 && now[0] !== before[0];
+        };
+        expect(await eventually(renewed, CLI_COMMAND_MS, 100)).toBe(true);
+        expect(agents[1]!.stdout()).toMatch(/reverted 1 fault\(s\) a previous agent left applied/);
+        await manager.revert(fault!.id);
+        expect(await p.tables()).toEqual([]);
+        expect(requests()).toEqual([]);
+      } finally {
+        await manager.revertAll();
+        manager.dispose();
+        for (const a of agents) {
+          if (a.child.exitCode === null && a.child.signalCode === null) a.child.kill('SIGTERM');
+          await a.exit;
+        }
+        await p.cleanup();
+        rmSync(home, { recursive: true, force: true });
+        rmSync(runnerHome, { recursive: true, force: true });
+      }
+    },
+    cliTimeout(2),
+  );
+
+  it("refuses a pod in the agent's own namespace, whoever asks", async () => {
+    fake.cluster.put('namespaces', { metadata: { name: 'turbulence' } });
+    fake.cluster.put(FAULT_REQUEST.plural, {
+      apiVersion: `${FAULT_REQUEST.group}/${FAULT_REQUEST.version}`,
+      kind: FAULT_REQUEST.kind,
+      metadata: { name: 'at-agent', namespace: 'turbulence', labels: { 'turbulence.io/node': NODE } },
+      spec: {
+        faultId: 'at-agent',
+        kind: 'network.partition',
+        params: {},
+        node: NODE,
+        pod: { namespace: 'turbulence', name: 'turbulence-agent-x1', uid: '' },
+        lease: { namespace: 'turbulence', name: 'none' },
+      },
+    });
+    try {
+      const status = () => requests().find((r) => r.metadata.name === 'at-agent')?.status;
+      expect(await eventually(() => status()?.phase === 'Failed', 5000, 50)).toBe(true);
+      expect(status()?.message).toMatch(/agent's namespace/);
+    } finally {
+      fake.cluster.delete(FAULT_REQUEST.plural, 'turbulence', 'at-agent');
+    }
+  });
+
+  it('fails with the node named when no agent answers, and leaves nothing', async () => {
+    const p = await startPodProcess(fake, 'node-2');
+    process.env.TURBULENCE_AGENT_TIMEOUT_MS = '1500';
+    const home = mkdtempSync(join(tmpdir(), 'turbulence-agent-runner-'));
+    const manager = new FaultManager({ rng: new Rng(1), home, guardian: false });
+    try {
+      await expect(
+        manager.inject(
+          { kind: 'pod.partition', target: { namespace: 'default', name: p.name } },
+          { activity: 'no agent' },
+        ),
+      ).rejects.toThrow(/no turbulence agent answered on node node-2 within 1.5s/);
+      expect(requests()).toEqual([]);
+      expect((await manager.ledger.list()).entries).toEqual([]);
+      expect(await p.tables()).toEqual([]);
+    } finally {
+      process.env.TURBULENCE_AGENT_TIMEOUT_MS = ENV.TURBULENCE_AGENT_TIMEOUT_MS;
+      manager.dispose();
+      rmSync(home, { recursive: true, force: true });
+      await p.cleanup();
+    }
+  }, 20_000);
+});
