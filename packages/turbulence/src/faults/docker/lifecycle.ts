@@ -21,14 +21,18 @@ import { killParams, pauseParams, removeParams, restartParams, stopParams } from
 const common = { targets: ['container'], check: dockerReachable } as const;
 const NOT_RUNNING = /is not running/i;
 
-/** Starts the container again (a running one: 304, fine; a gone one: nothing to do). */
-async function startAgain(target: Parameters<typeof containerOf>[0]): Promise<void> {
-  await containerCall(
+/** The revert note of a container that was removed while the fault was on: reported, never blocking the rest. */
+const goneNote = (name: string): string => `nothing to undo: container ${name} is gone (removed meanwhile)`;
+
+/** Starts the container again (a running one: 304, fine; a gone one: nothing to do, and says so). */
+async function startAgain(target: Parameters<typeof containerOf>[0]): Promise<string | undefined> {
+  const there = await containerCall(
     `start container ${target.name}`,
     () => containerOf(target).start(),
     /already (started|running)/i,
     ErrorCodes.FAULT_REVERT_FAILED,
   );
+  return there ? undefined : goneNote(target.name);
 }
 
 const running = (info: { State: { Running: boolean; Paused: boolean } } | undefined): boolean =>
@@ -57,7 +61,8 @@ export const killDriver: FaultDriver<z.output<typeof killParams>> = {
     return waitContainer(containerAttrs(fault.target).id, stopped);
   },
   async revert(fault) {
-    if (fault.params.restart) await startAgain(fault.target);
+    if (fault.params.restart) return startAgain(fault.target);
+    return `not reversible: ${fault.params.signal} was sent to ${fault.target.name}; it runs again only by its restart policy`;
   },
 };
 
@@ -91,12 +96,13 @@ export const pauseDriver: FaultDriver<z.output<typeof pauseParams>> = {
   },
   verify: (fault) => waitContainer(containerAttrs(fault.target).id, (i) => i?.State.Paused === true, 2000),
   async revert(fault) {
-    await containerCall(
+    const there = await containerCall(
       `unpause container ${fault.target.name}`,
       () => containerOf(fault.target).unpause(),
       /is not paused|not running/i,
       ErrorCodes.FAULT_REVERT_FAILED,
     );
+    return there ? undefined : goneNote(fault.target.name);
   },
 };
 
@@ -131,7 +137,8 @@ export const removeDriver: FaultDriver<z.output<typeof removeParams>> = {
     );
   },
   verify: (fault) => waitContainer(containerAttrs(fault.target).id, (i) => i === undefined),
-  async revert() {
-    // A removed container cannot come back; revert only clears the ledger entry.
+  async revert(fault) {
+    // A removed container cannot come back; revert only clears the ledger entry, and says so.
+    return `not reversible: container ${fault.target.name} was removed`;
   },
 };

@@ -141,6 +141,19 @@ describe.skipIf(sys.skip)('container targets', () => {
     ).rejects.toThrow(/5/);
   });
 
+  it('reports a container removed while its fault was on, instead of claiming a revert', async () => {
+    const [victim] = await startContainers([run.name('gone-1')], { 'turbulence.test': run.id, role: 'gone' });
+    expect(victim).toBeTruthy();
+    const m = new FaultManager({ rng: new Rng(3), ledger: new Ledger(join(home, 'gone')) });
+    const notes: (string | undefined)[] = [];
+    m.on('fault-reverted', (f) => notes.push(f.note));
+    await m.inject({ kind: 'container.pause', target: { name: run.name('gone-1') } }, { activity: 'gone' });
+    expect((await stateOf(run.name('gone-1')))?.Paused).toBe(true);
+    await engine.getContainer(run.name('gone-1')).remove({ force: true });
+    await m.revertAll('run-end');
+    expect(notes).toEqual([`nothing to undo: container ${run.name('gone-1')} is gone (removed meanwhile)`]);
+  });
+
   it(
     'pauses 20 containers at once; after SIGKILL of the runner `recover` unpauses them, one removed meanwhile is no block',
     { timeout: cliTimeout(2, 60_000) },
