@@ -137,8 +137,8 @@ export const removeDriver: FaultDriver<z.output<typeof removeParams>> = {
     );
   },
   verify: (fault) => waitContainer(containerAttrs(fault.target).id, (i) => i === undefined),
-  async revert(fault) {
+  revert(fault) {
     // A removed container cannot come back; revert only clears the ledger entry, and says so.
-    return `not reversible: container ${fault.target.name} was removed`;
+    return Promise.resolve(`not reversible: container ${fault.target.name} was removed`);
   },
 };
