@@ -197,7 +197,12 @@ export class DnsServer extends EventEmitter<{ query: [DnsQueryEvent] }> {
   stats(): DnsServerStats {
     const byRcode: Record<string, number> = {};
     this.rcodes.forEach((n, code) => n > 0 && (byRcode[rcodeName(code)] = n));
-    const out: DnsServerStats = { ...this.counters, byTransport: { ...this.transports }, byRcode, rules: this.engine.list() };
+    const out: DnsServerStats = {
+      ...this.counters,
+      byTransport: { ...this.transports },
+      byRcode,
+      rules: this.engine.list(),
+    };
     if (this.cache) out.cache = this.cache.stats();
     return out;
   }

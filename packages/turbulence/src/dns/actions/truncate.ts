@@ -12,7 +12,8 @@ const params = z.object({ when: z.enum(['always', 'oversize']).default('always')
 
 export const truncate: DnsActionDefinition<z.output<typeof params>> = {
   type: 'truncate',
-  summary: 'on UDP set the TC bit and strip the answer (TCP gets the full answer); truncate(oversize): only answers that do not fit',
+  summary:
+    'on UDP set the TC bit and strip the answer (TCP gets the full answer); truncate(oversize): only answers that do not fit',
   params,
   positional: ['when'],
   after(ex, response, p) {
