@@ -5,7 +5,7 @@
  * values and sections stay, comments and alignment do NOT; revert restores the exact bytes.
  */
 import { parse as parseIni, stringify } from 'ini';
-import { walkPlain } from '../key-path.js';
+import { plainFormat } from './plain.js';
 import { notParseable, type ConfigFormat } from './types.js';
 
 function parse(file: string, text: string): Record<string, unknown> {
@@ -26,30 +26,13 @@ function render(root: Record<string, unknown>, original: string): string {
 
 const asIniValue = (v: unknown): unknown => (v === null || typeof v !== 'object' ? String(v) : v);
 
-export const iniFormat: ConfigFormat = {
+export const iniFormat: ConfigFormat = plainFormat({
   name: 'ini',
   keeps: 'keys, values and sections; NOT comments or alignment (ini has no document model)',
-  check(file, text) {
-    parse(file, text);
-  },
-  get(file, text, path) {
-    const { parent, key } = walkPlain(file, parse(file, text), path, false);
-    return (parent as Record<string, unknown>)[String(key)];
-  },
-  set(file, text, path, value, create) {
-    const root = parse(file, text);
-    const { parent, key } = walkPlain(file, root, path, create);
-    (parent as Record<string, unknown>)[String(key)] = asIniValue(value);
-    return render(root, text);
-  },
-  remove(file, text, path) {
-    const root = parse(file, text);
-    const { parent, key } = walkPlain(file, root, path, false);
-    if (Array.isArray(parent)) parent.splice(Number(key), 1);
-    else delete parent[String(key)];
-    return render(root, text);
-  },
+  parse,
+  render: render,
+  store: asIniValue,
   breakSyntax(text) {
     return `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}[turbulence\n`;
   },
-};
+});

@@ -3,7 +3,7 @@
  * file on one line stays on one line) and its trailing newline. JSON has no comments; key order is kept. Numbers
  * beyond 2^53 lose precision and duplicate keys collapse to the last, as in `JSON.parse`.
  */
-import { walkPlain } from '../key-path.js';
+import { plainFormat } from './plain.js';
 import { lineColumn, notParseable, type ConfigFormat } from './types.js';
 
 function parse(file: string, text: string): unknown {
@@ -49,30 +49,12 @@ function render(value: unknown, original: string): string {
   return `${body}${/\r?\n$/.exec(original)?.[0] ?? ''}`;
 }
 
-export const jsonFormat: ConfigFormat = {
+export const jsonFormat: ConfigFormat = plainFormat({
   name: 'json',
   keeps: 'key order, indentation and the trailing newline (JSON has no comments)',
-  check(file, text) {
-    parse(file, text);
-  },
-  get(file, text, path) {
-    const { parent, key } = walkPlain(file, parse(file, text), path, false);
-    return (parent as Record<string, unknown>)[String(key)];
-  },
-  set(file, text, path, value, create) {
-    const root = parse(file, text);
-    const { parent, key } = walkPlain(file, root, path, create);
-    (parent as Record<string, unknown>)[String(key)] = value;
-    return render(root, text);
-  },
-  remove(file, text, path) {
-    const root = parse(file, text);
-    const { parent, key } = walkPlain(file, root, path, false);
-    if (Array.isArray(parent)) parent.splice(Number(key), 1);
-    else delete parent[String(key)];
-    return render(root, text);
-  },
+  parse,
+  render: render,
   breakSyntax(text) {
     return `${text.trimEnd()},\n`;
   },
-};
+});

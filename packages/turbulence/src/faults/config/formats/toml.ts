@@ -3,7 +3,7 @@
  * the original layout are NOT kept by an edit (values, types and tables are); revert restores the exact bytes.
  */
 import { TomlError, parse as parseToml, stringify } from 'smol-toml';
-import { walkPlain } from '../key-path.js';
+import { plainFormat } from './plain.js';
 import { notParseable, type ConfigFormat } from './types.js';
 
 function parse(file: string, text: string): Record<string, unknown> {
@@ -16,30 +16,12 @@ function parse(file: string, text: string): Record<string, unknown> {
   }
 }
 
-export const tomlFormat: ConfigFormat = {
+export const tomlFormat: ConfigFormat = plainFormat({
   name: 'toml',
   keeps: 'values, types and tables; NOT comments or layout (smol-toml has no document model)',
-  check(file, text) {
-    parse(file, text);
-  },
-  get(file, text, path) {
-    const { parent, key } = walkPlain(file, parse(file, text), path, false);
-    return (parent as Record<string, unknown>)[String(key)];
-  },
-  set(file, text, path, value, create) {
-    const root = parse(file, text);
-    const { parent, key } = walkPlain(file, root, path, create);
-    (parent as Record<string, unknown>)[String(key)] = value;
-    return `${stringify(root)}\n`;
-  },
-  remove(file, text, path) {
-    const root = parse(file, text);
-    const { parent, key } = walkPlain(file, root, path, false);
-    if (Array.isArray(parent)) parent.splice(Number(key), 1);
-    else delete parent[String(key)];
-    return `${stringify(root)}\n`;
-  },
+  parse,
+  render: (root) => `${stringify(root)}\n`,
   breakSyntax(text) {
     return `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}[turbulence\n`;
   },
-};
+});
