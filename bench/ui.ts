@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { stamp } from '../packages/turbulence/src/core/events.js';
+import { launchChromium } from '../packages/turbulence/test/support/chromium.js';
 
 const home = mkdtempSync(join(tmpdir(), 'turb-bench-ui-'));
 process.env.TURBULENCE_HOME = home;
@@ -65,19 +66,7 @@ async function measure(page: Page, url: string, emit: (i: number) => void): Prom
 const warning = (i: number) =>
   stamp('run', { type: 'run.warning', message: `bench ${i} sent=${performance.timeOrigin + performance.now()}` });
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium(); // the tests' launch: Debian's Chromium, off the network
 try {
   // Baseline: a bare SSE server, same reader, same page origin rules (served from the same kind of server).
   const clients = new Set<ServerResponse>();
