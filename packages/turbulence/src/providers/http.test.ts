@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -9,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formEncode, isJsonContentType, runHttp } from './http.js';
 import { activityFailure } from '../../test/support/activity-failed.js';
+import { selfSignedCert } from '../../test/support/self-signed.js';
 
 interface Seen {
   method: string;
@@ -199,27 +198,8 @@ describe('http provider over TLS', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'turb-tls-'));
-    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-subj',
-        '/CN=127.0.0.1',
-        '-days',
-        '1',
-      ],
-      { stdio: 'ignore' },
-    );
-    tls = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
+    const { key, cert } = selfSignedCert(dir);
+    tls = createHttpsServer({ key, cert }, (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"tls":true}');
     });
     await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));

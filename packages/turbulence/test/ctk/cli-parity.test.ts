@@ -7,7 +7,6 @@
  * - `--ctk-exit-codes`: exit 1 for an invalid experiment (ctx.exit(1) after ensure_experiment_is_valid);
  * - `--no-exit`: exit 0 once the run ended, whatever its status (`if (has_failed or has_deviated) and not no_exit`).
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
@@ -17,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/experiment/load.js';
 import { cliTimeout, runCli } from '../support/cli.js';
+import { selfSignedCert } from '../support/self-signed.js';
 
 let dir: string;
 let server: Server;
@@ -26,27 +26,8 @@ const EXPERIMENT = { title: 'remote', description: 'd', method: [] };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'turb-ctk-cli-'));
-  const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-subj',
-      '/CN=127.0.0.1',
-      '-days',
-      '1',
-    ],
-    { stdio: 'ignore' },
-  );
-  server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+  const { key, cert } = selfSignedCert(dir);
+  server = createServer({ key, cert }, (req, res) => {
     lastAuth = req.headers.authorization;
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(EXPERIMENT));
   });
