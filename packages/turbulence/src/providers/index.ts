@@ -9,6 +9,7 @@ import { faultProvider } from './fault.js';
 import { dnsProvider } from './dns.js';
 import { httpProvider } from './http.js';
 import { k8sProvider } from './k8s.js';
+import { powerfulSealProvider } from './powerfulseal.js';
 import { moduleProvider } from './module.js';
 import { processProvider } from './process.js';
 import { pythonProvider } from './python.js';
@@ -38,6 +39,7 @@ export const providers: readonly AnyProviderDefinition[] = [
   faultProvider,
   dnsProvider,
   k8sProvider,
+  powerfulSealProvider,
 ];
 
 /** The schema of every provider type, in list order (for assembling the experiment schema). */

@@ -13,6 +13,7 @@ import { dnsSchema } from './dns-schema.js';
 import type { DnsProvider } from './dns-schema.js';
 import { k8sSchema } from './k8s-schema.js';
 import type { K8sProvider } from './k8s-schema.js';
+import { powerfulSealProviderSchema, type PowerfulSealProvider } from './powerfulseal-schema.js';
 
 const nonEmpty = (what: string) => z.string().min(1, { message: `${what} must be a non-empty string` });
 const secretScopes = z.array(z.string()).optional();
@@ -150,7 +151,8 @@ export type Provider =
   | TcpProvider
   | FaultProvider
   | DnsProvider
-  | K8sProvider;
+  | K8sProvider
+  | PowerfulSealProvider;
 export type ProviderType = Provider['type'];
 
 /**
@@ -167,6 +169,7 @@ export const providerSchemaList: readonly { type: string; schema: z.ZodType; che
   { type: 'fault', schema: faultSchema },
   { type: 'dns', schema: dnsSchema },
   { type: 'k8s', schema: k8sSchema },
+  { type: 'powerfulseal', schema: powerfulSealProviderSchema },
 ];
 
 /** The provider types turbulence knows, in list order. */
