@@ -21,7 +21,14 @@ type Obj = Record<string, unknown>;
 export interface SealRunOutput {
   scenario: string;
   waitedSeconds: number;
-  steps: { step: string; matched?: number; selected?: number; killed?: string[]; detail?: string }[];
+  steps: {
+    step: string;
+    matched?: number;
+    /** The pods that passed the filters, `namespace/name`. */
+    selected?: string[];
+    killed?: string[];
+    detail?: string;
+  }[];
 }
 
 const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
@@ -160,7 +167,7 @@ async function podActionOnce(step: Obj, ctx: ProviderContext, k: KubeClient, out
   const entry: SealRunOutput['steps'][number] = {
     step: 'podAction',
     matched: matched.length,
-    selected: pods.length,
+    selected: pods.map(key),
     killed: [],
     ...(why ? { detail: why } : {}),
   };

@@ -3,6 +3,7 @@
  */
 import { Option, type Command } from 'commander';
 import { loadExperiment } from '../../experiment/load.js';
+import { DIALECT_NAMES } from '../../experiment/formats/detect.js';
 import { assertValid } from '../../experiment/validate.js';
 import { loadOverrides } from '../../experiment/vars.js';
 import { runExperiment } from '../../experiment/run.js';
@@ -17,7 +18,8 @@ import { journalFileMode, writeJournalLive } from '../../experiment/journal-file
 import { writeJUnitOnFinish } from '../../report/junit-listener.js';
 import { terminalRenderer } from '../render/terminal.js';
 import { trapInterrupts } from '../signals.js';
-import type { DryMode, RollbackStrategy } from '../../experiment/types.js';
+import type { DryMode, Experiment, RollbackStrategy } from '../../experiment/types.js';
+import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import { parseDurationFlag, parseInteger, parseNumber } from '../parse.js';
 
 interface RunFlags {
@@ -38,6 +40,7 @@ interface RunFlags {
   maxTargets?: string;
   maxConcurrentFaults?: string;
   maxTotalFaultTime?: string;
+  hub?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -81,6 +84,7 @@ export function register(program: Command): void {
     .option('--max-targets <n>', 'blast radius: max targets one fault may act on')
     .option('--max-concurrent-faults <n>', 'blast radius: max faults in effect at once')
     .option('--max-total-fault-time <duration>', 'blast radius: max sum of fault time (e.g. 2m)')
+    .option('--hub <dir>', 'LitmusChaos: folder of ChaosExperiment definitions (a ChaosHub checkout)')
     .option('--no-validation', 'skip validation before running')
     .option('-q, --quiet', 'print only warnings and the verdict')
     .option('--json', 'print run events as JSON lines instead of text')
@@ -120,7 +124,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       ? undefined
       : parseDurationFlag('--max-total-fault-time', flags.maxTotalFaultTime);
 
-  const loaded = await loadExperiment(file);
+  const loaded = await loadExperiment(file, flags.hub === undefined ? {} : { hub: flags.hub });
+  if (loaded.dialect) {
+    if (flags.dry) refuseKubectlInDry(loaded.experiment);
+    const n = loaded.experiment.method.length;
+    process.stdout.write(`found a ${DIALECT_NAMES[loaded.dialect]}: translated into ${n} method activities\n`);
+    for (const note of loaded.notes ?? []) process.stdout.write(`  note: ${note}\n`);
+  }
   // A dry run executes nothing, so it does not insist that executables and Python modules exist here.
   const checkProviders = flags.dry === undefined || flags.dry === 'pause';
   if (flags.validation) await assertValid(loaded, { overrides, checkProviders });
@@ -165,6 +175,20 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     return exitCode;
   } finally {
     interrupts.dispose();
+  }
+}
+
+/** A PowerfulSeal `kubectl` step changes the cluster whatever the dry mode: a dry run refuses it. */
+function refuseKubectlInDry(experiment: Experiment): void {
+  for (const a of experiment.method) {
+    const scenarios = (a as { provider?: { scenarios?: { name: string; steps: Record<string, unknown>[] }[] } })
+      .provider?.scenarios;
+    const sc = scenarios?.find((s) => s.steps.some((st) => 'kubectl' in st));
+    if (sc) {
+      throw new TurbulenceError(ErrorCodes.USAGE, `scenario "${sc.name}" has a kubectl step, which --dry refuses`, {
+        hint: 'kubectl apply/delete would change the cluster: run without --dry, or validate it instead',
+      });
+    }
   }
 }
 

@@ -1,0 +1,199 @@
+/**
+ * PowerfulSeal policies and LitmusChaos ChaosEngines run unchanged against the Kubernetes API fake: a kill deletes
+ * a web pod that the fake's ReplicaSet controller replaces (read back through real kubectl); a `dayTime` filter
+ * outside its window selects nothing and kills nothing; `--seed` replays the same random sample.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng.js';
+import type { FaultInjector } from '../../src/core/fault.js';
+import { powerfulSealProvider, type SealRunOutput } from '../../src/providers/powerfulseal.js';
+import type { ProviderContext } from '../../src/providers/types.js';
+import { cliTimeout, runCli } from '../support/cli.js';
+import { kubectlRequirement, startCluster, type TestCluster } from './cluster.js';
+
+const sys = kubectlRequirement();
+const hub = join(import.meta.dirname, '../fixtures/litmus/chaos-charts');
+
+const KILL_POLICY = `config:
+  runStrategy:
+    runs: 1
+scenarios:
+  - name: kill one web pod
+    steps:
+      - podAction:
+          matches:
+            - labels:
+                namespace: default
+                selector: app=web
+          filters:
+            - property:
+                name: state
+                value: Running
+            - randomSample:
+                size: 1
+          actions:
+            - kill:
+                probability: 1
+                force: true
+`;
+
+const ENGINE = `apiVersion: litmuschaos.io/v1alpha1
+kind: ChaosEngine
+metadata:
+  name: web-chaos
+  namespace: default
+spec:
+  appinfo:
+    appns: 'default'
+    applabel: 'app=web'
+    appkind: 'deployment'
+  engineState: 'active'
+  chaosServiceAccount: pod-delete-sa
+  experiments:
+    - name: pod-delete
+      spec:
+        components:
+          env:
+            - name: TOTAL_CHAOS_DURATION
+              value: '1'
+            - name: CHAOS_INTERVAL
+              value: '1'
+            - name: FORCE
+              value: 'true'
+            - name: PODS_AFFECTED_PERC
+              value: ''
+`;
+
+interface Journal {
+  status: string;
+  run: { activity: { name: string }; status: string; output?: unknown }[];
+}
+
+describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fake', () => {
+  let c: TestCluster;
+  let dir: string;
+  const uids = async () =>
+    (await c.kubectl('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.uid}')).split(' ');
+  const ready = async () => {
+    for (let i = 0; i < 100; i++) {
+      const phases = await c.kubectl('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.phase}');
+      if (phases.split(' ').filter((p) => p === 'Running').length === 3) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('web did not get back to 3 running pods');
+  };
+
+  beforeAll(async () => {
+    c = await startCluster();
+    dir = mkdtempSync(join(tmpdir(), 'turbulence-seal-'));
+    process.env.KUBECONFIG = c.kubeconfig;
+  }, 30_000);
+  afterAll(async () => {
+    delete process.env.KUBECONFIG;
+    await c?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(
+    'a PowerfulSeal kill policy and a Litmus pod-delete engine each delete one web pod; the controller replaces it',
+    async () => {
+      const policy = join(dir, 'policy.yml');
+      writeFileSync(policy, KILL_POLICY);
+      const before = await uids();
+      const seal = await runCli(['run', policy, '--seed', '3', '--journal-path', join(dir, 'seal.json')], {
+        env: c.env,
+      });
+      expect(seal.out).toMatch(/found a PowerfulSeal policy: translated into 1 method activities/);
+      expect(seal.code, seal.out).toBe(0);
+      const journal = JSON.parse(readFileSync(join(dir, 'seal.json'), 'utf8')) as Journal;
+      const out = journal.run[0]?.output as SealRunOutput;
+      expect(out.steps[0]?.killed).toHaveLength(1);
+      await ready();
+      const afterSeal = await uids();
+      expect(afterSeal.filter((u) => !before.includes(u))).toHaveLength(1);
+
+      const engine = join(dir, 'engine.yaml');
+      writeFileSync(engine, ENGINE);
+      const litmus = await runCli(
+        ['run', engine, '--hub', hub, '--seed', '3', '--journal-path', join(dir, 'litmus.json')],
+        { env: c.env },
+      );
+      expect(litmus.out).toMatch(/found a LitmusChaos ChaosEngine/);
+      expect(litmus.code, litmus.out).toBe(0);
+      await ready();
+      expect((await uids()).filter((u) => !afterSeal.includes(u))).toHaveLength(1);
+    },
+    cliTimeout(2, 20_000),
+  );
+
+  it('dayTime outside its window kills nothing; --seed replays the same random sample', async () => {
+    const injected: unknown[] = [];
+    const faults = {
+      inject: (spec: unknown) => {
+        injected.push(spec);
+        return Promise.resolve([]);
+      },
+    } as unknown as FaultInjector;
+    const ctx = (seed: number): ProviderContext => ({
+      configuration: {},
+      secrets: {},
+      signal: new AbortController().signal,
+      baseDir: dir,
+      rng: new Rng(seed),
+      strict: false,
+      faults,
+    });
+    const hour = (new Date().getHours() + 12) % 24; // the process's time zone, as the filter reads it
+    const outside = {
+      type: 'powerfulseal' as const,
+      scenarios: [
+        {
+          name: 'business hours only',
+          steps: [
+            {
+              podAction: {
+                matches: [{ namespace: 'default' }],
+                filters: [{ dayTime: { startTime: { hour, minute: 0 }, endTime: { hour, minute: 30 } } }],
+                actions: [{ kill: { force: true } }],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    const out = (await powerfulSealProvider.run(outside, ctx(1))) as SealRunOutput;
+    expect(out.steps[0]?.matched).toBeGreaterThanOrEqual(3);
+    expect(out.steps[0]?.selected).toEqual([]);
+    expect(out.steps[0]?.detail).toMatch(/outside the dayTime window/);
+    expect(injected).toEqual([]);
+
+    const sample = {
+      type: 'powerfulseal' as const,
+      scenarios: [
+        {
+          name: 'sample',
+          steps: [
+            {
+              podAction: {
+                matches: [{ labels: { namespace: 'default', selector: 'app=web' } }],
+                filters: [{ randomSample: { size: 1 } }],
+                actions: [{ checkPodState: { state: 'Running' } }],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    const pick = async (seed: number) =>
+      ((await powerfulSealProvider.run(sample, ctx(seed))) as SealRunOutput).steps[0]?.selected ?? [];
+    const first = await pick(7);
+    expect(first).toHaveLength(1);
+    expect(await pick(7)).toEqual(first);
+    const picks = new Set<string>();
+    for (let seed = 1; seed <= 8; seed++) picks.add((await pick(seed)).join());
+    expect(picks.size).toBeGreaterThan(1);
+  }, 30_000);
+});
