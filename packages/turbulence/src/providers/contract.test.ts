@@ -18,6 +18,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   fault: { type: 'fault', kind: 'process.stop' },
   dns: { type: 'dns', server: '127.0.0.1:1', name: 'example.test' },
   k8s: { type: 'k8s', probe: 'pods-ready', selector: 'app=web', kubeconfig: '/nonexistent/kubeconfig' },
+  powerfulseal: { type: 'powerfulseal', scenarios: [{ name: 'wait a bit', steps: [{ wait: { seconds: 1 } }] }] },
 };
 
 function abortedCtx(): ProviderContext {

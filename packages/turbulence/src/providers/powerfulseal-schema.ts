@@ -4,9 +4,10 @@
  * PowerfulSeal's own schema first; this schema only checks the envelope.
  */
 import { z } from 'zod';
+import { strictObject } from '../experiment/strict.js';
 
-const sealObject = z
-  .object({
+const sealObject = strictObject(
+  {
     type: z.literal('powerfulseal'),
     /** One scenario (round-robin), or every scenario to pick one from with the run's RNG (random). */
     scenarios: z
@@ -14,8 +15,9 @@ const sealObject = z
       .min(1),
     /** Seconds to wait before this run, drawn uniformly between the two (min/maxSecondsBetweenRuns). */
     betweenRuns: z.tuple([z.number().min(0), z.number().min(0)]).optional(),
-  })
-  .strict();
+  },
+  'the powerfulseal provider',
+);
 
 /** The `powerfulseal` provider object. */
 export type PowerfulSealProvider = z.output<typeof sealObject>;

@@ -259,6 +259,7 @@ function kubectl(binary: string, args: string[], input: string, signal: AbortSig
 }
 
 async function runSteps(p: PowerfulSealProvider, ctx: ProviderContext): Promise<SealRunOutput> {
+  if (ctx.signal.aborted) throw activityFailed('interrupted before the PowerfulSeal run started');
   const sc = p.scenarios.length === 1 ? p.scenarios[0] : p.scenarios[ctx.rng.int(p.scenarios.length)];
   if (!sc) throw activityFailed('no scenario to run');
   let waited = 0;
@@ -268,13 +269,14 @@ async function runSteps(p: PowerfulSealProvider, ctx: ProviderContext): Promise<
     await sleep(waited * 1000, ctx.signal);
   }
   const out: SealRunOutput = { scenario: sc.name, waitedSeconds: Math.round(waited * 1000) / 1000, steps: [] };
-  const k = kubeClient();
+  let client: KubeClient | undefined;
+  const k = () => (client ??= kubeClient()); // only steps that talk to the cluster need a kubeconfig
   const cleanup: { binary: string; payload: string }[] = [];
   try {
     for (const step of sc.steps) {
       if (ctx.signal.aborted) throw activityFailed('interrupted');
-      if (step.podAction) await podAction(step.podAction as Obj, ctx, k, out);
-      else if (step.probeHTTP) await probeHttp(step.probeHTTP as Obj, ctx, k, out);
+      if (step.podAction) await podAction(step.podAction as Obj, ctx, k(), out);
+      else if (step.probeHTTP) await probeHttp(step.probeHTTP as Obj, ctx, k(), out);
       else if (step.wait) {
         const s = (step.wait as { seconds?: number }).seconds ?? 0;
         await sleep(s * 1000, ctx.signal);
