@@ -17,54 +17,25 @@ import { kubectlRequirement, startCluster, type TestCluster } from './cluster.js
 const sys = kubectlRequirement();
 const hub = join(import.meta.dirname, '../fixtures/litmus/chaos-charts');
 
-const KILL_POLICY = `config:
+const examples = join(import.meta.dirname, '../../../../examples');
+
+const KUBECTL_POLICY = `config:
   runStrategy:
     runs: 1
 scenarios:
-  - name: kill one web pod
+  - name: apply a config map
     steps:
-      - podAction:
-          matches:
-            - labels:
-                namespace: default
-                selector: app=web
-          filters:
-            - property:
-                name: state
-                value: Running
-            - randomSample:
-                size: 1
-          actions:
-            - kill:
-                probability: 1
-                force: true
-`;
-
-const ENGINE = `apiVersion: litmuschaos.io/v1alpha1
-kind: ChaosEngine
-metadata:
-  name: web-chaos
-  namespace: default
-spec:
-  appinfo:
-    appns: 'default'
-    applabel: 'app=web'
-    appkind: 'deployment'
-  engineState: 'active'
-  chaosServiceAccount: pod-delete-sa
-  experiments:
-    - name: pod-delete
-      spec:
-        components:
-          env:
-            - name: TOTAL_CHAOS_DURATION
-              value: '1'
-            - name: CHAOS_INTERVAL
-              value: '1'
-            - name: FORCE
-              value: 'true'
-            - name: PODS_AFFECTED_PERC
-              value: ''
+      - kubectl:
+          action: apply
+          autoDelete: false
+          payload: |
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: seal-applied
+              namespace: default
+            data:
+              from: powerfulseal
 `;
 
 interface Journal {
@@ -100,8 +71,7 @@ describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fak
   it(
     'a PowerfulSeal kill policy and a Litmus pod-delete engine each delete one web pod; the controller replaces it',
     async () => {
-      const policy = join(dir, 'policy.yml');
-      writeFileSync(policy, KILL_POLICY);
+      const policy = join(examples, 'powerfulseal/kill-one-web-pod.yml');
       const before = await uids();
       const seal = await runCli(['run', policy, '--seed', '3', '--journal-path', join(dir, 'seal.json')], {
         env: c.env,
@@ -115,8 +85,7 @@ describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fak
       const afterSeal = await uids();
       expect(afterSeal.filter((u) => !before.includes(u))).toHaveLength(1);
 
-      const engine = join(dir, 'engine.yaml');
-      writeFileSync(engine, ENGINE);
+      const engine = join(examples, 'litmus/engine.yaml');
       const litmus = await runCli(
         ['run', engine, '--hub', hub, '--seed', '3', '--journal-path', join(dir, 'litmus.json')],
         { env: c.env },
@@ -125,6 +94,24 @@ describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fak
       expect(litmus.code, litmus.out).toBe(0);
       await ready();
       expect((await uids()).filter((u) => !afterSeal.includes(u))).toHaveLength(1);
+    },
+    cliTimeout(2, 20_000),
+  );
+
+  it(
+    'a kubectl step runs the real kubectl with the same kubeconfig, and --dry refuses it',
+    async () => {
+      const policy = join(dir, 'kubectl.yml');
+      writeFileSync(policy, KUBECTL_POLICY);
+      const dry = await runCli(['run', policy, '--dry', 'actions', '--journal-path', join(dir, 'dry.json')], {
+        env: c.env,
+      });
+      expect(dry.code).not.toBe(0);
+      expect(dry.out).toMatch(/scenario "apply a config map" has a kubectl step, which --dry refuses/);
+      expect((await c.kubectlResult('get', 'configmap', 'seal-applied')).code).not.toBe(0);
+      const real = await runCli(['run', policy, '--journal-path', join(dir, 'kubectl.json')], { env: c.env });
+      expect(real.code, real.out).toBe(0);
+      expect(await c.kubectl('get', 'configmap', 'seal-applied', '-o', 'jsonpath={.data.from}')).toBe('powerfulseal');
     },
     cliTimeout(2, 20_000),
   );
