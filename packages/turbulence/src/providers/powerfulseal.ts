@@ -11,6 +11,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { kubeClient, type KubeClient } from '../os/kube.js';
 import { namespaceRefusal, optedIn } from '../targets/kubernetes.js';
+import { KUBE_OPT_IN } from '../targets/queries.js';
 import { sleep } from '../experiment/context.js';
 import { powerfulSealProviderSchema, type PowerfulSealProvider } from './powerfulseal-schema.js';
 import { activityFailed, type ProviderContext, type ProviderDefinition } from './types.js';
@@ -163,7 +164,12 @@ async function podAction(step: Obj, ctx: ProviderContext, k: KubeClient, out: Se
 
 async function podActionOnce(step: Obj, ctx: ProviderContext, k: KubeClient, out: SealRunOutput): Promise<void> {
   const matched = await matchPods(k, (step.matches ?? []) as Obj[]);
-  const { pods, why } = applyFilters(matched, (step.filters ?? []) as Obj[], ctx.rng, new Date());
+  const filtered = applyFilters(matched, (step.filters ?? []) as Obj[], ctx.rng, new Date());
+  const { pods } = filtered;
+  const why =
+    matched.length === 0
+      ? `no pod matched (pods need the ${KUBE_OPT_IN}=true label or annotation, outside protected namespaces)`
+      : filtered.why;
   const entry: SealRunOutput['steps'][number] = {
     step: 'podAction',
     matched: matched.length,

@@ -53,7 +53,10 @@ export function register(program: Command): void {
   program
     .command('run')
     .description('run a Chaos Toolkit experiment (JSON or YAML, path or URL) and write its journal')
-    .argument('<experiment>', 'experiment file (.json, .yaml, .yml) or http(s) URL')
+    .argument(
+      '<experiment>',
+      'experiment file (.json, .yaml, .yml) or http(s) URL; a PowerfulSeal policy or LitmusChaos ChaosEngine YAML is detected and translated',
+    )
     .option('--journal-path <path>', 'where to write the journal', './journal.json')
     .option(
       '--var <key[:type]=value>',

@@ -34,7 +34,10 @@ export function register(program: Command): void {
   program
     .command('validate')
     .description('check an experiment (JSON or YAML, path or URL) without running it; lists every problem')
-    .argument('<experiment>', 'experiment file (.json, .yaml, .yml) or http(s) URL')
+    .argument(
+      '<experiment>',
+      'experiment file (.json, .yaml, .yml) or http(s) URL; a PowerfulSeal policy or LitmusChaos ChaosEngine YAML is detected and translated',
+    )
     .option('--var <key[:type]=value>', 'configuration value (repeatable; types: str int float bool json)', collect, [])
     .option('--var-file <path>', 'JSON/YAML {configuration, secrets} or .env file (repeatable)', collect, [])
     .option('--hub <dir>', 'LitmusChaos: folder of ChaosExperiment definitions (a ChaosHub checkout)')
