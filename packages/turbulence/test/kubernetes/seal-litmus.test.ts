@@ -92,6 +92,13 @@ describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fak
       );
       expect(litmus.out).toMatch(/found a LitmusChaos ChaosEngine/);
       expect(litmus.code, litmus.out).toBe(0);
+      expect(litmus.out).toMatch(/litmus pod-delete: Pass[\s\S]*resilience score: 100%/);
+      const lj = JSON.parse(readFileSync(join(dir, 'litmus.json'), 'utf8')) as Journal & { litmus: unknown };
+      expect(lj.litmus).toEqual({
+        engine: 'web-chaos',
+        resilienceScore: 100,
+        results: [{ fault: 'pod-delete', verdict: 'Pass', probeSuccessPercentage: 100, failStep: 'N/A', weight: 10 }],
+      });
       await ready();
       expect((await uids()).filter((u) => !afterSeal.includes(u))).toHaveLength(1);
     },

@@ -4,6 +4,8 @@
 import { Option, type Command } from 'commander';
 import { loadExperiment } from '../../experiment/load.js';
 import { DIALECT_NAMES } from '../../experiment/formats/detect.js';
+import { litmusExtension, litmusVerdicts } from '../../experiment/formats/verdicts.js';
+import { writeFileAtomic } from '../../os/atomic.js';
 import { assertValid } from '../../experiment/validate.js';
 import { loadOverrides } from '../../experiment/vars.js';
 import { runExperiment } from '../../experiment/run.js';
@@ -151,7 +153,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 
   const interrupts = trapInterrupts();
   try {
-    const { exitCode } = await runExperiment(loaded.experiment, {
+    const { exitCode, journal } = await runExperiment(loaded.experiment, {
       baseDir: loaded.baseDir,
       ...(flags.dry ? { dry: flags.dry } : {}),
       ...(flags.rollbackStrategy ? { rollbackStrategy: flags.rollbackStrategy } : {}),
@@ -173,6 +175,20 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     });
     await journalFile.flush();
     await junit?.flush();
+    const litmus = litmusExtension(loaded.experiment);
+    if (litmus) {
+      // Litmus-style results (ChaosResult verdicts and the resilience score), in the journal and on the terminal.
+      const results = litmusVerdicts(litmus, journal);
+      await writeFileAtomic(flags.journalPath, `${JSON.stringify({ ...journal, litmus: results }, null, 2)}\n`, mode);
+      if (!flags.json) {
+        for (const r of results.results) {
+          process.stdout.write(
+            `  litmus ${r.fault}: ${r.verdict} (probeSuccessPercentage ${r.probeSuccessPercentage})\n`,
+          );
+        }
+        process.stdout.write(`  resilience score: ${results.resilienceScore}%\n`);
+      }
+    }
     if (!flags.json)
       process.stdout.write(`  journal: ${flags.journalPath}${flags.junit ? `, junit: ${flags.junit}` : ''}\n`);
     return exitCode;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { isTurbulenceError, type TurbulenceError } from '../../core/errors.js';
 import { loadExperiment, parseExperiment } from '../load.js';
 import { validateExperiment } from '../validate.js';
+import { litmusVerdicts, type LitmusExtension } from './verdicts.js';
 
 const fixtures = join(import.meta.dirname, '../../../test/fixtures');
 const hub = join(fixtures, 'litmus/chaos-charts');
@@ -275,5 +276,47 @@ describe('Litmus env', () => {
         source: 'e.yaml',
       }),
     ).toThrow(/engineState is "stop"/);
+  });
+});
+
+describe('Litmus verdicts and resilience score', () => {
+  const ext: LitmusExtension = {
+    name: 'litmus',
+    engine: 'e',
+    faults: [
+      { name: 'pod-delete', weight: 10, actions: ['pd 1', 'pd 2'] },
+      { name: 'node-drain', weight: 10, actions: ['nd'] },
+    ],
+  };
+  const record = (name: string, status: 'succeeded' | 'failed') =>
+    ({
+      activity: { name },
+      status,
+      exception: status === 'failed' ? ['ActivityFailed: no pod matched\n'] : [],
+    }) as never;
+
+  it('Pass, Fail with its failStep, Stopped when the run was interrupted; the score is the weighted mean', () => {
+    const journal = {
+      status: 'failed',
+      run: [record('pd 1', 'succeeded'), record('pd 2', 'succeeded'), record('nd', 'failed')],
+    };
+    expect(litmusVerdicts(ext, journal as never)).toEqual({
+      engine: 'e',
+      resilienceScore: 50,
+      results: [
+        { fault: 'pod-delete', verdict: 'Pass', probeSuccessPercentage: 100, failStep: 'N/A', weight: 10 },
+        {
+          fault: 'node-drain',
+          verdict: 'Fail',
+          probeSuccessPercentage: 0,
+          failStep: 'nd: ActivityFailed: no pod matched',
+          weight: 10,
+        },
+      ],
+    });
+    const stopped = litmusVerdicts(ext, { status: 'interrupted', run: [record('pd 1', 'succeeded')] } as never);
+    expect(stopped.results.map((r) => r.verdict)).toEqual(['Stopped', 'Stopped']);
+    expect(stopped.results[0]?.failStep).toBe('1 of 2 injections did not run');
+    expect(stopped.resilienceScore).toBe(0);
   });
 });

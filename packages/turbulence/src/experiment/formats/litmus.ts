@@ -204,6 +204,7 @@ export function translateLitmus(
       .map((e) => ({ value: e.value, doc: 0, file: e.file })),
   ];
   const method: Action[] = [];
+  const faults: { name: string; weight: number; actions: string[] }[] = [];
   experiments.forEach((ex, i) => {
     const name = str(ex.name ?? '');
     const here = (path: (string | number)[]): LitmusProblem => at(['spec', 'experiments', i, ...path]);
@@ -258,6 +259,8 @@ export function translateLitmus(
     const interval = seconds(env, 'CHAOS_INTERVAL', 10, envAt, problems);
     const ramp = seconds(env, 'RAMP_TIME', 0, envAt, problems);
     const ns = appinfo.appns ? { namespace: appinfo.appns } : {};
+    const first = method.length;
+    const record = () => faults.push({ name, weight: 10, actions: method.slice(first).map((a) => a.name) });
     const base = { name, ramp, env };
     if (kind === 'pod.delete' || kind === 'pod.container-kill') {
       const pods = (env.get('TARGET_PODS') ?? '')
@@ -287,7 +290,7 @@ export function translateLitmus(
         for (const target of targets) {
           method.push(
             action(
-              `${name} round ${r + 1}/${rounds}`,
+              `${name} round ${r + 1}/${rounds}${targets.length > 1 ? ` (${'name' in target ? target.name : ''})` : ''}`,
               {
                 type: 'fault',
                 kind,
@@ -301,6 +304,7 @@ export function translateLitmus(
           );
         }
       }
+      record();
     } else {
       const node = env.get('TARGET_NODE') ?? env.get('TARGET_NODES');
       const label = env.get('NODE_LABEL');
@@ -327,6 +331,7 @@ export function translateLitmus(
         params = { key: taint[1], ...(taint[2] !== undefined ? { value: taint[2] } : {}), effect: taint[3] };
       }
       method.push(action(name, { type: 'fault', kind, target, params, duration: `${duration}s` }, ramp, ramp));
+      record();
     }
   });
   if (problems.length > 0) return { problems, notes, engine: nameOf(engine) };
@@ -335,6 +340,7 @@ export function translateLitmus(
       title: `ChaosEngine ${nameOf(engine)}`,
       description: `Translated from the LitmusChaos ChaosEngine in ${source} (${experiments.map((e) => e.name).join(', ')}).`,
       tags: ['litmus'],
+      extensions: [{ name: 'litmus', engine: nameOf(engine), faults }],
       method,
     },
     problems,
