@@ -44,10 +44,19 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
  */
 export function translateForeign(text: string, source: string, opts: { hub?: string } = {}): Translated | undefined {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-  if (!Array.isArray(docs) || docs.length === 0 || docs.some((d) => d.errors.length > 0)) return undefined;
-  const values = docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown);
-  const index = docs.map((d) => positionIndex(d, lineCounter));
+  let parsed: { values: unknown[]; index: PositionIndex[] };
+  try {
+    const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+    if (!Array.isArray(docs) || docs.length === 0 || docs.some((d) => d.errors.length > 0)) return undefined;
+    parsed = {
+      values: docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown),
+      index: docs.map((d) => positionIndex(d, lineCounter)),
+    };
+  } catch {
+    // Alias bombs, nesting too deep: the Chaos Toolkit loader reports these with its own checks.
+    return undefined;
+  }
+  const { values, index } = parsed;
   const locate = (doc: number, path: (string | number)[]) => index[doc]?.locate(path);
 
   // PowerfulSeal: a whole policy, or CRD mode's `kind: Scenario` whose spec is one scenario.
