@@ -38,9 +38,27 @@ scenarios:
               from: powerfulseal
 `;
 
+const DRAIN_ENGINE = `apiVersion: litmuschaos.io/v1alpha1
+kind: ChaosEngine
+metadata:
+  name: drain-chaos
+spec:
+  engineState: 'active'
+  experiments:
+    - name: node-drain
+      spec:
+        components:
+          env:
+            - name: TOTAL_CHAOS_DURATION
+              value: '2'
+            - name: TARGET_NODE
+              value: 'node-1'
+`;
+
 interface Journal {
   status: string;
   run: { activity: { name: string }; status: string; output?: unknown }[];
+  faults: { kind: string; target: { id: string }; reverted_by: string | null }[];
 }
 
 describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fake', () => {
@@ -103,6 +121,27 @@ describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fak
       expect((await uids()).filter((u) => !afterSeal.includes(u))).toHaveLength(1);
     },
     cliTimeout(2, 20_000),
+  );
+
+  it(
+    'a Litmus node-drain engine (definition from --hub) drains node-1 for its duration, then uncordons it',
+    async () => {
+      const engine = join(dir, 'drain.yaml');
+      writeFileSync(engine, DRAIN_ENGINE);
+      // Nodes too must opt in (Litmus has no such check; turbulence always has).
+      await c.kubectl('label', 'node', 'node-1', 'turbulence.io/enabled=true', '--overwrite');
+      const res = await runCli(['run', engine, '--hub', hub, '--journal-path', join(dir, 'drain.json')], {
+        env: c.env,
+      });
+      expect(res.code, res.out).toBe(0);
+      const journal = JSON.parse(readFileSync(join(dir, 'drain.json'), 'utf8')) as Journal;
+      expect(journal.faults.map((f) => [f.kind, f.target.id, f.reverted_by])).toEqual([
+        ['node.drain', 'node:node-1', 'expired'],
+      ]);
+      expect(await c.kubectl('get', 'node', 'node-1', '-o', 'jsonpath={.spec.unschedulable}')).toBe('');
+      await ready();
+    },
+    cliTimeout(1, 20_000),
   );
 
   it(

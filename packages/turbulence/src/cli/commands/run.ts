@@ -176,7 +176,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     await journalFile.flush();
     await junit?.flush();
     const litmus = litmusExtension(loaded.experiment);
-    if (litmus) {
+    if (litmus && !flags.dry) {
       // Litmus-style results (ChaosResult verdicts and the resilience score), in the journal and on the terminal.
       const results = litmusVerdicts(litmus, journal);
       await writeFileAtomic(flags.journalPath, `${JSON.stringify({ ...journal, litmus: results }, null, 2)}\n`, mode);

@@ -330,7 +330,10 @@ export function translateLitmus(
         }
         params = { key: taint[1], ...(taint[2] !== undefined ? { value: taint[2] } : {}), effect: taint[3] };
       }
-      method.push(action(name, { type: 'fault', kind, target, params, duration: `${duration}s` }, ramp, ramp));
+      // Like the Litmus runner, the run stays for the chaos duration (the fault reverts itself at its end) and the
+      // ramp time after it; the extra second lets the fault expire before the next action or the end of the run.
+      const hold = ramp + duration + 1;
+      method.push(action(name, { type: 'fault', kind, target, params, duration: `${duration}s` }, ramp, hold));
       record();
     }
   });
