@@ -81,7 +81,8 @@ function report(
   loaded: LoadedExperiment | undefined,
 ): void {
   if (flags.json) {
-    const result = { valid: errors.length === 0, source, errors, warnings };
+    const format = loaded?.dialect ?? (loaded ? 'chaostoolkit' : undefined);
+    const result = { valid: errors.length === 0, source, ...(format ? { format } : {}), errors, warnings };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
