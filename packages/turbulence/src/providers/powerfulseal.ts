@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { V1Pod } from '@kubernetes/client-node';
+import { RE2JS } from 're2js';
 import { errorMessage } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { kubeClient, type KubeClient } from '../os/kube.js';
@@ -91,15 +92,17 @@ async function matchPods(k: KubeClient, matches: Obj[]): Promise<V1Pod[]> {
         .join(',');
     }
     const sel = selector ? { labelSelector: selector } : {};
-    const regex = isRegex(ns) ? new RegExp(`^(?:${ns})$`) : undefined;
-    const list = regex
-      ? await k.call({ verb: 'list', resource: 'pods' }, () => k.core.listPodForAllNamespaces(sel))
-      : await k.call({ verb: 'list', resource: 'pods', namespace: ns }, () =>
-          k.core.listNamespacedPod({ namespace: ns, ...sel }),
-        );
+    const all = ns === '*'; // every namespace, as in PowerfulSeal
+    const regex = !all && isRegex(ns) ? RE2JS.compile(`^(?:${ns})$`) : undefined;
+    const list =
+      all || regex
+        ? await k.call({ verb: 'list', resource: 'pods' }, () => k.core.listPodForAllNamespaces(sel))
+        : await k.call({ verb: 'list', resource: 'pods', namespace: ns }, () =>
+            k.core.listNamespacedPod({ namespace: ns, ...sel }),
+          );
     for (const p of list.items) {
       const pns = p.metadata?.namespace ?? '';
-      if (regex && !regex.test(pns)) continue;
+      if (regex && !regex.matcher(pns).matches()) continue;
       // The same safety as every turbulence Kubernetes target: protected namespaces and the opt-in label.
       if (namespaceRefusal(pns, undefined) !== undefined || !optedIn(p)) continue;
       found.set(key(p), p);
@@ -120,8 +123,9 @@ function applyFilters(pods: V1Pod[], filters: Obj[], rng: Rng, now: Date): { pod
   for (const f of filters) {
     if (f.property) {
       const pr = f.property as { name: string; value: string; negative?: boolean };
-      const re = new RegExp(pr.value);
-      set = set.filter((p) => re.test(podProperty(p, pr.name)) !== (pr.negative ?? false));
+      // Python's re.match, as PowerfulSeal: anchored at the start. RE2: a policy's regex cannot blow up.
+      const re = RE2JS.compile(`^(?:${pr.value})`);
+      set = set.filter((p) => re.matcher(podProperty(p, pr.name)).find() !== (pr.negative ?? false));
     } else if (f.randomSample) {
       const rs = f.randomSample as { size?: number; ratio?: number };
       const n = rs.size ?? Math.floor(set.length * (rs.ratio ?? 1));

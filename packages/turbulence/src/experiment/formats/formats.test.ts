@@ -219,6 +219,12 @@ describe('PowerfulSeal schema semantics', () => {
     const [step] = refusal('scenarios:\n  - name: abc\n    steps:\n      - podActon: {}\n');
     expect(step?.message).toBe('PowerfulSeal policy: unknown key "podActon"');
     expect(step?.hint).toBe('did you mean "podAction"?');
+    const [regex] = refusal(
+      'scenarios:\n  - name: abc\n    steps:\n      - podAction:\n          matches: [{namespace: "a(b"}]\n' +
+        '          actions: [{kill: {}}]\n',
+    );
+    expect(regex?.message).toMatch(/"a\(b" is not a regular expression turbulence can run/);
+    expect(regex?.location).toMatchObject({ line: 5, column: 22 });
     const [name] = refusal('scenarios:\n  - name: ab\n    steps: []\n');
     expect(name?.message).toMatch(/at least 3 characters/);
   });

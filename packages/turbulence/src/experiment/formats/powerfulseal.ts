@@ -6,7 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { RE2JS } from 're2js';
 import { parse } from 'yaml';
+import { errorMessage } from '../../core/errors.js';
 import type { Action, Experiment } from '../types.js';
 import { checkSchema, type SchemaNode, type SchemaProblem } from './json-schema.js';
 
@@ -73,6 +75,17 @@ export function powerfulSealProblems(policy: unknown): SchemaProblem[] {
           out.push({ path: [...at, key], message: `not supported: ${key}`, hint: UNSUPPORTED[key] });
       }
       for (const kind of ['podAction', 'nodeAction'] as const) {
+        const body = step[kind] as
+          { filters?: Record<string, unknown>[]; matches?: Record<string, unknown>[] } | undefined;
+        (body?.filters ?? []).forEach((f, k) => {
+          const value = (f.property as { value?: unknown } | undefined)?.value;
+          if (typeof value === 'string') checkRegex(value, [...at, kind, 'filters', k, 'property', 'value'], out);
+        });
+        (body?.matches ?? []).forEach((m, k) => {
+          // "*" is every namespace, as in PowerfulSeal; anything else with regex characters is a regex.
+          if (typeof m.namespace === 'string' && m.namespace !== '*')
+            checkRegex(m.namespace, [...at, kind, 'matches', k, 'namespace'], out);
+        });
         const actions = (step[kind] as { actions?: Record<string, unknown>[] } | undefined)?.actions ?? [];
         actions.forEach((a, k) => {
           for (const key of Object.keys(a)) {
@@ -89,6 +102,18 @@ export function powerfulSealProblems(policy: unknown): SchemaProblem[] {
     });
   });
   return out;
+}
+
+function checkRegex(value: string, path: (string | number)[], out: SchemaProblem[]): void {
+  try {
+    RE2JS.compile(value);
+  } catch (err) {
+    out.push({
+      path,
+      message: `"${value}" is not a regular expression turbulence can run (${errorMessage(err)})`,
+      hint: 'RE2 syntax: no backreferences or lookaround',
+    });
+  }
 }
 
 /** A scenario as the `powerfulseal` provider runs it. */
