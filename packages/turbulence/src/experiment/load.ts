@@ -21,6 +21,7 @@ import {
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
 import { noPositions, positionIndex, type PositionIndex } from './positions.js';
 import type { Experiment } from './types.js';
+import { translateForeign, type Dialect } from './formats/detect.js';
 
 /** How the experiment was written. `object` is a TS object given to {@link loadExperimentObject}. */
 export type ExperimentFormat = 'json' | 'yaml' | 'object';
@@ -34,6 +35,10 @@ export interface LoadedExperiment {
   baseDir: string;
   format: ExperimentFormat;
   positions: PositionIndex;
+  /** Which format the file was written in (absent = Chaos Toolkit); foreign ones are translated at load. */
+  dialect?: Dialect;
+  /** What the translation of a foreign format wants said (defaults it applied, tunables it ignored). */
+  notes?: string[];
 }
 
 export interface LoadOptions {
@@ -50,6 +55,8 @@ export interface LoadOptions {
   auths?: Record<string, { type: string; value: string }>;
   /** `false` (`--no-verify-tls`): accept any certificate when fetching a URL. */
   verifyTls?: boolean;
+  /** Folder of LitmusChaos ChaosExperiment definitions (a ChaosHub checkout) for ChaosEngine files. */
+  hub?: string;
 }
 
 /** Deeper nesting than this is refused: no experiment needs it, and it is how parsers are made to overflow. */
@@ -73,7 +80,7 @@ export async function loadExperiment(source: string, opts: LoadOptions = {}): Pr
   if (/^[a-z][a-z0-9+.-]+:\/\//i.test(source)) {
     throw loadError(`cannot load "${source}": only local paths and http(s) URLs are supported`);
   }
-  return loadFile(source);
+  return loadFile(source, opts.hub);
 }
 
 /**
@@ -105,7 +112,7 @@ export function loadExperimentObject(
 export function parseExperiment(
   text: string,
   format: 'json' | 'yaml',
-  opts: { source?: string; baseDir?: string } = {},
+  opts: { source?: string; baseDir?: string; hub?: string } = {},
 ): LoadedExperiment {
   const source = opts.source ?? `<${format}>`;
   if (text.length > MAX_BYTES) {
@@ -113,6 +120,13 @@ export function parseExperiment(
       location: { file: source },
       hint: 'an experiment is a few kilobytes: is this the right file?',
     });
+  }
+  if (format === 'yaml') {
+    const foreign = translateForeign(text, source, opts.hub === undefined ? {} : { hub: opts.hub });
+    if (foreign) {
+      const { experiment, positions, dialect, notes } = foreign;
+      return { experiment, source, baseDir: opts.baseDir ?? process.cwd(), format, positions, dialect, notes };
+    }
   }
   const { value, positions } = format === 'json' ? parseJson(text, source) : parseYaml(text, source);
   return {
@@ -124,7 +138,7 @@ export function parseExperiment(
   };
 }
 
-async function loadFile(path: string): Promise<LoadedExperiment> {
+async function loadFile(path: string, hub?: string): Promise<LoadedExperiment> {
   const ext = extname(path).toLowerCase();
   const format = ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : undefined;
   if (!format) {
@@ -143,7 +157,7 @@ async function loadFile(path: string): Promise<LoadedExperiment> {
       hint: missing ? 'check the path (it is relative to the current directory)' : undefined,
     });
   }
-  return parseExperiment(text, format, { source: abs, baseDir: dirname(abs) });
+  return parseExperiment(text, format, { source: abs, baseDir: dirname(abs), ...(hub === undefined ? {} : { hub }) });
 }
 
 async function loadUrl(url: string, opts: LoadOptions): Promise<LoadedExperiment> {

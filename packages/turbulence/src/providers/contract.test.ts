@@ -19,6 +19,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   dns: { type: 'dns', server: '127.0.0.1:1', name: 'example.test' },
   k8s: { type: 'k8s', probe: 'pods-ready', selector: 'app=web', kubeconfig: '/nonexistent/kubeconfig' },
   docker: { type: 'docker', name: 'no-such-container-turbulence' },
+  powerfulseal: { type: 'powerfulseal', scenarios: [{ name: 'wait a bit', steps: [{ wait: { seconds: 1 } }] }] },
 };
 
 function abortedCtx(): ProviderContext {

@@ -10,6 +10,7 @@ import { dnsProvider } from './dns.js';
 import { dockerProvider } from './docker.js';
 import { httpProvider } from './http.js';
 import { k8sProvider } from './k8s.js';
+import { powerfulSealProvider } from './powerfulseal.js';
 import { moduleProvider } from './module.js';
 import { processProvider } from './process.js';
 import { pythonProvider } from './python.js';
@@ -40,6 +41,7 @@ export const providers: readonly AnyProviderDefinition[] = [
   dnsProvider,
   k8sProvider,
   dockerProvider,
+  powerfulSealProvider,
 ];
 
 /** The schema of every provider type, in list order (for assembling the experiment schema). */

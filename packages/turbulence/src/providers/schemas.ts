@@ -15,6 +15,7 @@ import { k8sSchema } from './k8s-schema.js';
 import type { K8sProvider } from './k8s-schema.js';
 import { dockerSchema } from './docker-schema.js';
 import type { DockerProvider } from './docker-schema.js';
+import { powerfulSealProviderSchema, type PowerfulSealProvider } from './powerfulseal-schema.js';
 
 const nonEmpty = (what: string) => z.string().min(1, { message: `${what} must be a non-empty string` });
 const secretScopes = z.array(z.string()).optional();
@@ -153,7 +154,8 @@ export type Provider =
   | FaultProvider
   | DnsProvider
   | K8sProvider
-  | DockerProvider;
+  | DockerProvider
+  | PowerfulSealProvider;
 export type ProviderType = Provider['type'];
 
 /**
@@ -171,6 +173,7 @@ export const providerSchemaList: readonly { type: string; schema: z.ZodType; che
   { type: 'dns', schema: dnsSchema },
   { type: 'k8s', schema: k8sSchema },
   { type: 'docker', schema: dockerSchema },
+  { type: 'powerfulseal', schema: powerfulSealProviderSchema },
 ];
 
 /** The provider types turbulence knows, in list order. */

@@ -3,6 +3,9 @@
  */
 import { Option, type Command } from 'commander';
 import { loadExperiment } from '../../experiment/load.js';
+import { DIALECT_NAMES } from '../../experiment/formats/detect.js';
+import { litmusExtension, litmusVerdicts } from '../../experiment/formats/verdicts.js';
+import { writeFileAtomic } from '../../os/atomic.js';
 import { assertValid } from '../../experiment/validate.js';
 import { loadOverrides } from '../../experiment/vars.js';
 import { runExperiment } from '../../experiment/run.js';
@@ -19,7 +22,8 @@ import { writeReportOnFinish } from '../../report/write.js';
 import { postEventsTo } from '../../ui/post.js';
 import { terminalRenderer } from '../render/terminal.js';
 import { trapInterrupts } from '../signals.js';
-import type { DryMode, RollbackStrategy } from '../../experiment/types.js';
+import type { DryMode, Experiment, RollbackStrategy } from '../../experiment/types.js';
+import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import { parseDurationFlag, parseInteger, parseNumber } from '../parse.js';
 import { globalControls, loadControlFiles, loadCtkSettings } from '../../experiment/ctk-settings.js';
 import { errorMessage, isTurbulenceError } from '../../core/errors.js';
@@ -50,6 +54,7 @@ interface RunFlags {
   exit: boolean;
   ctkExitCodes?: boolean;
   dryFast?: boolean;
+  hub?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -62,7 +67,10 @@ export function register(program: Command): void {
   program
     .command('run')
     .description('run a Chaos Toolkit experiment (JSON or YAML, path or URL) and write its journal')
-    .argument('<experiment>', 'experiment file (.json, .yaml, .yml) or http(s) URL')
+    .argument(
+      '<experiment>',
+      'experiment file (.json, .yaml, .yml) or http(s) URL; a PowerfulSeal policy or LitmusChaos ChaosEngine YAML is detected and translated',
+    )
     .option('--journal-path <path>', 'where to write the journal', './journal.json')
     .option(
       '--var <key[:type]=value>',
@@ -99,6 +107,7 @@ export function register(program: Command): void {
     .option('--max-targets <n>', 'blast radius: max targets one fault may act on')
     .option('--max-concurrent-faults <n>', 'blast radius: max faults in effect at once')
     .option('--max-total-fault-time <duration>', 'blast radius: max sum of fault time (e.g. 2m)')
+    .option('--hub <dir>', 'LitmusChaos: folder of ChaosExperiment definitions (a ChaosHub checkout)')
     .option('--no-validation', 'skip validation before running')
     .option(
       '--settings <path>',
@@ -168,7 +177,17 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 
   const settings = await loadCtkSettings(flags.settings);
   const controls = globalControls(settings, await loadControlFiles(flags.controlFile));
-  const loaded = await loadExperiment(file, { auths: settings.auths, verifyTls: flags.verifyTls });
+  const loaded = await loadExperiment(file, {
+    auths: settings.auths,
+    verifyTls: flags.verifyTls,
+    ...(flags.hub === undefined ? {} : { hub: flags.hub }),
+  });
+  if (loaded.dialect) {
+    if (flags.dry) refuseKubectlInDry(loaded.experiment);
+    const n = loaded.experiment.method.length;
+    process.stdout.write(`found a ${DIALECT_NAMES[loaded.dialect]}: translated into ${n} method activities\n`);
+    for (const note of loaded.notes ?? []) process.stdout.write(`  note: ${note}\n`);
+  }
   // Like chaos run --dry, a dry run still validates fully (Python modules imported, process paths checked);
   // --dry-fast skips those environment checks, for a machine without the extensions.
   const checkProviders = flags.dryFast !== true;
@@ -194,7 +213,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 
   const interrupts = trapInterrupts();
   try {
-    const { exitCode } = await runExperiment(loaded.experiment, {
+    const { exitCode, journal } = await runExperiment(loaded.experiment, {
       baseDir: loaded.baseDir,
       ...(flags.dry ? { dry: flags.dry } : {}),
       ...(flags.rollbackStrategy ? { rollbackStrategy: flags.rollbackStrategy } : {}),
@@ -220,6 +239,20 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     await junit?.flush();
     await report?.flush();
     await ui?.flush();
+    const litmus = litmusExtension(loaded.experiment);
+    if (litmus && !flags.dry) {
+      // Litmus-style results (ChaosResult verdicts and the resilience score), in the journal and on the terminal.
+      const results = litmusVerdicts(litmus, journal);
+      await writeFileAtomic(flags.journalPath, `${JSON.stringify({ ...journal, litmus: results }, null, 2)}\n`, mode);
+      if (!flags.json) {
+        for (const r of results.results) {
+          process.stdout.write(
+            `  litmus ${r.fault}: ${r.verdict} (probeSuccessPercentage ${r.probeSuccessPercentage})\n`,
+          );
+        }
+        process.stdout.write(`  resilience score: ${results.resilienceScore}%\n`);
+      }
+    }
     if (!flags.json) {
       const also = `${flags.junit ? `, junit: ${flags.junit}` : ''}${flags.report ? `, report: ${flags.report}` : ''}`;
       process.stdout.write(`  journal: ${flags.journalPath}${also}\n`);
@@ -227,6 +260,20 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     return flags.exit ? exitCode : 0;
   } finally {
     interrupts.dispose();
+  }
+}
+
+/** A PowerfulSeal `kubectl` step changes the cluster whatever the dry mode: a dry run refuses it. */
+function refuseKubectlInDry(experiment: Experiment): void {
+  for (const a of experiment.method) {
+    const scenarios = (a as { provider?: { scenarios?: { name: string; steps: Record<string, unknown>[] }[] } })
+      .provider?.scenarios;
+    const sc = scenarios?.find((s) => s.steps.some((st) => 'kubectl' in st));
+    if (sc) {
+      throw new TurbulenceError(ErrorCodes.USAGE, `scenario "${sc.name}" has a kubectl step, which --dry refuses`, {
+        hint: 'kubectl apply/delete would change the cluster: run without --dry, or validate it instead',
+      });
+    }
   }
 }
 

@@ -4,8 +4,8 @@
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import type { TurbulenceError } from '../../core/errors.js';
-import { ExitCodes, isTurbulenceError } from '../../core/errors.js';
+import { ErrorCodes, ExitCodes, TurbulenceError, isTurbulenceError } from '../../core/errors.js';
+import { DIALECT_NAMES } from '../../experiment/formats/detect.js';
 import { loadExperiment, type LoadedExperiment } from '../../experiment/load.js';
 import { validateExperiment } from '../../experiment/validate.js';
 import { loadOverrides } from '../../experiment/vars.js';
@@ -15,6 +15,7 @@ interface ValidateFlags {
   varFile: string[];
   json?: boolean;
   providerChecks: boolean;
+  hub?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -33,9 +34,13 @@ export function register(program: Command): void {
   program
     .command('validate')
     .description('check an experiment (JSON or YAML, path or URL) without running it; lists every problem')
-    .argument('<experiment>', 'experiment file (.json, .yaml, .yml) or http(s) URL')
+    .argument(
+      '<experiment>',
+      'experiment file (.json, .yaml, .yml) or http(s) URL; a PowerfulSeal policy or LitmusChaos ChaosEngine YAML is detected and translated',
+    )
     .option('--var <key[:type]=value>', 'configuration value (repeatable; types: str int float bool json)', collect, [])
     .option('--var-file <path>', 'JSON/YAML {configuration, secrets} or .env file (repeatable)', collect, [])
+    .option('--hub <dir>', 'LitmusChaos: folder of ChaosExperiment definitions (a ChaosHub checkout)')
     .option('--no-provider-checks', 'skip provider checks (executables exist, modules resolve)')
     .option('--json', 'print the result as one JSON object')
     .addHelpText('after', EXAMPLES)
@@ -50,7 +55,10 @@ async function validateCommand(source: string, flags: ValidateFlags): Promise<nu
   let errors: TurbulenceError[];
   try {
     const overrides = await loadOverrides({ vars: flags.var, varFiles: flags.varFile });
-    loaded = await loadExperiment(source);
+    loaded = await loadExperiment(source, flags.hub === undefined ? {} : { hub: flags.hub });
+    for (const note of loaded.notes ?? []) {
+      warnings.push(new TurbulenceError(ErrorCodes.EXPERIMENT_INVALID, note, { location: { file: loaded.source } }));
+    }
     errors = await validateExperiment(loaded, {
       overrides,
       checkProviders: flags.providerChecks,
@@ -73,7 +81,8 @@ function report(
   loaded: LoadedExperiment | undefined,
 ): void {
   if (flags.json) {
-    const result = { valid: errors.length === 0, source, errors, warnings };
+    const format = loaded?.dialect ?? (loaded ? 'chaostoolkit' : undefined);
+    const result = { valid: errors.length === 0, source, ...(format ? { format } : {}), errors, warnings };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
@@ -86,9 +95,10 @@ function report(
     return;
   }
   const e = loaded?.experiment;
+  const what = loaded?.dialect ? `${DIALECT_NAMES[loaded.dialect]}, translated into experiment` : 'experiment';
   const count = (list: unknown) => (Array.isArray(list) ? list.length : 0);
   process.stdout.write(
-    `✓ ${name}: valid experiment "${e?.title}" (${count(e?.['steady-state-hypothesis']?.probes)} hypothesis probes, ` +
+    `✓ ${name}: valid ${what} "${e?.title}" (${count(e?.['steady-state-hypothesis']?.probes)} hypothesis probes, ` +
       `${count(e?.method)} method activities, ${count(e?.rollbacks)} rollbacks)\n`,
   );
 }

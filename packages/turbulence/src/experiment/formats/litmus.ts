@@ -1,0 +1,364 @@
+/**
+ * LitmusChaos `ChaosEngine` files (with their `ChaosExperiment` definitions in the same multi-document YAML,
+ * beside the file, or in a `--hub DIR`), translated into a turbulence experiment of `fault` actions: each Litmus
+ * fault that the Kubernetes family can do becomes its kind, repeated every `CHAOS_INTERVAL` for
+ * `TOTAL_CHAOS_DURATION` like the Litmus runner; the others are refused at validate time. See docs/litmus.md.
+ */
+import type { Action, Experiment } from '../types.js';
+import type { SchemaProblem } from './json-schema.js';
+
+type Obj = Record<string, unknown>;
+
+/** A scalar as text (`''` for anything else): Litmus values are strings, but YAML may have made them numbers. */
+export function str(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+}
+
+/** One parsed YAML document: its value and its index in the file. */
+export interface LitmusDoc {
+  value: Obj;
+  index: number;
+}
+
+/** A problem in document `doc` of the file (or of a ChaosExperiment file found elsewhere: `file`). */
+export interface LitmusProblem extends SchemaProblem {
+  doc: number;
+  file?: string;
+}
+
+/** Litmus faults turbulence runs, and the kind each becomes. */
+export const LITMUS_FAULTS: Record<string, string> = {
+  'pod-delete': 'pod.delete',
+  'container-kill': 'pod.container-kill',
+  'node-drain': 'node.drain',
+  'node-taint': 'node.taint',
+};
+
+/** Litmus faults known to need what this build does not have, with why. */
+const NOT_YET: Record<string, string> = {
+  'pod-network-latency': 'pod network faults run inside the pod through the turbulence agent',
+  'pod-network-loss': 'pod network faults run inside the pod through the turbulence agent',
+  'pod-network-corruption': 'pod network faults run inside the pod through the turbulence agent',
+  'pod-network-duplication': 'pod network faults run inside the pod through the turbulence agent',
+  'pod-network-partition': 'a NetworkPolicy partition has no turbulence kind yet',
+  'pod-cpu-hog': 'pod stress faults run inside the pod through the turbulence agent',
+  'pod-memory-hog': 'pod stress faults run inside the pod through the turbulence agent',
+  'pod-io-stress': 'pod stress faults run inside the pod through the turbulence agent',
+  'pod-dns-error': 'pod DNS faults run inside the pod through the turbulence agent',
+  'node-cpu-hog': 'node stress runs on the node through the turbulence agent',
+  'disk-fill': 'disk fill runs inside the pod through the turbulence agent',
+};
+
+/** Tunables each mapped fault reads (others are accepted and reported as ignored when set). */
+const KNOWN_ENV = new Set([
+  'TOTAL_CHAOS_DURATION',
+  'CHAOS_INTERVAL',
+  'RAMP_TIME',
+  'FORCE',
+  'PODS_AFFECTED_PERC',
+  'TARGET_PODS',
+  'TARGET_CONTAINER',
+  'NODE_LABEL',
+  'SEQUENCE',
+  'TARGET_NODE',
+  'TAINTS',
+  'SIGNAL',
+  'DEFAULT_HEALTH_CHECK',
+  'CONTAINER_RUNTIME',
+  'SOCKET_PATH',
+  'LIB',
+  'LIB_IMAGE',
+]);
+
+const kindOf = (v: Obj) => (typeof v.kind === 'string' ? v.kind : '');
+const nameOf = (v: Obj) => str(((v.metadata ?? {}) as Obj).name ?? '');
+
+/** True when the documents hold a ChaosEngine or an Argo Workflow of Litmus (the format detector's test). */
+export function isLitmus(docs: Obj[]): boolean {
+  return docs.some((d) => kindOf(d) === 'ChaosEngine' || (kindOf(d) === 'ChaosExperiment' && docs.length === 1));
+}
+
+/** Resolves `env` entries to strings: `''` = unset; `valueFrom` from a Secret/ConfigMap of the same file. */
+function envOf(
+  list: unknown,
+  docs: LitmusDoc[],
+  at: { doc: number; path: (string | number)[] },
+  problems: LitmusProblem[],
+): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!Array.isArray(list)) return out;
+  list.forEach((e: Obj, i) => {
+    const name = str(e?.name ?? '');
+    const where = { doc: at.doc, path: [...at.path, i] };
+    if (e?.valueFrom) {
+      const vf = e.valueFrom as Obj;
+      const ref = (vf.secretKeyRef ?? vf.configMapKeyRef) as { name?: string; key?: string } | undefined;
+      const kind = vf.secretKeyRef ? 'Secret' : vf.configMapKeyRef ? 'ConfigMap' : undefined;
+      const holder = docs.find((d) => kindOf(d.value) === kind && nameOf(d.value) === ref?.name)?.value;
+      let value: unknown;
+      if (holder && ref?.key) {
+        value = ((holder.stringData ?? {}) as Obj)[ref.key];
+        const data = ((holder.data ?? {}) as Obj)[ref.key];
+        if (value === undefined && typeof data === 'string') {
+          value = kind === 'Secret' ? Buffer.from(data, 'base64').toString('utf8') : data;
+        }
+      }
+      if (typeof value !== 'string') {
+        problems.push({
+          ...where,
+          path: [...where.path, 'valueFrom'],
+          message: `${name}: valueFrom ${kind ?? '(fieldRef/resourceFieldRef)'} "${ref?.name ?? ''}" key "${ref?.key ?? ''}" is not in this file`,
+          hint: `put the ${kind ?? 'Secret or ConfigMap'} in the same file (turbulence reads only the file, never the cluster), or give value: '...'`,
+        });
+        return;
+      }
+      out.set(name, value);
+      return;
+    }
+    const v = e?.value;
+    if (v === undefined || v === null || v === '') return;
+    out.set(name, str(v));
+  });
+  return out;
+}
+
+function seconds(
+  env: Map<string, string>,
+  name: string,
+  fallback: number,
+  where: LitmusProblem,
+  problems: LitmusProblem[],
+): number {
+  const v = env.get(name);
+  if (v === undefined) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(v.trim())) {
+    problems.push({ ...where, message: `${name}="${v}" is not a number of seconds`, hint: `e.g. ${name}: '30'` });
+    return fallback;
+  }
+  return Number(v);
+}
+
+/**
+ * Checks and translates a ChaosEngine with its ChaosExperiments.
+ *
+ * @param docs every document of the file, then any ChaosExperiment found beside it or in the hub
+ */
+export function translateLitmus(
+  docs: LitmusDoc[],
+  source: string,
+  extra: { value: Obj; file: string }[] = [],
+): { experiment?: Experiment; problems: LitmusProblem[]; notes: string[]; engine: string } {
+  const problems: LitmusProblem[] = [];
+  const notes: string[] = [];
+  const workflow = docs.find((d) => kindOf(d.value) === 'Workflow' || kindOf(d.value) === 'CronWorkflow');
+  const engines = docs.filter((d) => kindOf(d.value) === 'ChaosEngine');
+  if (engines.length === 0) {
+    problems.push({
+      doc: workflow?.index ?? 0,
+      path: ['kind'],
+      message: workflow
+        ? `not supported: an Argo ${kindOf(workflow.value)} (ChaosCenter) with the ChaosEngine embedded as a string`
+        : 'this file has ChaosExperiment definitions but no ChaosEngine',
+      hint: workflow
+        ? 'save the embedded ChaosEngine and ChaosExperiment (inputs.artifacts[].raw.data) as a YAML file and run that'
+        : 'run the ChaosEngine file; turbulence finds this ChaosExperiment beside it or with --hub DIR',
+    });
+    return { problems, notes, engine: '' };
+  }
+  if (engines.length > 1) {
+    problems.push({
+      doc: engines[1]?.index ?? 0,
+      path: ['kind'],
+      message: 'one ChaosEngine per file',
+      hint: 'split the file',
+    });
+    return { problems, notes, engine: '' };
+  }
+  const engineDoc = engines[0] as LitmusDoc;
+  const engine = engineDoc.value;
+  const at = (path: (string | number)[]): LitmusProblem => ({ doc: engineDoc.index, path, message: '' });
+  const spec = (engine.spec ?? {}) as Obj;
+  const state = spec.engineState ?? 'active';
+  if (state !== 'active') {
+    problems.push({
+      ...at(['spec', 'engineState']),
+      message: `engineState is "${str(state)}": the engine is stopped, so nothing runs`,
+      hint: "set engineState: 'active' to run it",
+    });
+  }
+  const appinfo = (spec.appinfo ?? {}) as { appns?: string; applabel?: string; appkind?: string };
+  const experiments = (Array.isArray(spec.experiments) ? spec.experiments : []) as Obj[];
+  if (experiments.length === 0) {
+    problems.push({
+      ...at(['spec', 'experiments']),
+      message: 'the ChaosEngine names no experiment',
+      hint: 'add spec.experiments[].name',
+    });
+  }
+  const definitions = [
+    ...docs
+      .filter((d) => kindOf(d.value) === 'ChaosExperiment')
+      .map((d) => ({ value: d.value, doc: d.index, file: undefined })),
+    ...extra
+      .filter((e) => kindOf(e.value) === 'ChaosExperiment')
+      .map((e) => ({ value: e.value, doc: 0, file: e.file })),
+  ];
+  const method: Action[] = [];
+  const faults: { name: string; weight: number; actions: string[] }[] = [];
+  experiments.forEach((ex, i) => {
+    const name = str(ex.name ?? '');
+    const here = (path: (string | number)[]): LitmusProblem => at(['spec', 'experiments', i, ...path]);
+    const kind = LITMUS_FAULTS[name];
+    if (!kind) {
+      const why = NOT_YET[name];
+      problems.push({
+        ...here(['name']),
+        message: `not supported: ${name} (supported: ${Object.keys(LITMUS_FAULTS).join(', ')})`,
+        hint: why ? `${why} (not in this build)` : 'turbulence has no kind for this Litmus fault',
+      });
+      return;
+    }
+    const def = definitions.find((d) => nameOf(d.value) === name);
+    if (!def) {
+      problems.push({
+        ...here(['name']),
+        message: `no ChaosExperiment "${name}" in this file, beside it, or in the hub`,
+        hint: 'add its ChaosExperiment document (fault.yaml from the ChaosHub) to the file, put it beside it, or pass --hub DIR',
+      });
+      return;
+    }
+    const defEnv = envOf(
+      ((def.value.spec ?? {}) as { definition?: { env?: unknown } }).definition?.env,
+      docs,
+      { doc: def.doc, path: ['spec', 'definition', 'env'] },
+      problems,
+    );
+    const overrides = envOf(
+      (((ex.spec ?? {}) as Obj).components as Obj | undefined)?.env,
+      docs,
+      { doc: engineDoc.index, path: ['spec', 'experiments', i, 'spec', 'components', 'env'] },
+      problems,
+    );
+    const env = new Map([...defEnv, ...overrides]);
+    for (const k of overrides.keys()) {
+      if (!KNOWN_ENV.has(k)) notes.push(`${name}: env ${k} is not a tunable turbulence reads; ignored`);
+    }
+    for (const k of defEnv.keys()) {
+      if (!KNOWN_ENV.has(k) && !overrides.has(k)) notes.push(`${name}: env ${k} (from the ChaosExperiment) ignored`);
+    }
+    const probes = ((ex.spec ?? {}) as Obj).probe;
+    if (Array.isArray(probes) && probes.length > 0) {
+      problems.push({
+        ...here(['spec', 'probe']),
+        message: `not supported yet: Litmus probes (${probes.map((p: Obj) => str(p?.type ?? '?')).join(', ')})`,
+        hint: 'remove spec.probe and check the steady state with a turbulence experiment (k8s/http probes) instead',
+      });
+    }
+    const envAt = here(['spec', 'components', 'env']);
+    const duration = seconds(env, 'TOTAL_CHAOS_DURATION', 30, envAt, problems);
+    const interval = seconds(env, 'CHAOS_INTERVAL', 10, envAt, problems);
+    const ramp = seconds(env, 'RAMP_TIME', 0, envAt, problems);
+    const ns = appinfo.appns ? { namespace: appinfo.appns } : {};
+    const first = method.length;
+    const record = () => faults.push({ name, weight: 10, actions: method.slice(first).map((a) => a.name) });
+    const base = { name, ramp, env };
+    if (kind === 'pod.delete' || kind === 'pod.container-kill') {
+      const pods = (env.get('TARGET_PODS') ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (!appinfo.applabel && pods.length === 0) {
+        problems.push({
+          ...(spec.appinfo ? at(['spec', 'appinfo', 'applabel']) : at(['spec'])),
+          message: `${name}: no target: spec.appinfo.applabel is empty and TARGET_PODS is not set`,
+          hint: "name the pods, e.g. appinfo: { appns: default, applabel: 'app=nginx', appkind: deployment } (Litmus refuses this too)",
+        });
+        return;
+      }
+      const perc = seconds(env, 'PODS_AFFECTED_PERC', 0, envAt, problems);
+      const targets =
+        pods.length > 0 ? pods.map((p) => ({ ...ns, name: p })) : [{ ...ns, selector: appinfo.applabel as string }];
+      const params: Obj =
+        kind === 'pod.delete'
+          ? { gracePeriod: 0, force: env.get('FORCE') === 'true' }
+          : {
+              ...(env.get('TARGET_CONTAINER') ? { container: env.get('TARGET_CONTAINER') } : {}),
+              signal: env.get('SIGNAL') ?? 'SIGKILL',
+            };
+      const rounds = Math.max(1, Math.ceil(duration / Math.max(interval, 1)));
+      for (let r = 0; r < rounds; r++) {
+        for (const target of targets) {
+          method.push(
+            action(
+              `${name} round ${r + 1}/${rounds}${targets.length > 1 ? ` (${'name' in target ? target.name : ''})` : ''}`,
+              {
+                type: 'fault',
+                kind,
+                target,
+                select: perc > 0 ? `percent(${perc})` : 'one',
+                params,
+              },
+              r === 0 ? base.ramp : 0,
+              target === targets.at(-1) ? interval : 0,
+            ),
+          );
+        }
+      }
+      record();
+    } else {
+      const node = env.get('TARGET_NODE') ?? env.get('TARGET_NODES');
+      const label = env.get('NODE_LABEL');
+      if (!node && !label) {
+        problems.push({
+          ...envAt,
+          message: `${name}: no target node: TARGET_NODE and NODE_LABEL are both empty`,
+          hint: "set TARGET_NODE: 'node-1' or NODE_LABEL: 'kubernetes.io/hostname=node-1'",
+        });
+        return;
+      }
+      const target = node ? { name: node } : { selector: label as string };
+      let params: Obj = {};
+      if (kind === 'node.taint') {
+        const taint = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(env.get('TAINTS') ?? '');
+        if (!taint) {
+          problems.push({
+            ...envAt,
+            message: `TAINTS="${env.get('TAINTS') ?? ''}" is not key=value:Effect`,
+            hint: "e.g. 'chaos=true:NoSchedule'",
+          });
+          return;
+        }
+        params = { key: taint[1], ...(taint[2] !== undefined ? { value: taint[2] } : {}), effect: taint[3] };
+      }
+      // Like the Litmus runner, the run stays for the chaos duration (the fault reverts itself at its end) and the
+      // ramp time after it; the extra second lets the fault expire before the next action or the end of the run.
+      const hold = ramp + duration + 1;
+      method.push(action(name, { type: 'fault', kind, target, params, duration: `${duration}s` }, ramp, hold));
+      record();
+    }
+  });
+  if (problems.length > 0) return { problems, notes, engine: nameOf(engine) };
+  return {
+    experiment: {
+      title: `ChaosEngine ${nameOf(engine)}`,
+      description: `Translated from the LitmusChaos ChaosEngine in ${source} (${experiments.map((e) => e.name).join(', ')}).`,
+      tags: ['litmus'],
+      extensions: [{ name: 'litmus', engine: nameOf(engine), faults }],
+      method,
+    },
+    problems,
+    notes,
+    engine: nameOf(engine),
+  };
+}
+
+function action(name: string, provider: Obj, before: number, after: number): Action {
+  return {
+    type: 'action',
+    name,
+    provider: provider as Action['provider'],
+    ...(before > 0 || after > 0
+      ? { pauses: { ...(before > 0 ? { before } : {}), ...(after > 0 ? { after } : {}) } }
+      : {}),
+  };
+}

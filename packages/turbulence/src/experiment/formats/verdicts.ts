@@ -1,0 +1,57 @@
+/**
+ * Litmus-style results of a run of a translated LitmusChaos ChaosEngine: one verdict per fault (Litmus's
+ * ChaosResult `experimentStatus`: `Pass | Fail | Stopped | Error`, `probeSuccessPercentage`, `failStep`) and the
+ * run's resilience score (the weighted mean of the faults' probe success, Litmus's formula; every fault weighs 10
+ * as in ChaosCenter's default). The translator lists each fault's actions in the `litmus` extension.
+ */
+import type { Journal } from '../journal.js';
+import type { Experiment } from '../types.js';
+
+/** The `litmus` entry of `experiment.extensions`, written by the translator. */
+export interface LitmusExtension {
+  name: 'litmus';
+  engine: string;
+  faults: { name: string; weight: number; actions: string[] }[];
+}
+
+/** One fault's result, as Litmus's ChaosResult reports it. */
+export interface LitmusVerdict {
+  fault: string;
+  verdict: 'Pass' | 'Fail' | 'Stopped' | 'Error';
+  probeSuccessPercentage: number;
+  failStep: string;
+  weight: number;
+}
+
+/** The `litmus` extension of an experiment, if it was translated from a ChaosEngine. */
+export function litmusExtension(e: Experiment): LitmusExtension | undefined {
+  return e.extensions?.find((x) => x.name === 'litmus') as LitmusExtension | undefined;
+}
+
+/**
+ * Verdicts and resilience score from a finished run's journal.
+ *
+ * @example
+ * litmusVerdicts(ext, journal); // { results: [{ fault: 'pod-delete', verdict: 'Pass', ... }], resilienceScore: 100 }
+ */
+export function litmusVerdicts(
+  ext: LitmusExtension,
+  journal: Journal,
+): { engine: string; results: LitmusVerdict[]; resilienceScore: number } {
+  const stopped = journal.status === 'aborted' || journal.status === 'interrupted';
+  const results = ext.faults.map((f): LitmusVerdict => {
+    const records = journal.run.filter((r) => f.actions.includes(r.activity.name));
+    const failed = records.find((r) => r.status === 'failed');
+    const complete = records.length === f.actions.length && records.every((r) => r.status === 'succeeded');
+    const verdict = failed ? 'Fail' : complete ? 'Pass' : stopped ? 'Stopped' : 'Error';
+    const failStep = failed
+      ? `${failed.activity.name}: ${(failed.exception ?? []).join('').trim()}`
+      : verdict === 'Pass'
+        ? 'N/A'
+        : `${f.actions.length - records.length} of ${f.actions.length} injections did not run`;
+    return { fault: f.name, verdict, probeSuccessPercentage: verdict === 'Pass' ? 100 : 0, failStep, weight: f.weight };
+  });
+  const total = results.reduce((s, r) => s + r.weight, 0);
+  const score = total === 0 ? 0 : results.reduce((s, r) => s + r.weight * r.probeSuccessPercentage, 0) / total;
+  return { engine: ext.engine, results, resilienceScore: Math.round(score * 100) / 100 };
+}
