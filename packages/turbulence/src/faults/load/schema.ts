@@ -80,17 +80,20 @@ function limits(p: Sized, ctx: z.RefinementCtx): void {
   over('duration', p.duration, LIMITS.durationMs);
 }
 
+/** Total requests of a burst or a retry storm: refused above the documented maximum unless forced (then 10×). */
+const requests = z
+  .number()
+  .int()
+  .min(1)
+  .max(LIMITS.requests * 10)
+  .optional();
+
 /** Params of `load.burst`. */
 export const burstParams = z
   .object({
     ...common,
     /** Total requests (default: one per client). */
-    requests: z
-      .number()
-      .int()
-      .min(1)
-      .max(LIMITS.requests * 10)
-      .optional(),
+    requests,
     /** Reuse connections (keep-alive); false: a new connection per request. */
     keepAlive: z.boolean().default(true),
   })
@@ -101,12 +104,7 @@ export const burstParams = z
 export const retryStormParams = z
   .object({
     ...common,
-    requests: z
-      .number()
-      .int()
-      .min(1)
-      .max(LIMITS.requests * 10)
-      .optional(),
+    requests,
     /** Retries per request after a failure (a 5xx, a reset, a timeout). */
     retries: z.number().int().min(0).max(100).default(3),
     backoff: backoffSchema.default({ policy: 'immediate', base: 100, max: 5000, jitter: false }),
