@@ -14,6 +14,7 @@ import { issuesToProblems, type Problem } from '../experiment/schema-issues.js';
 import type { PositionIndex } from '../experiment/positions.js';
 import { getProvider } from '../providers/index.js';
 import type { ClusterRef } from '../os/kube.js';
+import { holidayDates, type IcalEvent } from './ical.js';
 import {
   DAY_NAMES,
   scheduleSchema,
@@ -87,7 +88,14 @@ type Path = (string | number)[];
  */
 export function compileSchedule(
   doc: unknown,
-  opts: { source: string; positions?: PositionIndex; name: string; extraHolidays?: readonly string[] },
+  opts: {
+    source: string;
+    positions?: PositionIndex;
+    name: string;
+    extraHolidays?: readonly string[];
+    /** The events of `holidaysFile`, turned into dates with the schedule's time zone and window. */
+    holidayEvents?: readonly IcalEvent[];
+  },
 ): Schedule {
   const parsed = scheduleSchema.safeParse(doc);
   if (!parsed.success) throw scheduleError(issuesToProblems(parsed.error.issues, doc), opts);
@@ -133,7 +141,15 @@ export function compileSchedule(
     days: [...new Set(s.window.days.map((d) => DAY_NAMES.indexOf(d)))].sort(),
     startMinute: start as number,
     endMinute: end as number,
-    holidays: new Set([...s.holidays, ...(opts.extraHolidays ?? [])]),
+    holidays: new Set([
+      ...s.holidays,
+      ...(opts.extraHolidays ?? []),
+      ...holidayDates(opts.holidayEvents ?? [], {
+        timezone: s.timezone,
+        startMinute: start as number,
+        endMinute: end as number,
+      }),
+    ]),
     maxConcurrent: s.maxConcurrent,
     ...(s.maxPerDay !== undefined ? { maxPerDay: s.maxPerDay } : {}),
     maxFaultDurationMs,
