@@ -12,6 +12,7 @@ import { parseExperiment } from '../experiment/load.js';
 import { compileSchedule, type Schedule } from './validate.js';
 import { fromUpstreamToml, type UpstreamOptions } from './upstream/index.js';
 import { noPositions } from '../experiment/positions.js';
+import { IcalError, parseIcal, type IcalEvent } from './ical.js';
 
 /** Options of {@link loadSchedule}. */
 export interface LoadScheduleOptions extends UpstreamOptions {
@@ -62,10 +63,10 @@ export async function loadSchedule(path: string, opts: LoadScheduleOptions = {})
     for (const w of warnings) opts.warn?.(w);
     return compileSchedule(mapped, { source, positions: noPositions, name });
   }
-  const extraHolidays =
+  const holidayEvents =
     typeof doc.holidaysFile === 'string' ? await icalHolidays(resolve(dirname(source), doc.holidaysFile), read) : [];
   const explicit = typeof doc.name === 'string' ? doc.name : name;
-  return compileSchedule(doc, { source, positions: loaded.positions, name: explicit, extraHolidays });
+  return compileSchedule(doc, { source, positions: loaded.positions, name: explicit, holidayEvents });
 }
 
 async function readText(path: string, read: (p: string) => Promise<string>): Promise<string> {
@@ -85,20 +86,16 @@ async function readText(path: string, read: (p: string) => Promise<string>): Pro
   }
 }
 
-/**
- * The all-day events of an iCal file as local dates (`DTSTART;VALUE=DATE:20261225` → `2026-12-25`).
- *
- * @example
- * parseIcalDates('BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261225\r\nEND:VEVENT'); // ['2026-12-25']
- */
-export function parseIcalDates(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(/^DTSTART(?:;[^:\r\n]*)?:(\d{4})(\d{2})(\d{2})(?:T\S*)?\s*$/gm)) {
-    out.push(`${m[1]}-${m[2]}-${m[3]}`);
+/** The events of an iCal holidays file (`ical.ts`); a problem is an error at its line. */
+async function icalHolidays(path: string, read: (p: string) => Promise<string>): Promise<IcalEvent[]> {
+  const text = await readText(path, read);
+  try {
+    return parseIcal(text);
+  } catch (err) {
+    if (!(err instanceof IcalError)) throw err;
+    throw new TurbulenceError(ErrorCodes.SCHEDULE_INVALID, `holidaysFile: ${err.message}`, {
+      location: { file: path, line: err.line, column: 1 },
+      ...(err.hint ? { hint: err.hint } : {}),
+    });
   }
-  return out;
-}
-
-async function icalHolidays(path: string, read: (p: string) => Promise<string>): Promise<string[]> {
-  return parseIcalDates(await readText(path, read));
 }

@@ -11,7 +11,7 @@
  * whichever day it starts being read from: `monkey plan` and a restarted `monkey run` agree.
  */
 import type { Target } from '../core/fault.js';
-import { Rng, deriveSeed } from '../core/rng.js';
+import { Rng, forkSeed } from '../core/rng.js';
 import { select } from '../core/selector.js';
 import type { Group, Schedule } from './validate.js';
 import { addDays, formatDate, weekdayOf, zonedInstant, type LocalDate } from './time.js';
@@ -117,22 +117,9 @@ function orderedEligible(candidates: readonly Target[], group: Group, schedule: 
   return keyed;
 }
 
-/**
- * The RNG of one entry: depends only on the seed and the entry id. The derived seed is mixed again (murmur3's
- * finalizer) and the first draws are dropped: a fresh xoroshiro128+ seeded with a small integer returns first
- * values that follow the seed (nearby seeds → nearby first draws), which would bias every coin flip.
- */
+/** The RNG of one entry: a fork of the seed named by the entry id, so it depends only on the two. */
 export function entryRng(seed: number, id: string): Rng {
-  const rng = new Rng(mix(deriveSeed(seed, id)));
-  for (let i = 0; i < 4; i++) rng.next();
-  return rng;
-}
-
-function mix(h: number): number {
-  let x = h >>> 0;
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) & 0x7fff_ffff;
+  return new Rng(forkSeed(seed, id));
 }
 
 interface Carry {

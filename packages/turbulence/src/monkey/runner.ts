@@ -19,7 +19,8 @@ import { Ledger } from '../faults/ledger.js';
 import { ledgerDir, turbulenceHome } from '../os/home.js';
 import type { Clock } from './clock.js';
 import { MonkeyMetrics } from './metrics.js';
-import { chooseTargets, entryRng, planDays, stableKey, type PlannedEntry } from './plan.js';
+import { chooseTargets, eligible, entryRng, labelsOf, planDays, stableKey, type PlannedEntry } from './plan.js';
+import { KM, currentLabels, killTargets, type KubeMonkeySource } from './kube-monkey-live.js';
 import { checkOutage, runProbes } from './probes.js';
 import { MonkeyStore, monkeyDir, type MonkeyState } from './state.js';
 import { resolveGroup } from './targets.js';
@@ -192,7 +193,14 @@ export class MonkeyRunner {
     }
     const group = this.schedule.groups.find((g) => g.name === e.group) as Group;
     if (group.experiment !== undefined) return this.runExperiment(e, group);
-    const targets = await this.targetsFor(e, group);
+    let targets: Target[];
+    if (group.kubeMonkey) {
+      const km = await this.kubeMonkeyTargets(e, group, group.kubeMonkey);
+      if ('skip' in km) return skip(`kube-monkey: ${km.skip}`);
+      targets = km.targets;
+    } else {
+      targets = await this.targetsFor(e, group);
+    }
     if (targets.length === 0) return skip('no-target: nothing eligible matches the group now');
     const preflight = await runProbes(group.preflight, dirname(this.schedule.source));
     if (!preflight.ok) return skip(`preflight: ${preflight.reason}`);
@@ -206,10 +214,32 @@ export class MonkeyRunner {
     await this.inject(e, group, targets);
   }
 
+  /** kube-monkey's kill time: the victim's labels are read again and its kill mode decides the targets. */
+  private async kubeMonkeyTargets(
+    e: PlannedEntry,
+    group: Group,
+    source: KubeMonkeySource,
+  ): Promise<{ targets: Target[] } | { skip: string }> {
+    const resolved = (await resolveGroup(group)).targets;
+    const now = eligible(resolved, group, this.schedule);
+    const current = await currentLabels(source, now);
+    if ('skip' in current) return current;
+    const candidates = 'identifier' in source ? now.filter((t) => labelsOf(t)[KM.enabled] === 'enabled') : now;
+    const decision = killTargets(
+      current.labels,
+      current.title,
+      candidates,
+      entryRng(this.state.seed, e.id).fork('kill'),
+    );
+    if ('note' in decision && decision.note)
+      this.emit({ type: 'run.warning', message: `kube-monkey: ${decision.note}` });
+    return decision;
+  }
+
   /** The planned targets if they are still there (by stable key), else a fresh choice from what matches now. */
   private async targetsFor(e: PlannedEntry, group: Group): Promise<Target[]> {
     const resolved = await resolveGroup(group);
-    const now = resolved.targets;
+    const now = eligible(resolved.targets, group, this.schedule);
     if (e.targets && e.targets.length > 0) {
       const wanted = new Set(e.targets.map(stableKey));
       const same = now.filter((t) => wanted.has(stableKey(t)));

@@ -59,6 +59,24 @@ export const killModeSchema = z
   })
   .strict();
 
+/** Where kube-monkey's labels of a group's victim are read at each fault (see `kube-monkey-live.ts`). */
+export const kubeMonkeySourceSchema = z.union([
+  z
+    .object({
+      workload: z
+        .object({
+          kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet']),
+          namespace: z.string().min(1),
+          name: z.string().min(1),
+        })
+        .strict(),
+      kubeconfig: z.string().min(1).optional(),
+      context: z.string().min(1).optional(),
+    })
+    .strict(),
+  z.object({ identifier: z.string().min(1).describe('containers labelled kube-monkey/identifier=this') }).strict(),
+]);
+
 /** What a group does: one fault (any registered kind) ... */
 export const groupFaultSchema = z
   .object({
@@ -90,6 +108,11 @@ export const groupSchema = z
       .union([z.boolean(), z.object({ label: z.string().min(1), value: z.string().default('enabled') }).strict()])
       .optional()
       .describe('only targets carrying this label (true: kube-monkey/enabled=enabled)'),
+    kubeMonkey: kubeMonkeySourceSchema
+      .optional()
+      .describe(
+        "kube-monkey's labels read live at each fault (enabled, kill-mode, kill-value): a workload's for pods, or the containers' sharing an identifier",
+      ),
     grouping: z.string().min(1).optional().describe('label key: at most one fault per value of it per day'),
     exceptions: z.array(z.string().min(1)).optional().describe('regexes on target names never touched'),
     preflight: z.array(probeSchema).optional().describe('probes that must hold before each fault, else skip'),
@@ -135,6 +158,7 @@ export type GroupDoc = z.output<typeof groupSchema>;
 export type ProbeDoc = z.output<typeof probeSchema>;
 export type OutageDoc = z.output<typeof outageSchema>;
 export type KillMode = z.output<typeof killModeSchema>;
+export type KubeMonkeySourceDoc = z.output<typeof kubeMonkeySourceSchema>;
 
 /** `$id` of the published JSON Schema. */
 export const MONKEY_SCHEMA_ID = 'https://turbulence.dev/schema/monkey-schedule.schema.json';

@@ -13,8 +13,26 @@ import { checkFault } from '../experiment/validate-faults.js';
 import { issuesToProblems, type Problem } from '../experiment/schema-issues.js';
 import type { PositionIndex } from '../experiment/positions.js';
 import { getProvider } from '../providers/index.js';
-import { DAY_NAMES, scheduleSchema, type GroupDoc, type KillMode, type OutageDoc, type ProbeDoc } from './schedule.js';
+import type { ClusterRef } from '../os/kube.js';
+import { holidayDates, type IcalEvent } from './ical.js';
+import {
+  DAY_NAMES,
+  scheduleSchema,
+  type GroupDoc,
+  type KillMode,
+  type KubeMonkeySourceDoc,
+  type OutageDoc,
+  type ProbeDoc,
+} from './schedule.js';
 import { isTimeZone, parseClockTime, parseDate } from './time.js';
+
+/** Where a group's kube-monkey labels are read at each fault: its workload (pods), or its containers' identifier. */
+export type KubeMonkeySource =
+  | {
+      workload: { kind: 'Deployment' | 'StatefulSet' | 'DaemonSet'; namespace: string; name: string };
+      cluster?: ClusterRef;
+    }
+  | { identifier: string };
 
 /** One group, ready to plan. */
 export interface Group {
@@ -35,6 +53,8 @@ export interface Group {
   exceptions: RegExp[];
   preflight: ProbeDoc[];
   enabled: boolean;
+  /** kube-monkey's labels, read from the live victim at each fault. */
+  kubeMonkey?: KubeMonkeySource;
 }
 
 /** A validated schedule. */
@@ -68,7 +88,14 @@ type Path = (string | number)[];
  */
 export function compileSchedule(
   doc: unknown,
-  opts: { source: string; positions?: PositionIndex; name: string; extraHolidays?: readonly string[] },
+  opts: {
+    source: string;
+    positions?: PositionIndex;
+    name: string;
+    extraHolidays?: readonly string[];
+    /** The events of `holidaysFile`, turned into dates with the schedule's time zone and window. */
+    holidayEvents?: readonly IcalEvent[];
+  },
 ): Schedule {
   const parsed = scheduleSchema.safeParse(doc);
   if (!parsed.success) throw scheduleError(issuesToProblems(parsed.error.issues, doc), opts);
@@ -114,7 +141,15 @@ export function compileSchedule(
     days: [...new Set(s.window.days.map((d) => DAY_NAMES.indexOf(d)))].sort(),
     startMinute: start as number,
     endMinute: end as number,
-    holidays: new Set([...s.holidays, ...(opts.extraHolidays ?? [])]),
+    holidays: new Set([
+      ...s.holidays,
+      ...(opts.extraHolidays ?? []),
+      ...holidayDates(opts.holidayEvents ?? [], {
+        timezone: s.timezone,
+        startMinute: start as number,
+        endMinute: end as number,
+      }),
+    ]),
     maxConcurrent: s.maxConcurrent,
     ...(s.maxPerDay !== undefined ? { maxPerDay: s.maxPerDay } : {}),
     maxFaultDurationMs,
@@ -184,7 +219,17 @@ function compileGroup(g: GroupDoc, i: number, maxMs: number, add: Add): Group {
     exceptions: regexes(g.exceptions ?? [], at('exceptions'), add),
     preflight: checkProbes(g.preflight ?? [], at('preflight'), add),
     enabled: g.enabled,
+    ...(g.kubeMonkey ? { kubeMonkey: kubeMonkeySource(g.kubeMonkey) } : {}),
   };
+}
+
+function kubeMonkeySource(doc: KubeMonkeySourceDoc): KubeMonkeySource {
+  if ('identifier' in doc) return { identifier: doc.identifier };
+  const cluster = {
+    ...(doc.kubeconfig !== undefined ? { kubeconfig: doc.kubeconfig } : {}),
+    ...(doc.context !== undefined ? { context: doc.context } : {}),
+  };
+  return { workload: doc.workload, ...(Object.keys(cluster).length > 0 ? { cluster } : {}) };
 }
 
 /** kube-monkey's kill modes as selection modes; no kill mode is Chaos Monkey's "one instance". */

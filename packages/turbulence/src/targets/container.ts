@@ -105,7 +105,7 @@ export function containerTarget(c: ContainerInfo): Target {
     .map((n) => n.IPAddress)
     .filter((ip): ip is string => typeof ip === 'string' && ip.length > 0);
   const attributes: ContainerAttributes = { id: c.Id, name, image: c.Image, state: c.State, ips };
-  return { id: `container:${c.Id}`, type: 'container', name, attributes: { ...attributes } };
+  return { id: `container:${c.Id}`, type: 'container', name, attributes: { ...attributes, labels: { ...c.Labels } } };
 }
 
 /** Parses a container query, turning schema problems into one error that names the field. */

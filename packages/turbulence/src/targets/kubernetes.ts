@@ -133,6 +133,8 @@ export function podTarget(p: V1Pod, ref: ClusterRef): Target {
       name,
       uid: p.metadata?.uid ?? '',
       node: p.spec?.nodeName ?? '',
+      phase: p.status?.phase ?? '',
+      labels: { ...p.metadata?.labels },
       containers: (p.status?.containerStatuses ?? []).map((c) => ({ name: c.name, containerID: c.containerID ?? '' })),
       ...ref,
     },

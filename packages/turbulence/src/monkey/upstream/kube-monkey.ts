@@ -3,11 +3,21 @@
  * (`internal/pkg/config/config.go`, `validations.go`): dry_run true, America/Los_Angeles, run/start/end hours
  * 8/10/16, blacklist `kube-system`, whitelist every namespace; hours in [0,23] and run_hour < start_hour < end_hour.
  * Environment overrides are viper's AutomaticEnv: `kubemonkey.dry_run` is `KUBEMONKEY_DRY_RUN`, lists are split at
- * white space. Victims come from manifests carrying `kube-monkey/enabled: enabled`, with their `mtbf`,
- * `kill-mode` and `kill-value` labels.
+ * white space. Victims come from manifests given with `--labels` carrying `kube-monkey/enabled: enabled` (with
+ * their `mtbf`, `kill-mode` and `kill-value` labels), else from the live cluster (pod kinds) or the live Docker
+ * containers (container kinds): see `kube-monkey-live.ts`. At each fault the labels are read again.
  */
 import { parseAllDocuments } from 'yaml';
 import type { JsonObject } from '../../core/json.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Target } from '../../core/fault.js';
+import {
+  WORKLOAD_KINDS,
+  discoverWorkloads,
+  victimsFromContainers,
+  type LiveVictim,
+  type WorkloadKind,
+} from '../kube-monkey-live.js';
 import { groupName, hour, upstreamError, type UpstreamOptions } from './common.js';
 
 const DEFAULTS = {
@@ -98,7 +108,9 @@ export async function fromKubeMonkey(
   const kind = opts.kind ?? 'pod.delete';
   const groups = opts.labels?.length
     ? await victims(opts, s, kind, source, warnings)
-    : [singleGroup(opts, kind, source)];
+    : opts.target
+      ? [singleGroup(opts, kind, source)]
+      : await liveVictims(s, kind, source, warnings);
   return {
     doc: {
       timezone: s.time_zone,
@@ -112,12 +124,7 @@ export async function fromKubeMonkey(
 }
 
 function singleGroup(opts: UpstreamOptions, kind: string, source: string): Record<string, unknown> {
-  if (!opts.target) {
-    throw upstreamError(
-      source,
-      'kube-monkey picks its victims by labels: give their manifests (--labels FILE) or a target (--target k=v)',
-    );
-  }
+  if (!opts.target) throw upstreamError(source, 'no target');
   return {
     name: 'kube-monkey',
     targets: opts.target,
@@ -189,14 +196,18 @@ async function victims(
         );
       }
       const identifier = labels['kube-monkey/identifier'] ?? name;
-      const target: JsonObject = opts.target ?? { namespace, labelSelector: `kube-monkey/identifier=${identifier}` };
+      const target: JsonObject = opts.target ?? podsOf(namespace, identifier);
       groups.push({
         name: groupName(`${namespace}-${name}`),
         targets: target,
-        fault: { kind, ...(kind === 'pod.delete' ? { params: { gracePeriodSeconds: s.graceperiod_sec } } : {}) },
+        fault: faultOf(kind, s),
         meanTimeBetweenFaults: mtbf,
         minTimeBetweenFaults: 0,
         killMode: { mode, ...(value !== undefined ? { value } : {}) },
+        // Pods of a manifest's workload: its labels are read again from the cluster at each fault, as kube-monkey does.
+        ...(opts.target === undefined && WORKLOAD_KINDS.includes(m.kind as WorkloadKind)
+          ? { kubeMonkey: { workload: { kind: m.kind, namespace, name } } }
+          : {}),
       });
     }
   }
@@ -207,6 +218,77 @@ async function victims(
       "label the Deployment (and its pod template) as in kube-monkey's README",
     );
   return groups;
+}
+
+/** The pods of a kube-monkey victim: its identifier label in its namespace (kube-monkey's own opt-in replaces turbulence's). */
+function podsOf(namespace: string, identifier: string): JsonObject {
+  return { namespace, selector: `kube-monkey/identifier=${identifier}`, optIn: false };
+}
+
+function faultOf(kind: string, s: KubeMonkeyConfig): Record<string, unknown> {
+  return { kind, ...(kind === 'pod.delete' ? { params: { gracePeriod: s.graceperiod_sec } } : {}) };
+}
+
+/** The kill mode a victim's labels give when the time line is planned (re-read at each fault). */
+function killModeOf(labels: Record<string, string>): Record<string, unknown> | undefined {
+  const mode = labels['kube-monkey/kill-mode'];
+  if (mode === undefined || !['kill-all', 'fixed', 'random-max-percent', 'fixed-percent'].includes(mode))
+    return undefined;
+  const value = Number(labels['kube-monkey/kill-value']);
+  if (mode === 'kill-all') return { mode };
+  return Number.isInteger(value) && value > 0 ? { mode, value } : undefined;
+}
+
+/**
+ * Victims read from live targets: opted-in workloads of the cluster (`pod.*` kinds), or opted-in containers
+ * (`container.*` kinds), with kube-monkey's rules (`kube-monkey-live.ts`).
+ */
+async function liveVictims(
+  s: KubeMonkeyConfig,
+  kind: string,
+  source: string,
+  warnings: string[],
+): Promise<Record<string, unknown>[]> {
+  const warn = (m: string) => warnings.push(m);
+  const docker = kind.startsWith('container.');
+  let found: LiveVictim[];
+  if (docker) {
+    const { resolveContainers } = await import('../../targets/container.js');
+    let containers: Target[] = [];
+    try {
+      containers = await resolveContainers({ label: ['kube-monkey/enabled=enabled'] });
+    } catch (err) {
+      warn(`containers: ${errorMessage(err)}`);
+    }
+    found = victimsFromContainers(containers, warn);
+  } else {
+    found = await discoverWorkloads((ns) => namespaceAllowed(ns, s), warn);
+  }
+  if (found.length === 0) {
+    throw upstreamError(
+      source,
+      docker
+        ? 'no container carries kube-monkey/enabled=enabled (with kube-monkey/identifier and kube-monkey/mtbf)'
+        : 'no Deployment, StatefulSet or DaemonSet in the cluster carries kube-monkey/enabled=enabled (with kube-monkey/identifier and kube-monkey/mtbf)',
+      "label the victims as in kube-monkey's README, or give their manifests (--labels FILE) or a target (--target k=v)",
+    );
+  }
+  return found.map((v) => {
+    const km = killModeOf(v.labels);
+    return {
+      name: groupName(v.namespace ? `${v.namespace}-${v.identifier}` : v.identifier),
+      targets: docker
+        ? { label: [`kube-monkey/identifier=${v.identifier}`] }
+        : podsOf(v.namespace ?? 'default', v.identifier),
+      fault: faultOf(kind, s),
+      meanTimeBetweenFaults: v.mtbf,
+      minTimeBetweenFaults: 0,
+      ...(km ? { killMode: km } : {}),
+      // Containers carry the opt-in themselves: one with the identifier but not enabled is never a target.
+      ...(docker ? { optIn: { label: 'kube-monkey/enabled', value: 'enabled' } } : {}),
+      kubeMonkey: v.source,
+    };
+  });
 }
 
 /** kube-monkey's namespace rule: not blacklisted, and whitelisted (`""` = every namespace). Patterns as Go's path.Match. */
