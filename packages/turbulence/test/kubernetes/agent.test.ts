@@ -15,12 +15,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent } from '../../src/agent/index.js';
 import { Rng } from '../../src/core/rng.js';
-import { FAULT_REQUEST, faultRequestCrd, type FaultRequest } from '../../src/faults/kubernetes/fault-request.js';
+import { FAULT_REQUEST, type FaultRequest } from '../../src/faults/kubernetes/fault-request.js';
 import { FaultManager } from '../../src/faults/manager.js';
-import { listNetns } from '../../src/os/netns.js';
-import { startKubeFake, type KubeFake } from '../kube-fake/index.js';
+import type { KubeFake } from '../kube-fake/index.js';
+import { AGENT_NODE as NODE, startAgentCluster, type AgentCluster } from './agent-cluster.js';
 import { CLI_COMMAND_MS, cliTimeout, spawnCli, type RunningCli } from '../support/cli.js';
 import { driverContract } from '../support/driver-contract.js';
 import { eventually } from '../support/eventually.js';
@@ -29,49 +28,29 @@ import { startPodProcess, type PodProcess } from './pod-process.js';
 
 const NEEDS = ['root', 'ip', 'nft', 'tc'] as const;
 const sys = requireSystem(...NEEDS);
-const NODE = 'node-1';
 const ROOT = join(import.meta.dirname, '..', '..');
 
+let c: AgentCluster;
 let fake: KubeFake;
-let dir: string;
 let kubeconfig: string;
-let agent: Agent | undefined;
-let agentHome: string;
-const saved: Record<string, string | undefined> = {};
 const ENV = {
   TURBULENCE_GUARDIAN: 'off',
   TURBULENCE_AGENT_TIMEOUT_MS: '15000',
 } as const;
 
-const requests = (): FaultRequest[] => fake.cluster.list(FAULT_REQUEST.plural) as unknown as FaultRequest[];
+const requests = (): FaultRequest[] => c.requests();
 /** Names the agent attached (`tbpod_*`) still present. */
-const attached = async () => (await listNetns()).filter((n) => n.startsWith('tbpod_'));
+const attached = () => c.attached();
 
 beforeAll(async () => {
   if (sys.skip) return;
-  dir = mkdtempSync(join(tmpdir(), 'turbulence-agent-'));
-  fake = await startKubeFake({ seed: 'default', controller: false });
-  kubeconfig = join(dir, 'kubeconfig');
-  await fake.writeKubeconfig(kubeconfig);
-  fake.cluster.put('customresourcedefinitions', faultRequestCrd() as never);
-  for (const [k, v] of Object.entries({ ...ENV, KUBECONFIG: kubeconfig })) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
-  agentHome = join(dir, 'agent-home');
-  agent = new Agent({ node: NODE, cluster: { kubeconfig }, home: agentHome, intervalMs: 250 });
-  await agent.start();
+  c = await startAgentCluster(ENV);
+  ({ fake, kubeconfig } = c);
 }, 30_000);
 
 afterAll(async () => {
   if (sys.skip) return;
-  await agent?.stop();
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
+  await c.close();
 });
 
 /** A contract target: a pod process on the agent's node. */
