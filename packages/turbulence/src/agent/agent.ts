@@ -78,12 +78,20 @@ interface Active {
   netns?: string;
 }
 
-/** Milliseconds left of a request's duration, counted from its creation (undefined: no duration). */
+/** A request younger than this counts as just created: its duration starts when the agent applies it. */
+const FRESH_MS = 2000;
+
+/**
+ * Milliseconds left of a request's duration (undefined: no duration). A fresh request gets all of it from now: the
+ * API server's `creationTimestamp` has whole seconds only (up to 1 s early) and the server's clock, not ours. An
+ * older one (an agent restarted, or slow to see it) counts from its creation.
+ */
 function remainingMs(r: FaultRequest, now = Date.now()): number | undefined {
   if (r.spec.durationMs === undefined) return undefined;
   const c = (r.metadata as { creationTimestamp?: unknown }).creationTimestamp;
   const created = typeof c === 'string' ? Date.parse(c) : c instanceof Date ? c.getTime() : NaN;
-  return Number.isNaN(created) ? r.spec.durationMs : created + r.spec.durationMs - now;
+  const age = now - created;
+  return Number.isNaN(age) || age < FRESH_MS ? r.spec.durationMs : r.spec.durationMs - age;
 }
 
 /** The container ID (bare) a request is about: its named container, else (network) any started one. */
