@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { isTurbulenceError, type TurbulenceError } from '../../core/errors.js';
 import { loadExperiment, parseExperiment } from '../load.js';
 import { validateExperiment } from '../validate.js';
+import { LITMUS_FAULTS } from './litmus.js';
 import { litmusVerdicts, type LitmusExtension } from './verdicts.js';
 
 const fixtures = join(import.meta.dirname, '../../../test/fixtures');
@@ -23,8 +24,14 @@ const refusedHubFault = (line: number): Want => ({
   line,
 });
 const agentOnly = (name: string, line: number): Want => ({
-  refused: new RegExp(`not supported: ${name} \\(supported: pod-delete, container-kill, node-drain, node-taint\\)`),
+  refused: new RegExp(`not supported: ${name} \\(supported: ${Object.keys(LITMUS_FAULTS).join(', ')}\\)`),
   path: 'spec.experiments[0].name',
+  line,
+});
+/** Hub engines ship with `appinfo` empty: Litmus refuses to run them as they are, and so does turbulence. */
+const noTarget = (name: string, line: number): Want => ({
+  refused: new RegExp(`${name}: no target: spec.appinfo.applabel is empty and TARGET_PODS is not set`),
+  path: 'spec.appinfo.applabel',
   line,
 });
 const probes = (type: string, line: number): Want => ({
@@ -99,14 +106,14 @@ const TABLE: Record<string, Want> = {
   'litmus/chaos-charts/disk-fill/engine.yaml': agentOnly('disk-fill', 18),
   'litmus/chaos-charts/node-cpu-hog/engine.yaml': agentOnly('node-cpu-hog', 14),
   'litmus/chaos-charts/pod-cpu-hog/engine.yaml': agentOnly('pod-cpu-hog', 16),
-  'litmus/chaos-charts/pod-dns-error/engine.yaml': agentOnly('pod-dns-error', 17),
+  'litmus/chaos-charts/pod-dns-error/engine.yaml': noTarget('pod-dns-error', 9),
   'litmus/chaos-charts/pod-io-stress/engine.yaml': agentOnly('pod-io-stress', 16),
   'litmus/chaos-charts/pod-memory-hog/engine.yaml': agentOnly('pod-memory-hog', 16),
-  'litmus/chaos-charts/pod-network-corruption/engine.yaml': agentOnly('pod-network-corruption', 17),
-  'litmus/chaos-charts/pod-network-duplication/engine.yaml': agentOnly('pod-network-duplication', 18),
-  'litmus/chaos-charts/pod-network-latency/engine.yaml': agentOnly('pod-network-latency', 17),
-  'litmus/chaos-charts/pod-network-loss/engine.yaml': agentOnly('pod-network-loss', 17),
-  'litmus/chaos-charts/pod-network-partition/engine.yaml': agentOnly('pod-network-partition', 17),
+  'litmus/chaos-charts/pod-network-corruption/engine.yaml': noTarget('pod-network-corruption', 13),
+  'litmus/chaos-charts/pod-network-duplication/engine.yaml': noTarget('pod-network-duplication', 14),
+  'litmus/chaos-charts/pod-network-latency/engine.yaml': noTarget('pod-network-latency', 13),
+  'litmus/chaos-charts/pod-network-loss/engine.yaml': noTarget('pod-network-loss', 13),
+  'litmus/chaos-charts/pod-network-partition/engine.yaml': noTarget('pod-network-partition', 13),
   'litmus/chaos-charts/workflows/podtato-head-experiment.yaml': {
     refused: /not supported: an Argo Workflow \(ChaosCenter\)/,
     path: 'kind',
