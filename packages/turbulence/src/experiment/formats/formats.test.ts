@@ -34,9 +34,10 @@ const noTarget = (name: string, line: number): Want => ({
   path: 'spec.appinfo.applabel',
   line,
 });
-const probes = (type: string, line: number): Want => ({
-  refused: new RegExp(`not supported yet: Litmus probes \\(${type}\\)`),
-  path: 'spec.experiments[0].spec.probe',
+/** The Litmus docs' probe samples carry `<url>`-style placeholders: refused at the first one, at its line. */
+const placeholder = (type: string, key: string, line: number): Want => ({
+  refused: new RegExp(`${key} "<[^"]+>" is a placeholder from the Litmus docs, not a value`),
+  path: `spec.experiments[0].spec.probe[0].${type}/inputs.${key}`,
   line,
 });
 
@@ -119,12 +120,12 @@ const TABLE: Record<string, Want> = {
     path: 'kind',
     line: 2,
   },
-  'litmus/litmus-docs/probes/cmdProbe-inline-mode.yaml': probes('cmdProbe', 17),
-  'litmus/litmus-docs/probes/common-probe-chaining.yaml': probes('cmdProbe, cmdProbe', 17),
-  'litmus/litmus-docs/probes/httpProbe-http-get.yaml': probes('httpProbe', 16),
-  'litmus/litmus-docs/probes/httpProbe-http-post-with-body.yaml': probes('httpProbe', 16),
-  'litmus/litmus-docs/probes/k8sProbe-create-operation.yaml': probes('k8sProbe', 16),
-  'litmus/litmus-docs/probes/promProbe-prom-probe-with-query.yaml': probes('promProbe', 16),
+  'litmus/litmus-docs/probes/cmdProbe-inline-mode.yaml': placeholder('cmdProbe', 'command', 22),
+  'litmus/litmus-docs/probes/common-probe-chaining.yaml': placeholder('cmdProbe', 'command', 21),
+  'litmus/litmus-docs/probes/httpProbe-http-get.yaml': placeholder('httpProbe', 'url', 20),
+  'litmus/litmus-docs/probes/httpProbe-http-post-with-body.yaml': placeholder('httpProbe', 'url', 20),
+  'litmus/litmus-docs/probes/k8sProbe-create-operation.yaml': { ok: 4 },
+  'litmus/litmus-docs/probes/promProbe-prom-probe-with-query.yaml': placeholder('promProbe', 'endpoint', 21),
   'litmus/real-world/litmus-demo-sock-shop-catalogue-cpu-hog.yaml': agentOnly('pod-cpu-hog', 18),
   'litmus/real-world/litmus-e2e-env-from-secret-configmap-pod-delete.yml': { ok: 3 },
 };

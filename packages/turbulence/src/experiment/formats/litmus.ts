@@ -4,8 +4,9 @@
  * fault that the Kubernetes family can do becomes its kind, repeated every `CHAOS_INTERVAL` for
  * `TOTAL_CHAOS_DURATION` like the Litmus runner; the others are refused at validate time. See docs/litmus.md.
  */
-import type { Action, Experiment } from '../types.js';
+import type { Action, Experiment, Probe } from '../types.js';
 import type { SchemaProblem } from './json-schema.js';
+import { translateLitmusProbes } from './litmus-probes.js';
 
 type Obj = Record<string, unknown>;
 
@@ -227,8 +228,8 @@ export function translateLitmus(
       .filter((e) => kindOf(e.value) === 'ChaosExperiment')
       .map((e) => ({ value: e.value, doc: 0, file: e.file })),
   ];
-  const method: Action[] = [];
-  const faults: { name: string; weight: number; actions: string[] }[] = [];
+  const method: (Action | Probe)[] = [];
+  const faults: { name: string; weight: number; actions: string[]; probes: string[] }[] = [];
   experiments.forEach((ex, i) => {
     const name = str(ex.name ?? '');
     const here = (path: (string | number)[]): LitmusProblem => at(['spec', 'experiments', i, ...path]);
@@ -270,21 +271,28 @@ export function translateLitmus(
     for (const k of defEnv.keys()) {
       if (!KNOWN_ENV.has(k) && !overrides.has(k)) notes.push(`${name}: env ${k} (from the ChaosExperiment) ignored`);
     }
-    const probes = ((ex.spec ?? {}) as Obj).probe;
-    if (Array.isArray(probes) && probes.length > 0) {
-      problems.push({
-        ...here(['spec', 'probe']),
-        message: `not supported yet: Litmus probes (${probes.map((p: Obj) => str(p?.type ?? '?')).join(', ')})`,
-        hint: 'remove spec.probe and check the steady state with a turbulence experiment (k8s/http probes) instead',
-      });
-    }
+    const probes = translateLitmusProbes(
+      ((ex.spec ?? {}) as Obj).probe,
+      here(['spec', 'probe']),
+      name,
+      method,
+      problems,
+    );
     const envAt = here(['spec', 'components', 'env']);
     const duration = seconds(env, 'TOTAL_CHAOS_DURATION', 30, envAt, problems);
     const interval = seconds(env, 'CHAOS_INTERVAL', 10, envAt, problems);
     const ramp = seconds(env, 'RAMP_TIME', 0, envAt, problems);
     const ns = appinfo.appns ? { namespace: appinfo.appns } : {};
+    // The probes watch the fault's actions that follow them (SOT before, EOT after, Continuous/OnChaos during).
+    method.push(...probes);
     const first = method.length;
-    const record = () => faults.push({ name, weight: 10, actions: method.slice(first).map((a) => a.name) });
+    const record = () =>
+      faults.push({
+        name,
+        weight: 10,
+        actions: method.slice(first).map((a) => a.name),
+        probes: probes.map((p) => p.name),
+      });
     const base = { name, ramp, env };
     if (kind === 'pod.delete' || kind === 'pod.container-kill' || POD_TIMED.has(kind)) {
       const pods = (env.get('TARGET_PODS') ?? '')
