@@ -3,7 +3,8 @@
  * each type and mode (httpProbe Continuous against a loopback server, cmdProbe Edge, k8sProbe SOT present and
  * create, promProbe OnChaos against a loopback FAKE Prometheus that speaks `/api/v1/query`), 2.x and 3.x run
  * properties mixed; then an engine whose EOT probe fails: verdict Fail, probeSuccessPercentage 50, as Litmus
- * computes it. Effects read back with real kubectl.
+ * computes it, written as a ChaosResult; a ChaosEngine in the cluster set to `engineState: stop` while it runs
+ * stops the run and reverts (verdict Stopped). Effects read back with real kubectl.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,11 +12,35 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliTimeout, runCli } from '../support/cli.js';
+import { parseAllDocuments } from 'yaml';
+import { litmusCrds } from '../../src/experiment/formats/litmus-cluster.js';
+import { cliTimeout, runCli, spawnCli } from '../support/cli.js';
+import { eventually } from '../support/eventually.js';
 import { kubectlRequirement, startCluster, type TestCluster } from './cluster.js';
 
 const sys = kubectlRequirement();
 const hub = join(import.meta.dirname, '../fixtures/litmus/chaos-charts');
+const crds = join(import.meta.dirname, '../../../../deploy/kubernetes/litmus-crds.yaml');
+
+const TAINT_ENGINE = `apiVersion: litmuschaos.io/v1alpha1
+kind: ChaosEngine
+metadata:
+  name: stop-me
+  namespace: default
+spec:
+  engineState: 'active'
+  experiments:
+    - name: node-taint
+      spec:
+        components:
+          env:
+            - name: TOTAL_CHAOS_DURATION
+              value: '60'
+            - name: TARGET_NODE
+              value: 'node-1'
+            - name: TAINTS
+              value: 'chaos=on:NoSchedule'
+`;
 
 const engine = (name: string, probes: string) => `apiVersion: litmuschaos.io/v1alpha1
 kind: ChaosEngine
@@ -191,6 +216,10 @@ describe.skipIf(sys.skip)('Litmus probes against the cluster fake', () => {
       );
     });
     await Promise.all([web, prom].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
+    // The shipped manifest is litmusCrds(), and the fake serves it (kubectl applies it).
+    const shipped = parseAllDocuments(readFileSync(crds, 'utf8')).map((d) => d.toJS() as unknown);
+    expect(shipped).toEqual(JSON.parse(JSON.stringify(litmusCrds())));
+    await c.kubectl('apply', '-f', crds);
   }, 30_000);
   afterAll(async () => {
     await Promise.all([web, prom].map((s) => new Promise((r) => s?.close(r))));
@@ -231,16 +260,76 @@ describe.skipIf(sys.skip)('Litmus probes against the cluster fake', () => {
     async () => {
       const file = join(dir, 'fail.yaml');
       writeFileSync(file, engine('probes-fail', ONE_FAILS(base(web))));
-      const res = await runCli(['run', file, '--hub', hub, '--journal-path', join(dir, 'fail.json')], {
-        env: c.env,
-      });
+      const res = await runCli(
+        [
+          'run',
+          file,
+          '--hub',
+          hub,
+          '--journal-path',
+          join(dir, 'fail.json'),
+          '--junit',
+          join(dir, 'fail.xml'),
+          '--report',
+          join(dir, 'fail.md'),
+        ],
+        { env: c.env },
+      );
       expect(res.code, res.out).not.toBe(0);
       expect(res.out).toMatch(/litmus pod-delete: Fail \(probeSuccessPercentage 50\)/);
       const j = JSON.parse(readFileSync(join(dir, 'fail.json'), 'utf8')) as LitmusOut;
       expect(j.litmus.results[0]).toMatchObject({ verdict: 'Fail', probeSuccessPercentage: 50 });
       expect(j.litmus.results[0]?.failStep).toMatch(/probe healthy-after \(EOT\) failed: PostChaos: .*status 503/);
       expect(j.litmus.resilienceScore).toBe(50);
+      // As Litmus's runner does: a ChaosResult <engine>-<fault> in the engine's namespace.
+      expect(res.out).toMatch(/ChaosResult written: default\/probes-fail-pod-delete/);
+      const result = JSON.parse(await c.kubectl('get', 'chaosresult', 'probes-fail-pod-delete', '-o', 'json')) as {
+        status: { experimentStatus: Record<string, string>; history: Record<string, number>; probeStatuses: unknown[] };
+      };
+      expect(result.status.experimentStatus).toMatchObject({ verdict: 'Fail', probeSuccessPercentage: '50' });
+      expect(result.status.history).toEqual({ passedRuns: 0, failedRuns: 1, stoppedRuns: 0 });
+      expect(result.status.probeStatuses).toHaveLength(2);
+      // Where people look: JUnit and the report carry the verdict, the probes and the score.
+      const junit = readFileSync(join(dir, 'fail.xml'), 'utf8');
+      expect(junit).toMatch(/<testcase name="litmus pod-delete: Fail" classname="[^"]*\.litmus"[^>]*>\s*<failure/);
+      expect(junit).toMatch(/<testcase name="litmus pod-delete \/ healthy-after \(httpProbe, EOT\): Failed"/);
+      expect(junit).toMatch(/<testcase name="litmus resilience score: 50%"/);
+      const md = readFileSync(join(dir, 'fail.md'), 'utf8');
+      expect(md).toMatch(/Verdicts \(Litmus \/ PowerfulSeal\)\*\* · Litmus resilience score 50%/);
+      expect(md).toMatch(/\| litmus \| pod-delete \| ✘ Fail \| probeSuccessPercentage 50;/);
     },
     cliTimeout(1, 20_000),
+  );
+
+  it(
+    'engineState: stop on the live ChaosEngine stops the run: the taint is reverted, verdict Stopped',
+    async () => {
+      const file = join(dir, 'stop.yaml');
+      writeFileSync(file, TAINT_ENGINE);
+      await c.kubectl('label', 'node', 'node-1', 'turbulence.io/enabled=true', '--overwrite');
+      await c.kubectl('create', '-f', file);
+      const taints = () => c.kubectl('get', 'node', 'node-1', '-o', 'jsonpath={.spec.taints[*].key}');
+      const run = spawnCli(['run', file, '--hub', hub, '--journal-path', join(dir, 'stop.json')], {
+        env: c.env,
+        timeoutMs: 60_000,
+      });
+      expect(await eventually(async () => (await taints()).includes('chaos'), 30_000, 200), run.out()).toBe(true);
+      const stoppedAt = Date.now();
+      await c.kubectl('patch', 'chaosengine', 'stop-me', '--type', 'merge', '-p', '{"spec":{"engineState":"stop"}}');
+      await run.exit;
+      expect(Date.now() - stoppedAt).toBeLessThan(20_000); // not the 60 s of the fault
+      expect(run.out()).toMatch(/litmus node-taint: Stopped/);
+      expect(await taints()).not.toContain('chaos');
+      expect(
+        await c.kubectl(
+          'get',
+          'chaosresult',
+          'stop-me-node-taint',
+          '-o',
+          'jsonpath={.status.experimentStatus.verdict}',
+        ),
+      ).toBe('Stopped');
+    },
+    cliTimeout(1, 30_000),
   );
 });

@@ -333,4 +333,36 @@ describe('Litmus verdicts and resilience score', () => {
     expect(stopped.results[0]?.failStep).toBe('1 of 2 injections did not run');
     expect(stopped.resilienceScore).toBe(0);
   });
+
+  it('probes: passed × 100 / probes, integer division as Litmus; a failed probe fails; a cut fault is Stopped', () => {
+    const withProbes: LitmusExtension = {
+      name: 'litmus',
+      engine: 'e',
+      faults: [{ name: 'pod-delete', weight: 10, actions: ['pd'], probes: ['a', 'b', 'c'] }],
+    };
+    const probe = (name: string, passed: boolean) => ({
+      name,
+      type: 'httpProbe',
+      mode: 'EOT',
+      status: { PostChaos: passed ? 'Passed' : 'Failed' },
+      passed,
+      evaluations: 1,
+      ...(passed ? {} : { failure: 'PostChaos: status 503' }),
+    });
+    const journal = {
+      status: 'completed',
+      run: [record('pd', 'succeeded')],
+      probes: [probe('a', true), probe('b', true), probe('c', false)],
+      faults: [],
+    };
+    const [r] = litmusVerdicts(withProbes, journal as never).results;
+    expect(r).toMatchObject({ verdict: 'Fail', probeSuccessPercentage: 66 });
+    expect(r?.failStep).toBe('probe c (EOT) failed: PostChaos: status 503');
+    const cut = litmusVerdicts(ext, {
+      status: 'interrupted',
+      run: [record('pd 1', 'succeeded'), record('pd 2', 'succeeded'), record('nd', 'succeeded')],
+      faults: [{ activity: 'nd', reverted_by: 'interrupt' }],
+    } as never);
+    expect(cut.results.map((x) => x.verdict)).toEqual(['Pass', 'Stopped']);
+  });
 });

@@ -401,7 +401,14 @@ export function translateLitmus(
       title: `ChaosEngine ${nameOf(engine)}`,
       description: `Translated from the LitmusChaos ChaosEngine in ${source} (${experiments.map((e) => e.name).join(', ')}).`,
       tags: ['litmus'],
-      extensions: [{ name: 'litmus', engine: nameOf(engine), faults }],
+      extensions: [
+        {
+          name: 'litmus',
+          engine: nameOf(engine),
+          namespace: str(((engine.metadata ?? {}) as Obj).namespace ?? '') || appinfo.appns || '',
+          faults,
+        },
+      ],
       method,
     },
     problems,

@@ -12,6 +12,8 @@ import type { ProbeStatus } from '../probe-modes-schema.js';
 export interface LitmusExtension {
   name: 'litmus';
   engine: string;
+  /** The engine's namespace (its metadata.namespace, else appinfo.appns; '' = the kubeconfig's). */
+  namespace?: string;
   faults: { name: string; weight: number; actions: string[]; probes?: string[] }[];
 }
 
@@ -31,16 +33,20 @@ export function litmusExtension(e: Experiment): LitmusExtension | undefined {
   return e.extensions?.find((x) => x.name === 'litmus') as LitmusExtension | undefined;
 }
 
+/** A run's Litmus results: the journal's `litmus`. */
+export interface LitmusResults {
+  engine: string;
+  results: LitmusVerdict[];
+  resilienceScore: number;
+}
+
 /**
  * Verdicts and resilience score from a finished run's journal.
  *
  * @example
  * litmusVerdicts(ext, journal); // { results: [{ fault: 'pod-delete', verdict: 'Pass', ... }], resilienceScore: 100 }
  */
-export function litmusVerdicts(
-  ext: LitmusExtension,
-  journal: Journal,
-): { engine: string; results: LitmusVerdict[]; resilienceScore: number } {
+export function litmusVerdicts(ext: LitmusExtension, journal: Journal): LitmusResults {
   const stopped = journal.status === 'aborted' || journal.status === 'interrupted';
   const results = ext.faults.map((f): LitmusVerdict => {
     const records = journal.run.filter((r) => f.actions.includes(r.activity.name));
@@ -51,10 +57,16 @@ export function litmusVerdicts(
     const passedProbes = probes.filter((p) => p.passed).length;
     // Litmus: the verdict is the AND of the fault's own steps and every probe; a failed probe fails it even when
     // its stopOnFailure stopped the run.
+    // Stopped (engineState: stop, Ctrl-C, an abort) before its chaos was over: a fault of it was cut short.
+    const cut =
+      stopped &&
+      (journal.faults ?? []).some(
+        (jf) => f.actions.includes(jf.activity) && (jf.reverted_by === 'interrupt' || jf.reverted_by === 'abort'),
+      );
     const verdict =
       failed || failedProbe
         ? 'Fail'
-        : complete && passedProbes === probes.length
+        : complete && !cut && passedProbes === probes.length
           ? 'Pass'
           : stopped
             ? 'Stopped'
@@ -65,7 +77,9 @@ export function litmusVerdicts(
         ? `probe ${failedProbe.name} (${failedProbe.mode}) failed: ${failedProbe.failure ?? ''}`
         : verdict === 'Pass'
           ? 'N/A'
-          : `${f.actions.length - records.length} of ${f.actions.length} injections did not run`;
+          : cut
+            ? `stopped during the chaos: ${journal.abort?.reason ?? 'the run was interrupted'}`
+            : `${f.actions.length - records.length} of ${f.actions.length} injections did not run`;
     // Litmus: passed probes × 100 / probes (integer division); without probes, 100 on Pass and 0 otherwise.
     const probeSuccessPercentage =
       probes.length > 0 ? Math.floor((passedProbes * 100) / probes.length) : verdict === 'Pass' ? 100 : 0;
