@@ -61,7 +61,7 @@ describe('the event envelope and bus', () => {
       const first = type.split('.')[0]!;
       expect(
         first === source ||
-          (source === 'run' && ['hypothesis', 'method', 'activity', 'rollbacks', 'monkey'].includes(first)),
+          (source === 'run' && ['hypothesis', 'method', 'activity', 'rollbacks', 'monkey', 'probe'].includes(first)),
       ).toBe(true);
     }
   });

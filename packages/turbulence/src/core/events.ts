@@ -67,6 +67,7 @@ export const EVENT_CATALOGUE = {
   'rollbacks.decided': { source: 'run', fields: ['decision'] },
   'rollbacks.started': { source: 'run', fields: ['count'] },
   'rollbacks.finished': { source: 'run', fields: [] },
+  'probe.status': { source: 'run', fields: ['status'] },
   'fault.injected': {
     source: 'fault',
     fields: ['id', 'kind', 'runId', 'activity', 'target', 'state', 'injectedAt', 'expiresAt?'],

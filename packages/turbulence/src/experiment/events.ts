@@ -9,6 +9,7 @@ import type { FaultEvent } from '../faults/events.js';
 import type { HypothesisOutcome, Journal, RunRecord } from './journal.js';
 import type { RollbacksDecision, RunStatus } from './policy.js';
 import type { DryMode, Experiment } from './types.js';
+import type { ProbeStatus } from './probe-modes-schema.js';
 
 /** Where in the run an activity runs. */
 export type Phase =
@@ -58,6 +59,8 @@ export type RunOwnEvent =
     >
   | R<'activity.finished', { phase: Phase; record: RunRecord; skipped?: 'dry' }>
   | R<'activity.paused', { phase: Phase; name: string; when: 'before' | 'after'; seconds: number }>
+  /** A modal probe's final result (Litmus probe modes), at the end of the activities it watched. */
+  | R<'probe.status', { status: ProbeStatus }>
   | R<'run.aborted', { reason: string }>
   | R<'run.interrupted', { reason: string }>
   | R<'rollbacks.decided', { decision: RollbacksDecision }>

@@ -115,6 +115,9 @@ function apply(j: Journal, e: RunEvent, faults: Map<string, JournalFault>): void
       if (entry) entry.reverted_by = `revert failed: ${e.error}`;
       return;
     }
+    case 'probe.status':
+      (j.probes ??= []).push(e.status);
+      return;
     case 'run.aborted':
       j.abort = { reason: e.reason, at: timestamp(Date.parse(e.at)) };
       return;

@@ -3,6 +3,8 @@
  * read ours), plus turbulence's fields: `turbulence-version`, `run_id`, `seed`, `faults`, `reverts`,
  * `rollbacks_decision`, `abort`, `strict`, `steady_state_gate`.
  */
+import type { ProbeStatus } from './probe-modes-schema.js';
+import type { LitmusResults } from './formats/verdicts.js';
 import type { Activity, DryMode, Experiment } from './types.js';
 import type { RollbacksDecision, RunStatus } from './policy.js';
 
@@ -71,6 +73,10 @@ export interface Journal {
   faults: JournalFault[];
   /** Ours: what aborted the run, when it was aborted. */
   abort: { reason: string; at: string } | null;
+  /** Ours: results of the method's modal probes (Litmus probe modes), when it has any. */
+  probes?: ProbeStatus[];
+  /** Ours: a LitmusChaos engine's ChaosResult-style verdicts and resilience score (`turbulence run`). */
+  litmus?: LitmusResults;
 }
 
 /** Chaos Toolkit's timestamp form: `2024-05-01T12:00:00.123000+00:00`. */

@@ -12,6 +12,7 @@ import type { RunRecord } from './journal.js';
 import type { RunState } from './state.js';
 import type { Activity, ActivityOrRef, OnFail } from './types.js';
 import { executesUnderDry } from './policy.js';
+import { ModalProbes } from './probe-modes.js';
 
 /** Runs the method; returns the `revert` activities of the actions that ran, in the order they must run. */
 export async function runMethod(
@@ -26,8 +27,10 @@ export async function runMethod(
   ctx.events.emit({ type: 'method.started', activities: method.length });
   await controls.run('before', 'method', method);
 
-  for (const entry of method) {
+  const modal = new ModalProbes(ctx, method, state); // probes with a `mode` (Litmus modes): see probe-modes.ts
+  for (const [i, entry] of method.entries()) {
     if (state.stopped) break;
+    if (modal.any && (await modal.at(i))) continue;
     let activity: Activity;
     try {
       activity = resolveActivity(entry, ctx.refs);
@@ -41,6 +44,7 @@ export async function runMethod(
   }
 
   await Promise.all(background);
+  await modal.close();
   await controls.run('after', 'method', method, records);
   ctx.events.emit({ type: 'method.finished' });
   return reverts.reverse();

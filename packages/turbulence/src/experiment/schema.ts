@@ -14,6 +14,7 @@ import { editDistance } from '../core/suggest.js';
 import { kindSchemas } from '../faults/schemas.js';
 import { faultSchema, providerSchema } from '../providers/schemas.js';
 import { strictObject } from './strict.js';
+import { probeModeFields } from './probe-modes-schema.js';
 import { toleranceKinds } from './tolerance.js';
 import { VAR_TYPES } from './vars.js';
 
@@ -112,6 +113,7 @@ const activityFields = {
   until: strictObject({ timeout: duration(), interval: duration().optional() })
     .optional()
     .meta({ description: 'Ours: repeat the probe until its tolerance holds or the timeout elapses.' }),
+  ...probeModeFields,
 };
 
 /** A probe or an action. */

@@ -6,6 +6,8 @@
  * zod schema in `schema.ts` validates files against these types and publishes the JSON Schema.
  */
 
+import type { ProbeMode, RunProperties } from './probe-modes-schema.js';
+
 /** `${...}`-substitutable seconds, as in Chaos Toolkit pauses. */
 export type Seconds = number | string;
 
@@ -53,6 +55,10 @@ interface ActivityBase {
   revert?: Activity;
   /** Ours: poll the probe until its tolerance is met or the timeout (seconds) elapses. */
   until?: { timeout: Seconds; interval?: Seconds };
+  /** Ours (Litmus probe modes): when a method probe runs; see `probe-modes.ts`. */
+  mode?: ProbeMode;
+  /** Ours (Litmus runProperties) of a modal probe. */
+  runProperties?: RunProperties;
   [extra: string]: unknown;
 }
 

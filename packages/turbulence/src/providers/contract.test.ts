@@ -20,6 +20,11 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   k8s: { type: 'k8s', probe: 'pods-ready', selector: 'app=web', kubeconfig: '/nonexistent/kubeconfig' },
   docker: { type: 'docker', name: 'no-such-container-turbulence' },
   powerfulseal: { type: 'powerfulseal', scenarios: [{ name: 'wait a bit', steps: [{ wait: { seconds: 1 } }] }] },
+  'litmus-probe': {
+    type: 'litmus-probe',
+    probe: 'cmdProbe',
+    inputs: { command: 'echo ok', comparator: { type: 'string', criteria: 'equal', value: 'ok' } },
+  },
 };
 
 function abortedCtx(): ProviderContext {
@@ -54,7 +59,7 @@ describe.each(providers.map((p) => [String(p.type), p] as const))('provider %s',
     expect(providerSchema.safeParse(example).success).toBe(true);
     const parsed = def.schema.safeParse({ ...example, 'x-note': 1 });
     expect(parsed.success).toBe(false);
-    expect(parsed.error?.issues[0]?.message).toMatch(/"x-note" is not a key of the \w+ provider/);
+    expect(parsed.error?.issues[0]?.message).toMatch(/"x-note" is not a key of the [\w-]+ provider/);
     const key = Object.keys(example).find((k) => k.length >= 3 && k !== 'type') as string;
     const typo = def.schema.safeParse({ ...example, [`${key}x`]: example[key] });
     expect(typo.error?.issues[0]?.message).toContain(`did you mean ${JSON.stringify(key)}?`);

@@ -11,6 +11,7 @@ import { dockerProvider } from './docker.js';
 import { httpProvider } from './http.js';
 import { k8sProvider } from './k8s.js';
 import { powerfulSealProvider } from './powerfulseal.js';
+import { litmusProbeProvider } from './litmus-probe.js';
 import { moduleProvider } from './module.js';
 import { processProvider } from './process.js';
 import { pythonProvider } from './python.js';
@@ -42,6 +43,7 @@ export const providers: readonly AnyProviderDefinition[] = [
   k8sProvider,
   dockerProvider,
   powerfulSealProvider,
+  litmusProbeProvider,
 ];
 
 /** The schema of every provider type, in list order (for assembling the experiment schema). */

@@ -16,6 +16,7 @@ import type { K8sProvider } from './k8s-schema.js';
 import { dockerSchema } from './docker-schema.js';
 import type { DockerProvider } from './docker-schema.js';
 import { powerfulSealProviderSchema, type PowerfulSealProvider } from './powerfulseal-schema.js';
+import { litmusProbeSchema, type LitmusProbeProvider } from './litmus-probe-schema.js';
 
 const nonEmpty = (what: string) => z.string().min(1, { message: `${what} must be a non-empty string` });
 const secretScopes = z.array(z.string()).optional();
@@ -155,7 +156,8 @@ export type Provider =
   | DnsProvider
   | K8sProvider
   | DockerProvider
-  | PowerfulSealProvider;
+  | PowerfulSealProvider
+  | LitmusProbeProvider;
 export type ProviderType = Provider['type'];
 
 /**
@@ -174,6 +176,7 @@ export const providerSchemaList: readonly { type: string; schema: z.ZodType; che
   { type: 'k8s', schema: k8sSchema },
   { type: 'docker', schema: dockerSchema },
   { type: 'powerfulseal', schema: powerfulSealProviderSchema },
+  { type: 'litmus-probe', schema: litmusProbeSchema, checks: true },
 ];
 
 /** The provider types turbulence knows, in list order. */

@@ -3,6 +3,7 @@
  * keyboard details; a Content-Security-Policy that forbids every fetch), readable from disk, without colour
  * (verdicts are words and symbols, bands are hatched and labelled), in light and dark themes.
  */
+import { verdictsHtml } from './verdicts.js';
 import { VERSION } from '../version.js';
 import type { RunModel } from './model.js';
 import { aggregateScore, PROBE_FORMULA, SCORE_FORMULA } from './score.js';
@@ -127,6 +128,7 @@ function runSection(run: RunModel, i: number): string {
     `Lines: probe values; dashed: tolerance bounds; ✕: tolerance not met. Vertical lines: abort, rollbacks, interrupt. ` +
     `Hover or focus (Tab) a mark for details.</figcaption><p class="detail" aria-live="polite"></p></figure>` +
     ledger(run) +
+    verdictsHtml(run.verdicts) +
     activities(run) +
     errors(run) +
     `</section>`

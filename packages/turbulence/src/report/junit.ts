@@ -4,6 +4,7 @@
  * completed without deviation).
  */
 import type { Journal, RunRecord } from '../experiment/journal.js';
+import { verdictCases } from './verdicts.js';
 
 interface Case {
   name: string;
@@ -48,6 +49,7 @@ export function journalToJUnit(journal: Journal): string {
     ].filter(Boolean);
     run.failure = why.join('; ');
   }
+  cases.push(...verdictCases(journal, title)); // Litmus verdicts, PowerfulSeal scenario runs
   cases.push(run);
   const failures = cases.filter((c) => c.failure !== undefined).length;
   const body = cases

@@ -5,6 +5,7 @@
 import type { RunModel } from './model.js';
 import { verdict } from './html.js';
 import { aggregateScore, PROBE_FORMULA, SCORE_FORMULA } from './score.js';
+import { verdictsMarkdown } from './verdicts.js';
 
 /** GitHub's limit on a comment body. */
 export const MARKDOWN_LIMIT = 65_536;
@@ -60,6 +61,7 @@ function runBody(run: RunModel): { fixed: string[]; activityRows: string[] } {
       ),
     );
   }
+  fixed.push(...verdictsMarkdown(run.verdicts));
   if (run.errors.length > 0) {
     fixed.push('', '**Errors**', '');
     fixed.push(

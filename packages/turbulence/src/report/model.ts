@@ -7,6 +7,7 @@
  *
  * Pure: no I/O (reading files is `read.ts`).
  */
+import { foreignVerdicts, type ForeignVerdicts } from './verdicts.js';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import { gremlinScore, probeSuccess, type ProbeSuccess, type RunScore } from './score.js';
 
@@ -88,6 +89,8 @@ export interface RunModel {
   errors: RunError[];
   /** Things the report could not use (unknown fields, unreadable values), said once each. */
   notes: string[];
+  /** Litmus verdicts and PowerfulSeal scenario runs, when the run has any (`verdicts.ts`). */
+  verdicts?: ForeignVerdicts;
 }
 
 const KNOWN_FIELDS = new Set([
@@ -113,6 +116,8 @@ const KNOWN_FIELDS = new Set([
   'faults',
   'abort',
   'extensions',
+  'probes',
+  'litmus',
 ]);
 
 type Obj = Record<string, unknown>;
@@ -189,6 +194,7 @@ export function buildRunModel(value: unknown, source: string): RunModel {
     markers: markers(value, activities),
     errors: runErrors(activities, faults),
     notes,
+    verdicts: foreignVerdicts(value),
   };
 }
 

@@ -91,14 +91,19 @@ describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fak
     async () => {
       const policy = join(examples, 'powerfulseal/kill-one-web-pod.yml');
       const before = await uids();
-      const seal = await runCli(['run', policy, '--seed', '3', '--journal-path', join(dir, 'seal.json')], {
-        env: c.env,
-      });
+      const seal = await runCli(
+        ['run', policy, '--seed', '3', '--journal-path', join(dir, 'seal.json'), '--junit', join(dir, 'seal.xml')],
+        { env: c.env },
+      );
       expect(seal.out).toMatch(/found a PowerfulSeal policy: translated into 1 method activities/);
       expect(seal.code, seal.out).toBe(0);
       const journal = JSON.parse(readFileSync(join(dir, 'seal.json'), 'utf8')) as Journal;
       const out = journal.run[0]?.output as SealRunOutput;
       expect(out.steps[0]?.killed).toHaveLength(1);
+      // The scenario run is a JUnit test case of its own.
+      expect(readFileSync(join(dir, 'seal.xml'), 'utf8')).toMatch(
+        /<testcase name="scenario [^"]+: passed" classname="[^"]*\.powerfulseal"/,
+      );
       await ready();
       const afterSeal = await uids();
       expect(afterSeal.filter((u) => !before.includes(u))).toHaveLength(1);

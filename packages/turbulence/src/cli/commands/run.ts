@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { loadExperiment } from '../../experiment/load.js';
 import { DIALECT_NAMES } from '../../experiment/formats/detect.js';
 import { litmusExtension, litmusVerdicts } from '../../experiment/formats/verdicts.js';
-import { writeFileAtomic } from '../../os/atomic.js';
+import { litmusRunHooks } from './litmus-run.js';
 import { assertValid } from '../../experiment/validate.js';
 import { loadOverrides } from '../../experiment/vars.js';
 import { runExperiment } from '../../experiment/run.js';
@@ -194,6 +194,9 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (flags.validation) await assertValid(loaded, { overrides, checkProviders });
 
   const events = new RunEvents();
+  const litmus = flags.dry ? undefined : litmusExtension(loaded.experiment);
+  // Litmus-style results (ChaosResult verdicts, resilience score) join the journal before anything writes it.
+  if (litmus) events.on((e) => e.type === 'run.finished' && (e.journal.litmus = litmusVerdicts(litmus, e.journal)));
   // Everything below listens: the journal file (written after each phase), JUnit, the terminal or JSON lines.
   const mode = journalFileMode(loaded.experiment, flags); // 0600 when the run used secrets
   const journalFile = writeJournalLive(events, flags.journalPath, { mode });
@@ -212,6 +215,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     );
 
   const interrupts = trapInterrupts();
+  const litmusHooks = litmus ? litmusRunHooks(litmus) : undefined; // engineState: stop, ChaosResult
   try {
     const { exitCode, journal } = await runExperiment(loaded.experiment, {
       baseDir: loaded.baseDir,
@@ -230,7 +234,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
         ...(maxConcurrentFaults !== undefined ? { maxConcurrentFaults } : {}),
         ...(maxTotalFaultTimeMs !== undefined ? { maxTotalFaultTimeMs } : {}),
       },
-      signal: interrupts.soft,
+      signal: litmusHooks ? AbortSignal.any([interrupts.soft, litmusHooks.signal]) : interrupts.soft,
       hardSignal: interrupts.hard,
       events,
       journal: journalFile.builder,
@@ -239,19 +243,16 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     await junit?.flush();
     await report?.flush();
     await ui?.flush();
-    const litmus = litmusExtension(loaded.experiment);
-    if (litmus && !flags.dry) {
-      // Litmus-style results (ChaosResult verdicts and the resilience score), in the journal and on the terminal.
-      const results = litmusVerdicts(litmus, journal);
-      await writeFileAtomic(flags.journalPath, `${JSON.stringify({ ...journal, litmus: results }, null, 2)}\n`, mode);
-      if (!flags.json) {
-        for (const r of results.results) {
-          process.stdout.write(
-            `  litmus ${r.fault}: ${r.verdict} (probeSuccessPercentage ${r.probeSuccessPercentage})\n`,
-          );
-        }
-        process.stdout.write(`  resilience score: ${results.resilienceScore}%\n`);
+    if (journal.litmus && !flags.json) {
+      for (const r of journal.litmus.results) {
+        process.stdout.write(
+          `  litmus ${r.fault}: ${r.verdict} (probeSuccessPercentage ${r.probeSuccessPercentage})\n`,
+        );
       }
+      process.stdout.write(`  resilience score: ${journal.litmus.resilienceScore}%\n`);
+    }
+    for (const line of (await litmusHooks?.finish(journal.litmus)) ?? []) {
+      if (!flags.json) process.stdout.write(`  ${line}\n`);
     }
     if (!flags.json) {
       const also = `${flags.junit ? `, junit: ${flags.junit}` : ''}${flags.report ? `, report: ${flags.report}` : ''}`;

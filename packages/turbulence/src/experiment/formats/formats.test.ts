@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { isTurbulenceError, type TurbulenceError } from '../../core/errors.js';
 import { loadExperiment, parseExperiment } from '../load.js';
 import { validateExperiment } from '../validate.js';
+import { LITMUS_FAULTS } from './litmus.js';
 import { litmusVerdicts, type LitmusExtension } from './verdicts.js';
 
 const fixtures = join(import.meta.dirname, '../../../test/fixtures');
@@ -23,13 +24,20 @@ const refusedHubFault = (line: number): Want => ({
   line,
 });
 const agentOnly = (name: string, line: number): Want => ({
-  refused: new RegExp(`not supported: ${name} \\(supported: pod-delete, container-kill, node-drain, node-taint\\)`),
+  refused: new RegExp(`not supported: ${name} \\(supported: ${Object.keys(LITMUS_FAULTS).join(', ')}\\)`),
   path: 'spec.experiments[0].name',
   line,
 });
-const probes = (type: string, line: number): Want => ({
-  refused: new RegExp(`not supported yet: Litmus probes \\(${type}\\)`),
-  path: 'spec.experiments[0].spec.probe',
+/** Hub engines ship with `appinfo` empty: Litmus refuses to run them as they are, and so does turbulence. */
+const noTarget = (name: string, line: number): Want => ({
+  refused: new RegExp(`${name}: no target: spec.appinfo.applabel is empty and TARGET_PODS is not set`),
+  path: 'spec.appinfo.applabel',
+  line,
+});
+/** The Litmus docs' probe samples carry `<url>`-style placeholders: refused at the first one, at its line. */
+const placeholder = (type: string, key: string, line: number): Want => ({
+  refused: new RegExp(`${key} "<[^"]+>" is a placeholder from the Litmus docs, not a value`),
+  path: `spec.experiments[0].spec.probe[0].${type}/inputs.${key}`,
   line,
 });
 
@@ -99,25 +107,25 @@ const TABLE: Record<string, Want> = {
   'litmus/chaos-charts/disk-fill/engine.yaml': agentOnly('disk-fill', 18),
   'litmus/chaos-charts/node-cpu-hog/engine.yaml': agentOnly('node-cpu-hog', 14),
   'litmus/chaos-charts/pod-cpu-hog/engine.yaml': agentOnly('pod-cpu-hog', 16),
-  'litmus/chaos-charts/pod-dns-error/engine.yaml': agentOnly('pod-dns-error', 17),
+  'litmus/chaos-charts/pod-dns-error/engine.yaml': noTarget('pod-dns-error', 9),
   'litmus/chaos-charts/pod-io-stress/engine.yaml': agentOnly('pod-io-stress', 16),
   'litmus/chaos-charts/pod-memory-hog/engine.yaml': agentOnly('pod-memory-hog', 16),
-  'litmus/chaos-charts/pod-network-corruption/engine.yaml': agentOnly('pod-network-corruption', 17),
-  'litmus/chaos-charts/pod-network-duplication/engine.yaml': agentOnly('pod-network-duplication', 18),
-  'litmus/chaos-charts/pod-network-latency/engine.yaml': agentOnly('pod-network-latency', 17),
-  'litmus/chaos-charts/pod-network-loss/engine.yaml': agentOnly('pod-network-loss', 17),
-  'litmus/chaos-charts/pod-network-partition/engine.yaml': agentOnly('pod-network-partition', 17),
+  'litmus/chaos-charts/pod-network-corruption/engine.yaml': noTarget('pod-network-corruption', 13),
+  'litmus/chaos-charts/pod-network-duplication/engine.yaml': noTarget('pod-network-duplication', 14),
+  'litmus/chaos-charts/pod-network-latency/engine.yaml': noTarget('pod-network-latency', 13),
+  'litmus/chaos-charts/pod-network-loss/engine.yaml': noTarget('pod-network-loss', 13),
+  'litmus/chaos-charts/pod-network-partition/engine.yaml': noTarget('pod-network-partition', 13),
   'litmus/chaos-charts/workflows/podtato-head-experiment.yaml': {
     refused: /not supported: an Argo Workflow \(ChaosCenter\)/,
     path: 'kind',
     line: 2,
   },
-  'litmus/litmus-docs/probes/cmdProbe-inline-mode.yaml': probes('cmdProbe', 17),
-  'litmus/litmus-docs/probes/common-probe-chaining.yaml': probes('cmdProbe, cmdProbe', 17),
-  'litmus/litmus-docs/probes/httpProbe-http-get.yaml': probes('httpProbe', 16),
-  'litmus/litmus-docs/probes/httpProbe-http-post-with-body.yaml': probes('httpProbe', 16),
-  'litmus/litmus-docs/probes/k8sProbe-create-operation.yaml': probes('k8sProbe', 16),
-  'litmus/litmus-docs/probes/promProbe-prom-probe-with-query.yaml': probes('promProbe', 16),
+  'litmus/litmus-docs/probes/cmdProbe-inline-mode.yaml': placeholder('cmdProbe', 'command', 22),
+  'litmus/litmus-docs/probes/common-probe-chaining.yaml': placeholder('cmdProbe', 'command', 21),
+  'litmus/litmus-docs/probes/httpProbe-http-get.yaml': placeholder('httpProbe', 'url', 20),
+  'litmus/litmus-docs/probes/httpProbe-http-post-with-body.yaml': placeholder('httpProbe', 'url', 20),
+  'litmus/litmus-docs/probes/k8sProbe-create-operation.yaml': { ok: 4 },
+  'litmus/litmus-docs/probes/promProbe-prom-probe-with-query.yaml': placeholder('promProbe', 'endpoint', 21),
   'litmus/real-world/litmus-demo-sock-shop-catalogue-cpu-hog.yaml': agentOnly('pod-cpu-hog', 18),
   'litmus/real-world/litmus-e2e-env-from-secret-configmap-pod-delete.yml': { ok: 3 },
 };
@@ -324,5 +332,37 @@ describe('Litmus verdicts and resilience score', () => {
     expect(stopped.results.map((r) => r.verdict)).toEqual(['Stopped', 'Stopped']);
     expect(stopped.results[0]?.failStep).toBe('1 of 2 injections did not run');
     expect(stopped.resilienceScore).toBe(0);
+  });
+
+  it('probes: passed × 100 / probes, integer division as Litmus; a failed probe fails; a cut fault is Stopped', () => {
+    const withProbes: LitmusExtension = {
+      name: 'litmus',
+      engine: 'e',
+      faults: [{ name: 'pod-delete', weight: 10, actions: ['pd'], probes: ['a', 'b', 'c'] }],
+    };
+    const probe = (name: string, passed: boolean) => ({
+      name,
+      type: 'httpProbe',
+      mode: 'EOT',
+      status: { PostChaos: passed ? 'Passed' : 'Failed' },
+      passed,
+      evaluations: 1,
+      ...(passed ? {} : { failure: 'PostChaos: status 503' }),
+    });
+    const journal = {
+      status: 'completed',
+      run: [record('pd', 'succeeded')],
+      probes: [probe('a', true), probe('b', true), probe('c', false)],
+      faults: [],
+    };
+    const [r] = litmusVerdicts(withProbes, journal as never).results;
+    expect(r).toMatchObject({ verdict: 'Fail', probeSuccessPercentage: 66 });
+    expect(r?.failStep).toBe('probe c (EOT) failed: PostChaos: status 503');
+    const cut = litmusVerdicts(ext, {
+      status: 'interrupted',
+      run: [record('pd 1', 'succeeded'), record('pd 2', 'succeeded'), record('nd', 'succeeded')],
+      faults: [{ activity: 'nd', reverted_by: 'interrupt' }],
+    } as never);
+    expect(cut.results.map((x) => x.verdict)).toEqual(['Pass', 'Stopped']);
   });
 });

@@ -4,8 +4,9 @@
  * fault that the Kubernetes family can do becomes its kind, repeated every `CHAOS_INTERVAL` for
  * `TOTAL_CHAOS_DURATION` like the Litmus runner; the others are refused at validate time. See docs/litmus.md.
  */
-import type { Action, Experiment } from '../types.js';
+import type { Action, Experiment, Probe } from '../types.js';
 import type { SchemaProblem } from './json-schema.js';
+import { translateLitmusProbes } from './litmus-probes.js';
 
 type Obj = Record<string, unknown>;
 
@@ -32,15 +33,23 @@ export const LITMUS_FAULTS: Record<string, string> = {
   'container-kill': 'pod.container-kill',
   'node-drain': 'node.drain',
   'node-taint': 'node.taint',
+  // Pod network faults: Litmus runs tc/netem (or a NetworkPolicy) for the pod; turbulence asks the agent on the
+  // pod's node to apply the network family's kind inside the pod's namespace.
+  'pod-network-latency': 'pod.latency',
+  'pod-network-loss': 'pod.loss',
+  'pod-network-corruption': 'pod.latency',
+  'pod-network-duplication': 'pod.latency',
+  'pod-network-partition': 'pod.partition',
+  'pod-network-rate-limit': 'pod.bandwidth',
+  'pod-dns-error': 'pod.dns-block',
 };
+
+/** The kinds of LITMUS_FAULTS that inject for a duration on pods through the agent. */
+const POD_TIMED = new Set(['pod.latency', 'pod.loss', 'pod.partition', 'pod.bandwidth', 'pod.dns-block']);
 
 /** Litmus faults known to need what this build does not have, with why. */
 const NOT_YET: Record<string, string> = {
-  'pod-network-latency': 'pod network faults run inside the pod through the turbulence agent',
-  'pod-network-loss': 'pod network faults run inside the pod through the turbulence agent',
-  'pod-network-corruption': 'pod network faults run inside the pod through the turbulence agent',
-  'pod-network-duplication': 'pod network faults run inside the pod through the turbulence agent',
-  'pod-network-partition': 'a NetworkPolicy partition has no turbulence kind yet',
+  'pod-dns-spoof': 'turbulence has no pod kind that answers DNS with other addresses (pod.dns-block only blocks)',
   'pod-cpu-hog': 'pod stress faults run inside the pod through the turbulence agent',
   'pod-memory-hog': 'pod stress faults run inside the pod through the turbulence agent',
   'pod-io-stress': 'pod stress faults run inside the pod through the turbulence agent',
@@ -68,6 +77,21 @@ const KNOWN_ENV = new Set([
   'SOCKET_PATH',
   'LIB',
   'LIB_IMAGE',
+  'NETWORK_LATENCY',
+  'JITTER',
+  'NETWORK_PACKET_LOSS_PERCENTAGE',
+  'NETWORK_PACKET_CORRUPTION_PERCENTAGE',
+  'NETWORK_PACKET_DUPLICATION_PERCENTAGE',
+  'NETWORK_INTERFACE',
+  'NETWORK_BANDWIDTH',
+  'DESTINATION_IPS',
+  'DESTINATION_HOSTS',
+  'POLICY_TYPES',
+  'POD_SELECTOR',
+  'NAMESPACE_SELECTOR',
+  'PORTS',
+  'TARGET_HOSTNAMES',
+  'MATCH_SCHEME',
 ]);
 
 const kindOf = (v: Obj) => (typeof v.kind === 'string' ? v.kind : '');
@@ -128,11 +152,12 @@ function seconds(
   fallback: number,
   where: LitmusProblem,
   problems: LitmusProblem[],
+  unit = 'seconds',
 ): number {
   const v = env.get(name);
   if (v === undefined) return fallback;
   if (!/^\d+(\.\d+)?$/.test(v.trim())) {
-    problems.push({ ...where, message: `${name}="${v}" is not a number of seconds`, hint: `e.g. ${name}: '30'` });
+    problems.push({ ...where, message: `${name}="${v}" is not a number of ${unit}`, hint: `e.g. ${name}: '30'` });
     return fallback;
   }
   return Number(v);
@@ -203,8 +228,8 @@ export function translateLitmus(
       .filter((e) => kindOf(e.value) === 'ChaosExperiment')
       .map((e) => ({ value: e.value, doc: 0, file: e.file })),
   ];
-  const method: Action[] = [];
-  const faults: { name: string; weight: number; actions: string[] }[] = [];
+  const method: (Action | Probe)[] = [];
+  const faults: { name: string; weight: number; actions: string[]; probes: string[] }[] = [];
   experiments.forEach((ex, i) => {
     const name = str(ex.name ?? '');
     const here = (path: (string | number)[]): LitmusProblem => at(['spec', 'experiments', i, ...path]);
@@ -246,23 +271,30 @@ export function translateLitmus(
     for (const k of defEnv.keys()) {
       if (!KNOWN_ENV.has(k) && !overrides.has(k)) notes.push(`${name}: env ${k} (from the ChaosExperiment) ignored`);
     }
-    const probes = ((ex.spec ?? {}) as Obj).probe;
-    if (Array.isArray(probes) && probes.length > 0) {
-      problems.push({
-        ...here(['spec', 'probe']),
-        message: `not supported yet: Litmus probes (${probes.map((p: Obj) => str(p?.type ?? '?')).join(', ')})`,
-        hint: 'remove spec.probe and check the steady state with a turbulence experiment (k8s/http probes) instead',
-      });
-    }
+    const probes = translateLitmusProbes(
+      ((ex.spec ?? {}) as Obj).probe,
+      here(['spec', 'probe']),
+      name,
+      method,
+      problems,
+    );
     const envAt = here(['spec', 'components', 'env']);
     const duration = seconds(env, 'TOTAL_CHAOS_DURATION', 30, envAt, problems);
     const interval = seconds(env, 'CHAOS_INTERVAL', 10, envAt, problems);
     const ramp = seconds(env, 'RAMP_TIME', 0, envAt, problems);
     const ns = appinfo.appns ? { namespace: appinfo.appns } : {};
+    // The probes watch the fault's actions that follow them (SOT before, EOT after, Continuous/OnChaos during).
+    method.push(...probes);
     const first = method.length;
-    const record = () => faults.push({ name, weight: 10, actions: method.slice(first).map((a) => a.name) });
+    const record = () =>
+      faults.push({
+        name,
+        weight: 10,
+        actions: method.slice(first).map((a) => a.name),
+        probes: probes.map((p) => p.name),
+      });
     const base = { name, ramp, env };
-    if (kind === 'pod.delete' || kind === 'pod.container-kill') {
+    if (kind === 'pod.delete' || kind === 'pod.container-kill' || POD_TIMED.has(kind)) {
       const pods = (env.get('TARGET_PODS') ?? '')
         .split(',')
         .map((s) => s.trim())
@@ -278,6 +310,32 @@ export function translateLitmus(
       const perc = seconds(env, 'PODS_AFFECTED_PERC', 0, envAt, problems);
       const targets =
         pods.length > 0 ? pods.map((p) => ({ ...ns, name: p })) : [{ ...ns, selector: appinfo.applabel as string }];
+      if (POD_TIMED.has(kind)) {
+        const params = podNetworkParams(name, env, envAt, problems);
+        if (!params) return;
+        // One fault per target, all in effect together for TOTAL_CHAOS_DURATION (SEQUENCE parallel, Litmus's
+        // default); the run holds for the duration and the ramp time, like the node faults below.
+        targets.forEach((target, t) => {
+          const last = t === targets.length - 1;
+          method.push(
+            action(
+              targets.length > 1 ? `${name} (${'name' in target ? target.name : ''})` : name,
+              {
+                type: 'fault',
+                kind,
+                target,
+                select: perc > 0 ? `percent(${perc})` : 'one',
+                params,
+                duration: `${duration}s`,
+              },
+              t === 0 ? ramp : 0,
+              last ? ramp + duration + 1 : 0,
+            ),
+          );
+        });
+        record();
+        return;
+      }
       const params: Obj =
         kind === 'pod.delete'
           ? { gracePeriod: 0, force: env.get('FORCE') === 'true' }
@@ -343,13 +401,128 @@ export function translateLitmus(
       title: `ChaosEngine ${nameOf(engine)}`,
       description: `Translated from the LitmusChaos ChaosEngine in ${source} (${experiments.map((e) => e.name).join(', ')}).`,
       tags: ['litmus'],
-      extensions: [{ name: 'litmus', engine: nameOf(engine), faults }],
+      extensions: [
+        {
+          name: 'litmus',
+          engine: nameOf(engine),
+          namespace: str(((engine.metadata ?? {}) as Obj).namespace ?? '') || appinfo.appns || '',
+          faults,
+        },
+      ],
       method,
     },
     problems,
     notes,
     engine: nameOf(engine),
   };
+}
+
+const list = (v: string | undefined): string[] =>
+  (v ?? '')
+    .replace(/^\s*\[|\]\s*$/g, '')
+    .split(',')
+    .map((x) => x.trim().replace(/^["']|["']$/g, ''))
+    .filter(Boolean);
+
+function percent(
+  env: Map<string, string>,
+  name: string,
+  fallback: number,
+  where: LitmusProblem,
+  problems: LitmusProblem[],
+): number | undefined {
+  const v = env.get(name);
+  if (v === undefined) return fallback;
+  const n = Number(v.trim());
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || n > 100) {
+    problems.push({
+      ...where,
+      message: `${name}="${v}" is not a percentage from 0 to 100`,
+      hint: `e.g. ${name}: '50'`,
+    });
+    return undefined;
+  }
+  return n;
+}
+
+/**
+ * Params of the turbulence pod network kind for one Litmus network fault, from its tunables; `undefined` (with a
+ * problem) when a tunable asks for what the kind cannot do.
+ */
+function podNetworkParams(
+  fault: string,
+  env: Map<string, string>,
+  where: LitmusProblem,
+  problems: LitmusProblem[],
+): Obj | undefined {
+  const refuse = (message: string, hint: string): undefined => {
+    problems.push({ ...where, message: `${fault}: ${message}`, hint });
+    return undefined;
+  };
+  const hosts = list(env.get('DESTINATION_HOSTS'));
+  if (hosts.length > 0 && fault !== 'pod-dns-error') {
+    return refuse(
+      `not supported: DESTINATION_HOSTS (${hosts.join(', ')}): Litmus resolves these names inside the pod; turbulence's pod network kinds take addresses`,
+      'put their addresses (or CIDRs) in DESTINATION_IPS instead',
+    );
+  }
+  const ips = list(env.get('DESTINATION_IPS'));
+  const peers = ips.length > 0 ? { peers: ips } : {};
+  const device = env.get('NETWORK_INTERFACE') ? { device: env.get('NETWORK_INTERFACE') } : {};
+  const pct = (name: string) => percent(env, name, 100, where, problems);
+  switch (fault) {
+    case 'pod-network-latency': {
+      const delay = seconds(env, 'NETWORK_LATENCY', 2000, where, problems, 'milliseconds');
+      const jitter = seconds(env, 'JITTER', 0, where, problems, 'milliseconds');
+      return { delay, ...(jitter > 0 ? { jitter } : {}), direction: 'egress', ...peers, ...device };
+    }
+    case 'pod-network-corruption': {
+      const corrupt = pct('NETWORK_PACKET_CORRUPTION_PERCENTAGE');
+      return corrupt === undefined ? undefined : { delay: 0, corrupt, direction: 'egress', ...peers, ...device };
+    }
+    case 'pod-network-duplication': {
+      const duplicate = pct('NETWORK_PACKET_DUPLICATION_PERCENTAGE');
+      return duplicate === undefined ? undefined : { delay: 0, duplicate, direction: 'egress', ...peers, ...device };
+    }
+    case 'pod-network-loss': {
+      const loss = pct('NETWORK_PACKET_LOSS_PERCENTAGE');
+      return loss === undefined ? undefined : { percent: loss, direction: 'egress', ...peers };
+    }
+    case 'pod-network-rate-limit': {
+      const rate = env.get('NETWORK_BANDWIDTH') ?? '1mbit';
+      if (!/^\d+(\.\d+)?\s*(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)$/i.test(rate.trim())) {
+        return refuse(`NETWORK_BANDWIDTH="${rate}" is not a rate`, "e.g. NETWORK_BANDWIDTH: '1mbit'");
+      }
+      return { rate: rate.trim(), direction: 'egress', ...peers, ...device };
+    }
+    case 'pod-network-partition': {
+      for (const k of ['POD_SELECTOR', 'NAMESPACE_SELECTOR', 'PORTS']) {
+        if (env.get(k)) {
+          return refuse(
+            `not supported: ${k}="${env.get(k) ?? ''}": Litmus writes a NetworkPolicy with these peers; turbulence's pod.partition cuts the pod off by address`,
+            `leave ${k} empty (the pod is cut off from everyone, or from DESTINATION_IPS only)`,
+          );
+        }
+      }
+      const types = (env.get('POLICY_TYPES') ?? 'all').toLowerCase();
+      const direction = { all: 'both', ingress: 'ingress', egress: 'egress' }[types];
+      if (!direction)
+        return refuse(`POLICY_TYPES="${types}" is not all, ingress or egress`, "e.g. POLICY_TYPES: 'all'");
+      return { direction, ...peers };
+    }
+    case 'pod-dns-error': {
+      const names = list(env.get('TARGET_HOSTNAMES'));
+      if (names.length > 0) {
+        return refuse(
+          `not supported: TARGET_HOSTNAMES (${names.join(', ')}): turbulence's pod.dns-block makes every lookup of the pod fail, not chosen names`,
+          "leave TARGET_HOSTNAMES: '' to fail every lookup (Litmus's meaning of empty), or fail names with the dns family's fault server",
+        );
+      }
+      return {};
+    }
+    default:
+      return refuse('no pod network mapping', 'report this: the translator lists it as supported');
+  }
 }
 
 function action(name: string, provider: Obj, before: number, after: number): Action {

@@ -6,12 +6,15 @@
  */
 import type { Journal } from '../journal.js';
 import type { Experiment } from '../types.js';
+import type { ProbeStatus } from '../probe-modes-schema.js';
 
 /** The `litmus` entry of `experiment.extensions`, written by the translator. */
 export interface LitmusExtension {
   name: 'litmus';
   engine: string;
-  faults: { name: string; weight: number; actions: string[] }[];
+  /** The engine's namespace (its metadata.namespace, else appinfo.appns; '' = the kubeconfig's). */
+  namespace?: string;
+  faults: { name: string; weight: number; actions: string[]; probes?: string[] }[];
 }
 
 /** One fault's result, as Litmus's ChaosResult reports it. */
@@ -21,11 +24,20 @@ export interface LitmusVerdict {
   probeSuccessPercentage: number;
   failStep: string;
   weight: number;
+  /** The fault's probes, as ChaosResult `probeStatuses` (absent when it has none). */
+  probeStatuses?: ProbeStatus[];
 }
 
 /** The `litmus` extension of an experiment, if it was translated from a ChaosEngine. */
 export function litmusExtension(e: Experiment): LitmusExtension | undefined {
   return e.extensions?.find((x) => x.name === 'litmus') as LitmusExtension | undefined;
+}
+
+/** A run's Litmus results: the journal's `litmus`. */
+export interface LitmusResults {
+  engine: string;
+  results: LitmusVerdict[];
+  resilienceScore: number;
 }
 
 /**
@@ -34,22 +46,51 @@ export function litmusExtension(e: Experiment): LitmusExtension | undefined {
  * @example
  * litmusVerdicts(ext, journal); // { results: [{ fault: 'pod-delete', verdict: 'Pass', ... }], resilienceScore: 100 }
  */
-export function litmusVerdicts(
-  ext: LitmusExtension,
-  journal: Journal,
-): { engine: string; results: LitmusVerdict[]; resilienceScore: number } {
+export function litmusVerdicts(ext: LitmusExtension, journal: Journal): LitmusResults {
   const stopped = journal.status === 'aborted' || journal.status === 'interrupted';
   const results = ext.faults.map((f): LitmusVerdict => {
     const records = journal.run.filter((r) => f.actions.includes(r.activity.name));
     const failed = records.find((r) => r.status === 'failed');
     const complete = records.length === f.actions.length && records.every((r) => r.status === 'succeeded');
-    const verdict = failed ? 'Fail' : complete ? 'Pass' : stopped ? 'Stopped' : 'Error';
+    const probes = (journal.probes ?? []).filter((p) => (f.probes ?? []).includes(p.name));
+    const failedProbe = probes.find((p) => !p.passed && Object.values(p.status).includes('Failed'));
+    const passedProbes = probes.filter((p) => p.passed).length;
+    // Litmus: the verdict is the AND of the fault's own steps and every probe; a failed probe fails it even when
+    // its stopOnFailure stopped the run.
+    // Stopped (engineState: stop, Ctrl-C, an abort) before its chaos was over: a fault of it was cut short.
+    const cut =
+      stopped &&
+      (journal.faults ?? []).some(
+        (jf) => f.actions.includes(jf.activity) && (jf.reverted_by === 'interrupt' || jf.reverted_by === 'abort'),
+      );
+    const verdict =
+      failed || failedProbe
+        ? 'Fail'
+        : complete && !cut && passedProbes === probes.length
+          ? 'Pass'
+          : stopped
+            ? 'Stopped'
+            : 'Error';
     const failStep = failed
       ? `${failed.activity.name}: ${(failed.exception ?? []).join('').trim()}`
-      : verdict === 'Pass'
-        ? 'N/A'
-        : `${f.actions.length - records.length} of ${f.actions.length} injections did not run`;
-    return { fault: f.name, verdict, probeSuccessPercentage: verdict === 'Pass' ? 100 : 0, failStep, weight: f.weight };
+      : failedProbe
+        ? `probe ${failedProbe.name} (${failedProbe.mode}) failed: ${failedProbe.failure ?? ''}`
+        : verdict === 'Pass'
+          ? 'N/A'
+          : cut
+            ? `stopped during the chaos: ${journal.abort?.reason ?? 'the run was interrupted'}`
+            : `${f.actions.length - records.length} of ${f.actions.length} injections did not run`;
+    // Litmus: passed probes × 100 / probes (integer division); without probes, 100 on Pass and 0 otherwise.
+    const probeSuccessPercentage =
+      probes.length > 0 ? Math.floor((passedProbes * 100) / probes.length) : verdict === 'Pass' ? 100 : 0;
+    return {
+      fault: f.name,
+      verdict,
+      probeSuccessPercentage,
+      failStep,
+      weight: f.weight,
+      ...(probes.length > 0 ? { probeStatuses: probes } : {}),
+    };
   });
   const total = results.reduce((s, r) => s + r.weight, 0);
   const score = total === 0 ? 0 : results.reduce((s, r) => s + r.weight * r.probeSuccessPercentage, 0) / total;
