@@ -6,6 +6,7 @@
 import type { AnyDriver } from '../../core/fault.js';
 import { killDriver, pauseDriver, removeDriver, restartDriver, stopDriver } from './lifecycle.js';
 import { limitCpuDriver, limitPidsDriver } from './limit.js';
+import { limitMemoryDriver } from './memory.js';
 import { networkDrivers } from './network.js';
 import { stressDriver } from './stress.js';
 
@@ -19,6 +20,7 @@ export const drivers: readonly AnyDriver[] = [
   stressDriver,
   limitCpuDriver,
   limitPidsDriver,
+  limitMemoryDriver,
   ...networkDrivers,
 ];
 

@@ -9,6 +9,7 @@ import type { KindSchema } from '../kind-schema.js';
 import { bandwidthParams, blackholeParams, dnsBlockParams, lossParams, partitionParams } from '../network/schema.js';
 import { latencyParams } from '../network/latency-types.js';
 import { signalSchema } from '../process/schema.js';
+import { sizeParam } from '../limit/size.js';
 
 export { containerQuerySchema };
 
@@ -69,6 +70,17 @@ export const limitCpuParams = z.object({ percent: z.number().min(1).max(6400) })
 /** Params of `container.limit-pids`: the most processes the container may have. */
 export const limitPidsParams = z.object({ max: z.number().int().min(1) }).strict();
 
+/**
+ * Params of `container.limit-memory`: the memory cap (`64MiB`, `512m`, bytes) and the swap allowed on top of it
+ * (default none: the cap is a hard cap, as with `docker update --memory X --memory-swap X`).
+ */
+export const limitMemoryParams = z
+  .object({
+    max: sizeParam.refine((n) => n >= 1024 * 1024, { message: 'at least 1MiB (e.g. 64MiB)' }),
+    swap: sizeParam.default(0),
+  })
+  .strict();
+
 /** The network kinds run inside a container's namespace with the network family's drivers: kind → inner kind. */
 export const networkKinds = {
   'container.partition': 'network.partition',
@@ -117,6 +129,12 @@ export const kinds: readonly KindSchema[] = [
     params: limitPidsParams,
     ...base,
     example: { target: web, params: { max: 20 }, duration: '30s' },
+  },
+  {
+    kind: 'container.limit-memory',
+    params: limitMemoryParams,
+    ...base,
+    example: { target: web, params: { max: '64MiB' }, duration: '30s' },
   },
   net('container.partition', partitionParams, { peers: ['client'] }),
   net('container.loss', lossParams, { percent: 30 }),

@@ -170,3 +170,22 @@ driverContract({
   needs,
   setup: container(async (name) => (await cgroupFile(name, 'pids', 'pids.max')) === '20', { max: 20 }),
 });
+
+/** The cap, read from the container's memory cgroup (v1 memory.limit_in_bytes, v2 memory.max), outside the Engine. */
+async function memoryCap(name: string): Promise<number> {
+  const pid = (await stateOf(name))?.Pid;
+  if (!pid) return NaN;
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
+  const v1 = lines.find((l) => l.split(':')[1]?.split(',').includes('memory'));
+  const path = v1
+    ? `/sys/fs/cgroup/memory${v1.split(':')[2]}/memory.limit_in_bytes`
+    : `/sys/fs/cgroup${lines.find((l) => l.startsWith('0::'))?.slice(3)}/memory.max`;
+  const text = readFileSync(path, 'utf8').trim();
+  return text === 'max' ? Infinity : Number(text);
+}
+
+driverContract({
+  kind: 'container.limit-memory',
+  needs,
+  setup: container(async (name) => (await memoryCap(name)) === 32 * 1024 * 1024, { max: '32MiB' }),
+});

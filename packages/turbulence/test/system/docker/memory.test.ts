@@ -1,0 +1,59 @@
+/**
+ * `container.limit-memory` seen by the kernel, not only in the cgroup file: a process in the container that fills
+ * 48 MiB of tmpfs (`dd` into /dev/shm, pages charged to the container's memory cgroup) is OOM-killed under a 16 MiB
+ * cap, and succeeds again after revert. The container had no limit before, which the Engine's update could not
+ * have restored.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../../src/core/rng.js';
+import { Ledger } from '../../../src/faults/ledger.js';
+import { FaultManager } from '../../../src/faults/manager.js';
+import { requireSystem } from '../../support/system.js';
+import { engine, removeTestContainers, startContainers, testRun } from './helpers.js';
+
+const sys = requireSystem('root', 'dockerd', 'docker');
+const run = testRun();
+const name = run.name('mem');
+const exec = promisify(execFile);
+
+/** Exit code of `dd` writing 48 MiB into the container's /dev/shm (137: OOM-killed), the file removed after. */
+async function fill(): Promise<number> {
+  const code = await exec('docker', ['exec', name, 'dd', 'if=/dev/zero', 'of=/dev/shm/fill', 'bs=1M', 'count=48'], {
+    timeout: 20_000,
+  }).then(
+    () => 0,
+    (err: { code?: number }) => err.code ?? -1,
+  );
+  await exec('docker', ['exec', name, 'rm', '-f', '/dev/shm/fill']).catch(() => undefined);
+  return code;
+}
+
+describe.skipIf(sys.skip)('container.limit-memory', () => {
+  const home = mkdtempSync(join(tmpdir(), 'turbulence-docker-memory-'));
+  const manager = new FaultManager({ rng: new Rng(5), ledger: new Ledger(join(home, 'ledger')) });
+
+  beforeAll(() => startContainers([name], { 'turbulence.test': run.id }, ['sleep', '3600']), 60_000);
+  afterAll(async () => {
+    await manager.revertAll();
+    manager.dispose();
+    await removeTestContainers(run.id);
+    rmSync(home, { recursive: true, force: true });
+  }, 60_000);
+
+  it('OOM-kills a process over the cap; revert lifts the cap back to unlimited', { timeout: 60_000 }, async () => {
+    expect((await engine.getContainer(name).inspect()).HostConfig.Memory).toBe(0);
+    expect(await fill()).toBe(0);
+    const [fault] = await manager.inject(
+      { kind: 'container.limit-memory', target: { name }, params: { max: '16MiB' } },
+      { activity: 'cap memory' },
+    );
+    expect(await fill()).toBe(137);
+    await manager.revert(fault!.id);
+    expect(await fill()).toBe(0);
+  });
+});
