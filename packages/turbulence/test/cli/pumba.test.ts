@@ -112,6 +112,44 @@ describe('Pumba plans', () => {
     expect(p.unsupported).toEqual([]);
   });
 
+  it('iptables filters become a list of match filters, any of which drops, as Pumba adds one rule per flag', () => {
+    const p = plan(
+      'pumba iptables --duration 5m --protocol tcp --source 192.168.1.100 --dst-port 8080 loss --mode nth --every 5 api',
+    );
+    expect(p.unsupported).toEqual([]);
+    expect(p.fault?.params).toEqual({
+      percent: 20,
+      direction: 'ingress',
+      match: [
+        { protocol: 'tcp', sources: ['192.168.1.100'] },
+        { protocol: 'tcp', dstPorts: [8080] },
+      ],
+    });
+    expect(plan('pumba iptables --duration 1m --protocol udp loss --probability 0.2 x').fault?.params).toMatchObject({
+      match: [{ protocol: 'udp' }],
+    });
+    const anyProto = plan('pumba iptables --dst-port 80 --duration 5m loss --probability 0.1 myapp');
+    expect(anyProto.fault?.params).toMatchObject({ match: [{ dstPorts: [80] }] });
+    expect(anyProto.notes.join('\n')).toMatch(/Pumba refuses it .* turbulence matches the port on TCP and UDP/);
+    expect(() => plan('pumba iptables --duration 1m --protocol icmp --dst-port 80 loss x')).toThrow(
+      /only supported for tcp and udp/,
+    );
+    expect(() => plan('pumba iptables --duration 1m --dst-port http loss x')).toThrow(/invalid port "http"/);
+  });
+
+  it('netem port filters: egress ports are source ports, ingress ports destination ports, any of them', () => {
+    const p = plan(
+      'pumba netem --duration 1m --target 10.0.0.0/24 --egress-port 80,81 --ingress-port 5432 delay --time 300 db',
+    );
+    expect(p.unsupported).toEqual([]);
+    expect(p.fault?.params).toMatchObject({
+      delay: 300,
+      direction: 'egress',
+      match: [{ destinations: ['10.0.0.0/24'] }, { srcPorts: [80, 81] }, { dstPorts: [5432] }],
+    });
+    expect(p.fault?.params).not.toHaveProperty('peers');
+  });
+
   it('stop without --restart keeps the container stopped; with --restart it starts again after --duration', () => {
     expect(plan('pumba stop myapp')).toMatchObject({
       keep: true,

@@ -2,7 +2,7 @@
  * The NFQUEUE backend of `network.latency`, for kernels without netem: iptables (nft front end) sends the
  * target's packets to queue N inside its namespace, where a worker process holds each verdict for the delay.
  *
- *   OUTPUT ─▶ TBL<key>o ─(-d peer)─▶ NFQUEUE N --queue-bypass ─▶ nfq-worker (ip netns exec NS) ─ delay ─▶ ACCEPT
+ *   OUTPUT ─▶ TBL<key>o ─(-d peer, match)─▶ NFQUEUE N --queue-bypass ─▶ nfq-worker (ip netns exec NS) ─ delay ─▶ ACCEPT
  *   INPUT  ─▶ TBL<key>i ─(-s peer)─▶ same queue
  *
  * `--queue-bypass` lets packets pass untouched whenever no worker listens, so a dead worker never blackholes.
@@ -17,6 +17,7 @@ import { alive, signal, terminate } from '../../os/signals.js';
 import { netnsPids } from '../../os/netns.js';
 import { run } from '../../os/exec.js';
 import { nfqueueAvailable } from './capabilities.js';
+import { iptablesMatches } from './match.js';
 import type { LatencyBackend, LatencyParams } from './latency-types.js';
 import { netAttrs } from '../../targets/netns.js';
 
@@ -125,8 +126,10 @@ export const nfqueueBackend: LatencyBackend = {
       const chain = chainFor(key, dir);
       await iptables(target, ['-N', chain]);
       const nfq = ['-j', 'NFQUEUE', '--queue-num', String(queue), '--queue-bypass'];
-      if (peers.length === 0) await iptables(target, ['-A', chain, '!', lo, 'lo', ...nfq]);
-      for (const peer of peers) await iptables(target, ['-A', chain, peerFlag, peer, ...nfq]);
+      for (const m of iptablesMatches(p.match)) {
+        if (peers.length === 0) await iptables(target, ['-A', chain, '!', lo, 'lo', ...m, ...nfq]);
+        for (const peer of peers) await iptables(target, ['-A', chain, peerFlag, peer, ...m, ...nfq]);
+      }
       await iptables(target, ['-I', hook, '1', '-j', chain]);
     }
     const state: JsonObject = { backend: 'nfqueue', queue, pid, peers };
