@@ -180,6 +180,26 @@ describe('Pumba plans', () => {
     });
     expect(plan('pumba --runtime podman kill mycontainer').dockerHost).toBe('unix:///run/podman/podman.sock');
     expect(plan('pumba --runtime containerd --containerd-namespace k8s.io kill abc').unsupported).toHaveLength(1);
+    expect(plan('pumba --runtime containerd --containerd-namespace k8s.io kill abc').unsupported[0]).toMatch(
+      /no containerd client .* pod\.\* kinds/,
+    );
+    const moby = plan(
+      'pumba --runtime containerd --containerd-namespace moby netem --duration 5m delay --time 3000 abc',
+    );
+    expect(moby.unsupported).toEqual([]);
+    expect(moby.notes.join('\n')).toMatch(/Docker Engine's own containers/);
+  });
+
+  it('exec runs the command as argv through container.exec; --command is split on spaces (no shell)', () => {
+    expect(plan('pumba exec --command "ls" --args "-la" --args "/etc" "re2:^api.*"').fault).toMatchObject({
+      kind: 'container.exec',
+      params: { command: ['ls', '-la', '/etc'] },
+      target: { name: 're2:^api.*' },
+    });
+    const p = plan('pumba exec web');
+    expect(p.unsupported).toEqual([]);
+    expect(p.fault?.params).toEqual({ command: ['kill', '1'] });
+    expect(p.notes.join('\n')).toMatch(/splits it on spaces into argv/);
   });
 
   it('approximates netem Markov loss by its long-run rate', () => {

@@ -226,9 +226,14 @@ const builders: Record<string, Builder> = {
     kind: 'container.restart',
     params: { timeout: Math.ceil((goDuration(str(f, 'timeout', '1s')) ?? 1000) / 1000) },
   }),
-  exec: (f, _n, unsupported) => {
-    unsupported.push('exec: turbulence has no fault that runs a command inside a container yet');
-    return { kind: 'container.exec', params: { command: str(f, 'command', 'kill 1'), args: list(f, 'args') } };
+  exec: (f, notes) => {
+    const command = str(f, 'command', 'kill 1');
+    const words = command.split(/\s+/).filter((w) => w.length > 0);
+    if (words.length > 1)
+      notes.push(
+        `--command ${JSON.stringify(command)}: Pumba hands it to the Engine as one word, which runs only where a program has that name; turbulence splits it on spaces into argv (no shell either)`,
+      );
+    return { kind: 'container.exec', params: { command: [...words, ...list(f, 'args')] } };
   },
   'netem delay': (f, notes) => {
     const time = num(f, 'time', 100);
@@ -358,8 +363,17 @@ export function planPumba(line: ParsedLine): PumbaPlan {
     dockerHost = str(g, 'podman-socket') || dockerHost || 'unix:///run/podman/podman.sock';
     notes.push('--runtime podman: turbulence talks to Podman through its Docker-compatible socket');
   }
-  if (runtime === 'containerd')
-    unsupported.push('--runtime containerd: turbulence drives the Docker Engine API (and Podman) only');
+  if (runtime === 'containerd') {
+    const namespace = str(g, 'containerd-namespace', 'k8s.io');
+    if (namespace === 'moby')
+      notes.push(
+        "--runtime containerd --containerd-namespace moby: these are the Docker Engine's own containers (same ids); turbulence reaches them through the Engine API",
+      );
+    else
+      unsupported.push(
+        `--runtime containerd (namespace ${namespace}): turbulence has no containerd client (containerd's API is gRPC only, and there is no maintained Node.js client for it); it reaches containers through the Docker Engine API (Docker's own containerd namespace, moby) or Podman's Docker-compatible socket. For Kubernetes containers (namespace k8s.io) use the pod.* kinds`,
+      );
+  }
   const { cmd, sub } = specOf(line.command);
   if ((sub ?? cmd).requireArgs || cmd.requireArgs) {
     if (line.args.length === 0)

@@ -81,6 +81,26 @@ export const limitMemoryParams = z
   })
   .strict();
 
+/**
+ * Params of `container.exec`: a command as argv (never through a shell; use `["sh", "-c", "..."]` to want one),
+ * run like `docker exec` (Pumba's `exec`), waited for up to `timeout` seconds unless `detach`.
+ */
+export const execParams = z
+  .object({
+    /** argv: the program and its arguments, e.g. ["kill", "-TERM", "1"]. */
+    command: z
+      .union([z.array(z.string().min(1)).min(1), z.string().min(1)])
+      .transform((v) => (Array.isArray(v) ? v : v.split(/\s+/).filter((w) => w.length > 0))),
+    /** User inside the container (Pumba runs as root). */
+    user: z.string().min(1).default('root'),
+    privileged: z.boolean().default(false),
+    /** Start it and return without waiting for it to end. */
+    detach: z.boolean().default(false),
+    /** Seconds to wait for the command to end (not with detach). */
+    timeout: z.number().int().min(1).max(3600).default(60),
+  })
+  .strict();
+
 /** The network kinds run inside a container's namespace with the network family's drivers: kind → inner kind. */
 export const networkKinds = {
   'container.partition': 'network.partition',
@@ -111,6 +131,12 @@ export const kinds: readonly KindSchema[] = [
     params: removeParams,
     ...base,
     example: { target: web, params: { irreversible: true } },
+  },
+  {
+    kind: 'container.exec',
+    params: execParams,
+    ...base,
+    example: { target: web, params: { command: ['kill', '-TERM', '1'] } },
   },
   {
     kind: 'container.stress',

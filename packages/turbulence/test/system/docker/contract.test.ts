@@ -101,6 +101,24 @@ driverContract({
   setup: container(async (name) => (await stateOf(name)) === undefined, { irreversible: true }),
 });
 
+driverContract({
+  kind: 'container.exec',
+  needs,
+  skipBehaviours: irreversible('what a command did cannot be undone'),
+  // The Engine's archive API (not exec) tells whether the file the command creates exists.
+  setup: container(
+    async (name) =>
+      engine
+        .getContainer(name)
+        .infoArchive({ path: '/tmp/turbulence-exec-marker' })
+        .then(
+          () => true,
+          () => false,
+        ),
+    { command: ['touch', '/tmp/turbulence-exec-marker'] },
+  ),
+});
+
 const cutOff = async (_: string, ip: string) => !(await reachable(ip));
 
 driverContract({ kind: 'container.partition', needs, setup: container(cutOff, undefined, true) });

@@ -1,8 +1,11 @@
 /**
- * `container.limit-memory` seen by the kernel, not only in the cgroup file: a process in the container that fills
- * 48 MiB of tmpfs (`dd` into /dev/shm, pages charged to the container's memory cgroup) is OOM-killed under a 16 MiB
- * cap, and succeeds again after revert. The container had no limit before, which the Engine's update could not
- * have restored.
+ * One busybox container for two kinds that act inside it:
+ * - `container.limit-memory` seen by the kernel, not only in the cgroup file: a process in the container that fills
+ *   48 MiB of tmpfs (`dd` into /dev/shm, pages charged to the container's memory cgroup) is OOM-killed under a
+ *   16 MiB cap, and succeeds again after revert. The container had no limit before, which the Engine's update could
+ *   not have restored.
+ * - `container.exec` from Pumba's `exec` line (argv, no shell: a `;` stays a plain argument), and a failing command
+ *   reported with its exit code and output.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng.js';
 import { Ledger } from '../../../src/faults/ledger.js';
 import { FaultManager } from '../../../src/faults/manager.js';
+import { parsePumba } from '../../../src/cli/pumba/parse.js';
+import { planPumba } from '../../../src/cli/pumba/plan.js';
+import { shellWords } from '../../support/shell-words.js';
 import { requireSystem } from '../../support/system.js';
 import { engine, removeTestContainers, startContainers, testRun } from './helpers.js';
 
@@ -34,7 +40,7 @@ async function fill(): Promise<number> {
 }
 
 describe.skipIf(sys.skip)('container.limit-memory', () => {
-  const home = mkdtempSync(join(tmpdir(), 'turbulence-docker-memory-'));
+  const home = mkdtempSync(join(tmpdir(), 'turbulence-docker-inside-'));
   const manager = new FaultManager({ rng: new Rng(5), ledger: new Ledger(join(home, 'ledger')) });
 
   beforeAll(() => startContainers([name], { 'turbulence.test': run.id }, ['sleep', '3600']), 60_000);
@@ -56,4 +62,27 @@ describe.skipIf(sys.skip)('container.limit-memory', () => {
     await manager.revert(fault!.id);
     expect(await fill()).toBe(0);
   });
+
+  it(
+    "exec: Pumba's exec line runs argv in the container, no shell; a failing command says why",
+    { timeout: 60_000 },
+    async () => {
+      const plan = planPumba(parsePumba(shellWords(`exec --command "touch" --args "/tmp/a;" --args "/tmp/b" ${name}`)));
+      await manager.inject(plan.fault!, { activity: 'pumba exec' });
+      const ls = await exec('docker', ['exec', name, 'ls', '/tmp']);
+      expect(ls.stdout.split('\n').sort()).toEqual(expect.arrayContaining(['a;', 'b']));
+      await expect(
+        manager.inject(
+          { kind: 'container.exec', target: { name }, params: { command: ['ls', '/nowhere'] } },
+          { activity: 'failing exec' },
+        ),
+      ).rejects.toThrow(/failed: exit 1: .*nowhere/);
+      await expect(
+        manager.inject(
+          { kind: 'container.exec', target: { name }, params: { command: 'no-such-program' } },
+          { activity: 'missing program' },
+        ),
+      ).rejects.toThrow(/no-such-program is not a program in the container/);
+    },
+  );
 });
