@@ -7,7 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll } from 'vitest';
 import type { JsonObject } from '../../../src/core/json.js';
-import { driverContract, type ContractCase, type ContractTarget } from '../../support/driver-contract.js';
+import {
+  CRASH_TOGETHER,
+  crashRecoverTogether,
+  driverContract,
+  type ContractCase,
+  type ContractTarget,
+} from '../../support/driver-contract.js';
 import {
   connectMs,
   engine,
@@ -50,6 +56,19 @@ function container(
   };
 }
 
+const together: ContractCase[] = [];
+
+/**
+ * A contract case. A reversible one runs its crash-recover with the others, in one runner and one `recover` (the
+ * end of this file): 13 runner starts and 13 `recover` runs (each a Node start with tsx) were most of this file's
+ * time.
+ */
+function contract(c: ContractCase): void {
+  if (c.skipBehaviours?.['crash-recover']) return driverContract(c);
+  together.push(c);
+  driverContract({ ...c, skipBehaviours: { ...c.skipBehaviours, 'crash-recover': CRASH_TOGETHER } });
+}
+
 const irreversible = (what: string) => ({
   revert: `irreversible: ${what}`,
   manager: `irreversible: ${what}, nothing stays in effect for the ledger to hold`,
@@ -58,20 +77,20 @@ const irreversible = (what: string) => ({
 
 const running = async (name: string) => (await stateOf(name))?.Running === true;
 
-driverContract({
+contract({
   kind: 'container.pause',
   needs,
   setup: container(async (name) => (await stateOf(name))?.Paused === true),
 });
 
-driverContract({
+contract({
   kind: 'container.stop',
   needs,
   settleMs: 8000,
   setup: container(async (name) => !(await running(name)), { timeout: 1 }),
 });
 
-driverContract({
+contract({
   kind: 'container.kill',
   variant: 'restart: true',
   needs,
@@ -80,7 +99,7 @@ driverContract({
 
 {
   const started = new Map<string, string>();
-  driverContract({
+  contract({
     kind: 'container.restart',
     needs,
     settleMs: 8000,
@@ -94,14 +113,14 @@ driverContract({
   });
 }
 
-driverContract({
+contract({
   kind: 'container.remove',
   needs,
   skipBehaviours: irreversible('a removed container is gone'),
   setup: container(async (name) => (await stateOf(name)) === undefined, { irreversible: true }),
 });
 
-driverContract({
+contract({
   kind: 'container.exec',
   needs,
   skipBehaviours: irreversible('what a command did cannot be undone'),
@@ -121,10 +140,10 @@ driverContract({
 
 const cutOff = async (_: string, ip: string) => !(await reachable(ip));
 
-driverContract({ kind: 'container.partition', needs, setup: container(cutOff, undefined, true) });
-driverContract({ kind: 'container.blackhole', needs, setup: container(cutOff, { ports: [80] }, true) });
-driverContract({ kind: 'container.loss', needs, setup: container(cutOff, { percent: 100 }, true) });
-driverContract({
+contract({ kind: 'container.partition', needs, setup: container(cutOff, undefined, true) });
+contract({ kind: 'container.blackhole', needs, setup: container(cutOff, { ports: [80] }, true) });
+contract({ kind: 'container.loss', needs, setup: container(cutOff, { percent: 100 }, true) });
+contract({
   kind: 'container.dns-block',
   needs,
   setup: container(
@@ -133,7 +152,7 @@ driverContract({
     true,
   ),
 });
-driverContract({
+contract({
   kind: 'container.bandwidth',
   needs: [...needs, 'tc'],
   setup: container(
@@ -142,7 +161,7 @@ driverContract({
     true,
   ),
 });
-driverContract({
+contract({
   kind: 'container.latency',
   needs: [...needs, 'iptables'],
   settleMs: 8000,
@@ -150,7 +169,7 @@ driverContract({
   setup: container(async (_, ip) => (await connectMs(ip)) > 250, { delay: 400 }, true),
 });
 
-driverContract({
+contract({
   kind: 'container.stress',
   needs: [...needs, 'stress-ng'],
   // The Engine's own process list of the container (`docker top`) shows the load.
@@ -177,13 +196,13 @@ async function cgroupFile(name: string, controller: string, file: string): Promi
   return path === undefined ? '' : readFileSync(`/sys/fs/cgroup/${controller}${path}/${file}`, 'utf8').trim();
 }
 
-driverContract({
+contract({
   kind: 'container.limit-cpu',
   needs,
   setup: container(async (name) => (await cgroupFile(name, 'cpu', 'cpu.cfs_quota_us')) === '20000', { percent: 20 }),
 });
 
-driverContract({
+contract({
   kind: 'container.limit-pids',
   needs,
   setup: container(async (name) => (await cgroupFile(name, 'pids', 'pids.max')) === '20', { max: 20 }),
@@ -202,8 +221,10 @@ async function memoryCap(name: string): Promise<number> {
   return text === 'max' ? Infinity : Number(text);
 }
 
-driverContract({
+contract({
   kind: 'container.limit-memory',
   needs,
   setup: container(async (name) => (await memoryCap(name)) === 32 * 1024 * 1024, { max: '32MiB' }),
 });
+
+crashRecoverTogether('container kinds', together, [...new Set(together.flatMap((c) => c.needs ?? []))]);
