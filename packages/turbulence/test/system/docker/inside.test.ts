@@ -4,6 +4,9 @@
  *   48 MiB of tmpfs (`dd` into /dev/shm, pages charged to the container's memory cgroup) is OOM-killed under a
  *   16 MiB cap, and succeeds again after revert. The container had no limit before, which the Engine's update could
  *   not have restored.
+ * - the issue's own words, through the real CLI: `turbulence fault inject container.pause --target name=NAME
+ *   --duration 3s` pauses it (inspect says paused) and it runs again after 3 s; a `fault inject` SIGKILLed while the
+ *   container is paused, then `turbulence recover`, leaves it running.
  * - `container.exec` from Pumba's `exec` line (argv, no shell: a `;` stays a plain argument), and a failing command
  *   reported with its exit code and output.
  */
@@ -19,8 +22,10 @@ import { FaultManager } from '../../../src/faults/manager.js';
 import { parsePumba } from '../../../src/cli/pumba/parse.js';
 import { planPumba } from '../../../src/cli/pumba/plan.js';
 import { shellWords } from '../../support/shell-words.js';
+import { cliTimeout, runCli, spawnCli } from '../../support/cli.js';
+import { settles } from '../../support/eventually.js';
 import { requireSystem } from '../../support/system.js';
-import { engine, removeTestContainers, startContainers, testRun } from './helpers.js';
+import { engine, removeTestContainers, startContainers, stateOf, testRun } from './helpers.js';
 
 const sys = requireSystem('root', 'dockerd', 'docker');
 const run = testRun();
@@ -83,6 +88,34 @@ describe.skipIf(sys.skip)('container.limit-memory', () => {
           { activity: 'missing program' },
         ),
       ).rejects.toThrow(/no-such-program is not a program in the container/);
+    },
+  );
+
+  it(
+    'turbulence fault inject container.pause --duration 3s pauses it, it runs again after 3 s; SIGKILL + recover unpauses',
+    { timeout: cliTimeout(3, 20_000) },
+    async () => {
+      const env = { ...process.env, TURBULENCE_HOME: home };
+      const paused = async () => (await stateOf(name))?.Paused === true;
+      const timed = spawnCli(['fault', 'inject', 'container.pause', '--target', `name=${name}`, '--duration', '3s'], {
+        env,
+      });
+      expect(await settles(paused, true, 20_000)).toBe(true);
+      const since = Date.now();
+      expect(await settles(paused, false, 10_000)).toBe(true);
+      expect(Date.now() - since).toBeGreaterThan(1000); // held for its duration, not reverted at once
+      expect(await timed.exit).toBe(0);
+      const held = spawnCli(['fault', 'inject', 'container.pause', '--target', `name=${name}`, '--duration', '10m'], {
+        env,
+      });
+      expect(await settles(paused, true, 20_000)).toBe(true);
+      held.child.kill('SIGKILL');
+      await held.exit;
+      expect(await paused()).toBe(true); // the fault outlives its runner
+      const recover = await runCli(['recover'], { env });
+      expect(recover.code).toBe(0);
+      expect(await paused()).toBe(false);
+      expect((await stateOf(name))?.Running).toBe(true);
     },
   );
 });
