@@ -10,7 +10,7 @@ import type { JsonObject } from '../../../src/core/json.js';
 import {
   CRASH_TOGETHER,
   crashRecoverTogether,
-  driverContract,
+  driverContract as sharedContract,
   type ContractCase,
   type ContractTarget,
 } from '../../support/driver-contract.js';
@@ -59,14 +59,14 @@ function container(
 const together: ContractCase[] = [];
 
 /**
- * A contract case. A reversible one runs its crash-recover with the others, in one runner and one `recover` (the
+ * The shared contract (`driverContract` of test/support, named so for the meta-test that finds every case). A reversible case runs its crash-recover with the others, in one runner and one `recover` (the
  * end of this file): 13 runner starts and 13 `recover` runs (each a Node start with tsx) were most of this file's
  * time.
  */
-function contract(c: ContractCase): void {
-  if (c.skipBehaviours?.['crash-recover']) return driverContract(c);
+function driverContract(c: ContractCase): void {
+  if (c.skipBehaviours?.['crash-recover']) return sharedContract(c);
   together.push(c);
-  driverContract({ ...c, skipBehaviours: { ...c.skipBehaviours, 'crash-recover': CRASH_TOGETHER } });
+  sharedContract({ ...c, skipBehaviours: { ...c.skipBehaviours, 'crash-recover': CRASH_TOGETHER } });
 }
 
 const irreversible = (what: string) => ({
@@ -77,20 +77,20 @@ const irreversible = (what: string) => ({
 
 const running = async (name: string) => (await stateOf(name))?.Running === true;
 
-contract({
+driverContract({
   kind: 'container.pause',
   needs,
   setup: container(async (name) => (await stateOf(name))?.Paused === true),
 });
 
-contract({
+driverContract({
   kind: 'container.stop',
   needs,
   settleMs: 8000,
   setup: container(async (name) => !(await running(name)), { timeout: 1 }),
 });
 
-contract({
+driverContract({
   kind: 'container.kill',
   variant: 'restart: true',
   needs,
@@ -99,7 +99,7 @@ contract({
 
 {
   const started = new Map<string, string>();
-  contract({
+  driverContract({
     kind: 'container.restart',
     needs,
     settleMs: 8000,
@@ -113,14 +113,14 @@ contract({
   });
 }
 
-contract({
+driverContract({
   kind: 'container.remove',
   needs,
   skipBehaviours: irreversible('a removed container is gone'),
   setup: container(async (name) => (await stateOf(name)) === undefined, { irreversible: true }),
 });
 
-contract({
+driverContract({
   kind: 'container.exec',
   needs,
   skipBehaviours: irreversible('what a command did cannot be undone'),
@@ -140,10 +140,10 @@ contract({
 
 const cutOff = async (_: string, ip: string) => !(await reachable(ip));
 
-contract({ kind: 'container.partition', needs, setup: container(cutOff, undefined, true) });
-contract({ kind: 'container.blackhole', needs, setup: container(cutOff, { ports: [80] }, true) });
-contract({ kind: 'container.loss', needs, setup: container(cutOff, { percent: 100 }, true) });
-contract({
+driverContract({ kind: 'container.partition', needs, setup: container(cutOff, undefined, true) });
+driverContract({ kind: 'container.blackhole', needs, setup: container(cutOff, { ports: [80] }, true) });
+driverContract({ kind: 'container.loss', needs, setup: container(cutOff, { percent: 100 }, true) });
+driverContract({
   kind: 'container.dns-block',
   needs,
   setup: container(
@@ -152,7 +152,7 @@ contract({
     true,
   ),
 });
-contract({
+driverContract({
   kind: 'container.bandwidth',
   needs: [...needs, 'tc'],
   setup: container(
@@ -161,7 +161,7 @@ contract({
     true,
   ),
 });
-contract({
+driverContract({
   kind: 'container.latency',
   needs: [...needs, 'iptables'],
   settleMs: 8000,
@@ -169,7 +169,7 @@ contract({
   setup: container(async (_, ip) => (await connectMs(ip)) > 250, { delay: 400 }, true),
 });
 
-contract({
+driverContract({
   kind: 'container.stress',
   needs: [...needs, 'stress-ng'],
   // The Engine's own process list of the container (`docker top`) shows the load.
@@ -196,13 +196,13 @@ async function cgroupFile(name: string, controller: string, file: string): Promi
   return path === undefined ? '' : readFileSync(`/sys/fs/cgroup/${controller}${path}/${file}`, 'utf8').trim();
 }
 
-contract({
+driverContract({
   kind: 'container.limit-cpu',
   needs,
   setup: container(async (name) => (await cgroupFile(name, 'cpu', 'cpu.cfs_quota_us')) === '20000', { percent: 20 }),
 });
 
-contract({
+driverContract({
   kind: 'container.limit-pids',
   needs,
   setup: container(async (name) => (await cgroupFile(name, 'pids', 'pids.max')) === '20', { max: 20 }),
@@ -221,7 +221,7 @@ async function memoryCap(name: string): Promise<number> {
   return text === 'max' ? Infinity : Number(text);
 }
 
-contract({
+driverContract({
   kind: 'container.limit-memory',
   needs,
   setup: container(async (name) => (await memoryCap(name)) === 32 * 1024 * 1024, { max: '32MiB' }),
