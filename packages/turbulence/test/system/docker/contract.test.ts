@@ -59,9 +59,9 @@ function container(
 const together: ContractCase[] = [];
 
 /**
- * The shared contract (`driverContract` of test/support, named so for the meta-test that finds every case). A reversible case runs its crash-recover with the others, in one runner and one `recover` (the
- * end of this file): 13 runner starts and 13 `recover` runs (each a Node start with tsx) were most of this file's
- * time.
+ * The shared contract (named `driverContract` here too: the coverage meta-test finds cases by that name). A
+ * reversible case runs its crash-recover with the others, in one runner and one `recover` (the end of this file):
+ * 13 runner starts and 13 `recover` runs (each a Node start with tsx) were most of this file's time.
  */
 function driverContract(c: ContractCase): void {
   if (c.skipBehaviours?.['crash-recover']) return sharedContract(c);
