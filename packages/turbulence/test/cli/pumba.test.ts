@@ -13,6 +13,7 @@ import { kindSchema } from '../../src/faults/schemas.js';
 import { containerQuerySchema } from '../../src/targets/queries.js';
 import { parsePumba } from '../../src/cli/pumba/parse.js';
 import { geModelRate, lossStateRate, planPumba, type PumbaPlan } from '../../src/cli/pumba/plan.js';
+import { pumbaLogger } from '../../src/cli/pumba/execute.js';
 import { cliTimeout, runCli } from '../support/cli.js';
 import { shellWords } from '../support/shell-words.js';
 
@@ -200,6 +201,21 @@ describe('Pumba plans', () => {
     expect(p.unsupported).toEqual([]);
     expect(p.fault?.params).toEqual({ command: ['kill', '1'] });
     expect(p.notes.join('\n')).toMatch(/splits it on spaces into argv/);
+  });
+
+  it('--log-level filters the lines (Pumba default: warning) and --json writes logrus-style JSON lines', () => {
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(`out ${l}`), err: (l: string) => lines.push(`err ${l}`) };
+    const quiet = pumbaLogger(plan('pumba kill x'), io);
+    quiet('info', 'injected');
+    quiet('error', 'boom');
+    expect(lines).toEqual(['err boom']);
+    lines.length = 0;
+    const json = pumbaLogger(plan('pumba --json --log-level info kill x'), io);
+    json('info', 'injected');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!.slice(4))).toMatchObject({ level: 'info', msg: 'injected' });
+    expect(() => plan('pumba --log-level loud kill x')).toThrow(/not a valid log level/);
   });
 
   it('approximates netem Markov loss by its long-run rate', () => {

@@ -354,6 +354,12 @@ export function planPumba(line: ParsedLine): PumbaPlan {
     notes,
     unsupported,
   };
+  if (!['debug', 'info', 'warning', 'warn', 'error', 'fatal', 'panic'].includes(base.logLevel))
+    throw usage(
+      `not a valid log level: ${JSON.stringify(base.logLevel)}`,
+      'use --log-level debug, info, warning, error, fatal or panic',
+    );
+  if (base.logLevel === 'warn') base.logLevel = 'warning';
   if (g.version === true && line.command.length === 0) return { ...base, action: 'version' };
   if (g.help === true || line.flags.help === true || line.command.length === 0) return { ...base, action: 'help' };
   if (!['docker', 'podman', 'containerd'].includes(runtime))

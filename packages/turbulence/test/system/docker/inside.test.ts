@@ -7,6 +7,7 @@
  * - the issue's own words, through the real CLI: `turbulence fault inject container.pause --target name=NAME
  *   --duration 3s` pauses it (inspect says paused) and it runs again after 3 s; a `fault inject` SIGKILLed while the
  *   container is paused, then `turbulence recover`, leaves it running.
+ * - `turbulence docker pause ...` (a Pumba line) through the real CLI.
  * - `container.exec` from Pumba's `exec` line (argv, no shell: a `;` stays a plain argument), and a failing command
  *   reported with its exit code and output.
  */
@@ -116,6 +117,19 @@ describe.skipIf(sys.skip)('container.limit-memory', () => {
       expect(recover.code).toBe(0);
       expect(await paused()).toBe(false);
       expect((await stateOf(name))?.Running).toBe(true);
+    },
+  );
+
+  it(
+    'turbulence docker --log-level info pause --duration 2s NAME: the Pumba line through the real CLI',
+    { timeout: cliTimeout(1, 10_000) },
+    async () => {
+      const env = { ...process.env, TURBULENCE_HOME: home };
+      const r = spawnCli(['docker', '--log-level', 'info', 'pause', '--duration', '2s', name], { env });
+      expect(await settles(async () => (await stateOf(name))?.Paused === true, true, 20_000)).toBe(true);
+      expect(await r.exit).toBe(0);
+      expect(r.stdout()).toMatch(/injected container\.pause on .*\n[\s\S]*reverted container\.pause/);
+      expect((await stateOf(name))?.Paused).toBe(false);
     },
   );
 });
