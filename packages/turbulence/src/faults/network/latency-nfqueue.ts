@@ -17,7 +17,7 @@ import { alive, signal, terminate } from '../../os/signals.js';
 import { netnsPids } from '../../os/netns.js';
 import { run } from '../../os/exec.js';
 import { nfqueueAvailable } from './capabilities.js';
-import { iptablesMatches } from './match.js';
+import { iptablesMatches, matchesOf } from './match.js';
 import type { LatencyBackend, LatencyParams } from './latency-types.js';
 import { netAttrs } from '../../targets/netns.js';
 
@@ -111,10 +111,15 @@ async function removeChain(target: Target, chain: string, hook: string): Promise
 export const nfqueueBackend: LatencyBackend = {
   name: 'nfqueue',
   available: () => nfqueueAvailable(),
-  unsupported: (p) =>
-    p.duplicate !== undefined || p.corrupt !== undefined
-      ? 'the NFQUEUE backend delays (with jitter and the reordering it causes) but cannot duplicate or corrupt'
-      : undefined,
+  unsupported(p) {
+    if (p.duplicate !== undefined || p.corrupt !== undefined)
+      return 'the NFQUEUE backend delays (with jitter and the reordering it causes) but cannot duplicate or corrupt';
+    // iptables takes one -s and one -d per rule: peers already use -d (egress) / -s (ingress).
+    const clash = p.peers && matchesOf(p.match).some((m) => m.sources ?? m.destinations);
+    return clash
+      ? 'the NFQUEUE backend cannot combine peers with match sources/destinations: give the addresses in match only'
+      : undefined;
+  },
   async inject(target, p, key, peers) {
     const queue = queueFor(key);
     await this.revert(target, p, key, undefined);
