@@ -13,6 +13,7 @@ import { kindSchema } from '../../src/faults/schemas.js';
 import { containerQuerySchema } from '../../src/targets/queries.js';
 import { parsePumba } from '../../src/cli/pumba/parse.js';
 import { geModelRate, lossStateRate, planPumba, type PumbaPlan } from '../../src/cli/pumba/plan.js';
+import { pumbaLogger } from '../../src/cli/pumba/execute.js';
 import { cliTimeout, runCli } from '../support/cli.js';
 import { shellWords } from '../support/shell-words.js';
 
@@ -112,6 +113,44 @@ describe('Pumba plans', () => {
     expect(p.unsupported).toEqual([]);
   });
 
+  it('iptables filters become a list of match filters, any of which drops, as Pumba adds one rule per flag', () => {
+    const p = plan(
+      'pumba iptables --duration 5m --protocol tcp --source 192.168.1.100 --dst-port 8080 loss --mode nth --every 5 api',
+    );
+    expect(p.unsupported).toEqual([]);
+    expect(p.fault?.params).toEqual({
+      percent: 20,
+      direction: 'ingress',
+      match: [
+        { protocol: 'tcp', sources: ['192.168.1.100'] },
+        { protocol: 'tcp', dstPorts: [8080] },
+      ],
+    });
+    expect(plan('pumba iptables --duration 1m --protocol udp loss --probability 0.2 x').fault?.params).toMatchObject({
+      match: [{ protocol: 'udp' }],
+    });
+    const anyProto = plan('pumba iptables --dst-port 80 --duration 5m loss --probability 0.1 myapp');
+    expect(anyProto.fault?.params).toMatchObject({ match: [{ dstPorts: [80] }] });
+    expect(anyProto.notes.join('\n')).toMatch(/Pumba refuses it .* turbulence matches the port on TCP and UDP/);
+    expect(() => plan('pumba iptables --duration 1m --protocol icmp --dst-port 80 loss x')).toThrow(
+      /only supported for tcp and udp/,
+    );
+    expect(() => plan('pumba iptables --duration 1m --dst-port http loss x')).toThrow(/invalid port "http"/);
+  });
+
+  it('netem port filters: egress ports are source ports, ingress ports destination ports, any of them', () => {
+    const p = plan(
+      'pumba netem --duration 1m --target 10.0.0.0/24 --egress-port 80,81 --ingress-port 5432 delay --time 300 db',
+    );
+    expect(p.unsupported).toEqual([]);
+    expect(p.fault?.params).toMatchObject({
+      delay: 300,
+      direction: 'egress',
+      match: [{ destinations: ['10.0.0.0/24'] }, { srcPorts: [80, 81] }, { dstPorts: [5432] }],
+    });
+    expect(p.fault?.params).not.toHaveProperty('peers');
+  });
+
   it('stop without --restart keeps the container stopped; with --restart it starts again after --duration', () => {
     expect(plan('pumba stop myapp')).toMatchObject({
       keep: true,
@@ -142,6 +181,41 @@ describe('Pumba plans', () => {
     });
     expect(plan('pumba --runtime podman kill mycontainer').dockerHost).toBe('unix:///run/podman/podman.sock');
     expect(plan('pumba --runtime containerd --containerd-namespace k8s.io kill abc').unsupported).toHaveLength(1);
+    expect(plan('pumba --runtime containerd --containerd-namespace k8s.io kill abc').unsupported[0]).toMatch(
+      /no containerd client .* pod\.\* kinds/,
+    );
+    const moby = plan(
+      'pumba --runtime containerd --containerd-namespace moby netem --duration 5m delay --time 3000 abc',
+    );
+    expect(moby.unsupported).toEqual([]);
+    expect(moby.notes.join('\n')).toMatch(/Docker Engine's own containers/);
+  });
+
+  it('exec runs the command as argv through container.exec; --command is split on spaces (no shell)', () => {
+    expect(plan('pumba exec --command "ls" --args "-la" --args "/etc" "re2:^api.*"').fault).toMatchObject({
+      kind: 'container.exec',
+      params: { command: ['ls', '-la', '/etc'] },
+      target: { name: 're2:^api.*' },
+    });
+    const p = plan('pumba exec web');
+    expect(p.unsupported).toEqual([]);
+    expect(p.fault?.params).toEqual({ command: ['kill', '1'] });
+    expect(p.notes.join('\n')).toMatch(/splits it on spaces into argv/);
+  });
+
+  it('--log-level filters the lines (Pumba default: warning) and --json writes logrus-style JSON lines', () => {
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(`out ${l}`), err: (l: string) => lines.push(`err ${l}`) };
+    const quiet = pumbaLogger(plan('pumba kill x'), io);
+    quiet('info', 'injected');
+    quiet('error', 'boom');
+    expect(lines).toEqual(['err boom']);
+    lines.length = 0;
+    const json = pumbaLogger(plan('pumba --json --log-level info kill x'), io);
+    json('info', 'injected');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!.slice(4))).toMatchObject({ level: 'info', msg: 'injected' });
+    expect(() => plan('pumba --log-level loud kill x')).toThrow(/not a valid log level/);
   });
 
   it('approximates netem Markov loss by its long-run rate', () => {

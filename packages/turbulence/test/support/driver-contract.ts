@@ -12,6 +12,10 @@
  *   crash-recover     a real runner process injects through the FaultManager and ledger, is SIGKILLed (the fault
  *                     outlives it), `turbulence recover` (the real CLI) reverts it: no effect, nothing left
  *
+ * {@link crashRecoverTogether} runs the crash-recover behaviour of several cases at once: one runner injects every
+ * case's fault, one SIGKILL, one `recover`, each case checked on its own (for families whose cases are many and
+ * independent, e.g. one container each). Those cases skip their own crash-recover, naming the shared test.
+ *
  * A case skips a behaviour only with a stated reason (`skip: { 'crash-recover': 'irreversible: ...' }`).
  * Prerequisites go through `requireSystem`, which fails instead of skipping when `CI=true`.
  *
@@ -81,7 +85,7 @@ const ctx = () => ({ rng: new Rng(1), signal: new AbortController().signal });
 const RUNNER = join(import.meta.dirname, 'fault-runner.ts');
 
 /** Starts the crashing runner; resolves with it once it printed `injected`. */
-function startRunner(spec: JsonObject, env: NodeJS.ProcessEnv) {
+function startRunner(spec: JsonObject | JsonObject[], env: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, JSON.stringify(spec)], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -230,3 +234,68 @@ export function driverContract(c: ContractCase): void {
     );
   });
 }
+
+/**
+ * The crash-recover behaviour of several cases at once, each on its own target: ONE runner injects every case's
+ * fault through the FaultManager and ledger, is SIGKILLed (every fault outlives it), ONE `turbulence recover`
+ * reverts them all; then each case must show no effect and nothing left, and the ledger holds nothing of the
+ * runner. Cases that use it pass `skipBehaviours: { 'crash-recover': CRASH_TOGETHER }` to their own contract.
+ *
+ * @example
+ * crashRecoverTogether('container kinds', [pauseCase, partitionCase], ['root', 'dockerd']);
+ */
+export function crashRecoverTogether(title: string, cases: readonly ContractCase[], needs: Requirement[] = []): void {
+  const sys = requireSystem(...needs);
+  const settle = Math.max(...cases.map((c) => c.settleMs ?? 3000));
+  describe.skipIf(sys.skip)(`${title}: crash-recover of ${cases.length} kinds in one runner`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const fn of cleanups.splice(0).reverse()) await fn();
+    });
+    it(
+      'a SIGKILLed runner leaves every fault in effect; one `turbulence recover` removes them all and leaves nothing',
+      { timeout: cliTimeout(2, settle * 2 + cases.length * 3000) },
+      async () => {
+        const targets = await Promise.all(cases.map((c) => c.setup()));
+        for (const t of targets) cleanups.push(t.cleanup);
+        const home = mkdtempSync(join(tmpdir(), 'turbulence-contract-'));
+        cleanups.push(() => Promise.resolve(rmSync(home, { recursive: true, force: true })));
+        const env = { ...process.env, TURBULENCE_HOME: home };
+        const specs = cases.map((c, i) => ({
+          kind: c.kind,
+          target: targets[i]!.query,
+          params: targets[i]!.params ?? {},
+        }));
+        const runner = startRunner(specs, env);
+        let recovered = false;
+        cleanups.push(async () => {
+          if (runner.child.exitCode === null && runner.child.signalCode === null) runner.child.kill('SIGKILL');
+          await runner.exited;
+          if (!recovered) await runCli(['recover'], { env });
+        });
+        await runner.injected;
+        const pid = runner.child.pid;
+        const inEffect = async () => Promise.all(targets.map((t) => t.inEffect()));
+        const all = (want: boolean) => async () => (await inEffect()).every((v) => v === want);
+        expect(await settles(all(true), true, settle)).toBe(true);
+        runner.child.kill('SIGKILL');
+        await runner.exited;
+        expect(await inEffect()).toEqual(targets.map(() => true)); // every fault outlives its runner
+        const recover = await runCli(['recover'], { env });
+        recovered = recover.code === 0;
+        expect(recover.stderr).toBe('');
+        expect(recover.code).toBe(0);
+        await settles(all(false), true, settle);
+        const still = (await inEffect()).flatMap((v, i) => (v ? [cases[i]!.kind] : []));
+        expect(still).toEqual([]);
+        const ledger = await new Ledger(ledgerDir(home)).list();
+        expect(ledger.entries.filter((e) => e.owner.pid === pid)).toEqual([]);
+        const left = await Promise.all(targets.map(async (t) => (t.leftovers ? await t.leftovers() : [])));
+        expect(left.flat()).toEqual([]);
+      },
+    );
+  });
+}
+
+/** The reason a case gives for skipping its own crash-recover when {@link crashRecoverTogether} covers it. */
+export const CRASH_TOGETHER = 'runs with the other cases of this file in one runner (crashRecoverTogether)';

@@ -18,6 +18,24 @@ export interface PumbaOutput {
   err: (line: string) => void;
 }
 
+/** Pumba's (logrus) levels, least severe first. */
+export const PUMBA_LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'fatal', 'panic'] as const;
+type PumbaLevel = (typeof PUMBA_LOG_LEVELS)[number];
+
+/**
+ * Lines at `--log-level` and above (Pumba's default: warning, so a run that goes well prints nothing), as text or,
+ * with `--json`, as logrus-style JSON lines `{"level":"info","msg":"...","time":"..."}`. Info and debug go to
+ * stdout, the rest to stderr.
+ */
+export function pumbaLogger(plan: Pick<PumbaPlan, 'logLevel' | 'json'>, io: PumbaOutput) {
+  const min = PUMBA_LOG_LEVELS.indexOf(plan.logLevel as PumbaLevel);
+  return (level: PumbaLevel, msg: string): void => {
+    if (PUMBA_LOG_LEVELS.indexOf(level) < (min < 0 ? 2 : min)) return;
+    const line = plan.json ? JSON.stringify({ level, msg, time: new Date().toISOString() }) : msg;
+    (level === 'debug' || level === 'info' ? io.out : io.err)(line);
+  };
+}
+
 /** Waits `ms`, or less when `signal` aborts. */
 const wait = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -40,27 +58,31 @@ export async function executePumbaPlan(plan: PumbaPlan, io: PumbaOutput, seed = 
   }
   const interrupts = trapInterrupts();
   const manager = new FaultManager({ rng: new Rng(seed), signal: interrupts.soft });
-  manager.on('fault-reverted', (f) => io.out(`reverted ${f.kind} on ${f.target.name} (${f.reason})`));
-  manager.on('fault-failed', (f) => io.err(`failed to ${f.phase} ${f.kind}: ${f.error.format()}`));
+  const log = pumbaLogger(plan, io);
+  manager.on('fault-reverted', (f) => log('info', `reverted ${f.kind} on ${f.target.name} (${f.reason})`));
+  manager.on('fault-failed', (f) => log('error', `failed to ${f.phase} ${f.kind}: ${f.error.format()}`));
   let failed = false;
   try {
     for (;;) {
       const started = Date.now();
       try {
         const faults = await manager.inject(fault, { activity: `turbulence docker ${plan.command}` });
-        for (const f of faults) io.out(`injected ${f.kind} on ${f.target.name}  id ${f.id}`);
+        for (const f of faults) log('info', `injected ${f.kind} on ${f.target.name}  id ${f.id}`);
         if (plan.keep) {
           await manager.detach();
-          io.out('left in effect (Pumba stops without --restart): `turbulence fault revert ID` starts it again');
+          log(
+            'warning',
+            'left in effect (Pumba stops without --restart): `turbulence fault revert ID` starts it again',
+          );
         } else if (fault.durationMs === undefined) {
           await manager.revertAll('done'); // a kill, rm or restart: nothing stays in effect
         } else {
-          io.out(`in effect for ${formatDuration(fault.durationMs)} (Ctrl-C reverts now)`);
+          log('info', `in effect for ${formatDuration(fault.durationMs)} (Ctrl-C reverts now)`);
           await waitUntilReverted(manager, interrupts.soft);
         }
       } catch (err) {
         if (interrupts.fired) break;
-        io.err(`turbulence docker ${plan.command}: ${errorMessage(err)}`);
+        log('error', `turbulence docker ${plan.command}: ${errorMessage(err)}`);
         if (!plan.skipError || plan.intervalMs === undefined) throw err;
         failed = true;
       }

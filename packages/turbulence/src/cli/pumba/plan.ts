@@ -120,19 +120,80 @@ function targetOf(args: readonly string[], labels: readonly string[]): JsonObjec
 type Built = Pick<PumbaPlan, 'keep'> & { kind: string; params: JsonObject; durationMs?: number | undefined };
 type Builder = (f: FlagValues, notes: string[], unsupported: string[]) => Built;
 
+/** Pumba's port list (`util.GetPorts`): comma-separated port numbers. */
+function ports(text: string, flag: string): number[] {
+  if (!text) return [];
+  return text.split(',').map((w) => {
+    const n = Number(w.trim());
+    if (!/^\d+$/.test(w.trim()) || n < 1 || n > 65535)
+      throw usage(
+        `failed to get ports: invalid port ${JSON.stringify(w)} (--${flag})`,
+        `--${flag} takes port numbers separated by commas, e.g. 80,443`,
+      );
+    return n;
+  });
+}
+
+/**
+ * The egress filters of `netem`: `--target` addresses alone become peers; with `--egress-port` (source ports) or
+ * `--ingress-port` (destination ports), Pumba adds one tc u32 filter per address and per port, so a packet that
+ * matches any of them is affected: the same list of filters as `params.match`.
+ */
 const netemPeers = (f: FlagValues): JsonObject => {
   const peers = ips(list(f, 'target'), 'target');
-  return {
+  const sports = ports(str(f, 'egress-port'), 'egress-port');
+  const dports = ports(str(f, 'ingress-port'), 'ingress-port');
+  const base: JsonObject = {
     direction: 'egress',
-    ...(peers.length ? { peers } : {}),
     ...(str(f, 'interface', 'eth0') !== 'eth0' ? { device: str(f, 'interface') } : {}),
   };
+  if (sports.length === 0 && dports.length === 0) return { ...base, ...(peers.length ? { peers } : {}) };
+  const match: JsonObject[] = [
+    ...(peers.length ? [{ destinations: peers }] : []),
+    ...(sports.length ? [{ srcPorts: sports }] : []),
+    ...(dports.length ? [{ dstPorts: dports }] : []),
+  ];
+  return { ...base, match };
 };
 
-function netemCommon(f: FlagValues, unsupported: string[]): void {
-  for (const k of ['egress-port', 'ingress-port'])
-    if (str(f, k))
-      unsupported.push(`--${k}: port filters of netem are not supported yet (the fault would hit every port)`);
+/**
+ * The ingress filters of `iptables`: Pumba inserts one INPUT rule per `--source`, `--destination`, `--src-port` and
+ * `--dst-port` value (each with `-p PROTOCOL`), so a packet that matches any of them is dropped: a list of
+ * `params.match` filters does the same.
+ */
+function iptablesMatch(f: FlagValues, notes: string[]): JsonObject[] | undefined {
+  const protocol = str(f, 'protocol', 'any');
+  if (!['any', 'tcp', 'udp', 'icmp'].includes(protocol))
+    throw usage(
+      `bad protocol name ${JSON.stringify(protocol)}: must be one of any, tcp, udp or icmp`,
+      'use --protocol any, tcp, udp or icmp',
+    );
+  const sources = ips(list(f, 'source'), 'source');
+  const destinations = ips(list(f, 'destination'), 'destination');
+  const srcPorts = ports(str(f, 'src-port'), 'src-port');
+  const dstPorts = ports(str(f, 'dst-port'), 'dst-port');
+  for (const [which, given] of [
+    ['source', srcPorts],
+    ['destination', dstPorts],
+  ] as const) {
+    if (given.length === 0 || protocol === 'tcp' || protocol === 'udp') continue;
+    if (protocol === 'icmp')
+      throw usage(`using ${which} port is only supported for tcp and udp protocol`, 'add --protocol tcp or udp');
+    notes.push(
+      `--${which === 'source' ? 'src' : 'dst'}-port without --protocol: Pumba refuses it ("using ${which} port is only supported for tcp and udp protocol"); turbulence matches the port on TCP and UDP`,
+    );
+  }
+  const proto: JsonObject = protocol === 'any' ? {} : { protocol };
+  const match: JsonObject[] = [
+    ...(sources.length ? [{ ...proto, sources }] : []),
+    ...(destinations.length ? [{ ...proto, destinations }] : []),
+    ...(srcPorts.length ? [{ ...proto, srcPorts }] : []),
+    ...(dstPorts.length ? [{ ...proto, dstPorts }] : []),
+  ];
+  if (match.length === 0 && protocol !== 'any') match.push({ protocol });
+  if (str(f, 'interface', 'eth0') !== 'eth0')
+    notes.push(`--interface ${str(f, 'interface')}: turbulence drops on every interface of the container but lo`);
+  return match.length > 0 ? match : undefined;
 }
 
 function percentOf(f: FlagValues, what: string, notes: string[]): number {
@@ -165,12 +226,16 @@ const builders: Record<string, Builder> = {
     kind: 'container.restart',
     params: { timeout: Math.ceil((goDuration(str(f, 'timeout', '1s')) ?? 1000) / 1000) },
   }),
-  exec: (f, _n, unsupported) => {
-    unsupported.push('exec: turbulence has no fault that runs a command inside a container yet');
-    return { kind: 'container.exec', params: { command: str(f, 'command', 'kill 1'), args: list(f, 'args') } };
+  exec: (f, notes) => {
+    const command = str(f, 'command', 'kill 1');
+    const words = command.split(/\s+/).filter((w) => w.length > 0);
+    if (words.length > 1)
+      notes.push(
+        `--command ${JSON.stringify(command)}: Pumba hands it to the Engine as one word, which runs only where a program has that name; turbulence splits it on spaces into argv (no shell either)`,
+      );
+    return { kind: 'container.exec', params: { command: [...words, ...list(f, 'args')] } };
   },
-  'netem delay': (f, notes, unsupported) => {
-    netemCommon(f, unsupported);
+  'netem delay': (f, notes) => {
     const time = num(f, 'time', 100);
     const jitter = num(f, 'jitter', 10);
     if (time <= 0) throw usage(`invalid delay time ${time}: must be positive`, 'e.g. --time 100 (ms)');
@@ -187,16 +252,14 @@ const builders: Record<string, Builder> = {
       durationMs: durationMs(f, 'netem'),
     };
   },
-  'netem loss': (f, notes, unsupported) => {
-    netemCommon(f, unsupported);
+  'netem loss': (f, notes) => {
     return {
       kind: 'container.loss',
       params: { percent: percentOf(f, 'loss', notes), ...netemPeers(f) },
       durationMs: durationMs(f, 'netem'),
     };
   },
-  'netem loss-state': (f, notes, unsupported) => {
-    netemCommon(f, unsupported);
+  'netem loss-state': (f, notes) => {
     const [p13, p31, p32, p23, p14] = ['p13', 'p31', 'p32', 'p23', 'p14'].map((k) => range(num(f, k), 0, 100, k)) as [
       number,
       number,
@@ -208,8 +271,7 @@ const builders: Record<string, Builder> = {
     notes.push(`loss-state: Bernoulli loss at the model's long-run rate (${percent}%), without its bursts`);
     return { kind: 'container.loss', params: { percent, ...netemPeers(f) }, durationMs: durationMs(f, 'netem') };
   },
-  'netem loss-gemodel': (f, notes, unsupported) => {
-    netemCommon(f, unsupported);
+  'netem loss-gemodel': (f, notes) => {
     const [pg, pb, oneH, oneK] = ['pg', 'pb', 'one-h', 'one-k'].map((k) => range(num(f, k), 0, 100, k)) as [
       number,
       number,
@@ -220,31 +282,28 @@ const builders: Record<string, Builder> = {
     notes.push(`loss-gemodel: Bernoulli loss at the model's long-run rate (${percent}%), without its bursts`);
     return { kind: 'container.loss', params: { percent, ...netemPeers(f) }, durationMs: durationMs(f, 'netem') };
   },
-  'netem duplicate': (f, notes, unsupported) => {
-    netemCommon(f, unsupported);
+  'netem duplicate': (f, notes) => {
     return {
       kind: 'container.latency',
       params: { delay: 0, duplicate: percentOf(f, 'duplicate', notes), backend: 'netem', ...netemPeers(f) },
       durationMs: durationMs(f, 'netem'),
     };
   },
-  'netem corrupt': (f, notes, unsupported) => {
-    netemCommon(f, unsupported);
+  'netem corrupt': (f, notes) => {
     return {
       kind: 'container.latency',
       params: { delay: 0, corrupt: percentOf(f, 'corrupt', notes), backend: 'netem', ...netemPeers(f) },
       durationMs: durationMs(f, 'netem'),
     };
   },
-  'netem rate': (f, notes, unsupported) => {
-    netemCommon(f, unsupported);
+  'netem rate': (f, notes) => {
     const rate = str(f, 'rate', '100kbit');
     if (!RATE.test(rate)) throw usage(`invalid rate ${JSON.stringify(rate)}`, 'e.g. --rate 100kbit, 1mbit, 10gbit');
     for (const k of ['packetoverhead', 'cellsize', 'celloverhead'])
       if (num(f, k) !== 0) notes.push(`--${k}: not modelled (tbf counts bytes as sent)`);
     return { kind: 'container.bandwidth', params: { rate, ...netemPeers(f) }, durationMs: durationMs(f, 'netem') };
   },
-  'iptables loss': (f, notes, unsupported) => {
+  'iptables loss': (f, notes) => {
     const mode = str(f, 'mode', 'random');
     let percent: number;
     if (mode === 'random') percent = range(num(f, 'probability'), 0, 1, 'probability') * 100;
@@ -259,19 +318,10 @@ const builders: Record<string, Builder> = {
       percent = Math.round(10000 / every) / 100;
       notes.push(`--mode nth: turbulence drops 1 in ${every} packets at random (${percent}%), not every ${every}th`);
     } else throw usage(`invalid loss mode ${JSON.stringify(mode)}`, 'use --mode random or --mode nth');
-    const protocol = str(f, 'protocol', 'any');
-    if (!['any', 'tcp', 'udp', 'icmp'].includes(protocol))
-      throw usage(`invalid protocol ${JSON.stringify(protocol)}`, 'use any, tcp, udp or icmp');
-    if (protocol !== 'any') unsupported.push(`--protocol ${protocol}: container.loss cannot narrow by protocol yet`);
-    for (const k of ['src-port', 'dst-port'])
-      if (str(f, k)) unsupported.push(`--${k}: container.loss cannot narrow by port yet`);
-    if (list(f, 'destination').length)
-      unsupported.push('--destination: ingress loss by destination address is not supported yet');
-    ips(list(f, 'destination'), 'destination');
-    const peers = ips(list(f, 'source'), 'source');
+    const match = iptablesMatch(f, notes);
     return {
       kind: 'container.loss',
-      params: { percent, direction: 'ingress', ...(peers.length ? { peers } : {}) },
+      params: { percent, direction: 'ingress', ...(match ? { match } : {}) },
       durationMs: durationMs(f, 'iptables'),
     };
   },
@@ -304,6 +354,12 @@ export function planPumba(line: ParsedLine): PumbaPlan {
     notes,
     unsupported,
   };
+  if (!['debug', 'info', 'warning', 'warn', 'error', 'fatal', 'panic'].includes(base.logLevel))
+    throw usage(
+      `not a valid log level: ${JSON.stringify(base.logLevel)}`,
+      'use --log-level debug, info, warning, error, fatal or panic',
+    );
+  if (base.logLevel === 'warn') base.logLevel = 'warning';
   if (g.version === true && line.command.length === 0) return { ...base, action: 'version' };
   if (g.help === true || line.flags.help === true || line.command.length === 0) return { ...base, action: 'help' };
   if (!['docker', 'podman', 'containerd'].includes(runtime))
@@ -313,8 +369,17 @@ export function planPumba(line: ParsedLine): PumbaPlan {
     dockerHost = str(g, 'podman-socket') || dockerHost || 'unix:///run/podman/podman.sock';
     notes.push('--runtime podman: turbulence talks to Podman through its Docker-compatible socket');
   }
-  if (runtime === 'containerd')
-    unsupported.push('--runtime containerd: turbulence drives the Docker Engine API (and Podman) only');
+  if (runtime === 'containerd') {
+    const namespace = str(g, 'containerd-namespace', 'k8s.io');
+    if (namespace === 'moby')
+      notes.push(
+        "--runtime containerd --containerd-namespace moby: these are the Docker Engine's own containers (same ids); turbulence reaches them through the Engine API",
+      );
+    else
+      unsupported.push(
+        `--runtime containerd (namespace ${namespace}): turbulence has no containerd client (containerd's API is gRPC only, and there is no maintained Node.js client for it); it reaches containers through the Docker Engine API (Docker's own containerd namespace, moby) or Podman's Docker-compatible socket. For Kubernetes containers (namespace k8s.io) use the pod.* kinds`,
+      );
+  }
   const { cmd, sub } = specOf(line.command);
   if ((sub ?? cmd).requireArgs || cmd.requireArgs) {
     if (line.args.length === 0)

@@ -45,7 +45,12 @@ const percentCorrelation: readonly FlagSpec[] = [
 export const globalFlags: readonly FlagSpec[] = [
   { name: 'host', aliases: ['H'], type: 'string', default: 'unix:///var/run/docker.sock' },
   { name: 'runtime', type: 'string', default: 'docker' },
-  { name: 'containerd-socket', type: 'string', default: '/run/containerd/containerd.sock' },
+  {
+    name: 'containerd-socket',
+    type: 'string',
+    default: '/run/containerd/containerd.sock',
+    ignored: 'turbulence talks to the Docker Engine, not to containerd',
+  },
   { name: 'containerd-namespace', type: 'string', default: 'k8s.io' },
   { name: 'podman-socket', type: 'string' },
   { name: 'tls', type: 'bool', default: false, ignored: 'set DOCKER_TLS_VERIFY and DOCKER_CERT_PATH instead' },

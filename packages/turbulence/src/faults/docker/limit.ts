@@ -34,20 +34,26 @@ interface LimitVariant<P> {
   previous(host: Record<string, unknown>): Update;
 }
 
-const dir = () => join(turbulenceHome(), 'container-limits');
-const fileOf = (key: string) => join(dir(), `${objectName('', key)}.json`);
+/** Where the values in force before a limit are kept until revert: `$TURBULENCE_HOME/container-limits/`. */
+export const savedDir = (): string => join(turbulenceHome(), 'container-limits');
+/** The file of one fault's saved values. */
+export const savedFile = (key: string): string => join(savedDir(), `${objectName('', key)}.json`);
 
-function readSaved(key: string): Update | undefined {
+/** The values a fault saved before it acted, or undefined. */
+export function readSaved<T = Update>(key: string): T | undefined {
   try {
-    return JSON.parse(readFileSync(fileOf(key), 'utf8')) as Update;
+    return JSON.parse(readFileSync(savedFile(key), 'utf8')) as T;
   } catch {
     return undefined;
   }
 }
 
+/** The key inject used: the ledger id, or (a direct driver call) kind + target + params. */
+export const limitKeyOf = (kind: string, fault: { id: string; target: Target; params: unknown }): string =>
+  /^container-/.test(fault.id) ? fault.id : faultIdOf(undefined, kind, fault.target, fault.params);
+
 function limitDriver<P extends JsonObject>(v: LimitVariant<P>): FaultDriver<P> {
-  const keyOf = (fault: { id: string; target: Target; params: P }): string =>
-    /^container-/.test(fault.id) ? fault.id : faultIdOf(undefined, v.kind, fault.target, fault.params);
+  const keyOf = (fault: { id: string; target: Target; params: P }): string => limitKeyOf(v.kind, fault);
   return {
     kind: v.kind,
     summary: v.summary,
@@ -63,8 +69,8 @@ function limitDriver<P extends JsonObject>(v: LimitVariant<P>): FaultDriver<P> {
       if (!previous) {
         const info = await inspectContainer(containerAttrs(target).id);
         previous = v.previous((info?.HostConfig ?? {}) as Record<string, unknown>);
-        await ensurePrivateDir(dir());
-        await writeFileAtomic(fileOf(key), JSON.stringify(previous));
+        await ensurePrivateDir(savedDir());
+        await writeFileAtomic(savedFile(key), JSON.stringify(previous));
       }
       const gone = !(await containerCall(`update container ${target.name}`, () =>
         containerOf(target).update(v.apply(p)),
@@ -86,7 +92,7 @@ function limitDriver<P extends JsonObject>(v: LimitVariant<P>): FaultDriver<P> {
         undefined,
         ErrorCodes.FAULT_REVERT_FAILED,
       );
-      await removeFileDurably(fileOf(key)).catch(() => undefined);
+      await removeFileDurably(savedFile(key)).catch(() => undefined);
     },
   };
 }

@@ -9,6 +9,7 @@ import type { KindSchema } from '../kind-schema.js';
 import { bandwidthParams, blackholeParams, dnsBlockParams, lossParams, partitionParams } from '../network/schema.js';
 import { latencyParams } from '../network/latency-types.js';
 import { signalSchema } from '../process/schema.js';
+import { sizeParam } from '../limit/size.js';
 
 export { containerQuerySchema };
 
@@ -69,6 +70,37 @@ export const limitCpuParams = z.object({ percent: z.number().min(1).max(6400) })
 /** Params of `container.limit-pids`: the most processes the container may have. */
 export const limitPidsParams = z.object({ max: z.number().int().min(1) }).strict();
 
+/**
+ * Params of `container.limit-memory`: the memory cap (`64MiB`, `512m`, bytes) and the swap allowed on top of it
+ * (default none: the cap is a hard cap, as with `docker update --memory X --memory-swap X`).
+ */
+export const limitMemoryParams = z
+  .object({
+    max: sizeParam.refine((n) => n >= 1024 * 1024, { message: 'at least 1MiB (e.g. 64MiB)' }),
+    swap: sizeParam.default(0),
+  })
+  .strict();
+
+/**
+ * Params of `container.exec`: a command as argv (never through a shell; use `["sh", "-c", "..."]` to want one),
+ * run like `docker exec` (Pumba's `exec`), waited for up to `timeout` seconds unless `detach`.
+ */
+export const execParams = z
+  .object({
+    /** argv: the program and its arguments, e.g. ["kill", "-TERM", "1"]. */
+    command: z
+      .union([z.array(z.string().min(1)).min(1), z.string().min(1)])
+      .transform((v) => (Array.isArray(v) ? v : v.split(/\s+/).filter((w) => w.length > 0))),
+    /** User inside the container (Pumba runs as root). */
+    user: z.string().min(1).default('root'),
+    privileged: z.boolean().default(false),
+    /** Start it and return without waiting for it to end. */
+    detach: z.boolean().default(false),
+    /** Seconds to wait for the command to end (not with detach). */
+    timeout: z.number().int().min(1).max(3600).default(60),
+  })
+  .strict();
+
 /** The network kinds run inside a container's namespace with the network family's drivers: kind → inner kind. */
 export const networkKinds = {
   'container.partition': 'network.partition',
@@ -101,6 +133,12 @@ export const kinds: readonly KindSchema[] = [
     example: { target: web, params: { irreversible: true } },
   },
   {
+    kind: 'container.exec',
+    params: execParams,
+    ...base,
+    example: { target: web, params: { command: ['kill', '-TERM', '1'] } },
+  },
+  {
     kind: 'container.stress',
     params: stressParams,
     ...base,
@@ -117,6 +155,12 @@ export const kinds: readonly KindSchema[] = [
     params: limitPidsParams,
     ...base,
     example: { target: web, params: { max: 20 }, duration: '30s' },
+  },
+  {
+    kind: 'container.limit-memory',
+    params: limitMemoryParams,
+    ...base,
+    example: { target: web, params: { max: '64MiB' }, duration: '30s' },
   },
   net('container.partition', partitionParams, { peers: ['client'] }),
   net('container.loss', lossParams, { percent: 30 }),

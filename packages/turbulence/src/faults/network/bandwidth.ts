@@ -65,12 +65,12 @@ export const bandwidthDriver: FaultDriver<Params> = {
     const leaf = tbf(p.rate);
     if (p.direction !== 'ingress') {
       await claimRoot(target, s.device, s.handle, KIND);
-      await installTree(target, s.device, s.handle, leaf, peers, 'dst');
+      await installTree(target, s.device, s.handle, leaf, peers, 'dst', p.match);
     }
     if (s.ifb) {
       await claimIngress(target, s.device, s.ifb, KIND);
       await installIngress(target, s.device, s.ifb);
-      await installTree(target, s.ifb, s.handle, leaf, peers, 'src');
+      await installTree(target, s.ifb, s.handle, leaf, peers, 'src', p.match);
     }
     const out: JsonObject = { ...s, peers };
     return out;

@@ -49,12 +49,12 @@ export const netemBackend: LatencyBackend = {
     const s = await stateOf(target, p, key, undefined);
     if (p.direction !== 'ingress') {
       await claimRoot(target, s.device, s.handle, 'network.latency');
-      await installTree(target, s.device, s.handle, netemArgs(p), peers, 'dst');
+      await installTree(target, s.device, s.handle, netemArgs(p), peers, 'dst', p.match);
     }
     if (s.ifb) {
       await claimIngress(target, s.device, s.ifb, 'network.latency');
       await installIngress(target, s.device, s.ifb);
-      await installTree(target, s.ifb, s.handle, netemArgs(p), peers, 'src');
+      await installTree(target, s.ifb, s.handle, netemArgs(p), peers, 'src', p.match);
     }
     const out: JsonObject = { ...s };
     return out;

@@ -2,7 +2,7 @@
  * The NFQUEUE backend of `network.latency`, for kernels without netem: iptables (nft front end) sends the
  * target's packets to queue N inside its namespace, where a worker process holds each verdict for the delay.
  *
- *   OUTPUT ─▶ TBL<key>o ─(-d peer)─▶ NFQUEUE N --queue-bypass ─▶ nfq-worker (ip netns exec NS) ─ delay ─▶ ACCEPT
+ *   OUTPUT ─▶ TBL<key>o ─(-d peer, match)─▶ NFQUEUE N --queue-bypass ─▶ nfq-worker (ip netns exec NS) ─ delay ─▶ ACCEPT
  *   INPUT  ─▶ TBL<key>i ─(-s peer)─▶ same queue
  *
  * `--queue-bypass` lets packets pass untouched whenever no worker listens, so a dead worker never blackholes.
@@ -17,6 +17,7 @@ import { alive, signal, terminate } from '../../os/signals.js';
 import { netnsPids } from '../../os/netns.js';
 import { run } from '../../os/exec.js';
 import { nfqueueAvailable } from './capabilities.js';
+import { iptablesMatches, matchesOf } from './match.js';
 import type { LatencyBackend, LatencyParams } from './latency-types.js';
 import { netAttrs } from '../../targets/netns.js';
 
@@ -110,10 +111,15 @@ async function removeChain(target: Target, chain: string, hook: string): Promise
 export const nfqueueBackend: LatencyBackend = {
   name: 'nfqueue',
   available: () => nfqueueAvailable(),
-  unsupported: (p) =>
-    p.duplicate !== undefined || p.corrupt !== undefined
-      ? 'the NFQUEUE backend delays (with jitter and the reordering it causes) but cannot duplicate or corrupt'
-      : undefined,
+  unsupported(p) {
+    if (p.duplicate !== undefined || p.corrupt !== undefined)
+      return 'the NFQUEUE backend delays (with jitter and the reordering it causes) but cannot duplicate or corrupt';
+    // iptables takes one -s and one -d per rule: peers already use -d (egress) / -s (ingress).
+    const clash = p.peers && matchesOf(p.match).some((m) => m.sources ?? m.destinations);
+    return clash
+      ? 'the NFQUEUE backend cannot combine peers with match sources/destinations: give the addresses in match only'
+      : undefined;
+  },
   async inject(target, p, key, peers) {
     const queue = queueFor(key);
     await this.revert(target, p, key, undefined);
@@ -125,8 +131,10 @@ export const nfqueueBackend: LatencyBackend = {
       const chain = chainFor(key, dir);
       await iptables(target, ['-N', chain]);
       const nfq = ['-j', 'NFQUEUE', '--queue-num', String(queue), '--queue-bypass'];
-      if (peers.length === 0) await iptables(target, ['-A', chain, '!', lo, 'lo', ...nfq]);
-      for (const peer of peers) await iptables(target, ['-A', chain, peerFlag, peer, ...nfq]);
+      for (const m of iptablesMatches(p.match)) {
+        if (peers.length === 0) await iptables(target, ['-A', chain, '!', lo, 'lo', ...m, ...nfq]);
+        for (const peer of peers) await iptables(target, ['-A', chain, peerFlag, peer, ...m, ...nfq]);
+      }
       await iptables(target, ['-I', hook, '1', '-j', chain]);
     }
     const state: JsonObject = { backend: 'nfqueue', queue, pid, peers };

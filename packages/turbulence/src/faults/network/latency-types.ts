@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CapabilityResult, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { parseDuration } from '../../core/duration.js';
+import { matchParam } from './match.js';
 import { peersParam } from './params.js';
 
 const ms = z.union([z.number().min(0), z.string()]).transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
@@ -20,6 +21,8 @@ export const latencyParams = z
     duplicate: percent,
     corrupt: percent,
     peers: peersParam,
+    /** Only packets of this protocol / these addresses / ports (see `match.ts`). */
+    match: matchParam,
     direction: z.enum(['both', 'ingress', 'egress']).default('egress'),
     device: z.string().optional(),
     /** `auto` uses netem where the kernel has it, else NFQUEUE. */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { networkQuerySchema } from '../../targets/queries.js';
 import type { KindSchema } from '../kind-schema.js';
 import { latencyParams } from './latency-types.js';
+import { matchParam } from './match.js';
 import { directionParam, peersParam } from './params.js';
 
 export { networkQuerySchema };
@@ -18,6 +19,8 @@ export const bandwidthParams = z
     }),
     direction: directionParam.default('egress'),
     peers: peersParam,
+    /** Only packets of this protocol / these addresses / ports (see `match.ts`). */
+    match: matchParam,
     device: z.string().optional(),
   })
   .strict();
@@ -44,11 +47,23 @@ export const dnsBlockParams = z
 
 /** Params of `network.loss`. */
 export const lossParams = z
-  .object({ percent: z.number().min(0).max(100), peers: peersParam, direction: directionParam })
+  .object({ percent: z.number().min(0).max(100), peers: peersParam, direction: directionParam, match: matchParam })
   .strict();
 
-/** Params of `network.partition`. */
-export const partitionParams = z.object({ peers: peersParam, direction: directionParam }).strict();
+/**
+ * Params of `network.partition`. `connections: new` drops only the packets that open a connection (conntrack state
+ * new), so replies to connections the other side opened still flow: with `direction: egress` the target cannot
+ * open connections to its peers while they can still open connections to it (a one-way partition that TCP clients
+ * see as one-way; dropping every packet one way breaks TCP both ways, since each side must answer).
+ */
+export const partitionParams = z
+  .object({
+    peers: peersParam,
+    direction: directionParam,
+    match: matchParam,
+    connections: z.enum(['all', 'new']).default('all'),
+  })
+  .strict();
 
 const base = { target: networkQuerySchema, targetTypes: ['netns'] } as const;
 const lab = { lab: 'demo', hosts: ['db'] };

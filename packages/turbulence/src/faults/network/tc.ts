@@ -5,13 +5,14 @@
  * coexist) instead of replacing the first:
  *
  *   egress:   dev ──root H: (tbf | htb ─┬─ H:1 default, unshaped
- *                                       └─ H:2 shaped/delayed ◀── u32 match ip dst <peer>)
+ *                                       └─ H:2 shaped/delayed ◀── u32 match ip dst <peer> [match ...])
  *   ingress:  dev ──ingress ffff: ──u32 all──mirred──▶ ifb tbi<key> ──root H: (same tree, match ip src)
  */
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { Target } from '../../core/fault.js';
 import { run } from '../../os/exec.js';
 import { netAttrs } from '../../targets/netns.js';
+import { u32Selectors, type MatchParam } from './match.js';
 
 /** A qdisc handle major (hex, without the colon) owned by a fault. */
 export const handleFor = (key: string): string => ((parseInt(key.slice(0, 4), 16) % 0xef00) + 0x100).toString(16);
@@ -81,16 +82,33 @@ function cannotCoexist(kind: string, target: Target, what: string, look: string)
   );
 }
 
-/** Builds the shaping tree under `handle` on `dev`: one leaf for everything, or htb + u32 for some peers. */
+/**
+ * The u32 selectors of peers (`match ip dst|src PEER`) and traffic filters (`params.match`): each peer AND each
+ * filter; empty when both are absent (all traffic).
+ */
+export function selectorsOf(peers: readonly string[], dir: 'dst' | 'src', match: MatchParam): string[][] {
+  const byPeer = peers.map((peer) => ['match', 'ip', dir, peer]);
+  const byMatch = u32Selectors(match);
+  if (byPeer.length === 0) return byMatch;
+  if (byMatch.length === 0) return byPeer;
+  return byPeer.flatMap((p) => byMatch.map((m) => [...p, ...m]));
+}
+
+/**
+ * Builds the shaping tree under `handle` on `dev`: one leaf for everything, or htb + u32 for some peers and/or
+ * traffic filters (`match`).
+ */
 export async function installTree(
   target: Target,
   dev: string,
   handle: string,
   leaf: string[],
   peers: readonly string[],
-  match: 'dst' | 'src',
+  dir: 'dst' | 'src',
+  match?: MatchParam,
 ): Promise<void> {
-  if (peers.length === 0) {
+  const selectors = selectorsOf(peers, dir, match);
+  if (selectors.length === 0) {
     await tc(target, ['qdisc', 'replace', 'dev', dev, 'root', 'handle', `${handle}:`, ...leaf]);
     return;
   }
@@ -122,9 +140,9 @@ export async function installTree(
     `${(parseInt(handle, 16) + 1).toString(16)}:`,
     ...leaf,
   ]);
-  for (const peer of peers) {
+  for (const selector of selectors) {
     const filter = ['filter', 'add', 'dev', dev, 'parent', `${handle}:`, 'protocol', 'ip', 'prio', '1', 'u32'];
-    await tc(target, [...filter, 'match', 'ip', match, peer, 'flowid', `${handle}:2`]);
+    await tc(target, [...filter, ...selector, 'flowid', `${handle}:2`]);
   }
 }
 

@@ -7,7 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll } from 'vitest';
 import type { JsonObject } from '../../../src/core/json.js';
-import { driverContract, type ContractCase, type ContractTarget } from '../../support/driver-contract.js';
+import {
+  CRASH_TOGETHER,
+  crashRecoverTogether,
+  driverContract as sharedContract,
+  type ContractCase,
+  type ContractTarget,
+} from '../../support/driver-contract.js';
 import {
   connectMs,
   engine,
@@ -48,6 +54,19 @@ function container(
       },
     };
   };
+}
+
+const together: ContractCase[] = [];
+
+/**
+ * The shared contract (named `driverContract` here too: the coverage meta-test finds cases by that name). A
+ * reversible case runs its crash-recover with the others, in one runner and one `recover` (the end of this file):
+ * 13 runner starts and 13 `recover` runs (each a Node start with tsx) were most of this file's time.
+ */
+function driverContract(c: ContractCase): void {
+  if (c.skipBehaviours?.['crash-recover']) return sharedContract(c);
+  together.push(c);
+  sharedContract({ ...c, skipBehaviours: { ...c.skipBehaviours, 'crash-recover': CRASH_TOGETHER } });
 }
 
 const irreversible = (what: string) => ({
@@ -99,6 +118,24 @@ driverContract({
   needs,
   skipBehaviours: irreversible('a removed container is gone'),
   setup: container(async (name) => (await stateOf(name)) === undefined, { irreversible: true }),
+});
+
+driverContract({
+  kind: 'container.exec',
+  needs,
+  skipBehaviours: irreversible('what a command did cannot be undone'),
+  // The Engine's archive API (not exec) tells whether the file the command creates exists.
+  setup: container(
+    async (name) =>
+      engine
+        .getContainer(name)
+        .infoArchive({ path: '/tmp/turbulence-exec-marker' })
+        .then(
+          () => true,
+          () => false,
+        ),
+    { command: ['touch', '/tmp/turbulence-exec-marker'] },
+  ),
 });
 
 const cutOff = async (_: string, ip: string) => !(await reachable(ip));
@@ -170,3 +207,24 @@ driverContract({
   needs,
   setup: container(async (name) => (await cgroupFile(name, 'pids', 'pids.max')) === '20', { max: 20 }),
 });
+
+/** The cap, read from the container's memory cgroup (v1 memory.limit_in_bytes, v2 memory.max), outside the Engine. */
+async function memoryCap(name: string): Promise<number> {
+  const pid = (await stateOf(name))?.Pid;
+  if (!pid) return NaN;
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
+  const v1 = lines.find((l) => l.split(':')[1]?.split(',').includes('memory'));
+  const path = v1
+    ? `/sys/fs/cgroup/memory${v1.split(':')[2]}/memory.limit_in_bytes`
+    : `/sys/fs/cgroup${lines.find((l) => l.startsWith('0::'))?.slice(3)}/memory.max`;
+  const text = readFileSync(path, 'utf8').trim();
+  return text === 'max' ? Infinity : Number(text);
+}
+
+driverContract({
+  kind: 'container.limit-memory',
+  needs,
+  setup: container(async (name) => (await memoryCap(name)) === 32 * 1024 * 1024, { max: '32MiB' }),
+});
+
+crashRecoverTogether('container kinds', together, [...new Set(together.flatMap((c) => c.needs ?? []))]);
