@@ -3,7 +3,7 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { turbulenceHome } from '../../os/home.js';
+import { sessionsDir, turbulenceHome } from '../../os/home.js';
 import { startUiServer } from '../../ui/server.js';
 import { parseInteger } from '../parse.js';
 import { trapInterrupts } from '../signals.js';
@@ -33,11 +33,14 @@ export function register(program: Command): void {
       'also start the demo system (three replicas, a proxy, a client) and a button that runs the demo experiment',
     )
     .option('--seed <n>', 'seed of demo runs', '42')
+    .option('--proxy-api <url>', 'a Toxiproxy-compatible API whose proxies and toxics the dashboard shows and edits')
     .addHelpText(
       'after',
       `
-The dashboard listens on http://127.0.0.1:8475 by default. Runs in this process (--demo) appear live; runs elsewhere
-appear when started with \`turbulence run EXPERIMENT --ui http://127.0.0.1:8475\`.
+The dashboard listens on http://127.0.0.1:8475 by default. Runs in this process (--demo) appear live, and so do
+\`turbulence run\`, \`fault inject\` and \`monkey run\` in other terminals that share its TURBULENCE_HOME (they record
+their events in $TURBULENCE_HOME/sessions). A run on another machine or home can post to it instead:
+\`turbulence run EXPERIMENT --ui http://HOST:8475\`.
 Ctrl-C stops the dashboard (and the demo system, reverting a demo run's faults).
 
 Examples:
@@ -62,6 +65,7 @@ Examples:
           port,
           token,
           journals,
+          sessions: sessionsDir(),
           ...(demo ? { demo } : {}),
           ...(proxyApi ? { proxyApi } : {}),
         });
