@@ -14,6 +14,7 @@
  *   GET  /api/doctor              which fault kinds work on this machine
  *   GET  /api/demo, POST /api/demo/run   with --demo: the demo system, and start the demo experiment
  *   /api/proxies..., /api/arcade...      proxies and toxics (proxies.ts), the arcade (arcade.ts)
+ *   GET  /api/dns, GET /api/labs         DNS rules of the chaos DNS servers and running labs (inventory.ts)
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -32,6 +33,8 @@ import { dashboardDir } from './assets.js';
 import type { DemoControl } from './demo.js';
 import { registerProxies } from './proxies.js';
 import { watchSessions } from './session-watch.js';
+import { registerArcade, type ArcadeSource } from './arcade.js';
+import { registerInventory } from './inventory.js';
 
 /** Options of {@link startUiServer}. */
 export interface UiServerOptions {
@@ -52,6 +55,10 @@ export interface UiServerOptions {
    * appear live (see `session-watch.ts`). Default: not followed.
    */
   sessions?: string;
+  /** Arcade targets without `--demo` (with it, the demo control registers the arcade with these added). */
+  arcade?: readonly ArcadeSource[];
+  /** Chaos DNS control APIs the DNS view lists (besides those the ledger and running labs name). */
+  dnsApis?: string[];
 }
 
 /** A running dashboard server. */
@@ -201,6 +208,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   });
   if (options.proxyApi) registerProxies(app, options.proxyApi);
   options.demo?.routes(app, hub);
+  const stopArcade =
+    !options.demo && options.arcade?.length
+      ? registerArcade(app, options.arcade, { maxConcurrentFaults: 1 })
+      : undefined;
+  registerInventory(app, ledger, { dnsApis: options.dnsApis ?? [] });
 
   const sessions = options.sessions ? await watchSessions(options.sessions, hub) : undefined;
   const { url, port } = await listenControl(app, host, options.port ?? 8475, 'dashboard').catch((err: unknown) => {
@@ -214,6 +226,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     app,
     async close() {
       sessions?.close();
+      await stopArcade?.();
       hub.close();
       await app.close();
     },
