@@ -1,5 +1,6 @@
 /**
- * The dashboard: views (runs, active faults, doctor, demo) switched with buttons (keyboard: Tab/Enter, or 1-4),
+ * The dashboard: views (runs, active faults, doctor, demo, arcade, proxies, DNS rules, labs) switched with buttons
+ * (keyboard: Tab/Enter, or 1-8),
  * refreshed when the event stream says something changed. The run timeline is the report's SVG (drawn by the
  * server with `src/report/timeline.ts`), styled with the report's CSS.
  */
@@ -8,6 +9,7 @@ import { api, follow, type StreamEvent } from './api.js';
 import { APP_CSS } from './style.js';
 import { loadArcade, setupArcade, shoot } from './arcade.js';
 import { loadProxies, setupProxies } from './proxies.js';
+import { loadDns, loadLabs } from './inventory.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
 const esc = (s: unknown) =>
@@ -32,6 +34,14 @@ function show(view: string): void {
   if (view === 'demo') void loadDemo();
   if (view === 'arcade') void loadArcade().catch((err: Error) => say(err.message));
   if (view === 'proxies') void loadProxies().catch((err: Error) => say(err.message));
+  if (view === 'dns') void loadDns().catch((err: Error) => say(err.message));
+  if (view === 'labs') void loadLabs().catch((err: Error) => say(err.message));
+}
+
+/** Reloads the DNS or labs view when it is open (after a revert, or a fault or DNS event). */
+function refreshInventory(): void {
+  if (!$('#view-dns').hidden) void loadDns().catch(() => undefined);
+  if (!$('#view-labs').hidden) void loadLabs().catch(() => undefined);
 }
 
 interface RunsAnswer {
@@ -157,6 +167,8 @@ function onEvent(e: StreamEvent): void {
   if (e.source === 'run' || e.source === 'fault') refreshRuns();
   if (e.source === 'fault') refreshFaults();
   if (!$('#view-arcade').hidden && (e.source === 'fault' || e.source === 'supervisor')) void loadArcade();
+  if (e.source === 'fault' || e.source === 'supervisor' || e.type === 'dns.rule.added' || e.type === 'dns.rule.removed')
+    refreshInventory();
   if (!$('#view-proxies').hidden && e.source === 'proxy') void loadProxies();
   if (!$('#view-demo').hidden && (e.type === 'run.started' || e.type === 'run.finished' || e.source === 'supervisor'))
     refreshDemo();
@@ -172,7 +184,7 @@ document.addEventListener('click', (ev) => {
     refreshRuns();
   } else if (t.classList.contains('revert') && t.dataset.id) {
     void api<{ reverted: string[] }>(`/api/faults/${encodeURIComponent(t.dataset.id)}/revert`, {}).then(
-      (r) => (say(`reverted ${r.reverted.join(', ')}`), refreshFaults(), refreshRuns()),
+      (r) => (say(`reverted ${r.reverted.join(', ')}`), refreshFaults(), refreshRuns(), refreshInventory()),
       (err: Error) => say(err.message),
     );
   } else if (t.id === 'revert-all') {
@@ -208,16 +220,17 @@ document.addEventListener('keydown', (ev) => {
     ev.metaKey
   )
     return;
-  const views = ['runs', 'faults', 'doctor', 'demo', 'arcade', 'proxies'];
+  const views = ['runs', 'faults', 'doctor', 'demo', 'arcade', 'proxies', 'dns', 'labs'];
   const view = views[Number(ev.key) - 1];
   if (view && !document.querySelector<HTMLButtonElement>(`[data-view=${view}]`)?.hidden) show(view);
 });
 
 void api('/api/demo').then(
-  () => {
-    $('[data-view=demo]').hidden = false;
-    $('[data-view=arcade]').hidden = false;
-  },
+  () => ($('[data-view=demo]').hidden = false),
+  () => undefined,
+);
+void api('/api/arcade').then(
+  () => ($('[data-view=arcade]').hidden = false),
   () => undefined,
 );
 setupArcade(say);

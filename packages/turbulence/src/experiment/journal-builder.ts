@@ -102,8 +102,9 @@ function apply(j: Journal, e: RunEvent, faults: Map<string, JournalFault>): void
       return;
     }
     case 'fault.reverted': {
+      // The first revert wins: a fault the dashboard reverted stays `ui` when the run's end reports it again.
       const entry = faults.get(e.id);
-      if (entry) {
+      if (entry && entry.reverted_at === null) {
         entry.reverted_at = timestamp(Date.parse(e.at));
         entry.reverted_by = e.reason;
         if (e.note) entry.revert_note = e.note;

@@ -42,15 +42,19 @@ export function announceFaultEvents(manager: EventEmitter<FaultManagerEvents>, r
   );
   manager.on('fault-reverted', (f) =>
     send(
-      stamp('fault', {
-        type: 'fault.reverted',
-        id: f.id,
-        kind: f.kind,
-        runId: run,
-        target: ref(f.target),
-        reason: f.reason,
-        ...(f.note ? { note: f.note } : {}),
-      }),
+      stamp(
+        'fault',
+        {
+          type: 'fault.reverted',
+          id: f.id,
+          kind: f.kind,
+          runId: run,
+          target: ref(f.target),
+          reason: f.reason,
+          ...(f.note ? { note: f.note } : {}),
+        },
+        f.revertedAt !== undefined ? new Date(f.revertedAt) : undefined,
+      ),
     ),
   );
   manager.on('fault-failed', (f) =>

@@ -35,7 +35,8 @@ export interface FaultManagerEvents {
   'fault-injected': [fault: ActiveFault];
   /** `reason`: `expired`, `reverted` (revert(id)), or the reason given to revertAll (e.g. `rollback`). */
   /** `note`: what revert really did, when not simply "undone" (see `FaultDriver.revert`). */
-  'fault-reverted': [fault: ActiveFault & { reason: string; note?: string }];
+  /** `revertedAt`: epoch ms of the revert (earlier than now when it was reverted elsewhere, e.g. the dashboard). */
+  'fault-reverted': [fault: ActiveFault & { reason: string; note?: string; revertedAt?: number }];
   'fault-expired': [fault: ActiveFault];
   'fault-failed': [
     info: { kind: string; id?: string; target?: Target; phase: 'inject' | 'verify' | 'revert'; error: TurbulenceError },

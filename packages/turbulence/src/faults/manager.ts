@@ -30,6 +30,7 @@ import { getDriver, parseParams } from './registry.js';
 import { assertQueryNotEmpty, guardTargets } from '../targets/guard.js';
 import type { AnyDriver } from './registry.js';
 import { announceFaultEvents } from './events.js';
+import { takeRevertMark, watchLedgerRemovals } from './revert-marks.js';
 import type { ActiveFault, FaultManagerEvents, FaultManagerOptions, RevertFailure } from './manager-types.js';
 
 export type { ActiveFault, FaultManagerEvents, FaultManagerOptions, RevertFailure } from './manager-types.js';
@@ -56,6 +57,8 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
   private readonly reverting = new Map<string, Promise<void>>();
   private queue: Promise<unknown> = Promise.resolve();
   private usedMs = 0;
+  /** Reverts from outside (dashboard, `fault revert`): their entry leaves the ledger while this tracks it. */
+  private removals: { close(): void } | undefined;
 
   constructor(options: FaultManagerOptions) {
     super();
@@ -141,6 +144,8 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
    */
   dispose(): void {
     for (const fault of this.faults.values()) fault.timer?.clear();
+    this.removals?.close();
+    this.removals = undefined;
     this.removeAllListeners();
   }
 
@@ -219,6 +224,11 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
       status: 'injecting',
     });
     this.faults.set(id, fault);
+    this.removals ??= watchLedgerRemovals(
+      this.ledger.dir,
+      (x) => this.faults.has(x) && !this.reverting.has(x),
+      (x) => void this.revert(x, 'reverted elsewhere').catch(() => undefined),
+    );
     // Recorded first, then the guardian: it reverts this fault at expiry should this process be gone by then.
     if (durationMs !== undefined && this.options.guardian !== false)
       await ensureGuardian(this.ledger.dir).catch(() => undefined);
@@ -263,7 +273,13 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
 
   private async revertNow(fault: Tracked, reason: string): Promise<void> {
     fault.timer?.clear();
-    await this.ledger.update(fault.id, { status: 'reverting' }).catch(() => undefined); // reverted elsewhere
+    const gone = await this.ledger.update(fault.id, { status: 'reverting' }).then(
+      () => false,
+      async () => (await this.ledger.get(fault.id).catch(() => 'unreadable')) === undefined,
+    );
+    // Reverted elsewhere (the dashboard, `fault revert`): report who did it and when, and do not undo it again.
+    const mark = gone ? await takeRevertMark(this.ledger.dir, fault.id) : undefined;
+    if (mark) return this.forget(fault, mark.by, mark.at);
     let note: string | undefined;
     try {
       note = (await fault.driver.revert(applied(fault), this.context(new AbortController().signal))) ?? undefined;
@@ -280,9 +296,13 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
       throw error;
     }
     await this.removeFromLedger(fault);
+    this.forget(fault, reason, Date.now(), note);
+  }
+
+  private forget(fault: Tracked, reason: string, at: number, note?: string): void {
     this.faults.delete(fault.id);
-    this.usedMs += Date.now() - fault.injectedAt;
-    this.emit('fault-reverted', { ...publicView(fault), reason, ...(note ? { note } : {}) });
+    this.usedMs += Math.max(0, at - fault.injectedAt);
+    this.emit('fault-reverted', { ...publicView(fault), reason, revertedAt: at, ...(note ? { note } : {}) });
   }
 
   /**

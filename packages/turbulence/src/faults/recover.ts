@@ -14,6 +14,7 @@ import { removeStaleTemporaryFiles } from '../os/atomic.js';
 import type { CorruptEntry, LedgerEntry, LedgerOwner } from './ledger.js';
 import { isSameProcess, readProc } from '../os/proc.js';
 import { getDriver } from './registry.js';
+import { markRevertedBy } from './revert-marks.js';
 
 /** What {@link recoverLedger} did. */
 export interface RecoverReport {
@@ -69,7 +70,7 @@ export async function recoverLedger(options: RecoverOptions = {}): Promise<Recov
     }
     options.onRevert?.(entry);
     try {
-      await revertEntry(ledger, entry);
+      await revertEntry(ledger, entry, 'recover');
       report.reverted.push(entry);
     } catch (err) {
       report.failed.push({ entry, error: asRevertError(entry, err) });
@@ -79,12 +80,17 @@ export async function recoverLedger(options: RecoverOptions = {}): Promise<Recov
 }
 
 /**
- * Reverts one ledger entry by id, whoever owns it. Throws `USAGE` when there is no such entry.
+ * Reverts one ledger entry by id, whoever owns it. Throws `USAGE` when there is no such entry. `by` names who
+ * reverted it (`ui`, `fault revert`): a live owner's run records that, not its own end (see `revert-marks.ts`).
  *
  * @example
  * await revertLedgerEntry('process-stop-m3x8k2-1a2b3c');
  */
-export async function revertLedgerEntry(id: string, ledger: Ledger = new Ledger()): Promise<LedgerEntry> {
+export async function revertLedgerEntry(
+  id: string,
+  ledger: Ledger = new Ledger(),
+  by = 'fault revert',
+): Promise<LedgerEntry> {
   const entry = await ledger.get(id);
   if (!entry) {
     throw new TurbulenceError(ErrorCodes.USAGE, `no fault ${id} in the ledger`, {
@@ -93,15 +99,18 @@ export async function revertLedgerEntry(id: string, ledger: Ledger = new Ledger(
     });
   }
   try {
-    await revertEntry(ledger, entry);
+    await revertEntry(ledger, entry, by);
   } catch (err) {
     throw asRevertError(entry, err);
   }
   return entry;
 }
 
-/** Reverts one entry with its driver and removes it from the ledger (status `reverting` first). */
-export async function revertEntry(ledger: Ledger, entry: LedgerEntry): Promise<void> {
+/**
+ * Reverts one entry with its driver and removes it from the ledger (status `reverting` first). When its owner
+ * still runs on this host, a mark says `by` whom before the entry goes, so the owner reports that.
+ */
+export async function revertEntry(ledger: Ledger, entry: LedgerEntry, by = 'recover'): Promise<void> {
   const driver = await getDriver(entry.kind);
   if (!(await markReverting(ledger, entry.id))) return;
   const ctx = { rng: new Rng(0), signal: new AbortController().signal };
@@ -115,6 +124,8 @@ export async function revertEntry(ledger: Ledger, entry: LedgerEntry): Promise<v
     },
     ctx,
   );
+  if (entry.owner.host === hostname() && (await ownerAlive(entry.owner)))
+    await markRevertedBy(ledger.dir, entry.id, by).catch(() => undefined);
   await ledger.remove(entry.id);
 }
 

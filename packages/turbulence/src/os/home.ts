@@ -6,6 +6,8 @@
  *     managed/<name>.json       one record per supervised process, and its log <name>.log (owner: its supervisor)
  *     labs/<lab>.json           one state per lab (owner: the `lab up` process supervising it)
  *     labs/<lab>/               the lab's logs (logs/<host>/<service>.log), host directories, supervisor.log
+ *     sessions/<key>.json       one record per run / fault inject / monkey process, <key>.ndjson its events
+ *                               (owner: that process; read by `turbulence ui`)
  *
  * Every file is written whole by `writeFileAtomic` (or its sync twin, `./atomic.ts`): temp file, fsync, rename, fsync of
  * the directory. Lock discipline: no file locks; each file has one owner process, recorded in it with its pid
@@ -39,4 +41,9 @@ export function managedDir(home: string = turbulenceHome()): string {
 /** Directory of lab state files (`<name>.json`) and per-lab directories (`<name>/logs`, `<name>/hosts`). */
 export function labsDir(home: string = turbulenceHome()): string {
   return join(home, 'labs');
+}
+
+/** Directory of session records (`<key>.json`) and their event logs (`<key>.ndjson`), watched by `turbulence ui`. */
+export function sessionsDir(home: string = turbulenceHome()): string {
+  return join(home, 'sessions');
 }

@@ -1,28 +1,30 @@
 /**
- * The arcade (kubedoom's row, made safe): live targets as sprites; shooting one injects `process.kill` through a
- * fault manager, so it is in the ledger before it acts, bounded by a blast radius, and reverted (the supervisor
- * restarts the process) when its duration ends, on Revert, on disarm or when the dashboard stops.
+ * The arcade (kubedoom's row, made safe): live targets as sprites; shooting one injects its family's kill
+ * (`process.kill`, `container.kill`, `pod.delete`, see `arcade-sources.ts`) through a fault manager, so it is in the
+ * ledger before it acts, bounded by a blast radius, and reverted (restarted) when its duration ends, on Revert, on
+ * disarm or when the dashboard stops.
  *
- *   GET  /api/arcade            targets (name, pid, alive), armed, the blast radius
+ *   GET  /api/arcade            sources and their targets (key, name, alive), armed, the blast radius
  *   POST /api/arcade/arm        {armed: boolean}; disarming reverts what the arcade injected
- *   POST /api/arcade/shoot      {target: name}: refused unless armed and the name is a listed target
+ *   POST /api/arcade/shoot      {target: key}: refused unless armed and the key is a target of a source now
  *
- * Targets are the demo's supervised replicas (`--demo`); other families (lab hosts, containers, pods) join when
- * they are configured.
+ * Sources: the demo's replicas (`--demo`), and what `turbulence ui` is given: `--arcade-lab`, `--arcade-container`,
+ * `--arcade-pod`.
  */
 import type { FastifyInstance } from 'fastify';
 import { ControlError } from '../control/index.js';
 import { Rng } from '../core/rng.js';
+import type { Target } from '../core/fault.js';
 import { FaultManager } from '../faults/manager.js';
 import { alive } from '../os/signals.js';
-import type { Supervisor } from '../supervisor/index.js';
+import { listTargets, type ArcadeSource, type ArcadeTarget } from './arcade-sources.js';
 
-/** The arcade's bounds: which names may be shot, how many faults at once, how long each lasts. */
+export type { ArcadeSource } from './arcade-sources.js';
+export { containerSource, demoSource, labSource, podSource } from './arcade-sources.js';
+
+/** The arcade's bounds: at most this many of its faults at once (one target per shot, always). */
 export interface ArcadeLimits {
-  targets: readonly string[];
   maxConcurrentFaults: number;
-  /** A shot process stays down this long, then the revert restarts it. */
-  durationMs: number;
 }
 
 const body = (value: unknown): Record<string, unknown> => {
@@ -32,38 +34,46 @@ const body = (value: unknown): Record<string, unknown> => {
 };
 
 /**
- * Registers the arcade's routes for processes of `supervisor`; returns a function that reverts what it injected.
+ * Registers the arcade's routes for `sources`; returns a function that reverts what it injected.
  *
  * @example
- * const stop = registerArcade(app, demo.supervisor, { targets: ['demo-replica-1'], maxConcurrentFaults: 1, durationMs: 10_000 });
+ * const stop = registerArcade(app, [demoSource(['demo-replica-1'], 15_000)], { maxConcurrentFaults: 1 });
  */
 export function registerArcade(
   app: FastifyInstance,
-  supervisor: Supervisor,
+  sources: readonly ArcadeSource[],
   limits: ArcadeLimits,
 ): () => Promise<void> {
   let armed = false;
+  let aimed: string | undefined;
+  // The manager's selection picks exactly the target shot at among what the source's query resolves to.
   const manager = new FaultManager({
     rng: new Rng(Date.now() >>> 0),
     blastRadius: { maxTargets: 1, maxConcurrentFaults: limits.maxConcurrentFaults },
+    choose: (candidates: readonly Target[]) => candidates.filter((t) => t.id === aimed),
   });
-  const targets = () =>
-    limits.targets.map((name) => {
-      const pid = supervisor.get(name)?.pid ?? null;
-      return { name, pid, alive: pid !== null && alive(pid) };
-    });
+  let shots: Promise<unknown> = Promise.resolve();
 
-  app.get('/api/arcade', () => ({
+  const targets = async (): Promise<ArcadeTarget[]> => {
+    const down = new Set(manager.active().map((f) => f.target.id));
+    const lists = await Promise.all(sources.map((s, i) => listTargets(s, i).catch(() => [] as ArcadeTarget[])));
+    return lists.flat().map((t) => {
+      const up = t.alive && !(t.target && down.has(t.target.id)) && (t.pid === null || alive(t.pid));
+      return { ...t, alive: up };
+    });
+  };
+
+  app.get('/api/arcade', async () => ({
     armed,
-    targets: targets(),
+    sources: sources.map((s) => ({ label: s.label, family: s.family, kind: s.kind, effect: s.effect })),
+    targets: (await targets()).map(({ target: _t, ...rest }) => rest),
     blastRadius: {
-      targets: limits.targets,
-      kind: 'process.kill (SIGKILL, restarted on revert)',
+      targets: sources.map((s) => s.label),
+      kind: sources.map((s) => s.effect).join('; '),
       maxTargetsPerShot: 1,
       maxConcurrentFaults: limits.maxConcurrentFaults,
-      downFor: `${limits.durationMs / 1000} s`,
     },
-    active: manager.active().map((f) => ({ id: f.id, target: f.target.name })),
+    active: manager.active().map((f) => ({ id: f.id, kind: f.kind, target: f.target.name })),
   }));
   app.post('/api/arcade/arm', async (request) => {
     const b = body(request.body);
@@ -74,32 +84,57 @@ export function registerArcade(
   });
   app.post('/api/arcade/shoot', async (request) => {
     const b = body(request.body);
-    if (typeof b.target !== 'string') throw new ControlError('target: required string (a target name)', 400);
+    if (typeof b.target !== 'string') throw new ControlError('target: required string (a target key)', 400);
     if (!armed)
       throw new ControlError('the arcade is not armed: arm it first (POST /api/arcade/arm {"armed": true})', 409);
-    if (!limits.targets.includes(b.target)) {
+    const key = b.target;
+    const run = shots.then(() => shoot(key));
+    shots = run.catch(() => undefined);
+    return run;
+  });
+
+  const shoot = async (key: string) => {
+    const all = await targets();
+    const hit = all.find((t) => t.key === key);
+    if (!hit) {
       throw new ControlError(
-        `target ${JSON.stringify(b.target)} is outside the blast radius (${limits.targets.join(', ')})`,
+        `target ${JSON.stringify(key)} is outside the blast radius (${all.map((t) => t.key).join(', ') || 'no targets'})`,
         403,
       );
     }
-    const faults = await manager
-      .inject(
+    if (!hit.target || !hit.alive) throw new ControlError(`${hit.name} is down already`, 409);
+    const source = sources[hit.source]!;
+    const query =
+      source.family === 'lab' ? labQuery(hit.key) : source.queries.find((q) => !q.key || q.key === key)!.query;
+    aimed = hit.target.id;
+    try {
+      const faults = await manager.inject(
         {
-          kind: 'process.kill',
-          target: { managed: b.target },
-          params: { signal: 'SIGKILL', restart: true },
-          durationMs: limits.durationMs,
+          kind: source.kind,
+          target: query,
+          params: source.params,
+          ...(source.durationMs !== undefined ? { durationMs: source.durationMs } : {}),
         },
-        { activity: `arcade: shot ${b.target}` },
-      )
-      .catch((err: Error) => {
-        throw new ControlError(err.message, 409);
-      });
-    return { faults: faults.map((f) => ({ id: f.id, kind: f.kind, target: f.target.name })) };
-  });
+        { activity: `arcade: shot ${hit.name}` },
+      );
+      if (faults.length === 0) throw new ControlError(`${hit.name} is no longer a target`, 409);
+      return { faults: faults.map((f) => ({ id: f.id, kind: f.kind, target: f.target.name })) };
+    } catch (err) {
+      if (err instanceof ControlError) throw err;
+      throw new ControlError((err as Error).message, 409);
+    } finally {
+      aimed = undefined;
+    }
+  };
+
   return async () => {
     armed = false;
     await manager.revertAll('dashboard stopped');
+    manager.dispose();
   };
 }
+
+const labQuery = (key: string) => {
+  const [lab, host, service] = key.split('/');
+  return { lab: lab!, host: host!, service: service! };
+};

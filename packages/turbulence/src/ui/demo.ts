@@ -12,7 +12,7 @@ import { RunEvents } from '../experiment/events.js';
 import { writeJournalLive } from '../experiment/journal-file.js';
 import { alive as isAlive } from '../os/signals.js';
 import type { EventHub } from './hub.js';
-import { registerArcade } from './arcade.js';
+import { demoSource, registerArcade, type ArcadeSource } from './arcade.js';
 import { registerProxies } from './proxies.js';
 
 /** The demo as the dashboard drives it. */
@@ -31,7 +31,13 @@ export interface DemoControl {
  * const demo = await startDemoControl({ seed: 42, journals: '/tmp/j' });
  * const ui = await startUiServer({ journals: '/tmp/j', demo });
  */
-export async function startDemoControl(options: { seed: number; journals: string }): Promise<DemoControl> {
+export async function startDemoControl(options: {
+  seed: number;
+  journals: string;
+  /** More arcade targets beside the replicas (`--arcade-lab`, `--arcade-container`, `--arcade-pod`). */
+  arcade?: readonly ArcadeSource[];
+}): Promise<DemoControl> {
+  const extra = options.arcade ?? [];
   const system = await startDemoSystem({ seed: options.seed });
   Object.assign(process.env, system.env);
   let running: { abort: AbortController; done: Promise<unknown> } | undefined;
@@ -40,11 +46,14 @@ export async function startDemoControl(options: { seed: number; journals: string
     system,
     routes(app) {
       // One replica down at a time: the client fails over, so the service keeps answering.
-      stopArcade = registerArcade(app, system.supervisor, {
-        targets: system.replicas.map((r) => r.name),
-        maxConcurrentFaults: 1,
-        durationMs: 15_000,
-      });
+      const sources = [
+        demoSource(
+          system.replicas.map((r) => r.name),
+          15_000,
+        ),
+        ...extra,
+      ];
+      stopArcade = registerArcade(app, sources, { maxConcurrentFaults: 1 });
       registerProxies(app, { api: system.proxy.url });
       app.get('/api/demo', () => ({
         replicas: system.replicas.map((r) => {

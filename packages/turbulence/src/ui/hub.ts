@@ -4,9 +4,14 @@
  * fanned out to Server-Sent-Events subscribers, and feeds one journal builder per run so the dashboard draws a live
  * run with the report's model and timeline.
  *
- *   diagnostics_channel turbulence:* ─┐
- *   POST /api/events ─────────────────┴─▶ EventHub ─▶ buffer (last N) ─▶ SSE subscribers
- *                                                  └─▶ JournalBuilder per run ─▶ /api/runs/:id
+ *   diagnostics_channel turbulence:* ──┐ origin "local"
+ *   POST /api/events ──────────────────┤ origin "post"
+ *   $TURBULENCE_HOME/sessions/*.ndjson ┴─ origin "session:<key>" ─▶ EventHub ─▶ buffer (last N) ─▶ SSE subscribers
+ *                                                                         └─▶ JournalBuilder per run ─▶ /api/runs/:id
+ *
+ * Run events carry no run id after `run.started`: each belongs to the run its origin started last. One origin is
+ * one process (a session) or one runner, so two runs in two processes are never mixed up; posted events carry
+ * their run id (`turbulence run --ui URL` adds it).
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { EVENT_CATALOGUE, EVENT_CHANNELS, type AnyEvent, type EventSource } from '../core/events.js';
@@ -39,7 +44,7 @@ export class EventHub {
   private readonly buffer: HubEvent[] = [];
   private readonly listeners = new Set<(e: HubEvent) => void>();
   private readonly runs = new Map<string, LiveRun>();
-  private current: LiveRun | undefined;
+  private readonly current = new Map<string, LiveRun>();
   private seq = 0;
   private readonly capacity: number;
   private readonly onChannel = (message: unknown): void => void this.add(message as AnyEvent);
@@ -49,12 +54,15 @@ export class EventHub {
     if (options.listen !== false) for (const s of SOURCES) subscribe(EVENT_CHANNELS[s], this.onChannel);
   }
 
-  /** Adds one event (from a channel or posted); returns its sequence number. */
-  add(event: AnyEvent): number {
+  /**
+   * Adds one event; returns its sequence number. `origin` names where it came from (`local`: this process's
+   * channels; `post`; `session:<key>`), which decides the run an event without a run id belongs to.
+   */
+  add(event: AnyEvent, origin = 'local'): number {
     const entry = { seq: ++this.seq, event };
     this.buffer.push(entry);
     if (this.buffer.length > this.capacity) this.buffer.splice(0, this.buffer.length - this.capacity);
-    this.track(event);
+    this.track(event, origin);
     for (const l of [...this.listeners]) l(entry);
     return entry.seq;
   }
@@ -93,14 +101,20 @@ export class EventHub {
     this.listeners.clear();
   }
 
-  /** Run events carry no run id after `run.started`: they belong to the run that started last (one per runner). */
-  private track(event: AnyEvent): void {
+  /**
+   * An event with a known run id goes to that run. Otherwise it goes to the run its origin started last: run events
+   * from any origin; fault events (no run id: `fault inject`, the monkey) only from a session, whose every event is
+   * its own process's (in this process, the arcade's shots belong to no run).
+   */
+  private track(event: AnyEvent, origin: string): void {
     if (event.type === 'run.started' && typeof event.runId === 'string') {
-      this.current = { runId: event.runId, builder: new JournalBuilder() };
-      this.runs.set(event.runId, this.current);
+      const started = { runId: event.runId, builder: new JournalBuilder() };
+      this.current.set(origin, started);
+      this.runs.set(event.runId, started);
     }
-    const runId = typeof event.runId === 'string' ? event.runId : undefined;
-    const run = (runId && this.runs.get(runId)) || (event.source === 'run' ? this.current : undefined);
+    const byId = typeof event.runId === 'string' ? this.runs.get(event.runId) : undefined;
+    const run =
+      byId ?? (event.source === 'run' || origin.startsWith('session:') ? this.current.get(origin) : undefined);
     if (!run) return;
     run.builder.listener(event as unknown as RunEvent);
   }

@@ -45,10 +45,14 @@ export function postEventsTo(
     }
     sending = undefined;
   };
+  let runId: string | undefined;
   events.on((e: RunEvent) => {
     if (failed) return;
-    // The finished journal is on disk; the dashboard builds its own from the events.
-    queue.push(e.type === 'run.finished' ? { ...e, journal: undefined } : e);
+    if (e.type === 'run.started') runId = e.runId;
+    // The finished journal is on disk; the dashboard builds its own from the events. Every event names its run, so
+    // two runs posting to one dashboard at once are kept apart.
+    const named = { ...e, runId: 'runId' in e && typeof e.runId === 'string' ? e.runId : runId };
+    queue.push(e.type === 'run.finished' ? { ...named, journal: undefined } : named);
     sending ??= drain();
   });
   return {

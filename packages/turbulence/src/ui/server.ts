@@ -4,6 +4,7 @@
  *
  *   GET  /api/events?since=N      Server-Sent Events: every event of the hub (run, fault, proxy, dns, supervisor)
  *   POST /api/events              events from another process (`turbulence run --ui URL`): one or an array
+ *                                 (without --ui, processes on this home reach the hub through `sessions`)
  *   GET  /api/runs                live runs (seen by the hub) and history (journals on disk)
  *   GET  /api/runs/live/:runId    a live run: the report's model and timeline SVG
  *   GET  /api/runs/file/:name     a journal on disk: the same
@@ -13,6 +14,7 @@
  *   GET  /api/doctor              which fault kinds work on this machine
  *   GET  /api/demo, POST /api/demo/run   with --demo: the demo system, and start the demo experiment
  *   /api/proxies..., /api/arcade...      proxies and toxics (proxies.ts), the arcade (arcade.ts)
+ *   GET  /api/dns, GET /api/labs         DNS rules of the chaos DNS servers and running labs (inventory.ts)
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -30,6 +32,9 @@ import { EventHub, invalidEvent } from './hub.js';
 import { dashboardDir } from './assets.js';
 import type { DemoControl } from './demo.js';
 import { registerProxies } from './proxies.js';
+import { watchSessions } from './session-watch.js';
+import { registerArcade, type ArcadeSource } from './arcade.js';
+import { registerInventory } from './inventory.js';
 
 /** Options of {@link startUiServer}. */
 export interface UiServerOptions {
@@ -45,6 +50,15 @@ export interface UiServerOptions {
   demo?: DemoControl;
   /** Events kept for late subscribers (default 10,000). */
   capacity?: number;
+  /**
+   * Session directory to follow (`$TURBULENCE_HOME/sessions`): runs, `fault inject` and monkeys of other processes
+   * appear live (see `session-watch.ts`). Default: not followed.
+   */
+  sessions?: string;
+  /** Arcade targets without `--demo` (with it, the demo control registers the arcade with these added). */
+  arcade?: readonly ArcadeSource[];
+  /** Chaos DNS control APIs the DNS view lists (besides those the ledger and running labs name). */
+  dnsApis?: string[];
 }
 
 /** A running dashboard server. */
@@ -112,7 +126,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       const why = invalidEvent(e);
       if (why) throw new ControlError(`event ${i}: ${why}`, 400);
     });
-    for (const e of list) hub.add(e as Parameters<EventHub['add']>[0]);
+    for (const e of list) hub.add(e as Parameters<EventHub['add']>[0], 'post');
     return { accepted: list.length };
   });
 
@@ -149,7 +163,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     return { faults: entries, corrupt };
   });
   const revert = async (id: string) => {
-    const entry = await revertLedgerEntry(id, ledger);
+    const entry = await revertLedgerEntry(id, ledger, 'ui');
     hub.add(
       stamp('fault', {
         type: 'fault.reverted',
@@ -194,14 +208,25 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   });
   if (options.proxyApi) registerProxies(app, options.proxyApi);
   options.demo?.routes(app, hub);
+  const stopArcade =
+    !options.demo && options.arcade?.length
+      ? registerArcade(app, options.arcade, { maxConcurrentFaults: 1 })
+      : undefined;
+  registerInventory(app, ledger, { dnsApis: options.dnsApis ?? [] });
 
-  const { url, port } = await listenControl(app, host, options.port ?? 8475, 'dashboard');
+  const sessions = options.sessions ? await watchSessions(options.sessions, hub) : undefined;
+  const { url, port } = await listenControl(app, host, options.port ?? 8475, 'dashboard').catch((err: unknown) => {
+    sessions?.close();
+    throw err;
+  });
   return {
     url,
     port,
     hub,
     app,
     async close() {
+      sessions?.close();
+      await stopArcade?.();
       hub.close();
       await app.close();
     },
