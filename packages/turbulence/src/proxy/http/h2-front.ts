@@ -50,7 +50,7 @@ import {
 /** The HttpConnection of a client socket, read back through the session's socket proxy. */
 const CONNECTION = Symbol('turbulence.http.connection');
 
-const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_FLAG_END_STREAM } = constants;
+const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = constants;
 
 /** Give up asking a cleartext upstream whether it speaks HTTP/2 after this long (then: HTTP/1.1). */
 const PROBE_MS = 2_000;
@@ -118,7 +118,7 @@ export class H2Front {
     if (!plan) return this.forward(stream, headers, rawHeaders, undefined, record);
     if (plan.abortBefore) {
       setOutcome(this.host.http, record, 'aborted', 0);
-      stream.close(NGHTTP2_INTERNAL_ERROR);
+      resetStream(stream);
       return;
     }
     later(stream, plan.requestDelayMs, () => {
@@ -133,7 +133,7 @@ export class H2Front {
     stream.resume();
     if (answer.status < 200) {
       setOutcome(this.host.http, record, 'aborted', 0);
-      stream.close(NGHTTP2_INTERNAL_ERROR);
+      resetStream(stream);
       return;
     }
     const body = Buffer.from(answer.body);
@@ -302,7 +302,7 @@ export class H2Front {
         }
         cutAfter(up.body, stream, replacement, limit, () => {
           up.cancel();
-          if (reset) stream.close(NGHTTP2_INTERNAL_ERROR);
+          if (reset) resetStream(stream);
           else stream.end();
         });
       });
@@ -331,7 +331,7 @@ export class H2Front {
     this.host.http.errors.upstream++;
     setOutcome(this.host.http, record, 'error', stream.headersSent ? Number(stream.sentHeaders[':status']) : 502);
     if (stream.destroyed) return;
-    if (stream.headersSent) return void stream.close(NGHTTP2_INTERNAL_ERROR);
+    if (stream.headersSent) return resetStream(stream);
     const reason = (err as NodeJS.ErrnoException).code ?? err.message;
     const body = `turbulence proxy ${this.host.name}: upstream error: ${reason}\n`;
     stream.respond({ ':status': 502, 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
@@ -402,6 +402,14 @@ interface UpstreamResponse {
   trailers(): IncomingHttpHeaders | undefined;
   /** Stops the upstream request. */
   cancel(): void;
+}
+
+/**
+ * Resets a stream at once (RST_STREAM, INTERNAL_ERROR): `close()` would first end it cleanly with what was
+ * written, and only then reset it; `destroy(error)` resets it where it is.
+ */
+function resetStream(stream: ServerHttp2Stream): void {
+  stream.destroy(new Error('reset by an http_abort toxic'));
 }
 
 /** Raw HTTP/2 headers without the pseudo-headers (`:method`, `:path`, ...). */

@@ -79,7 +79,7 @@ export interface HttpToxicType<A = MatchAttributes> extends ToxicType<A> {
 }
 
 /** Builds an HTTP toxic type (its byte stage is a pass-through: it never runs on a TCP link). */
-export function httpToxic<A extends MatchAttributes>(
+export function httpToxic<A = MatchAttributes>(
   spec: Omit<HttpToxicType<A>, 'protocol' | 'create' | 'timeless'>,
 ): HttpToxicType<A> {
   return { ...spec, protocol: 'http', timeless: true, create: (_a, out) => passThrough(out) };
