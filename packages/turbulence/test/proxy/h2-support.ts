@@ -8,6 +8,7 @@ import {
   connect as h2connect,
   createServer as createHttp2,
   type ClientHttp2Session,
+  type ClientHttp2Stream,
   type Http2ServerRequest,
   type Http2ServerResponse,
   type IncomingHttpHeaders,
@@ -97,7 +98,7 @@ export function h2get(
   const start = performance.now();
   return new Promise((resolve) => {
     const seen: H2Seen = { status: 0, headers: {}, trailers: {}, body: '', ms: 0 };
-    let req;
+    let req: ClientHttp2Stream;
     try {
       req = session.request({ ':path': path, ':method': body === undefined ? 'GET' : 'POST', ...headers });
     } catch (err) {
@@ -108,7 +109,7 @@ export function h2get(
       seen.status = Number(h[':status']);
       seen.headers = h;
     });
-    req.on('trailers', (t) => (seen.trailers = t));
+    req.on('trailers', (t: IncomingHttpHeaders) => void (seen.trailers = t));
     req.setEncoding('utf8');
     req.on('data', (d: string) => (seen.body += d));
     req.on('error', (err: NodeJS.ErrnoException) => (seen.error = err.code ?? err.message));
