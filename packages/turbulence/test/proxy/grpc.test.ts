@@ -120,7 +120,7 @@ const CASES: Record<string, GrpcCase> = {
   grpc_status: {
     defaults: { code: 14, message: '', ...MATCH },
     effect: { code: 'UNAVAILABLE', message: 'down for maintenance ü' },
-    fired: (o) => o.code === grpc.status.UNAVAILABLE && o.details === 'down for maintenance ü',
+    fired: (o) => o.code === Number(grpc.status.UNAVAILABLE) && o.details === 'down for maintenance ü',
   },
   grpc_delay: {
     defaults: { delay: 0, jitter: 0, ...MATCH },
