@@ -22,7 +22,7 @@ import { httpStats } from './http/stats.js';
 import type { Protocol } from './protocol.js';
 import { testCa } from './tls/ca.js';
 import { TlsFront, tlsSeed } from './tls/front.js';
-import { tlsJson, type TlsOptions } from './tls/options.js';
+import { tlsJson, upstreamTlsOptions, type TlsOptions } from './tls/options.js';
 import { UdpFront } from './udp/front.js';
 
 /** The proxy as the API returns it. */
@@ -139,7 +139,7 @@ export class Proxy implements ConnectionHost {
     }
     if (tls.upstream) {
       const ca = await testCa();
-      this.upstreamTls = { rejectUnauthorized: tls.verifyUpstream, ca: [...rootCertificates, ca.cert] };
+      this.upstreamTls = upstreamTlsOptions(tls, [...rootCertificates, ca.cert]);
     }
   }
 

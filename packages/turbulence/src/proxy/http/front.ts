@@ -44,8 +44,10 @@ import {
   readBody,
   strip,
   withBody,
+  withClientCert,
   type Flat,
 } from './wire.js';
+import type { TlsOptions } from '../tls/options.js';
 
 /** What the front end needs from its proxy. */
 export interface HttpHost {
@@ -53,6 +55,8 @@ export interface HttpHost {
   readonly upstream: string;
   /** When set, requests go to the upstream over TLS (`tls.upstream`). */
   readonly upstreamTls?: ConnectionOptions | undefined;
+  /** TLS options: with `clientAuth`, verified client certificates go upstream in `x-forwarded-client-cert`. */
+  readonly tls?: TlsOptions | undefined;
   readonly toxics: ToxicCollection;
   readonly http: HttpStats;
   /** Called when a client connects / when its socket closes. */
@@ -229,6 +233,7 @@ export class HttpFront {
     const target = this.target;
     if (!target) return this.fail(res, record, new Error(`bad upstream ${this.host.upstream}`));
     let headers = requestHeaders(req.rawHeaders);
+    if (this.host.tls && this.host.tls.clientAuth !== 'none') headers = withClientCert(headers, req.socket);
     if (plan && plan.requestHeaders.length > 0) headers = editHeaders(headers, plan.requestHeaders);
     const bodyEdit = plan?.requestBody;
     const send = (body: Buffer | undefined): void => {

@@ -28,6 +28,7 @@ import {
 } from 'node:http2';
 import type { Agent, IncomingMessage, request as httpRequest } from 'node:http';
 import { isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Readable } from 'node:stream';
 import { joinHostPort } from '../address.js';
 import type { HttpConnection, RequestRecord } from './connection.js';
@@ -44,6 +45,7 @@ import {
   readBody,
   strip,
   withBody,
+  withClientCert,
   type Flat,
 } from './wire.js';
 
@@ -156,6 +158,7 @@ export class H2Front {
     record: RequestRecord | undefined,
   ): void {
     let flat = strip(withoutPseudo(rawHeaders), false);
+    if (this.host.tls && this.host.tls.clientAuth !== 'none') flat = withClientCert(flat, stream.session?.socket);
     if (plan && plan.requestHeaders.length > 0) flat = editHeaders(flat, plan.requestHeaders);
     const send = (body: Buffer | undefined): void => {
       if (body !== undefined) flat = withBody(flat, body.length, true);
@@ -352,16 +355,58 @@ export class H2Front {
     if (this.probe && (this.probeFailed || (current && !current.closed && !current.destroyed))) return this.probe;
     const target = this.target;
     if (!target) return Promise.reject(new Error(`bad upstream ${this.host.upstream}`));
-    const secure = this.host.upstreamTls;
-    const servername = !isIP(target.host) ? { servername: target.host } : {};
-    const session = connect(
-      `${secure ? 'https' : 'http'}://${this.authority()}`,
-      secure ? { ...secure, ...servername, ALPNProtocols: ['h2', 'http/1.1'] } : {},
-    );
-    this.upstream = session;
+    const probe = this.dial(target)
+      .then((socket) => {
+        if (socket !== false) return this.open(socket);
+        this.probeFailed = true;
+        return false;
+      })
+      .catch((err: unknown) => {
+        // Not an answer about HTTP/2: the upstream is down. Ask again on the next request.
+        if (this.probe === probe) this.probe = undefined;
+        throw err;
+      });
     this.probeFailed = false;
-    const probe = new Promise<boolean>((resolve, reject) => {
-      let connected = false;
+    this.probe = probe;
+    return probe;
+  }
+
+  /**
+   * Over TLS: the handshake with ALPN `h2, http/1.1`; resolves the socket when the upstream chose h2, `false`
+   * when it chose HTTP/1.1 (or nothing). In cleartext: undefined (the session dials itself).
+   */
+  private dial(target: { host: string; port: number }): Promise<TLSSocket | false | undefined> {
+    const secure = this.host.upstreamTls;
+    if (!secure) return Promise.resolve(undefined);
+    const servername = !isIP(target.host) ? { servername: target.host } : {};
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({
+        ...secure,
+        ...servername,
+        host: target.host,
+        port: target.port,
+        ALPNProtocols: ['h2', 'http/1.1'],
+      });
+      socket.once('error', reject);
+      socket.once('secureConnect', () => {
+        socket.off('error', reject);
+        if (socket.alpnProtocol === 'h2') return resolve(socket);
+        socket.destroy();
+        resolve(false);
+      });
+    });
+  }
+
+  /**
+   * Opens the session (on `socket` when TLS chose h2). Resolves true once the upstream sent its SETTINGS, false
+   * when a cleartext upstream answered the h2c preface with something else (HTTP/1.1) or not at all.
+   */
+  private open(socket: TLSSocket | undefined): Promise<boolean> {
+    const url = `${socket ? 'https' : 'http'}://${this.authority()}`;
+    const session = connect(url, socket ? { createConnection: () => socket } : {});
+    this.upstream = session;
+    return new Promise<boolean>((resolve, reject) => {
+      let connected = socket !== undefined;
       let error: Error | undefined;
       const timer = setTimeout(() => done(false), PROBE_MS);
       const done = (h2: boolean): void => {
@@ -370,11 +415,7 @@ export class H2Front {
         session.off('close', closed);
         if (h2) return resolve(true);
         session.destroy();
-        if (!connected) {
-          // Not an answer about HTTP/2: the upstream is down. Ask again on the next request.
-          if (this.probe === probe) this.probe = undefined;
-          return reject(error ?? new Error('upstream connection closed'));
-        }
+        if (!connected) return reject(error ?? new Error('upstream connection closed'));
         this.probeFailed = true;
         resolve(false);
       };
@@ -385,8 +426,6 @@ export class H2Front {
       session.once('remoteSettings', yes);
       session.once('close', closed);
     });
-    this.probe = probe;
-    return this.probe;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type { BodyEdit, HeaderEdit } from './toxic.js';
 
 /** Largest request body an `http_body` toxic on the request side buffers; larger requests get a 413. */
@@ -145,4 +146,30 @@ export function cutAfter(
   if (limit <= 0) return finish();
   up.on('data', onData);
   up.once('end', () => finish());
+}
+
+/** The header that carries a verified client certificate to the upstream (Envoy's name and format). */
+export const CLIENT_CERT_HEADER = 'x-forwarded-client-cert';
+
+/**
+ * mTLS pass-through for HTTP: drops any `x-forwarded-client-cert` the client sent (it could be forged) and,
+ * when the client's certificate verified, adds one: `Hash=<sha-256 of the DER>;Subject="CN=…"`.
+ */
+export function withClientCert(headers: Flat, socket: unknown): Flat {
+  const out: Flat = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if ((headers[i] as string).toLowerCase() !== CLIENT_CERT_HEADER)
+      out.push(headers[i] as string, headers[i + 1] as string);
+  }
+  const tls = socket as Partial<TLSSocket> | undefined;
+  if (!tls?.encrypted || !tls.authorized || !tls.getPeerCertificate) return out;
+  const cert = tls.getPeerCertificate();
+  if (!cert?.fingerprint256) return out;
+  const hash = cert.fingerprint256.replaceAll(':', '').toLowerCase();
+  const subject = Object.entries(cert.subject ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',')
+    .replace(/["\\\r\n]/g, '');
+  out.push(CLIENT_CERT_HEADER, `Hash=${hash};Subject="${subject}"`);
+  return out;
 }
