@@ -17,12 +17,12 @@ import type { Direction } from './toxic.js';
 import { ToxicCollection } from './toxic-collection.js';
 import type { ToxicJson, ToxicRecord } from './toxic-record.js';
 import type { HttpConnection } from './http/connection.js';
-import { HttpFront } from './http/front.js';
+import { HTTP_ALPN, HttpFront } from './http/front.js';
 import { httpStats } from './http/stats.js';
 import type { Protocol } from './protocol.js';
 import { testCa } from './tls/ca.js';
 import { TlsFront, tlsSeed } from './tls/front.js';
-import { tlsJson, type TlsOptions } from './tls/options.js';
+import { tlsJson, upstreamTlsOptions, type TlsOptions } from './tls/options.js';
 import { UdpFront } from './udp/front.js';
 
 /** The proxy as the API returns it. */
@@ -100,7 +100,7 @@ export class Proxy implements ConnectionHost {
     if (this.protocol === 'http') this.front = new HttpFront(this, this.seed);
     const server =
       this.tlsListener() ??
-      this.front?.server ??
+      this.front?.listener ??
       createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, this.onConnection);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
@@ -135,11 +135,11 @@ export class Proxy implements ConnectionHost {
     const tls = this.tls as TlsOptions;
     if (tls.terminate && !this.tlsFront) {
       const names = host && host !== '0.0.0.0' && host !== '::' ? [host] : [];
-      this.tlsFront = await TlsFront.create(tls, names, this.protocol === 'http' ? ['http/1.1'] : []);
+      this.tlsFront = await TlsFront.create(tls, names, this.protocol === 'http' ? HTTP_ALPN : []);
     }
     if (tls.upstream) {
       const ca = await testCa();
-      this.upstreamTls = { rejectUnauthorized: tls.verifyUpstream, ca: [...rootCertificates, ca.cert] };
+      this.upstreamTls = upstreamTlsOptions(tls, [...rootCertificates, ca.cert]);
     }
   }
 
@@ -149,7 +149,7 @@ export class Proxy implements ConnectionHost {
     if (!front) return undefined;
     const http = this.front;
     const deliver = http
-      ? (socket: TLSSocket) => void http.server.emit('connection', socket)
+      ? (socket: TLSSocket) => http.accept(socket)
       : (socket: TLSSocket) => this.onConnection(socket);
     return createServer({ noDelay: true }, (socket) =>
       front.accept(socket, tlsSeed(this.seed, ++this.tlsAccepted), this.toxics.all(), deliver),

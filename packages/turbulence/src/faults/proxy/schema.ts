@@ -16,7 +16,8 @@ export const toxicParams = z
   .object({
     /**
      * Toxic type: on tcp proxies latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, ...;
-     * on http proxies http_status, http_abort, http_delay, http_header, http_body; on TLS-terminating proxies
+     * on http proxies http_status, http_abort, http_delay, http_header, http_body, and for gRPC grpc_status,
+     * grpc_delay; on TLS-terminating proxies
      * tls_expired, tls_wrong_host, ...; on udp proxies udp_drop, udp_delay, ... (see docs/proxy.md).
      */
     type: z.string().min(1),

@@ -39,8 +39,12 @@ export class HttpConnection {
   count = 0;
   readonly recent: RequestRecord[] = [];
 
-  constructor(client: Socket, id: number, proxySeed: number) {
+  /** What the client speaks: `http/1.1`, `h2` (over TLS) or `h2c` (cleartext HTTP/2). */
+  readonly protocol: 'http/1.1' | 'h2' | 'h2c';
+
+  constructor(client: Socket, id: number, proxySeed: number, protocol: HttpConnection['protocol'] = 'http/1.1') {
     this.client = client;
+    this.protocol = protocol;
     this.id = id;
     this.seed = deriveSeed(proxySeed, `connection:${id}`);
   }
@@ -75,6 +79,7 @@ export class HttpConnection {
       id: this.id,
       client: `${this.client.remoteAddress ?? ''}:${this.client.remotePort ?? ''}`,
       upstreamLocal: null,
+      protocol: this.protocol,
       openedAt: new Date(this.openedAt).toISOString(),
       bytes: {
         upstream: { received: this.client.bytesRead },

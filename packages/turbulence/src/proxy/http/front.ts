@@ -25,19 +25,29 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { connect, isIP, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { deriveSeed, Rng } from '../../core/rng.js';
 import { splitHostPort } from '../address.js';
-import { isSelected, unitDraw } from '../random.js';
 import type { ToxicCollection } from '../toxic-collection.js';
-import { HttpConnection, type RequestDecision, type RequestRecord } from './connection.js';
-import { matches, pathOf, type MatchAttributes } from './match.js';
+import { HttpConnection, type RequestRecord } from './connection.js';
+import { decide, setOutcome } from './decide.js';
+import { H2Front } from './h2-front.js';
 import type { HttpStats } from './stats.js';
-import { emptyPlan, type BodyEdit, type HeaderEdit, type HttpToxicType, type Plan } from './toxic.js';
-
-/** Largest request body an `http_body` toxic on the request side buffers; larger requests get a 413. */
-const MAX_EDITED_BODY = 16 * 1024 * 1024;
+import type { Plan } from './toxic.js';
+import {
+  cutAfter,
+  editBody,
+  editHeaders,
+  flatten,
+  later,
+  MAX_EDITED_BODY,
+  readBody,
+  strip,
+  withBody,
+  withClientCert,
+  type Flat,
+} from './wire.js';
+import type { TlsOptions } from '../tls/options.js';
 
 /** What the front end needs from its proxy. */
 export interface HttpHost {
@@ -45,6 +55,8 @@ export interface HttpHost {
   readonly upstream: string;
   /** When set, requests go to the upstream over TLS (`tls.upstream`). */
   readonly upstreamTls?: ConnectionOptions | undefined;
+  /** TLS options: with `clientAuth`, verified client certificates go upstream in `x-forwarded-client-cert`. */
+  readonly tls?: TlsOptions | undefined;
   readonly toxics: ToxicCollection;
   readonly http: HttpStats;
   /** Called when a client connects / when its socket closes. */
@@ -52,12 +64,19 @@ export interface HttpHost {
   untrack(connection: HttpConnection): void;
 }
 
-/** Connection-scoped headers a proxy never forwards. */
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'http2-settings']);
+/** The protocols an HTTP proxy offers in TLS ALPN, preferred first. */
+export const HTTP_ALPN = ['h2', 'http/1.1'];
+
+/** The HTTP/2 connection preface a prior-knowledge (h2c) client starts with. */
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
 /** The HTTP front end of one proxy. */
 export class HttpFront {
+  /** The HTTP/1.1 server (fed sockets by {@link accept}; it never listens itself). */
   readonly server: Server;
+  /** The listener of a plain (non-TLS) HTTP proxy: every socket goes through {@link accept}. */
+  readonly listener: NetServer;
+  private h2: H2Front | undefined;
   private readonly host: HttpHost;
   private readonly seed: number;
   private readonly agent: Agent;
@@ -81,16 +100,51 @@ export class HttpFront {
     this.server.on('connection', this.onConnection);
     this.server.on('clientError', this.onClientError);
     this.server.on('upgrade', this.onUpgrade);
+    this.listener = createNetServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
   }
 
-  /** Stops listening and drops the upstream pool (the proxy destroys the client connections). */
+  /** Stops listening and drops the upstream pools (the proxy destroys the client connections). */
   close(): void {
-    if (this.server.listening) this.server.close();
+    if (this.listener.listening) this.listener.close();
     this.agent.destroy();
+    this.h2?.close();
+  }
+
+  /**
+   * Takes one client socket (plain, or decrypted by the TLS front end): HTTP/2 when TLS negotiated `h2` or the
+   * client starts with the HTTP/2 preface (h2c with prior knowledge), HTTP/1.1 otherwise.
+   */
+  accept(socket: Socket): void {
+    if ((socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2') return this.http2(socket, 'h2');
+    let seen: Buffer = Buffer.alloc(0);
+    const onReadable = (): void => {
+      for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null;) {
+        seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+      }
+      const n = Math.min(seen.length, PREFACE.length);
+      const h2 = seen.subarray(0, n).equals(PREFACE.subarray(0, n));
+      if (n === 0 || (h2 && n < PREFACE.length)) return;
+      socket.off('readable', onReadable);
+      socket.off('error', onError);
+      socket.unshift(seen);
+      if (h2) this.http2(socket, 'encrypted' in socket ? 'h2' : 'h2c');
+      else this.server.emit('connection', socket);
+    };
+    const onError = (): void => void socket.destroy();
+    socket.on('error', onError);
+    socket.on('readable', onReadable);
+  }
+
+  private http2(socket: Socket, protocol: 'h2' | 'h2c'): void {
+    const connection = new HttpConnection(socket, ++this.nextId, this.seed, protocol);
+    this.host.track(connection);
+    socket.once('close', () => this.host.untrack(connection));
+    this.h2 ??= new H2Front(this.host, this.target, { agent: this.agent, send: this.send });
+    this.h2.accept(socket, connection);
   }
 
   private readonly onConnection = (socket: Socket): void => {
-    const connection = new HttpConnection(socket, ++this.nextId, this.seed);
+    const connection = new HttpConnection(socket, ++this.nextId, this.seed, 'http/1.1');
     this.bySocket.set(socket, connection);
     this.host.track(connection);
     socket.once('close', () => this.host.untrack(connection));
@@ -129,53 +183,11 @@ export class HttpFront {
 
   private onRequest(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
     const connection = this.bySocket.get(req.socket);
-    const records = this.host.toxics.all();
-    if (records.length === 0 || !connection) {
-      if (connection) connection.count++;
-      return this.forward(req, res, undefined, expectContinue, undefined);
-    }
-    const n = ++connection.count;
-    const seed = connection.requestSeed(n);
-    const url = req.url ?? '/';
-    const view = { method: req.method ?? 'GET', url, headers: req.headers };
-    const decisions: RequestDecision[] = [];
-    let plan: Plan | undefined;
-    for (const r of records) {
-      const type = r.type as HttpToxicType;
-      if (type.protocol !== 'http') continue;
-      const matched = matches(r.attributes as unknown as MatchAttributes, view);
-      const draw = unitDraw(seed, r.name);
-      const selected = matched && isSelected(r.toxicity, draw);
-      decisions.push({
-        name: r.name,
-        type: type.type,
-        stream: r.stream,
-        toxicity: r.toxicity,
-        draw,
-        selected,
-        matched,
-      });
-      if (!selected) continue;
-      plan ??= emptyPlan();
-      type.plan(r.attributes as unknown as MatchAttributes, plan, {
-        direction: r.direction,
-        rng: () => new Rng(deriveSeed(seed, r.name)),
-      });
-      const applied = this.host.http.applied.get(r.name);
-      if (applied) applied.count++;
-      else this.host.http.applied.set(r.name, { type: type.type, count: 1 });
-    }
-    const record: RequestRecord = {
-      n,
-      method: view.method,
-      path: pathOf(url),
-      status: 0,
-      outcome: 'pending',
-      toxics: decisions,
-    };
-    connection.remember(record);
-    if (!plan) return this.forward(req, res, undefined, expectContinue, record);
-    this.execute(req, res, plan, expectContinue, record);
+    const decision = connection
+      ? decide(this.host, connection, { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers })
+      : undefined;
+    if (!decision?.plan) return this.forward(req, res, undefined, expectContinue, decision?.record);
+    this.execute(req, res, decision.plan, expectContinue, decision.record);
   }
 
   private execute(
@@ -221,6 +233,7 @@ export class HttpFront {
     const target = this.target;
     if (!target) return this.fail(res, record, new Error(`bad upstream ${this.host.upstream}`));
     let headers = requestHeaders(req.rawHeaders);
+    if (this.host.tls && this.host.tls.clientAuth !== 'none') headers = withClientCert(headers, req.socket);
     if (plan && plan.requestHeaders.length > 0) headers = editHeaders(headers, plan.requestHeaders);
     const bodyEdit = plan?.requestBody;
     const send = (body: Buffer | undefined): void => {
@@ -321,28 +334,9 @@ export class HttpFront {
   }
 
   private outcome(record: RequestRecord | undefined, outcome: RequestRecord['outcome'], status: number): void {
-    if (record?.outcome === 'aborted') return;
-    if (record) {
-      if (record.outcome !== 'pending') this.host.http.outcomes[record.outcome as 'forwarded']--;
-      record.outcome = outcome;
-      record.status = status;
-    }
-    this.host.http.outcomes[outcome as 'forwarded']++;
+    setOutcome(this.host.http, record, outcome, status);
   }
 }
-
-/** Runs `fn` after `ms` (at once when 0), unless the socket closed meanwhile. */
-function later(socket: Socket, ms: number, fn: () => void): void {
-  if (ms <= 0) return fn();
-  const timer = setTimeout(() => {
-    socket.off('close', cancel);
-    if (!socket.destroyed) fn();
-  }, ms);
-  const cancel = (): void => clearTimeout(timer);
-  socket.once('close', cancel);
-}
-
-type Flat = string[];
 
 /** A request's raw headers minus hop-by-hop ones (and those the Connection header names). */
 function requestHeaders(raw: readonly string[]): Flat {
@@ -352,84 +346,6 @@ function requestHeaders(raw: readonly string[]): Flat {
 /** A response's raw headers minus hop-by-hop ones and Transfer-Encoding (Node frames the body for the client). */
 function responseHeaders(raw: readonly string[]): Flat {
   return strip(raw, true);
-}
-
-function strip(raw: readonly string[], framing: boolean): Flat {
-  let named: Set<string> | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).toLowerCase() === 'connection') {
-      named ??= new Set();
-      for (const token of (raw[i + 1] as string).split(',')) named.add(token.trim().toLowerCase());
-    }
-  }
-  const out: Flat = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const key = (raw[i] as string).toLowerCase();
-    if (HOP.has(key) || named?.has(key) || (framing && key === 'transfer-encoding')) continue;
-    out.push(raw[i] as string, raw[i + 1] as string);
-  }
-  return out;
-}
-
-function flatten(headers: OutgoingHttpHeaders): Flat {
-  const out: Flat = [];
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) out.push(k, String(one));
-  }
-  return out;
-}
-
-/** Applies header edits to a flat raw-header list. */
-export function editHeaders(headers: Flat, edits: readonly HeaderEdit[]): Flat {
-  let out = headers;
-  for (const edit of edits) {
-    const present = out.some((v, i) => i % 2 === 0 && v.toLowerCase() === edit.name);
-    if (edit.action === 'add') {
-      out = [...out, edit.name, edit.value];
-      continue;
-    }
-    if (edit.action === 'set' && edit.onlyIfPresent && !present) continue;
-    const kept: Flat = [];
-    for (let i = 0; i < out.length; i += 2) {
-      if ((out[i] as string).toLowerCase() !== edit.name) kept.push(out[i] as string, out[i + 1] as string);
-    }
-    if (edit.action === 'set') kept.push(edit.name, edit.value);
-    out = kept;
-  }
-  return out;
-}
-
-/** Headers for a body of known length: Content-Length set, chunked framing (and Expect, when asked) dropped. */
-function withBody(headers: Flat, length: number, dropExpect: boolean): Flat {
-  const out: Flat = [];
-  for (let i = 0; i < headers.length; i += 2) {
-    const key = (headers[i] as string).toLowerCase();
-    if (key === 'content-length' || key === 'transfer-encoding' || (dropExpect && key === 'expect')) continue;
-    out.push(headers[i] as string, headers[i + 1] as string);
-  }
-  out.push('content-length', String(length));
-  return out;
-}
-
-function editBody(body: Buffer, edit: BodyEdit): Buffer {
-  return edit.action === 'replace' ? edit.body : body.subarray(0, edit.bytes);
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        req.destroy();
-        reject(new Error('request body too large to edit'));
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /** Pipes a response body, then its trailers. */
@@ -444,35 +360,4 @@ function pairs(raw: readonly string[]): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 0; i < raw.length; i += 2) out.push([raw[i] as string, raw[i + 1] as string]);
   return out;
-}
-
-/** Sends the first `limit` bytes of the body (the upstream's, or `replacement`), then calls `cut`. */
-function cutAfter(
-  up: IncomingMessage,
-  res: ServerResponse,
-  replacement: Buffer | undefined,
-  limit: number,
-  cut: () => void,
-): void {
-  let sent = 0;
-  let done = false;
-  // Cut once the last bytes were handed to the kernel (a reset before that would drop them).
-  const finish = (last?: Buffer): void => {
-    if (done) return;
-    done = true;
-    up.off('data', onData);
-    up.resume();
-    if (last && last.length > 0) res.write(last, () => setImmediate(cut));
-    else setImmediate(cut);
-  };
-  const onData = (chunk: Buffer): void => {
-    const room = limit - sent;
-    if (chunk.length >= room) return finish(chunk.subarray(0, room));
-    sent += chunk.length;
-    res.write(chunk);
-  };
-  if (replacement !== undefined) return finish(replacement.subarray(0, limit));
-  if (limit <= 0) return finish();
-  up.on('data', onData);
-  up.once('end', () => finish());
 }

@@ -11,7 +11,7 @@
 import type { Rng } from '../../core/rng.js';
 import type { Direction, ToxicType } from '../toxic.js';
 import { passThrough } from '../toxics/pass-through.js';
-import type { MatchAttributes } from './match.js';
+import type { MatchAttributes, RequestView } from './match.js';
 
 /** A header edit: add (append a value), set (replace every value), remove. */
 export interface HeaderEdit {
@@ -71,13 +71,15 @@ export interface PlanContext {
 }
 
 /** An HTTP toxic type: attributes include the match attributes; `plan` edits the request's plan. */
-export interface HttpToxicType<A extends MatchAttributes = MatchAttributes> extends ToxicType<A> {
+export interface HttpToxicType<A = MatchAttributes> extends ToxicType<A> {
   readonly protocol: 'http';
   plan(attributes: A, plan: Plan, ctx: PlanContext): void;
+  /** Optional: its own request matcher (gRPC toxics match service and method); default: the match attributes. */
+  matches?(attributes: A, request: RequestView): boolean;
 }
 
 /** Builds an HTTP toxic type (its byte stage is a pass-through: it never runs on a TCP link). */
-export function httpToxic<A extends MatchAttributes>(
+export function httpToxic<A = MatchAttributes>(
   spec: Omit<HttpToxicType<A>, 'protocol' | 'create' | 'timeless'>,
 ): HttpToxicType<A> {
   return { ...spec, protocol: 'http', timeless: true, create: (_a, out) => passThrough(out) };

@@ -114,9 +114,11 @@ export interface LeafOptions {
   /** Validity: default from yesterday to in 825 days. */
   notBefore?: Date;
   notAfter?: Date;
+  /** What the certificate is for (its extended key usage): `server` (default), `client` (mTLS) or both. */
+  usage?: 'server' | 'client' | 'both';
 }
 
-/** A server certificate for `names`, signed by `ca`; `cert` holds the leaf then the CA (the chain). */
+/** A server (or client) certificate for `names`, signed by `ca`; `cert` holds the leaf then the CA (the chain). */
 export async function issueLeaf(ca: Authority, options: LeafOptions): Promise<KeyPair> {
   const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const now = Date.now();
@@ -133,7 +135,13 @@ export async function issueLeaf(ca: Authority, options: LeafOptions): Promise<Ke
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.ExtendedKeyUsageExtension(
+        options.usage === 'client'
+          ? [x509.ExtendedKeyUsage.clientAuth]
+          : options.usage === 'both'
+            ? [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]
+            : [x509.ExtendedKeyUsage.serverAuth],
+      ),
       new x509.SubjectAlternativeNameExtension(
         names.map((n) => (isIP(n) ? { type: 'ip' as const, value: n } : { type: 'dns' as const, value: n })),
       ),

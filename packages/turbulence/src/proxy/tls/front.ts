@@ -10,8 +10,9 @@
  *                                                 └ reset:     RST when the ClientHello arrives
  * ```
  */
+import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
+import { createSecureContext, TLSSocket, type DetailedPeerCertificate, type SecureContext } from 'node:tls';
 import { deriveSeed } from '../../core/rng.js';
 import { isSelected, unitDraw } from '../random.js';
 import type { ToxicRecord } from '../toxic-record.js';
@@ -30,10 +31,26 @@ export class TlsFront {
   private readonly versions = new Map<string, SecureContext>();
   private readonly pair: { cert: string; key: string };
   private readonly alpn: string[];
+  /** Clients refused because their certificate did not verify (`clientAuth: require`). */
+  refusedClients = 0;
   /** Connections a TLS toxic was applied to, by toxic name. */
   readonly faults = new Map<string, number>();
 
-  private constructor(contexts: Record<Which, SecureContext>, pair: { cert: string; key: string }, alpn: string[]) {
+  private readonly clientAuth: TlsOptions['clientAuth'];
+  private readonly clientCas: X509Certificate[];
+
+  private constructor(
+    contexts: Record<Which, SecureContext>,
+    pair: { cert: string; key: string },
+    alpn: string[],
+    clientAuth: TlsOptions['clientAuth'],
+    clientCa: string | undefined,
+  ) {
+    this.clientAuth = clientAuth;
+    this.clientCas = (clientCa ?? '')
+      .split(/(?<=-----END CERTIFICATE-----)/)
+      .filter((pem) => pem.includes('-----BEGIN CERTIFICATE-----'))
+      .map((pem) => new X509Certificate(pem.trim()));
     this.contexts = contexts;
     this.pair = pair;
     this.alpn = alpn;
@@ -57,11 +74,16 @@ export class TlsFront {
     ]);
     // The unknown CA stays unknown: send the leaf alone, so the client cannot find its issuer.
     untrusted.cert = untrusted.cert.slice(0, untrusted.cert.indexOf('-----END CERTIFICATE-----') + 25);
-    const ctx = (pair: { cert: string; key: string }) => createSecureContext(pair);
+    // mTLS: every context asks for (or requires) a client certificate from `clientCa` (default the test CA).
+    const clientCa = options.clientAuth === 'none' ? undefined : (options.clientCa ?? ca.cert);
+    const ctx = (pair: { cert: string; key: string }) =>
+      createSecureContext({ ...pair, ...(clientCa ? { ca: clientCa } : {}) });
     return new TlsFront(
       { good: ctx(good), expired: ctx(expired), wrong_host: ctx(wrongHost), untrusted: ctx(untrusted) },
       good,
       alpn,
+      options.clientAuth,
+      clientCa,
     );
   }
 
@@ -94,12 +116,25 @@ export class TlsFront {
     let context = this.contexts.good;
     if (fault?.kind === 'certificate') context = this.contexts[fault.which];
     if (fault?.kind === 'version') context = this.versionContext(fault.version);
-    const tls = new TLSSocket(socket, { isServer: true, secureContext: context, ALPNProtocols: this.alpn });
+    const tls = new TLSSocket(socket, {
+      isServer: true,
+      secureContext: context,
+      ALPNProtocols: this.alpn,
+      requestCert: this.clientAuth !== 'none',
+      rejectUnauthorized: this.clientAuth === 'require',
+    });
     const timer = setTimeout(() => tls.destroy(), HANDSHAKE_MS);
     tls.on('error', () => tls.destroy());
     tls.once('close', () => clearTimeout(timer));
     tls.once('secure', () => {
       clearTimeout(timer);
+      // A bare server TLSSocket does not check the client certificate itself (a tls.Server would): a missing
+      // one already failed the handshake (require), one that does not verify against clientCa is refused here.
+      if (this.clientAuth !== 'none') tls.authorized = verifiedBy(tls, this.clientCas);
+      if (this.clientAuth === 'require' && !tls.authorized) {
+        this.refusedClients++;
+        return void tls.destroy();
+      }
       deliver(tls);
     });
   }
@@ -117,6 +152,26 @@ export class TlsFront {
     }
     return context;
   }
+}
+
+/**
+ * Whether the client's certificate chain leads to one of `cas`: each certificate in its validity period and
+ * signed by the next (the chain the client sent), the last one signed by a trusted CA.
+ */
+function verifiedBy(tls: TLSSocket, cas: readonly X509Certificate[]): boolean {
+  const now = Date.now();
+  let current: DetailedPeerCertificate | undefined = tls.getPeerCertificate(true);
+  for (let depth = 0; current?.raw && depth < 8; depth++) {
+    const cert = new X509Certificate(current.raw);
+    if (Date.parse(cert.validFrom) > now || Date.parse(cert.validTo) < now) return false;
+    if (cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey))) return true;
+    const next: DetailedPeerCertificate | undefined = current.issuerCertificate;
+    if (!next?.raw || next === current) return false;
+    const issuer = new X509Certificate(next.raw);
+    if (!cert.checkIssued(issuer) || !cert.verify(issuer.publicKey)) return false;
+    current = next;
+  }
+  return false;
 }
 
 /** Per-connection seed of the TLS decisions. */

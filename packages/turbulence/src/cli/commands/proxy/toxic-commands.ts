@@ -19,7 +19,8 @@ export function registerToxicCommands(proxy: Command): void {
     .requiredOption(
       '-t, --type <type>',
       'tcp proxies: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, ...; ' +
-        'http proxies: http_status, http_abort, http_delay, http_header, http_body; ' +
+        'http proxies (HTTP/1.1 and HTTP/2): http_status, http_abort, http_delay, http_header, http_body; ' +
+        'gRPC on http proxies: grpc_status, grpc_delay; ' +
         'TLS-terminating proxies: tls_expired, tls_wrong_host, tls_untrusted, tls_handshake_timeout, tls_reset_handshake, tls_version; ' +
         'udp proxies: udp_drop, udp_delay, udp_duplicate, udp_reorder, udp_corrupt, udp_truncate (docs/proxy.md)',
     )
@@ -27,7 +28,8 @@ export function registerToxicCommands(proxy: Command): void {
     .option('--toxicity <p>', 'share of connections affected, 0..1', '1')
     .option(
       '-a, --attribute <key=value>',
-      'toxic attribute (repeatable), e.g. -a status=503 -a path=/api/* -a "header=X-Tenant: blue"',
+      'toxic attribute (repeatable), e.g. -a status=503 -a path=/api/* -a "header=X-Tenant: blue", ' +
+        'or for gRPC -a code=UNAVAILABLE -a service=helloworld.Greeter -a method=SayHello',
       collect,
       [],
     )
