@@ -14,11 +14,12 @@
  * - one proxy carries a 64-byte echo ping-pong; its round-trip p50/p99 before and during a populate of `--proxies`
  *   (10,000) proxies;
  * - the populate's wall time against creating the same proxies one by one (`POST /proxies`, sequential, on a fresh
- *   server), and `GET /proxies` with all of them (median of 10).
+ *   server), and `GET /proxies` with all of them: time to the last byte, median of 10 after 3 warm-up requests.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -189,6 +190,17 @@ function pingLoop(port: number): { stop: () => Promise<number[]>; mark: () => nu
   };
 }
 
+/** Milliseconds from sending a GET to its last byte (node:http, no body parsing). */
+function timeGet(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    get(url, (res) => {
+      res.resume();
+      res.on('end', () => resolve(performance.now() - t));
+    }).on('error', reject);
+  });
+}
+
 async function scale(): Promise<void> {
   const echo = await serve((socket) => {
     socket.on('error', () => {});
@@ -207,12 +219,12 @@ async function scale(): Promise<void> {
   await api(s.url, 'POST', '/populate', proxiesOf(PROXIES, 'p'));
   const populateMs = performance.now() - t;
   const during = ping.mark();
+  const list = (await api(s.url, 'GET', '/proxies')) as Record<string, unknown>;
+  if (Object.keys(list).length !== PROXIES + 1) throw new Error('GET /proxies: wrong count');
   const listMs: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    t = performance.now();
-    const list = (await api(s.url, 'GET', '/proxies')) as Record<string, unknown>;
-    listMs.push(performance.now() - t);
-    if (Object.keys(list).length !== PROXIES + 1) throw new Error('GET /proxies: wrong count');
+  for (let i = 0; i < 13; i++) {
+    const ms = await timeGet(`${s.url}/proxies`);
+    if (i >= 3) listMs.push(ms); // the first three warm the JIT
   }
   await ping.stop();
   await s.stop();
@@ -231,7 +243,7 @@ async function scale(): Promise<void> {
       `ratio ${(populateMs / oneByOneMs).toFixed(2)}× (goal ≤ 2×) |`,
   );
   console.log(
-    `| GET /proxies with ${PROXIES + 1} | median ${median(listMs).toFixed(1)} ms, max ${Math.max(...listMs).toFixed(1)} ms (goal < 50 ms) |`,
+    `| GET /proxies with ${PROXIES + 1}, to the last byte (10 after 3 warm-up) | median ${median(listMs).toFixed(1)} ms, max ${Math.max(...listMs).toFixed(1)} ms (goal < 50 ms) |`,
   );
 }
 
