@@ -20,9 +20,18 @@ async function dial(port: number): Promise<Socket> {
   return socket;
 }
 
-/** Sends `bytesPerStream` on each of `streams` connections to a sink; resolves with MB/s (10^6 bytes). */
-export async function throughput(port: number, sinkDone: () => Promise<void>, streams: number, bytesPerStream: number) {
-  const chunk = Buffer.alloc(64 * 1024, 1);
+/**
+ * Sends `bytesPerStream` on each of `streams` connections to a sink, in writes of `writeBytes`; resolves with MB/s
+ * (10^6 bytes).
+ */
+export async function throughput(
+  port: number,
+  sinkDone: () => Promise<void>,
+  streams: number,
+  bytesPerStream: number,
+  writeBytes = 64 * 1024,
+) {
+  const chunk = Buffer.alloc(writeBytes, 1);
   const sockets = await Promise.all(Array.from({ length: streams }, () => dial(port)));
   const started = performance.now();
   const done = sinkDone();

@@ -20,7 +20,7 @@ import { resolveListen, joinHostPort } from './address.js';
 export const DEFAULT_LISTEN = '127.0.0.1:0';
 
 /** Most proxies one populate may create or replace; a larger one is refused with 413 before anything changes. */
-export const MAX_POPULATE = 5000;
+export const MAX_POPULATE = 10_000;
 
 /** All proxies of a server. */
 export class ProxyCollection extends EventEmitter {

@@ -63,8 +63,10 @@ export class Connection implements LinkOwner {
     this.client = client;
     this.id = id;
     this.seed = deriveSeed(proxySeed, `connection:${id}`);
-    client.on('error', this.onError);
-    client.on('close', this.onClientClose);
+    // Shared listeners find the connection through the socket: no closures per connection (idle memory).
+    (client as OwnedSocket)[CONNECTION] = this;
+    client.on('error', onError);
+    client.on('close', onClientClose);
   }
 
   /** Applies connection-level toxics, then dials the upstream. */
@@ -151,8 +153,9 @@ export class Connection implements LinkOwner {
       : connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
     this.upstream = upstream;
     upstream.setTimeout(DIAL_TIMEOUT_MS, () => upstream.destroy());
-    upstream.on('error', this.onError);
-    upstream.on('close', this.onUpstreamClose);
+    (upstream as OwnedSocket)[CONNECTION] = this;
+    upstream.on('error', onError);
+    upstream.on('close', onUpstreamClose);
     upstream.once(secure ? 'secureConnect' : 'connect', () => {
       upstream.setTimeout(0);
       if (this.closed) return upstream.destroy();
@@ -173,15 +176,29 @@ export class Connection implements LinkOwner {
     this.host.forget(this);
   }
 
-  private readonly onError = (): void => {
-    this.destroy();
-  };
-
-  private readonly onClientClose = (hadError: boolean): void => {
+  /** The client socket closed. */
+  clientClosed(hadError: boolean): void {
     if (hadError || !this.upstream || this.upstream.destroyed) this.destroy();
-  };
+  }
 
-  private readonly onUpstreamClose = (hadError: boolean): void => {
+  /** The upstream socket closed. */
+  upstreamClosed(hadError: boolean): void {
     if (hadError || this.client.destroyed) this.destroy();
-  };
+  }
+}
+
+const CONNECTION = Symbol('turbulence.connection');
+/** A client or upstream socket with the connection it belongs to. */
+interface OwnedSocket extends Socket {
+  [CONNECTION]: Connection;
+}
+
+function onError(this: OwnedSocket): void {
+  this[CONNECTION].destroy();
+}
+function onClientClose(this: OwnedSocket, hadError: boolean): void {
+  this[CONNECTION].clientClosed(hadError);
+}
+function onUpstreamClose(this: OwnedSocket, hadError: boolean): void {
+  this[CONNECTION].upstreamClosed(hadError);
 }

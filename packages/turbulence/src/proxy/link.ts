@@ -110,9 +110,12 @@ export class Link implements Sink {
     this.source = source;
     this.dest = dest;
     this.totals = totals;
-    source.on('data', this.onData);
-    source.on('end', this.onEnd);
-    dest.on('drain', this.onDrain);
+    // Shared listeners find their link through the socket (no three closures per link: idle memory, issue 24).
+    (source as LinkedSocket)[READER] = this;
+    (dest as LinkedSocket)[WRITER] = this;
+    source.on('data', onData);
+    source.on('end', onEnd);
+    dest.on('drain', onDrain);
   }
 
   /** The connection's draw for a toxic: it applies when the draw is below its toxicity. */
@@ -188,7 +191,8 @@ export class Link implements Sink {
     this.source.pause();
   }
 
-  private readonly onData = (data: Buffer): void => {
+  /** A chunk from the source. */
+  data(data: Buffer): void {
     this.bytes.received += data.length;
     this.totals.received += data.length;
     const first = this.first;
@@ -201,15 +205,35 @@ export class Link implements Sink {
     this.held += data.length;
     first.write(data, this.timed ? performance.now() : 0);
     if (this.held > HIGH_WATER) this.source.pause();
-  };
+  }
 
-  private readonly onEnd = (): void => {
+  /** The source ended. */
+  sourceEnded(): void {
     if (this.first) this.first.end();
     else this.end();
-  };
+  }
 
-  private readonly onDrain = (): void => {
+  /** The destination drained. */
+  drained(): void {
     this.destFull = false;
     if (this.held <= LOW_WATER && this.source.isPaused()) this.source.resume();
-  };
+  }
+}
+
+const READER = Symbol('turbulence.link.reader');
+const WRITER = Symbol('turbulence.link.writer');
+/** A socket with the link that reads it and the link that writes to it. */
+interface LinkedSocket extends Socket {
+  [READER]: Link;
+  [WRITER]: Link;
+}
+
+function onData(this: LinkedSocket, data: Buffer): void {
+  this[READER].data(data);
+}
+function onEnd(this: LinkedSocket): void {
+  this[READER].sourceEnded();
+}
+function onDrain(this: LinkedSocket): void {
+  this[WRITER].drained();
 }

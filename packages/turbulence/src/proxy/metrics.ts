@@ -3,7 +3,8 @@
  * running counters at scrape time, so they are live: a long transfer shows up while it flows, not when its
  * connection closes (Toxiproxy's counters only move at connection end). Toxiproxy's names and labels are kept.
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
 import type { ProxyCollection } from './collection.js';
 import type { Proxy } from './proxy.js';
 import type { Direction } from './toxic.js';
@@ -12,7 +13,10 @@ const LINK_LABELS = ['direction', 'proxy', 'listener', 'upstream'] as const;
 type LinkLabels = Record<(typeof LINK_LABELS)[number], string>;
 
 /** Builds the registry for `proxies`. */
-export function proxyMetrics(proxies: ProxyCollection): Registry {
+export function proxyMetrics(proxies: ProxyCollection): PromClient.Registry {
+  // prom-client (CommonJS) loads here, on the first scrape or `server.metrics` read, not at server start.
+  const prom = createRequire(import.meta.url)('prom-client') as typeof PromClient;
+  const { Counter, Gauge, Registry } = prom;
   const registry = new Registry();
   const registers = [registry];
   const eachDirection = (fn: (labels: LinkLabels, direction: Direction, proxy: Proxy) => void): void => {
@@ -72,12 +76,17 @@ export function proxyMetrics(proxies: ProxyCollection): Registry {
       eachDirection((l, d, p) => this.set({ proxy: l.proxy, direction: d }, p.toxics.of(d).length));
     },
   });
-  registerHttpMetrics(proxies, registers);
+  registerHttpMetrics(prom, proxies, registers);
   return registry;
 }
 
 /** Per-request counters of `protocol: http` proxies, and TLS faults of TLS-terminating proxies. */
-function registerHttpMetrics(proxies: ProxyCollection, registers: Registry[]): void {
+function registerHttpMetrics(
+  prom: typeof PromClient,
+  proxies: ProxyCollection,
+  registers: PromClient.Registry[],
+): void {
+  const { Counter } = prom;
   const httpProxies = (): Proxy[] => [...proxies.proxies.values()].filter((p) => p.protocol === 'http');
   new Counter({
     name: 'turbulence_proxy_http_requests_total',

@@ -17,13 +17,12 @@ import type { Direction } from './toxic.js';
 import { ToxicCollection } from './toxic-collection.js';
 import type { ToxicJson, ToxicRecord } from './toxic-record.js';
 import type { HttpConnection } from './http/connection.js';
-import { HTTP_ALPN, HttpFront } from './http/front.js';
+import type { HttpFront } from './http/front.js';
 import { httpStats } from './http/stats.js';
 import type { Protocol } from './protocol.js';
-import { testCa } from './tls/ca.js';
-import { TlsFront, tlsSeed } from './tls/front.js';
+import type { TlsFront } from './tls/front.js';
 import { tlsJson, upstreamTlsOptions, type TlsOptions } from './tls/options.js';
-import { UdpFront } from './udp/front.js';
+import type { UdpFront } from './udp/front.js';
 
 /** The proxy as the API returns it. */
 export interface ProxyJson {
@@ -72,6 +71,8 @@ export class Proxy implements ConnectionHost {
   udp: UdpFront | undefined;
   /** The TLS termination front end (`tls.terminate`), set by start(). */
   tlsFront: TlsFront | undefined;
+  /** The TLS front end's per-connection seed (loaded with it). */
+  private tlsSeed: ((proxySeed: number, n: number) => number) | undefined;
   private nextId = 0;
   private tlsAccepted = 0;
 
@@ -97,7 +98,8 @@ export class Proxy implements ConnectionHost {
     const { host, port } = await resolveListen(this.listen);
     if (this.protocol === 'udp') return this.startUdp(host, port);
     if (this.tls) await this.prepareTls(host);
-    if (this.protocol === 'http') this.front = new HttpFront(this, this.seed);
+    // The protocol front ends (and the TLS CA's x509 code) load on first use: a tcp-only server never pays for them.
+    if (this.protocol === 'http') this.front = new (await import('./http/front.js')).HttpFront(this, this.seed);
     const server =
       this.tlsListener() ??
       this.front?.listener ??
@@ -118,6 +120,7 @@ export class Proxy implements ConnectionHost {
   }
 
   private async startUdp(host: string | undefined, port: number): Promise<void> {
+    const { UdpFront } = await import('./udp/front.js');
     const udp = new UdpFront(this, this.seed, host?.includes(':') ? 6 : 4);
     try {
       const bound = await udp.bind(host, port);
@@ -135,10 +138,13 @@ export class Proxy implements ConnectionHost {
     const tls = this.tls as TlsOptions;
     if (tls.terminate && !this.tlsFront) {
       const names = host && host !== '0.0.0.0' && host !== '::' ? [host] : [];
-      this.tlsFront = await TlsFront.create(tls, names, this.protocol === 'http' ? HTTP_ALPN : []);
+      const { TlsFront, tlsSeed } = await import('./tls/front.js');
+      this.tlsSeed = tlsSeed;
+      const alpn = this.protocol === 'http' ? (await import('./http/front.js')).HTTP_ALPN : [];
+      this.tlsFront = await TlsFront.create(tls, names, alpn);
     }
     if (tls.upstream) {
-      const ca = await testCa();
+      const ca = await (await import('./tls/ca.js')).testCa();
       this.upstreamTls = upstreamTlsOptions(tls, [...rootCertificates, ca.cert]);
     }
   }
@@ -146,13 +152,14 @@ export class Proxy implements ConnectionHost {
   /** With TLS termination: a plain TCP listener whose sockets go through the TLS front end first. */
   private tlsListener(): Server | undefined {
     const front = this.tlsFront;
-    if (!front) return undefined;
+    const seedOf = this.tlsSeed;
+    if (!front || !seedOf) return undefined;
     const http = this.front;
     const deliver = http
       ? (socket: TLSSocket) => http.accept(socket)
       : (socket: TLSSocket) => this.onConnection(socket);
     return createServer({ noDelay: true }, (socket) =>
-      front.accept(socket, tlsSeed(this.seed, ++this.tlsAccepted), this.toxics.all(), deliver),
+      front.accept(socket, seedOf(this.seed, ++this.tlsAccepted), this.toxics.all(), deliver),
     );
   }
 

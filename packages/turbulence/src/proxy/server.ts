@@ -4,12 +4,11 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { createControlServer, listenControl } from '../control/server.js';
+import type * as ControlModule from '../control/server.js';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import type * as ApiModule from './api.js';
 import { newSeed } from '../core/rng.js';
-import { notFoundText, registerProxyApi } from './api.js';
 import { ProxyCollection } from './collection.js';
-import { loadProxyConfig } from './config.js';
 import { CHANGE, type ProxyEvent } from './events.js';
 import { proxyMetrics } from './metrics.js';
 import type { Proxy } from './proxy.js';
@@ -47,6 +46,7 @@ export interface ProxyServer {
   readonly port: number;
   readonly seed: number;
   readonly proxies: ProxyCollection;
+  /** The Prometheus registry (built on first use: prom-client is not loaded until then). */
   readonly metrics: Registry;
   /** Creates a proxy (with optional toxics, attached before it accepts). */
   createProxy(input: ProxyInput): Promise<Proxy>;
@@ -75,20 +75,33 @@ const MAX_BODY = 4 * 1024 * 1024;
  */
 export async function createProxyServer(options: ProxyServerOptions = {}): Promise<ProxyServer> {
   const host = options.host ?? '127.0.0.1';
-  const app = options.api === false ? undefined : apiServer(host, options);
+  // What only some servers use (the API's fastify, YAML, prom-client) loads when used: a smaller heap is a
+  // smaller footprint and cheaper garbage collection on the byte path (bench/RESULTS.md, issue 24).
+  const [control, api] =
+    options.api === false ? [] : await Promise.all([import('../control/server.js'), import('./api.js')]);
+  const app = control && api ? apiServer(control.createControlServer, api.notFoundText, host, options) : undefined;
   const seed = options.seed ?? newSeed();
   const proxies = new ProxyCollection(toxicRegistry(options.toxics), seed);
-  const metrics = proxyMetrics(proxies);
+  let registry: Registry | undefined;
+  const metrics = (): Registry => (registry ??= proxyMetrics(proxies));
   if (options.config !== undefined) {
-    const entries = typeof options.config === 'string' ? await loadProxyConfig(options.config) : options.config;
+    const entries =
+      typeof options.config === 'string'
+        ? await (await import('./config.js')).loadProxyConfig(options.config)
+        : options.config;
     await proxies.populate(populateInput(entries));
   }
   let url = '';
   let port = 0;
-  if (app) {
-    registerProxyApi(app, { proxies, metrics });
+  if (app && control && api) {
+    api.registerProxyApi(app, {
+      proxies,
+      get metrics() {
+        return metrics();
+      },
+    });
     try {
-      ({ url, port } = await listenControl(app, host, options.port ?? 0, 'proxy API'));
+      ({ url, port } = await control.listenControl(app, host, options.port ?? 0, 'proxy API'));
     } catch (err) {
       proxies.stopAll();
       throw err;
@@ -99,7 +112,9 @@ export async function createProxyServer(options: ProxyServerOptions = {}): Promi
     port,
     seed,
     proxies,
-    metrics,
+    get metrics() {
+      return metrics();
+    },
     createProxy: (input) => proxies.create(input),
     addToxic: (proxy, toxic) => proxies.addToxic(proxy, toxic),
     removeToxic: (proxy, toxic) => proxies.removeToxic(proxy, toxic),
@@ -114,7 +129,12 @@ export async function createProxyServer(options: ProxyServerOptions = {}): Promi
   };
 }
 
-function apiServer(host: string, options: ProxyServerOptions): FastifyInstance {
+function apiServer(
+  createControlServer: typeof ControlModule.createControlServer,
+  notFoundText: typeof ApiModule.notFoundText,
+  host: string,
+  options: ProxyServerOptions,
+): FastifyInstance {
   return createControlServer({
     host,
     token: options.token,

@@ -2,7 +2,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCodes, TurbulenceError } from '../../../core/errors.js';
-import { caDir, testCa } from '../../../proxy/tls/ca.js';
 
 /** Registers `proxy ca`. */
 export function registerCa(proxy: Command): void {
@@ -14,6 +13,8 @@ export function registerCa(proxy: Command): void {
     )
     .option('--out <file>', 'write the CA certificate (PEM) to FILE instead of printing it')
     .action(async (flags: { out?: string }) => {
+      // The CA code (x509) loads only for this command, not with every `proxy` subcommand (e.g. `proxy serve`).
+      const { caDir, testCa } = await import('../../../proxy/tls/ca.js');
       const ca = await testCa();
       if (!flags.out) return void process.stdout.write(ca.cert.endsWith('\n') ? ca.cert : `${ca.cert}\n`);
       try {
