@@ -12,6 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { runLoad } from '../packages/turbulence/dist/faults/load/run.js';
@@ -77,6 +78,20 @@ async function turbulence(url: string, rps: number, keepAlive: boolean, threads:
   return { rps: out.requestsPerSecond as number, loopP99: delay.percentile(99) / 1e6, loopMax: delay.max / 1e6 };
 }
 
+/**
+ * The baseline of the runner's event-loop delay: the same measurement while a worker thread only spins (no load
+ * engine, no sockets) for as long as a measure runs. What it shows is the machine's scheduling, which no load
+ * engine can go below.
+ */
+async function spinningThread(): Promise<{ loopP99: number; loopMax: number }> {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const code = `const end = Date.now() + ${SECONDS * 1000}; while (Date.now() < end);`;
+  await once(new Worker(code, { eval: true }), 'exit');
+  delay.disable();
+  return { loopP99: delay.percentile(99) / 1e6, loopMax: delay.max / 1e6 };
+}
+
 const best = async <T>(fn: () => Promise<T>, key: (t: T) => number): Promise<T> => {
   let top: T | undefined;
   for (let i = 0; i < RUNS; i += 1) {
@@ -110,6 +125,10 @@ try {
       );
     }
   }
+  const spin = await spinningThread();
+  rows.push(
+    `| baseline: a worker thread that only spins | – | 1 | – | – | ${spin.loopP99.toFixed(1)} ms | ${spin.loopMax.toFixed(1)} ms |`,
+  );
   process.stdout.write(
     `load average before: ${load}; after: ${loadavg()
       .map((l) => l.toFixed(2))

@@ -165,3 +165,25 @@ export async function procReadable(): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * The environment a process started with (`/proc/<pid>/environ`), or undefined when it is gone or not readable
+ * (another user's process, without root).
+ *
+ * @example
+ * environOf(4242)?.get('PORT'); // '8080'
+ */
+export function environOf(pid: number): Map<string, string> | undefined {
+  let raw: string;
+  try {
+    raw = readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const out = new Map<string, string>();
+  for (const pair of raw.split('\0')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) out.set(pair.slice(0, eq), Buffer.from(pair.slice(eq + 1), 'latin1').toString('utf8'));
+  }
+  return out;
+}

@@ -5,11 +5,13 @@
  */
 import { hostname } from 'node:os';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
+import { didYouMean } from '../core/suggest.js';
 import { turbulenceHome } from '../os/home.js';
 import { isSameProcess, startTimeOfSync, waitFor } from '../os/proc.js';
 import { waitReady } from './readiness.js';
 import { listRecordNames, readRecord, removeRecord, spawnManaged, writeRecord } from './record.js';
 import type { ManagedRecord } from './record.js';
+import { effectiveSpec } from './overrides.js';
 import { supervisorOf, terminateRecorded } from './supervisor.js';
 
 const FOREIGN_RESTART_WAIT_MS = 10_000;
@@ -25,8 +27,12 @@ export async function findManaged(name: string, home: string = turbulenceHome())
   if (inProcess) return inProcess;
   const record = await readRecord(name, home);
   if (!record) {
+    const known = await listRecordNames(home);
     throw new TurbulenceError(ErrorCodes.TARGET_REFUSED, `no supervised process named ${JSON.stringify(name)}`, {
-      hint: 'only processes turbulence started (the demo, a lab, Supervisor.start) can be targeted with managed=',
+      hint:
+        known.length > 0
+          ? `${didYouMean(name, known)} (supervised: ${known.slice(0, 12).join(', ')})`
+          : 'only processes turbulence started (the demo, a lab, Supervisor.start) can be targeted with managed=; none runs now',
     });
   }
   return record;
@@ -74,7 +80,8 @@ async function startAgain(record: ManagedRecord, home: string): Promise<ManagedR
     );
     if (restarted && fresh) return fresh;
   }
-  const child = spawnManaged(record.spec, record.log, true);
+  const effective = effectiveSpec(record.spec, home);
+  const child = spawnManaged(effective.spec, record.log, true, effective.unset);
   const pid = await new Promise<number>((resolve, reject) => {
     child.once('spawn', () => resolve(child.pid as number));
     child.once('error', reject);
@@ -86,6 +93,8 @@ async function startAgain(record: ManagedRecord, home: string): Promise<ManagedR
     startedAt: new Date().toISOString(),
     restarts: record.restarts + 1,
   };
+  delete next.overrides;
+  if (effective.applied.length > 0) next.overrides = effective.applied;
   if (!supervised) delete next.supervisor;
   await writeRecord(next, home);
   const alive = () => startTimeOfSync(pid) === next.startTime;

@@ -87,6 +87,8 @@ export interface ManagedRecord {
   /** The turbulence process supervising it; absent when it was respawned by a process that does not watch it. */
   supervisor?: { pid: number; startTime: string; host: string };
   log: string;
+  /** Ids of the spec overrides (`config.env`, `config.arg` faults) this start applied; see `overrides.ts`. */
+  overrides?: string[];
 }
 
 /** The names of every managed record in the home, sorted (none when the folder does not exist). */
@@ -143,15 +145,17 @@ export function selfAsSupervisor(): { pid: number; startTime: string; host: stri
 
 /**
  * Spawns a managed process in its own process group (so stopping it stops its children too), with stdout and
- * stderr appended to its log.
+ * stderr appended to its log. `unset` names variables removed from its environment (a `config.env` fault).
  */
-export function spawnManaged(spec: ManagedSpec, log: string, detached: boolean) {
+export function spawnManaged(spec: ManagedSpec, log: string, detached: boolean, unset: readonly string[] = []) {
   mkdirSync(dirname(log), { recursive: true });
   const fd = openSync(log, 'a');
   try {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env };
+    for (const name of unset) delete env[name];
     const options: SpawnOptions = {
       cwd: spec.cwd,
-      env: { ...process.env, ...spec.env },
+      env,
       detached: true,
       stdio: ['ignore', fd, fd],
     };

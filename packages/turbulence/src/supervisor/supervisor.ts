@@ -28,6 +28,7 @@ import {
 import type { ManagedRecord, ManagedSpec, ManagedSpecInput } from './record.js';
 import { announceSupervisorEvents, type SupervisorEvents } from './events.js';
 import { liveSupervisors } from './live.js';
+import { effectiveSpec } from './overrides.js';
 import { signalGroup } from '../os/signals.js';
 
 export type { SupervisorEvents } from './events.js';
@@ -165,7 +166,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   private async launch(slot: Slot, signal?: AbortSignal): Promise<ManagedRecord> {
     const { spec } = slot;
-    const child = spawnManaged(spec, slot.log, false);
+    // Overrides (config.env, config.arg) may have been written by another turbulence process: read them now.
+    const effective = effectiveSpec(spec, this.home);
+    const child = spawnManaged(effective.spec, slot.log, false, effective.unset);
     slot.child = child;
     slot.quiet = false;
     await new Promise<void>((resolve, reject) => {
@@ -189,6 +192,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       restarts: slot.restarts,
       supervisor: selfAsSupervisor(),
       log: slot.log,
+      ...(effective.applied.length > 0 ? { overrides: effective.applied } : {}),
     };
     slot.record = record;
     child.once('exit', (code, signal) => this.onExit(slot, child, code, signal));

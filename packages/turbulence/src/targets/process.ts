@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
+import { didYouMean } from '../core/suggest.js';
 import type { Target } from '../core/fault.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import { serviceProcessName } from '../lab/names.js';
@@ -150,7 +151,12 @@ function labServiceProcess(q: ProcessQuery): string | undefined {
     throw new TurbulenceError(
       ErrorCodes.TARGET_REFUSED,
       `lab ${q.lab} has no service ${JSON.stringify(`${q.host}/${q.service}`)}`,
-      { hint: `services: ${known.join(', ') || 'none'}` },
+      {
+        hint:
+          known.length > 0
+            ? `${didYouMean(`${q.host}/${q.service}`, known)} (services: ${known.join(', ')})`
+            : 'the lab runs no service',
+      },
     );
   }
   return service.managed ?? serviceProcessName(lab.name, host.name, q.service);

@@ -38,6 +38,29 @@ export const labServiceQuerySchema = z
   .object({ lab: z.string().min(1), host: z.string().min(1).optional(), service: z.string().min(1).optional() })
   .strict();
 
+/**
+ * Processes turbulence supervises, by what restarts them (`config.env`, `config.arg`): a managed process by name,
+ * or a lab service by `lab`, `host` and `service` together.
+ */
+export const supervisedQuerySchema = z
+  .object({
+    /** A process turbulence supervises (`turbulence supervise`, the demo, `Supervisor.start`), by name. */
+    managed: z.string().min(1).optional(),
+    lab: z.string().min(1).optional(),
+    host: z.string().min(1).optional(),
+    service: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine(
+    (q) => (q.managed !== undefined) !== (q.lab !== undefined || q.host !== undefined || q.service !== undefined),
+    {
+      message: 'give managed=NAME, or lab=, host= and service= of a lab service (not both)',
+    },
+  )
+  .refine((q) => q.managed !== undefined || (q.lab && q.host && q.service), {
+    message: 'a lab service is named by lab, host and service together',
+  });
+
 /** Network targets (`network.*`, `stress.*`): a lab's hosts, named namespaces, or this machine. */
 export const networkQuerySchema = z
   .object({

@@ -74,13 +74,32 @@ describe('config formats', () => {
   it('TOML, INI and .env by key path', () => {
     expect(edit('c.toml', '[server]\nport = 80\n', 'set', { key: 'server.port', value: 81 })).toMatch(/port = 81/);
     expect(edit('c.ini', 'debug = false\n[server]\nport = 80\n', 'set', { key: 'server.port', value: 81 })).toBe(
-      'debug = false\n\n[server]\nport = 81\n',
+      'debug = false\n[server]\nport = 81\n',
     );
     const env = '# db\nexport DB_URL="postgres://x"\nPORT=80\n\n# end\n';
     expect(edit('.env', env, 'set', { key: 'PORT', value: 'not a port' })).toBe(
       env.replace('PORT=80', 'PORT="not a port"'),
     );
     expect(edit('prod.env', env, 'delete', { key: 'DB_URL' })).toBe(env.replace('export DB_URL="postgres://x"\n', ''));
+  });
+
+  it('TOML and INI: an edit of a one-line key keeps every comment and the layout', () => {
+    const toml =
+      '# service\n[server]  # the listener\nport   = 8080 # public\nname = "a#b" # quoted hash\n\n[db]\nurl = "x"\n';
+    expect(edit('c.toml', toml, 'set', { key: 'server.port', value: 9999 })).toBe(toml.replace('8080', '9999'));
+    expect(edit('c.toml', toml, 'set', { key: 'server.name', value: 'z' })).toBe(toml.replace('"a#b"', '"z"'));
+    expect(edit('c.toml', toml, 'delete', { key: 'db.url' })).toBe(toml.replace('url = "x"\n', ''));
+    expect(edit('c.toml', 'a.b = 1 # dotted\n', 'set', { key: 'a.b', value: 2 })).toBe('a.b = 2 # dotted\n');
+    const ini = '; app\n[server]\nport    = 8080 ; public\nhost    = 0.0.0.0\n';
+    expect(edit('c.ini', ini, 'set', { key: 'server.port', value: 1 })).toBe(ini.replace('8080', '1'));
+    expect(edit('c.ini', ini, 'delete', { key: 'server.host' })).toBe(ini.replace('host    = 0.0.0.0\n', ''));
+  });
+
+  it('TOML: a value the line edit cannot place is written by the library (comments lost, values right)', () => {
+    const multi = '# c\n[server]\nports = [\n  80,\n  81,\n]\n';
+    const out = edit('c.toml', multi, 'set', { key: 'server.ports', value: [1] });
+    expect(out).not.toContain('# c');
+    expect(formatOf('c.toml').get('c.toml', out, ['server', 'ports'])).toEqual([1]);
   });
 
   it('refuses a file that does not parse, with line and column', () => {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration.js';
 import type { KindSchema } from '../kind-schema.js';
-import { fileQuerySchema } from '../../targets/queries.js';
+import { fileQuerySchema, supervisedQuerySchema } from '../../targets/queries.js';
 
 /** Most bytes `config.corrupt` mode `bytes` overwrites. */
 export const MAX_CORRUPT_BYTES = 4096;
@@ -87,6 +87,53 @@ export const corruptParams = z
     path: ['key'],
   });
 
+/** A value as a process sees it: text (`--param value=9999` arrives as a number and is passed as "9999"). */
+const processText = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+/** Params of `config.env`. */
+export const envParams = z
+  .object({
+    /** The environment variable, e.g. `DATABASE_URL`. */
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+      message: 'is not an environment variable name (letters, digits and _, not starting with a digit)',
+    }),
+    /** Its new value. */
+    value: processText.optional(),
+    /** Remove the variable instead (the process starts without it). */
+    unset: z.boolean().default(false),
+    /** Add the variable when the process does not have it; default false: a missing variable is an error. */
+    create: z.boolean().default(false),
+  })
+  .strict()
+  .refine((p) => (p.value !== undefined) !== p.unset, {
+    message: 'give either value (the new value) or unset=true (remove the variable)',
+    path: ['value'],
+  });
+
+/** Params of `config.arg`. */
+export const argParams = z
+  .object({
+    /** The flag as written in the arguments, e.g. `--port` or `-p` (found as `--port=V` or `--port V`). */
+    flag: z.string().regex(/^--?[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: 'is not a flag like --port or -p' }),
+    /** Its new value. Without it (and without remove), create adds the flag alone (a switch like --debug). */
+    value: processText.optional(),
+    /** Remove the flag (and the value after it). */
+    remove: z.boolean().default(false),
+    /** Add the flag (as `--flag value`) when the arguments do not have it; default false: a missing flag is an error. */
+    create: z.boolean().default(false),
+  })
+  .strict()
+  .refine((p) => !(p.remove && (p.value !== undefined || p.create)), {
+    message: 'remove=true takes no value and no create',
+    path: ['remove'],
+  })
+  .refine((p) => p.remove || p.value !== undefined || p.create, {
+    message: 'give value (the new value), remove=true, or create=true for a switch without a value',
+    path: ['value'],
+  });
+
+const supervised = { target: supervisedQuerySchema, targetTypes: ['process'] } as const;
+
 const file = { target: fileQuerySchema, targetTypes: ['file'] } as const;
 
 /** The family's kinds, one line each. */
@@ -108,5 +155,21 @@ export const kinds: readonly KindSchema[] = [
     params: corruptParams,
     ...file,
     example: { target: { path: 'config.yaml' }, params: { mode: 'syntax' }, duration: '30s' },
+  },
+  {
+    kind: 'config.env',
+    params: envParams,
+    ...supervised,
+    example: {
+      target: { managed: 'api' },
+      params: { name: 'DATABASE_URL', value: 'postgres://nowhere/db' },
+      duration: '30s',
+    },
+  },
+  {
+    kind: 'config.arg',
+    params: argParams,
+    ...supervised,
+    example: { target: { managed: 'api' }, params: { flag: '--max-connections', value: 1 }, duration: '30s' },
   },
 ];

@@ -3,7 +3,9 @@
  * path, change, and render the whole document again. Each format gives its parser, its renderer and its syntax
  * breaker; what the rendering keeps of the original layout is the format's `keeps`.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { walkPlain } from '../key-path.js';
+import { removeLine, setLine, type LineSyntax } from './lines.js';
 import type { ConfigFormat } from './types.js';
 
 /** What a plain format brings of its own. */
@@ -17,11 +19,27 @@ export interface PlainFormat<R> {
   breakSyntax: (text: string) => string;
   /** How a value is stored (INI keeps strings); default as given. */
   store?: (value: unknown) => unknown;
+  /**
+   * Line edits that keep comments and layout (`./lines.ts`), tried first; a candidate is used only when this
+   * format's parser reads it as exactly the edited document, else the whole document is rendered.
+   */
+  lines?: LineSyntax;
 }
 
 /** A {@link ConfigFormat} from a parser and a renderer. */
 export function plainFormat<R>(f: PlainFormat<R>): ConfigFormat {
   const store = f.store ?? ((v: unknown) => v);
+  /** The line-edited candidate when it parses to exactly `root`, else the rendered document. */
+  const keep = (file: string, candidate: string | undefined, root: R, text: string): string => {
+    if (candidate !== undefined) {
+      try {
+        if (isDeepStrictEqual(f.parse(file, candidate), root)) return candidate;
+      } catch {
+        // the line edit broke the document: render it instead
+      }
+    }
+    return f.render(root, text);
+  };
   return {
     name: f.name,
     keeps: f.keeps,
@@ -36,14 +54,14 @@ export function plainFormat<R>(f: PlainFormat<R>): ConfigFormat {
       const root = f.parse(file, text);
       const { parent, key } = walkPlain(file, root, path, create);
       (parent as Record<string, unknown>)[String(key)] = store(value);
-      return f.render(root, text);
+      return keep(file, f.lines && setLine(text, path, store(value), f.lines), root, text);
     },
     remove(file, text, path) {
       const root = f.parse(file, text);
       const { parent, key } = walkPlain(file, root, path, false);
       if (Array.isArray(parent)) parent.splice(Number(key), 1);
       else delete parent[String(key)];
-      return f.render(root, text);
+      return keep(file, f.lines && removeLine(text, path, f.lines), root, text);
     },
     breakSyntax: f.breakSyntax,
   };

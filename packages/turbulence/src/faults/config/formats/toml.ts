@@ -1,6 +1,8 @@
 /**
- * @module TOML through `smol-toml`: parsed and written back. smol-toml has no document model, so comments and
- * the original layout are NOT kept by an edit (values, types and tables are); revert restores the exact bytes.
+ * @module TOML through `smol-toml`. smol-toml has no document model, so an edit first tries a line edit of the
+ * one `key = value` line (`./lines.ts`: comments and layout kept), used only when smol-toml parses it to exactly
+ * the edited document; otherwise the document is written back whole (values, types and tables kept, NOT
+ * comments or layout). Revert always restores the exact bytes.
  */
 import { TomlError, parse as parseToml, stringify } from 'smol-toml';
 import { plainFormat } from './plain.js';
@@ -16,11 +18,25 @@ function parse(file: string, text: string): Record<string, unknown> {
   }
 }
 
+/** A value as TOML writes it on one line (`9999`, `"x"`, `[ 1, 2 ]`); undefined for a table. */
+function tomlLiteral(value: unknown): string | undefined {
+  let out: string;
+  try {
+    out = stringify({ v: value });
+  } catch {
+    return undefined;
+  }
+  const m = /^v = (.*)\n?$/.exec(out);
+  return m && !m[1]!.includes('\n') ? m[1] : undefined;
+}
+
 export const tomlFormat: ConfigFormat = plainFormat({
   name: 'toml',
-  keeps: 'values, types and tables; NOT comments or layout (smol-toml has no document model)',
+  keeps:
+    'everything but the edited line when the key has a one-line `key = value` (comments, layout); otherwise values, types and tables, NOT comments or layout',
   parse,
   render: (root) => `${stringify(root)}\n`,
+  lines: { comment: '#', dottedKeys: true, literal: tomlLiteral },
   breakSyntax(text) {
     return `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}[turbulence\n`;
   },
