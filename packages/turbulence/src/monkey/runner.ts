@@ -26,6 +26,7 @@ import { MonkeyStore, monkeyDir, type MonkeyState } from './state.js';
 import { resolveGroup } from './targets.js';
 import { formatDate, formatZoned, parseDate, zonedInstant, type LocalDate } from './time.js';
 import type { Group, Schedule } from './validate.js';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Options of {@link MonkeyRunner}. */
@@ -45,8 +46,11 @@ export interface MonkeyRunOptions {
   guardian?: boolean;
   /** Real ms between kill-switch checks and lease renewals (default 200). */
   tickMs?: number;
-  /** Runs a whole-experiment group (the CLI runs `turbulence run FILE`); without it such groups are skipped. */
-  runExperiment?: (file: string, seed: number) => Promise<number>;
+  /**
+   * Runs a whole-experiment group (the CLI runs `turbulence run FILE --seed N --journal-path J`) and resolves with
+   * its exit code; without it such groups are skipped.
+   */
+  runExperiment?: (file: string, seed: number, journalPath: string) => Promise<number>;
   /** Extra state saved with the time line (the accelerated clock's spec). */
   clockSpec?: MonkeyState['clock'];
   metrics?: MonkeyMetrics;
@@ -324,16 +328,22 @@ export class MonkeyRunner {
       this.decision('monkey.leashed', e, { targets: [{ id: file, name: file }] });
       return;
     }
+    const seed = entryRng(this.state.seed, e.id).int(0x7fff_ffff);
+    const journal = this.store.experimentJournalPath(e.id);
     this.decision('monkey.injected', e, {
       faults: [{ id: `experiment:${file}`, kind: 'experiment', target: { id: file, name: file } }],
+      seed,
+      journal,
     });
-    const code = await this.opts.runExperiment(file, entryRng(this.state.seed, e.id).int(0x7fff_ffff));
+    await mkdir(dirname(journal), { recursive: true, mode: 0o700 });
+    const code = await this.opts.runExperiment(file, seed, journal);
     this.emit({
       type: 'monkey.reverted',
       entry: e.id,
       group: e.group,
       fault: `experiment:${file}`,
       reason: `exit ${code}`,
+      journal,
     });
   }
 

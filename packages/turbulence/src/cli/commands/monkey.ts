@@ -220,7 +220,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     ...(flags.leashed ? { leashed: true } : {}),
     ...(clockSpec ? { clockSpec } : {}),
     ...(days !== undefined ? { until: zonedInstant(origin, 0, schedule.timezone) + days * 86_400_000 } : {}),
-    runExperiment: (experiment, s) => runExperimentChild(experiment, s),
+    runExperiment: (experiment, s, journal) => runExperimentChild(experiment, s, journal),
   });
   runner.events.on((e) => out(flags.json ? JSON.stringify(e) : renderEvent(e)));
   let control: { url: string; close: () => Promise<void> } | undefined;
@@ -243,12 +243,12 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   return interrupts.fired ? 130 : 0;
 }
 
-/** Runs a whole-experiment group with this same CLI (`turbulence run FILE --seed N`). */
-function runExperimentChild(file: string, seed: number): Promise<number> {
+/** Runs a whole-experiment group with this same CLI (`turbulence run FILE --seed N --journal-path J`). */
+function runExperimentChild(file: string, seed: number, journal: string): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [...process.execArgv, process.argv[1] ?? '', 'run', file, '--seed', String(seed)],
+      [...process.execArgv, process.argv[1] ?? '', 'run', file, '--seed', String(seed), '--journal-path', journal],
       {
         stdio: 'ignore',
       },
