@@ -51,6 +51,19 @@ export const outageSchema = z
   })
   .strict();
 
+/** A webhook (kube-monkey's `[notifications.attacks]`): one POST per due fault. */
+export const notificationSchema = z
+  .object({
+    url: z.string().min(1).describe('the endpoint (POST); a whole {$env:NAME} is read from the environment'),
+    message: z
+      .string()
+      .optional()
+      .describe('the body: {$name} {$kind} {$namespace} {$timestamp} {$time} {$date} {$error} {$kubemonkeyid}'),
+    headers: z.record(z.string(), z.string()).optional().describe('request headers; a value may be {$env:NAME}'),
+    reportSchedule: z.boolean().default(false).describe("also post each day's schedule when the day starts"),
+  })
+  .strict();
+
 /** kube-monkey's `kube-monkey/kill-mode` and `kill-value`. */
 export const killModeSchema = z
   .object({
@@ -146,6 +159,10 @@ export const scheduleSchema = z
     leashed: z.boolean().default(false).describe('decide and record only, like Chaos Monkey leashed mode'),
     exceptions: z.array(z.string().min(1)).default([]).describe('regexes on target names never touched, any group'),
     outage: outageSchema.optional(),
+    notifications: z
+      .array(notificationSchema)
+      .default([])
+      .describe("webhooks told about each due fault (kube-monkey's [notifications])"),
     groups: z.array(groupSchema).min(1),
   })
   .strict();

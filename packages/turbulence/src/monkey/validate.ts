@@ -15,6 +15,7 @@ import type { PositionIndex } from '../experiment/positions.js';
 import { getProvider } from '../providers/index.js';
 import type { ClusterRef } from '../os/kube.js';
 import { holidayDates, type IcalEvent } from './ical.js';
+import type { NotificationConfig } from './notify.js';
 import {
   DAY_NAMES,
   scheduleSchema,
@@ -75,6 +76,7 @@ export interface Schedule {
   leashed: boolean;
   exceptions: RegExp[];
   outage?: OutageDoc & { intervalMs: number };
+  notifications: NotificationConfig[];
   groups: Group[];
 }
 
@@ -156,6 +158,12 @@ export function compileSchedule(
     leashed: s.leashed,
     exceptions,
     ...(outage ? { outage } : {}),
+    notifications: s.notifications.map((n) => ({
+      url: n.url,
+      ...(n.message !== undefined ? { message: n.message } : {}),
+      ...(n.headers ? { headers: n.headers } : {}),
+      reportSchedule: n.reportSchedule,
+    })),
     groups,
   };
 }
