@@ -214,6 +214,13 @@ export class MonkeyRunner {
       targets = await this.targetsFor(e, group);
     }
     if (targets.length === 0) return skip('no-target: nothing eligible matches the group now');
+    if (group.maxTargets !== undefined) targets = targets.slice(0, group.maxTargets);
+    const inEffect = this.activeFaults().length; // one fault per target
+    if (this.schedule.maxTargets !== undefined && inEffect + targets.length > this.schedule.maxTargets) {
+      return skip(
+        `blast-radius: ${inEffect} target(s) under faults, ${targets.length} more would exceed maxTargets ${this.schedule.maxTargets}`,
+      );
+    }
     const preflight = await runProbes(group.preflight, dirname(this.schedule.source));
     if (!preflight.ok) return skip(`preflight: ${preflight.reason}`);
     const halted = this.haltedBy(); // may have been thrown while the probes ran

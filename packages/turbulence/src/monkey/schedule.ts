@@ -116,6 +116,12 @@ export const groupSchema = z
     meanTimeBetweenFaults: z.number().describe('in workdays: each workday fires with probability 1/this'),
     minTimeBetweenFaults: z.number().nonnegative().default(1).describe('in workdays, per target'),
     maxPerDay: z.number().int().positive().optional(),
+    maxTargets: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('blast radius of the group: one fault hits at most this many targets'),
     killMode: killModeSchema.optional().describe('how many matching targets one fault hits (default: one)'),
     optIn: z
       .union([z.boolean(), z.object({ label: z.string().min(1), value: z.string().default('enabled') }).strict()])
@@ -155,6 +161,12 @@ export const scheduleSchema = z
     holidaysFile: z.string().min(1).optional().describe('an iCal (.ics) file whose all-day events are holidays'),
     maxConcurrent: z.number().int().positive().default(1),
     maxPerDay: z.number().int().positive().optional(),
+    maxTargets: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('overall blast radius: at most this many targets under faults at once, all groups together'),
     maxFaultDuration: duration.default('1h').describe('no fault lasts longer, whoever asks (the deadman bound)'),
     leashed: z.boolean().default(false).describe('decide and record only, like Chaos Monkey leashed mode'),
     exceptions: z.array(z.string().min(1)).default([]).describe('regexes on target names never touched, any group'),

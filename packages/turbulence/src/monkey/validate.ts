@@ -48,6 +48,8 @@ export interface Group {
   /** Minimum workdays between two faults on one target. */
   minGap: number;
   maxPerDay?: number;
+  /** One fault hits at most this many targets. */
+  maxTargets?: number;
   select: SelectionMode;
   optIn?: { label: string; value: string };
   grouping?: string;
@@ -72,6 +74,8 @@ export interface Schedule {
   holidays: Set<string>;
   maxConcurrent: number;
   maxPerDay?: number;
+  /** At most this many targets under faults at once, all groups together. */
+  maxTargets?: number;
   maxFaultDurationMs: number;
   leashed: boolean;
   exceptions: RegExp[];
@@ -154,6 +158,7 @@ export function compileSchedule(
     ]),
     maxConcurrent: s.maxConcurrent,
     ...(s.maxPerDay !== undefined ? { maxPerDay: s.maxPerDay } : {}),
+    ...(s.maxTargets !== undefined ? { maxTargets: s.maxTargets } : {}),
     maxFaultDurationMs,
     leashed: s.leashed,
     exceptions,
@@ -221,6 +226,7 @@ function compileGroup(g: GroupDoc, i: number, maxMs: number, add: Add): Group {
     mtbf: g.meanTimeBetweenFaults,
     minGap: g.minTimeBetweenFaults,
     ...(g.maxPerDay !== undefined ? { maxPerDay: g.maxPerDay } : {}),
+    ...(g.maxTargets !== undefined ? { maxTargets: g.maxTargets } : {}),
     select: selectionOf(g.killMode),
     ...(optIn ? { optIn } : {}),
     ...(g.grouping !== undefined ? { grouping: g.grouping } : {}),
