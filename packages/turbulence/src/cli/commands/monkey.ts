@@ -36,6 +36,8 @@ Examples:
   $ turbulence monkey halt examples/monkey/demo.yaml     # kill switch: reverts active faults, injects nothing
   $ turbulence monkey resume examples/monkey/demo.yaml
   $ turbulence monkey plan config.toml --labels deployment.yaml --days 10 --seed 1     # kube-monkey, unchanged
+  $ turbulence monkey plan config.toml --days 10        # kube-monkey victims read from the cluster's labels
+  $ turbulence monkey plan config.toml --kind container.kill --days 10   # ... from Docker containers' labels
   $ turbulence monkey plan chaosmonkey.toml --app abc.json -t cmdline='node .*abc' # Chaos Monkey + per-app JSON`;
 
 /** Flags for upstream configs (kube-monkey config.toml, Chaos Monkey chaosmonkey.toml). */
@@ -58,7 +60,8 @@ function upstreamOptions(command: Command): Command {
     .option('-t, --target <k=v>', 'upstream configs: the target query of every group, repeatable', collect, [])
     .option(
       '--labels <file>',
-      'kube-monkey: a manifest whose kube-monkey/* labels make a group, repeatable',
+      'kube-monkey: a manifest whose kube-monkey/* labels make a group, repeatable (without it and without ' +
+        '--target: the labelled workloads of the cluster, or with --kind container.* the labelled Docker containers)',
       collect,
       [],
     )
