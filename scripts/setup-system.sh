@@ -11,6 +11,7 @@ PACKAGES=(
   stress-ng busybox-static faketime
   libnetfilter-queue-dev
   docker.io musl-tools chromium
+  prometheus
 )
 # kubectl checks the Kubernetes cluster fake; take Debian's client only when no kubectl is on PATH.
 command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)

@@ -32,4 +32,23 @@ describe('examples/monkey', () => {
       expect(err.details).toEqual([]); // nothing else is wrong with it
     }
   });
+
+  it('demo.yaml takes its holidays from team-holidays.ics (yearly, last Friday of the month, an offsite)', async () => {
+    const schedule = await loadSchedule(join(here, 'demo.yaml'));
+    for (const d of ['2026-12-24', '2026-12-25', '2026-12-26', '2027-01-01', '2027-01-29', '2027-03-15', '2027-03-16'])
+      expect(schedule.holidays.has(d), d).toBe(true);
+    expect(schedule.holidays.has('2027-03-17')).toBe(false);
+  });
+
+  it('kube-monkey/config.toml maps with its victim manifest: leashed, one group, a webhook', async () => {
+    const schedule = await loadSchedule(join(here, 'kube-monkey', 'config.toml'), {
+      labels: [join(here, 'kube-monkey', 'victim.yaml')],
+      env: {},
+    });
+    expect(schedule).toMatchObject({ leashed: true, timezone: 'Europe/Berlin', startMinute: 600, endMinute: 960 });
+    expect(schedule.groups.map((g) => [g.name, g.mtbf, g.kubeMonkey])).toEqual([
+      ['shop-web', 2, { workload: { kind: 'Deployment', namespace: 'shop', name: 'web' } }],
+    ]);
+    expect(schedule.notifications).toMatchObject([{ url: '{$env:KUBE_MONKEY_HOOK}', reportSchedule: true }]);
+  });
 });

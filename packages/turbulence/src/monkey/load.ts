@@ -8,10 +8,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { ErrorCodes, TurbulenceError, errorMessage } from '../core/errors.js';
-import { parseExperiment } from '../experiment/load.js';
-import { compileSchedule, type Schedule } from './validate.js';
+import { loadExperiment, parseExperiment } from '../experiment/load.js';
+import type { Problem } from '../experiment/schema-issues.js';
+import { compileSchedule, scheduleError, type Schedule } from './validate.js';
 import { fromUpstreamToml, type UpstreamOptions } from './upstream/index.js';
-import { noPositions } from '../experiment/positions.js';
+import { noPositions, type PositionIndex } from '../experiment/positions.js';
 import { IcalError, parseIcal, type IcalEvent } from './ical.js';
 
 /** Options of {@link loadSchedule}. */
@@ -66,7 +67,32 @@ export async function loadSchedule(path: string, opts: LoadScheduleOptions = {})
   const holidayEvents =
     typeof doc.holidaysFile === 'string' ? await icalHolidays(resolve(dirname(source), doc.holidaysFile), read) : [];
   const explicit = typeof doc.name === 'string' ? doc.name : name;
-  return compileSchedule(doc, { source, positions: loaded.positions, name: explicit, holidayEvents });
+  const schedule = compileSchedule(doc, { source, positions: loaded.positions, name: explicit, holidayEvents });
+  await checkExperiments(schedule, loaded.positions);
+  return schedule;
+}
+
+/**
+ * Experiment groups: the file is resolved against the schedule's folder and must load now (a missing or broken
+ * experiment is an error at `monkey plan`/`run` start, not at 3 a.m.).
+ */
+async function checkExperiments(schedule: Schedule, positions: PositionIndex): Promise<void> {
+  const problems: Problem[] = [];
+  for (const group of schedule.groups) {
+    if (group.experiment === undefined || /^https?:\/\//i.test(group.experiment)) continue;
+    const file = resolve(dirname(schedule.source), group.experiment);
+    try {
+      await loadExperiment(file);
+      group.experiment = file;
+    } catch (err) {
+      problems.push({
+        path: ['groups', group.index, 'experiment'],
+        message: `experiment ${JSON.stringify(group.experiment)} does not load: ${errorMessage(err)}`,
+        hint: 'the path is relative to the schedule file; `turbulence validate FILE` shows what is wrong',
+      });
+    }
+  }
+  if (problems.length > 0) throw scheduleError(problems, { source: schedule.source, positions });
 }
 
 async function readText(path: string, read: (p: string) => Promise<string>): Promise<string> {

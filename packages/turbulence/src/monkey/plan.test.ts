@@ -119,4 +119,47 @@ describe('bad schedules', () => {
       expect(e.location.column).toBeGreaterThan(0);
     });
   }
+
+  it('applies grouping, opt-in labels and exceptions to labelled candidates (containers, pods)', async () => {
+    const schedule = await fromText(`
+timezone: UTC
+maxConcurrent: 10
+maxPerDay: 10
+exceptions: ["^web-2$"]
+groups:
+  - name: shop
+    targets: { name: "re2:^(web|api)-" }
+    fault: { kind: container.kill }
+    meanTimeBetweenFaults: 1
+    minTimeBetweenFaults: 0
+    maxPerDay: 10
+    grouping: app
+    optIn: { label: chaos, value: enabled }
+`);
+    const c = (name: string, labels: Record<string, string>): Target => ({
+      id: `container:${name}`,
+      type: 'container',
+      name,
+      attributes: { name, state: 'running', labels },
+    });
+    const on = { chaos: 'enabled' };
+    const candidates = [
+      c('web-1', { ...on, app: 'web' }),
+      c('web-2', { ...on, app: 'web' }),
+      c('web-3', { app: 'web' }),
+      c('api-1', { ...on, app: 'api' }),
+      c('api-2', { ...on, app: 'api' }),
+    ];
+    const entries = plan({ schedule, seed: 5, start: parseDate('2026-12-07')!, candidates: () => candidates }, 10);
+    const fired = entries.filter((e) => e.decision === 'fire');
+    expect(fired).toHaveLength(16); // MTBF 1: each app every workday (8 workdays)
+    for (const e of fired) {
+      expect(e.id).toMatch(/^\d{4}-\d\d-\d\d\/shop\[(web|api)\]$/);
+      const app = /\[(\w+)\]/.exec(e.id)![1];
+      expect(e.targets).toHaveLength(1);
+      const t = e.targets![0]!;
+      expect((t.attributes.labels as Record<string, string>).app).toBe(app);
+      expect(['web-1', 'api-1', 'api-2']).toContain(t.name); // web-2 excepted, web-3 not opted in
+    }
+  });
 });

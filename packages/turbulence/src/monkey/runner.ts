@@ -19,6 +19,7 @@ import { Ledger } from '../faults/ledger.js';
 import { ledgerDir, turbulenceHome } from '../os/home.js';
 import type { Clock } from './clock.js';
 import { MonkeyMetrics } from './metrics.js';
+import { Notifier, scheduleText } from './notify.js';
 import { chooseTargets, eligible, entryRng, labelsOf, planDays, stableKey, type PlannedEntry } from './plan.js';
 import { KM, currentLabels, killTargets, type KubeMonkeySource } from './kube-monkey-live.js';
 import { checkOutage, runProbes } from './probes.js';
@@ -26,6 +27,7 @@ import { MonkeyStore, monkeyDir, type MonkeyState } from './state.js';
 import { resolveGroup } from './targets.js';
 import { formatDate, formatZoned, parseDate, zonedInstant, type LocalDate } from './time.js';
 import type { Group, Schedule } from './validate.js';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Options of {@link MonkeyRunner}. */
@@ -45,8 +47,11 @@ export interface MonkeyRunOptions {
   guardian?: boolean;
   /** Real ms between kill-switch checks and lease renewals (default 200). */
   tickMs?: number;
-  /** Runs a whole-experiment group (the CLI runs `turbulence run FILE`); without it such groups are skipped. */
-  runExperiment?: (file: string, seed: number) => Promise<number>;
+  /**
+   * Runs a whole-experiment group (the CLI runs `turbulence run FILE --seed N --journal-path J`) and resolves with
+   * its exit code; without it such groups are skipped.
+   */
+  runExperiment?: (file: string, seed: number, journalPath: string) => Promise<number>;
   /** Extra state saved with the time line (the accelerated clock's spec). */
   clockSpec?: MonkeyState['clock'];
   metrics?: MonkeyMetrics;
@@ -77,6 +82,7 @@ export class MonkeyRunner {
   private checking = false;
   private lastLease = 0;
   private candidates = new Map<string, Target[]>();
+  private readonly notifier: Notifier;
 
   constructor(opts: MonkeyRunOptions) {
     this.opts = opts;
@@ -84,6 +90,9 @@ export class MonkeyRunner {
     this.metrics = opts.metrics ?? new MonkeyMetrics();
     this.store = new MonkeyStore(monkeyDir(opts.schedule.name, opts.home ?? turbulenceHome()));
     this.runId = `monkey-${opts.schedule.name}`;
+    this.notifier = new Notifier(opts.schedule.notifications, opts.schedule.timezone, (message) =>
+      this.emit({ type: 'run.warning', message }),
+    );
   }
 
   /** Whether it only decides and records. */
@@ -124,6 +133,7 @@ export class MonkeyRunner {
     } finally {
       clearInterval(this.watcher);
       await this.revertAll('monkey-stopped');
+      await this.notifier.flush();
       this.emit({ type: 'monkey.stopped', reason: signal.aborted ? 'interrupted' : reason });
       await this.store.flush();
     }
@@ -165,6 +175,7 @@ export class MonkeyRunner {
       for (const e of pending) {
         if (e.decision === 'fire' && e.at >= missedBefore) this.decision('monkey.scheduled', e, {});
       }
+      this.reportSchedule(pending.filter((e) => e.decision === 'fire' && e.at >= missedBefore));
       for (const e of pending) {
         if (this.opts.until !== undefined && e.at >= this.opts.until) return 'until';
         await this.opts.clock.sleepUntil(e.at, signal);
@@ -181,9 +192,11 @@ export class MonkeyRunner {
 
   /** Decides one due entry. */
   private async settle(e: PlannedEntry, missed: boolean): Promise<void> {
+    const group = this.schedule.groups.find((g) => g.name === e.group) as Group;
     const skip = async (reason: string) => {
       await this.advance(e);
       this.decision('monkey.skipped', e, { reason });
+      if (e.decision === 'fire' && !missed) this.notify(e, group, reason);
     };
     if (e.decision === 'skip') return skip(e.reason ?? 'planned skip');
     if (missed) return skip('missed: the monkey was not running when it was due');
@@ -191,7 +204,6 @@ export class MonkeyRunner {
     if (this.activeFaults().length >= this.schedule.maxConcurrent && this.live.size >= this.schedule.maxConcurrent) {
       return skip(`max-concurrent: ${this.live.size} fault(s) still in effect`);
     }
-    const group = this.schedule.groups.find((g) => g.name === e.group) as Group;
     if (group.experiment !== undefined) return this.runExperiment(e, group);
     let targets: Target[];
     if (group.kubeMonkey) {
@@ -202,6 +214,13 @@ export class MonkeyRunner {
       targets = await this.targetsFor(e, group);
     }
     if (targets.length === 0) return skip('no-target: nothing eligible matches the group now');
+    if (group.maxTargets !== undefined) targets = targets.slice(0, group.maxTargets);
+    const inEffect = this.activeFaults().length; // one fault per target
+    if (this.schedule.maxTargets !== undefined && inEffect + targets.length > this.schedule.maxTargets) {
+      return skip(
+        `blast-radius: ${inEffect} target(s) under faults, ${targets.length} more would exceed maxTargets ${this.schedule.maxTargets}`,
+      );
+    }
     const preflight = await runProbes(group.preflight, dirname(this.schedule.source));
     if (!preflight.ok) return skip(`preflight: ${preflight.reason}`);
     const halted = this.haltedBy(); // may have been thrown while the probes ran
@@ -209,6 +228,7 @@ export class MonkeyRunner {
     await this.advance(e, targets);
     if (this.leashed) {
       this.decision('monkey.leashed', e, { targets: targets.map(targetView) });
+      this.notify(e, group, '', targets);
       return;
     }
     await this.inject(e, group, targets);
@@ -288,12 +308,14 @@ export class MonkeyRunner {
       live.journal.faults = injected.map((f) => ({ id: f.id, kind: f.kind, target: targetView(f.target) }));
       this.metrics.active.set(this.activeFaults().length);
       this.decision('monkey.injected', e, { faults: live.journal.faults }, live);
+      this.notify(e, group, '', targets);
       await this.store.writeJournal(e.id, live.journal);
       if (this.halted) await this.revertLive(live, 'halt'); // halted while injecting
     } catch (err) {
       this.live.delete(e.id);
       manager.dispose();
       this.decision('monkey.skipped', e, { reason: `inject-failed: ${errorMessage(err)}` }, live);
+      this.notify(e, group, `inject-failed: ${errorMessage(err)}`, targets);
       await this.store.writeJournal(e.id, live.journal);
     }
   }
@@ -322,19 +344,58 @@ export class MonkeyRunner {
     await this.advance(e);
     if (this.leashed) {
       this.decision('monkey.leashed', e, { targets: [{ id: file, name: file }] });
+      this.notify(e, group, '');
       return;
     }
+    const seed = entryRng(this.state.seed, e.id).int(0x7fff_ffff);
+    const journal = this.store.experimentJournalPath(e.id);
     this.decision('monkey.injected', e, {
       faults: [{ id: `experiment:${file}`, kind: 'experiment', target: { id: file, name: file } }],
+      seed,
+      journal,
     });
-    const code = await this.opts.runExperiment(file, entryRng(this.state.seed, e.id).int(0x7fff_ffff));
+    await mkdir(dirname(journal), { recursive: true, mode: 0o700 });
+    const code = await this.opts.runExperiment(file, seed, journal);
     this.emit({
       type: 'monkey.reverted',
       entry: e.id,
       group: e.group,
       fault: `experiment:${file}`,
       reason: `exit ${code}`,
+      journal,
     });
+    this.notify(e, group, code === 0 ? '' : `exit ${code}`);
+  }
+
+  /** What a notification names: the kube-monkey workload or identifier, else the targets (or the group). */
+  private victim(
+    e: PlannedEntry,
+    group: Group,
+    targets: Target[] = [],
+  ): { name: string; kind: string; namespace: string } {
+    const km = group.kubeMonkey;
+    if (km && 'workload' in km) return { ...km.workload };
+    if (km) return { name: km.identifier, kind: 'containers', namespace: '' };
+    const ns = targets[0]?.attributes.namespace;
+    return {
+      name: targets.length > 0 ? targets.map((t) => t.name).join(', ') : (group.experiment ?? group.name),
+      kind: e.kind,
+      namespace: typeof ns === 'string' ? ns : '',
+    };
+  }
+
+  private notify(e: PlannedEntry, group: Group, error: string, targets?: Target[]): void {
+    if (this.schedule.notifications.length === 0) return;
+    this.notifier.attack({ ...this.victim(e, group, targets), error, at: this.opts.clock.now() });
+  }
+
+  private reportSchedule(entries: PlannedEntry[]): void {
+    if (!this.schedule.notifications.some((n) => n.reportSchedule) || entries.length === 0) return;
+    const rows = entries.map((e) => {
+      const group = this.schedule.groups.find((g) => g.name === e.group) as Group;
+      return { ...this.victim(e, group, e.targets), at: this.zoned(e.at) };
+    });
+    this.notifier.schedule(scheduleText(rows));
   }
 
   /** Moves the cursor past `e` (on disk, before any fault of it takes effect). */

@@ -51,6 +51,19 @@ export const outageSchema = z
   })
   .strict();
 
+/** A webhook (kube-monkey's `[notifications.attacks]`): one POST per due fault. */
+export const notificationSchema = z
+  .object({
+    url: z.string().min(1).describe('the endpoint (POST); a whole {$env:NAME} is read from the environment'),
+    message: z
+      .string()
+      .optional()
+      .describe('the body: {$name} {$kind} {$namespace} {$timestamp} {$time} {$date} {$error} {$kubemonkeyid}'),
+    headers: z.record(z.string(), z.string()).optional().describe('request headers; a value may be {$env:NAME}'),
+    reportSchedule: z.boolean().default(false).describe("also post each day's schedule when the day starts"),
+  })
+  .strict();
+
 /** kube-monkey's `kube-monkey/kill-mode` and `kill-value`. */
 export const killModeSchema = z
   .object({
@@ -103,6 +116,12 @@ export const groupSchema = z
     meanTimeBetweenFaults: z.number().describe('in workdays: each workday fires with probability 1/this'),
     minTimeBetweenFaults: z.number().nonnegative().default(1).describe('in workdays, per target'),
     maxPerDay: z.number().int().positive().optional(),
+    maxTargets: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('blast radius of the group: one fault hits at most this many targets'),
     killMode: killModeSchema.optional().describe('how many matching targets one fault hits (default: one)'),
     optIn: z
       .union([z.boolean(), z.object({ label: z.string().min(1), value: z.string().default('enabled') }).strict()])
@@ -142,10 +161,20 @@ export const scheduleSchema = z
     holidaysFile: z.string().min(1).optional().describe('an iCal (.ics) file whose all-day events are holidays'),
     maxConcurrent: z.number().int().positive().default(1),
     maxPerDay: z.number().int().positive().optional(),
+    maxTargets: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('overall blast radius: at most this many targets under faults at once, all groups together'),
     maxFaultDuration: duration.default('1h').describe('no fault lasts longer, whoever asks (the deadman bound)'),
     leashed: z.boolean().default(false).describe('decide and record only, like Chaos Monkey leashed mode'),
     exceptions: z.array(z.string().min(1)).default([]).describe('regexes on target names never touched, any group'),
     outage: outageSchema.optional(),
+    notifications: z
+      .array(notificationSchema)
+      .default([])
+      .describe("webhooks told about each due fault (kube-monkey's [notifications])"),
     groups: z.array(groupSchema).min(1),
   })
   .strict();

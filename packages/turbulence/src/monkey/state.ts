@@ -137,6 +137,11 @@ export class MonkeyStore {
     return this.appendQueue;
   }
 
+  /** Where the journal of an experiment group's run for `entryId` goes (`turbulence run --journal-path`). */
+  experimentJournalPath(entryId: string): string {
+    return join(this.dir, 'journal', `${journalName(entryId)}.experiment.json`);
+  }
+
   writeJournal(entryId: string, journal: object): Promise<void> {
     return writeFileAtomic(
       join(this.dir, 'journal', `${journalName(entryId)}.json`),

@@ -15,6 +15,7 @@ import type { PositionIndex } from '../experiment/positions.js';
 import { getProvider } from '../providers/index.js';
 import type { ClusterRef } from '../os/kube.js';
 import { holidayDates, type IcalEvent } from './ical.js';
+import type { NotificationConfig } from './notify.js';
 import {
   DAY_NAMES,
   scheduleSchema,
@@ -47,6 +48,8 @@ export interface Group {
   /** Minimum workdays between two faults on one target. */
   minGap: number;
   maxPerDay?: number;
+  /** One fault hits at most this many targets. */
+  maxTargets?: number;
   select: SelectionMode;
   optIn?: { label: string; value: string };
   grouping?: string;
@@ -71,10 +74,13 @@ export interface Schedule {
   holidays: Set<string>;
   maxConcurrent: number;
   maxPerDay?: number;
+  /** At most this many targets under faults at once, all groups together. */
+  maxTargets?: number;
   maxFaultDurationMs: number;
   leashed: boolean;
   exceptions: RegExp[];
   outage?: OutageDoc & { intervalMs: number };
+  notifications: NotificationConfig[];
   groups: Group[];
 }
 
@@ -152,10 +158,17 @@ export function compileSchedule(
     ]),
     maxConcurrent: s.maxConcurrent,
     ...(s.maxPerDay !== undefined ? { maxPerDay: s.maxPerDay } : {}),
+    ...(s.maxTargets !== undefined ? { maxTargets: s.maxTargets } : {}),
     maxFaultDurationMs,
     leashed: s.leashed,
     exceptions,
     ...(outage ? { outage } : {}),
+    notifications: s.notifications.map((n) => ({
+      url: n.url,
+      ...(n.message !== undefined ? { message: n.message } : {}),
+      ...(n.headers ? { headers: n.headers } : {}),
+      reportSchedule: n.reportSchedule,
+    })),
     groups,
   };
 }
@@ -213,6 +226,7 @@ function compileGroup(g: GroupDoc, i: number, maxMs: number, add: Add): Group {
     mtbf: g.meanTimeBetweenFaults,
     minGap: g.minTimeBetweenFaults,
     ...(g.maxPerDay !== undefined ? { maxPerDay: g.maxPerDay } : {}),
+    ...(g.maxTargets !== undefined ? { maxTargets: g.maxTargets } : {}),
     select: selectionOf(g.killMode),
     ...(optIn ? { optIn } : {}),
     ...(g.grouping !== undefined ? { grouping: g.grouping } : {}),

@@ -53,9 +53,23 @@ const victim = {
 
 /** One accelerated workday (Monday 2026-12-07, UTC) of a kube-monkey config: ~3 s real. */
 const runDay = (config: string, env: NodeJS.ProcessEnv, ...extra: string[]) =>
-  runCli(['monkey', 'run', config, '--seed', '3', '--start', '2026-12-07', '--days', '1', '--clock-speed', '30000'], {
-    env,
-  }).then((r) => (extra.length ? r : r));
+  runCli(
+    [
+      'monkey',
+      'run',
+      config,
+      ...extra,
+      '--seed',
+      '3',
+      '--start',
+      '2026-12-07',
+      '--days',
+      '1',
+      '--clock-speed',
+      '30000',
+    ],
+    { env },
+  );
 
 interface Line {
   type?: string;

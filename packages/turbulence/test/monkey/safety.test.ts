@@ -132,6 +132,64 @@ describe.skipIf(!hasProc)('monkey safety nets', () => {
     },
   );
 
+  it(
+    'keeps the blast radius: a group hits at most its maxTargets, and all groups together at most maxTargets',
+    { timeout: 60_000 },
+    async () => {
+      const sleepers = await Promise.all([86410, 86411, 86412].map((n) => spawnOrphan(`exec sleep ${n}`)));
+      const file = join(env.home, 'blast.yaml');
+      const group = (name: string, extra: string) => `
+  - name: ${name}
+    targets: { cmdline: "^sleep 8641[0-2]$" }
+    fault: { kind: process.stop, duration: 48h }
+    meanTimeBetweenFaults: 1
+    minTimeBetweenFaults: 0
+    ${extra}`;
+      writeFileSync(
+        file,
+        `timezone: UTC
+window: { days: [mon], start: "09:00", end: "17:00" }
+maxFaultDuration: 48h
+maxConcurrent: 5
+maxTargets: 2
+groups:${group('wide', 'killMode: { mode: kill-all }\n    maxTargets: 2')}${group('one', '')}
+`,
+      );
+      const clock = acceleratedClock({
+        origin: Date.parse('2026-03-02T00:00:00Z'),
+        realStart: Date.now(),
+        speed: 43_200,
+      });
+      const runner = new MonkeyRunner({
+        schedule: await loadSchedule(file),
+        seed: 3,
+        clock,
+        origin: parseDate('2026-03-02')!,
+        until: Date.parse('2026-03-03T00:00:00Z'),
+        guardian: false,
+        tickMs: 50,
+      });
+      const events: AnyEvent[] = [];
+      runner.events.on((e) => events.push(e));
+      let stoppedAtOnce = 0;
+      runner.events.on((e) => {
+        if (e.type === 'monkey.injected') stoppedAtOnce = Math.max(stoppedAtOnce, runner.activeFaults().length);
+      });
+      await runner.run();
+      const injected = events.filter((e) => e.type === 'monkey.injected');
+      const skipped = events.filter((e) => e.type === 'monkey.skipped');
+      expect(injected).toHaveLength(1);
+      expect(skipped).toHaveLength(1);
+      expect(String(skipped[0]?.reason)).toMatch(
+        /^blast-radius: [12] target\(s\) under faults, [12] more would exceed maxTargets 2$/,
+      );
+      const wide = injected.find((e) => e.group === 'wide') as { faults?: unknown[] } | undefined;
+      if (wide) expect(wide.faults).toHaveLength(2); // kill-all of three, capped at the group's 2
+      expect(stoppedAtOnce).toBeLessThanOrEqual(2);
+      for (const s of sleepers) expect(await stateOf(s.pid)).not.toBe('T');
+    },
+  );
+
   it('refuses to serve the endpoint off loopback without a token', async () => {
     const file = join(env.home, 'safety.yaml');
     const runner = new MonkeyRunner({

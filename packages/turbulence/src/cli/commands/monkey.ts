@@ -36,6 +36,8 @@ Examples:
   $ turbulence monkey halt examples/monkey/demo.yaml     # kill switch: reverts active faults, injects nothing
   $ turbulence monkey resume examples/monkey/demo.yaml
   $ turbulence monkey plan config.toml --labels deployment.yaml --days 10 --seed 1     # kube-monkey, unchanged
+  $ turbulence monkey plan config.toml --days 10        # kube-monkey victims read from the cluster's labels
+  $ turbulence monkey plan config.toml --kind container.kill --days 10   # ... from Docker containers' labels
   $ turbulence monkey plan chaosmonkey.toml --app abc.json -t cmdline='node .*abc' # Chaos Monkey + per-app JSON`;
 
 /** Flags for upstream configs (kube-monkey config.toml, Chaos Monkey chaosmonkey.toml). */
@@ -58,7 +60,8 @@ function upstreamOptions(command: Command): Command {
     .option('-t, --target <k=v>', 'upstream configs: the target query of every group, repeatable', collect, [])
     .option(
       '--labels <file>',
-      'kube-monkey: a manifest whose kube-monkey/* labels make a group, repeatable',
+      'kube-monkey: a manifest whose kube-monkey/* labels make a group, repeatable (without it and without ' +
+        '--target: the labelled workloads of the cluster, or with --kind container.* the labelled Docker containers)',
       collect,
       [],
     )
@@ -220,7 +223,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     ...(flags.leashed ? { leashed: true } : {}),
     ...(clockSpec ? { clockSpec } : {}),
     ...(days !== undefined ? { until: zonedInstant(origin, 0, schedule.timezone) + days * 86_400_000 } : {}),
-    runExperiment: (experiment, s) => runExperimentChild(experiment, s),
+    runExperiment: (experiment, s, journal) => runExperimentChild(experiment, s, journal),
   });
   runner.events.on((e) => out(flags.json ? JSON.stringify(e) : renderEvent(e)));
   let control: { url: string; close: () => Promise<void> } | undefined;
@@ -243,12 +246,12 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   return interrupts.fired ? 130 : 0;
 }
 
-/** Runs a whole-experiment group with this same CLI (`turbulence run FILE --seed N`). */
-function runExperimentChild(file: string, seed: number): Promise<number> {
+/** Runs a whole-experiment group with this same CLI (`turbulence run FILE --seed N --journal-path J`). */
+function runExperimentChild(file: string, seed: number, journal: string): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [...process.execArgv, process.argv[1] ?? '', 'run', file, '--seed', String(seed)],
+      [...process.execArgv, process.argv[1] ?? '', 'run', file, '--seed', String(seed), '--journal-path', journal],
       {
         stdio: 'ignore',
       },

@@ -95,13 +95,15 @@ export async function fromKubeMonkey(
       throw upstreamError(source, `Header: ${String(h)} is not in valid format`, 'write "Name:Value"');
   }
   const warnings: string[] = [];
-  const debug = toml.debug as Record<string, unknown> | undefined;
-  if (debug?.enabled === true)
+  const debug = debugSettings(toml, opts.env ?? process.env);
+  if (debug.enabled && debug.force_should_kill)
+    warnings.push('[debug] force_should_kill: every victim gets a fault every day (MTBF 1)');
+  if (debug.enabled && debug.schedule_immediate_kill)
     warnings.push(
-      '[debug] has no turbulence equivalent (use `monkey run --clock-speed` to run a schedule fast); ignored',
+      '[debug] schedule_immediate_kill: faults at any hour of any day (window 00:00-24:00, every weekday); ' +
+        "kube-monkey's new schedule every schedule_delay seconds has no equivalent: use `monkey run --clock-speed` to go faster",
     );
-  if (toml.notifications !== undefined)
-    warnings.push('[notifications] webhooks are not sent; every decision is in the event log and metrics instead');
+  const notifications = notificationsOf(toml, source, warnings);
   warnings.push(
     `run_hour ${s.run_hour}: turbulence plans the whole time line ahead, so there is no daily planning hour`,
   );
@@ -111,15 +113,37 @@ export async function fromKubeMonkey(
     : opts.target
       ? [singleGroup(opts, kind, source)]
       : await liveVictims(s, kind, source, warnings);
+  if (debug.enabled && debug.force_should_kill) for (const g of groups) g.meanTimeBetweenFaults = 1;
+  const immediate = debug.enabled && debug.schedule_immediate_kill;
   return {
     doc: {
       timezone: s.time_zone,
-      window: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: hour(s.start_hour), end: hour(s.end_hour) },
+      window: immediate
+        ? { days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '00:00', end: '24:00' }
+        : { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: hour(s.start_hour), end: hour(s.end_hour) },
       leashed: s.dry_run,
       maxConcurrent: Math.max(1, groups.length),
+      ...(notifications.length > 0 ? { notifications } : {}),
       groups,
     },
     warnings,
+  };
+}
+
+/** `[debug]` after `DEBUG_*` environment overrides (viper's AutomaticEnv, as for `[kubemonkey]`). */
+function debugSettings(
+  toml: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): { enabled: boolean; schedule_immediate_kill: boolean; force_should_kill: boolean } {
+  const table = (toml.debug ?? {}) as Record<string, unknown>;
+  const flag = (key: string): boolean => {
+    const fromEnv = env[`DEBUG_${key.toUpperCase()}`];
+    return fromEnv !== undefined ? /^(1|t|true)$/i.test(fromEnv.trim()) : table[key] === true;
+  };
+  return {
+    enabled: flag('enabled'),
+    schedule_immediate_kill: flag('schedule_immediate_kill'),
+    force_should_kill: flag('force_should_kill'),
   };
 }
 
@@ -218,6 +242,35 @@ async function victims(
       "label the Deployment (and its pod template) as in kube-monkey's README",
     );
   return groups;
+}
+
+/**
+ * `[notifications]` (enabled) with `[notifications.attacks]` endpoint, message and "Name:Value" headers, and
+ * `reportSchedule`, as the schedule's `notifications` (`notify.ts`).
+ */
+function notificationsOf(toml: Record<string, unknown>, source: string, warnings: string[]): Record<string, unknown>[] {
+  const n = toml.notifications as Record<string, unknown> | undefined;
+  if (!n || n.enabled !== true) return [];
+  const attacks = (n.attacks ?? {}) as { endpoint?: unknown; message?: unknown; headers?: unknown };
+  if (typeof attacks.endpoint !== 'string' || attacks.endpoint === '') {
+    throw upstreamError(source, '[notifications.attacks] endpoint is missing', 'kube-monkey posts each attack to it');
+  }
+  if (typeof n.proxy === 'string' && n.proxy !== '')
+    warnings.push(`[notifications] proxy ${n.proxy}: not supported, requests go to the endpoint directly`);
+  const headers: Record<string, string> = {};
+  for (const h of Array.isArray(attacks.headers) ? attacks.headers : []) {
+    const text = String(h);
+    const colon = text.indexOf(':');
+    headers[text.slice(0, colon).trim()] = text.slice(colon + 1).trim();
+  }
+  return [
+    {
+      url: attacks.endpoint,
+      ...(typeof attacks.message === 'string' ? { message: attacks.message } : {}),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      reportSchedule: n.reportSchedule === true,
+    },
+  ];
 }
 
 /** The pods of a kube-monkey victim: its identifier label in its namespace (kube-monkey's own opt-in replaces turbulence's). */

@@ -41,6 +41,35 @@ describe('kube-monkey config.toml, unchanged', () => {
     expect(s).toMatchObject({ timezone: 'America/Los_Angeles', startMinute: 600, endMinute: 960, leashed: true });
   });
 
+  it('maps [notifications] to webhooks (proxy warned) and [debug] to any-hour windows and forced faults', async () => {
+    const warnings: string[] = [];
+    const n = await loadSchedule(km('examples/notifications-configmap.yaml'), {
+      ...proc,
+      env: {},
+      read,
+      warn: (w) => warnings.push(w),
+    });
+    expect(n.notifications).toEqual([
+      {
+        url: 'test1',
+        message: '{"foo":"bar","bar":"foo"}',
+        headers: { header1Key: 'header1Value', header2Key: 'header2Value' },
+        reportSchedule: true,
+      },
+    ]);
+    expect(warnings.join('\n')).toMatch(/proxy host:port: not supported/);
+    const d = await loadSchedule(km('examples/debug-mode-configmap.yaml'), { ...proc, mtbf: 5, env: {}, read });
+    expect(d).toMatchObject({ days: [0, 1, 2, 3, 4, 5, 6], startMinute: 0, endMinute: 1440 });
+    expect(d.groups[0]?.mtbf).toBe(5);
+    const forced = await loadSchedule(km('examples/debug-mode-configmap.yaml'), {
+      ...proc,
+      mtbf: 5,
+      env: { DEBUG_FORCE_SHOULD_KILL: 'true' },
+      read,
+    });
+    expect(forced.groups[0]?.mtbf).toBe(1);
+  });
+
   it('makes one group per labelled victim with its mtbf and kill mode', async () => {
     const s = await loadSchedule(km('readme-extracted/readme-config.toml'), {
       ...proc,
