@@ -5,10 +5,13 @@
  * limit files (`pod.limit-*`), the usage of the pod's own tmpfs seen through `/proc/<pid>/root` (`pod.disk-fill`),
  * whether its process still lives (`pod.container-kill`). Runs as root, under `flock /tmp/tb-system.lock`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { getDriver } from '../../src/faults/registry.js';
+import { FaultManager } from '../../src/faults/manager.js';
 import { driverContract, type ContractTarget } from '../support/driver-contract.js';
 import { requireSystem } from '../support/system.js';
 import { AGENT_NODE, startAgentCluster, type AgentCluster } from './agent-cluster.js';
@@ -161,6 +164,34 @@ describe.skipIf(sys.skip)('pod resource kinds through the agent', () => {
       await p.cleanup();
     }
   });
+
+  it("fails with the agent's reason for a container the pod does not have, and leaves nothing", async () => {
+    const p = await startPodProcess(c.fake, AGENT_NODE);
+    const home = mkdtempSync(join(tmpdir(), 'turbulence-agent-runner-'));
+    const manager = new FaultManager({ rng: new Rng(1), home, guardian: false });
+    try {
+      const before = p.cgroupFile(LIMIT.cpu);
+      await expect(
+        manager.inject(
+          {
+            kind: 'pod.limit-cpu',
+            target: { namespace: 'default', name: p.name },
+            params: { percent: 10, container: 'nope' },
+          },
+          { activity: 'bad container' },
+        ),
+      ).rejects.toThrow(
+        /could not apply pod.limit-cpu to pod default\/agent-pod-\w+: pod default\/agent-pod-\w+ has no started container nope/,
+      );
+      expect(p.cgroupFile(LIMIT.cpu)).toBe(before);
+      expect((await manager.ledger.list()).entries).toEqual([]);
+      expect(c.requests()).toEqual([]);
+    } finally {
+      manager.dispose();
+      rmSync(home, { recursive: true, force: true });
+      await p.cleanup();
+    }
+  }, 20_000);
 
   it('refuses bad params with the field named, before anything reaches the cluster', async () => {
     const stress = (await getDriver('pod.stress')).params;
