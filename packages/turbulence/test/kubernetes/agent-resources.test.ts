@@ -52,6 +52,9 @@ const LIMIT = {
   pids: 'pids.max',
 } as const;
 
+/** The pod cgroup's memory use, bytes. */
+const MEMORY_USAGE = cgroupV2 ? 'memory.current' : 'memory.usage_in_bytes';
+
 /** A contract target: a pod process on the agent's node, checked through `inEffect`, with what counts as left. */
 const podCase =
   (inEffect: (p: PodProcess) => Promise<boolean> | boolean, params: Record<string, unknown>, files: string[] = []) =>
@@ -96,6 +99,23 @@ driverContract({
     stressor: 'cpu',
     workers: 1,
     load: 100,
+  }),
+});
+
+driverContract({
+  kind: 'pod.stress',
+  variant: 'memory',
+  needs: [...NEEDS],
+  settleMs: 8000,
+  skipBehaviours: {
+    'crash-recover':
+      'the same runner → FaultRequest → agent → stress family path as pod.stress (cpu), whose crash case covers it',
+  },
+  // The pod's own memory cgroup is charged with the load's 48 MiB (stress-ng: a small binary, little page cache).
+  setup: podCase((p) => Number(p.cgroupFile(MEMORY_USAGE)) >= 40 * 1024 * 1024, {
+    stressor: 'memory',
+    size: '48MiB',
+    engine: 'stress-ng',
   }),
 });
 
