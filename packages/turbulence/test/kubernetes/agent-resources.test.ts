@@ -94,11 +94,15 @@ driverContract({
   kind: 'pod.stress',
   needs: [...NEEDS],
   settleMs: 8000,
+  skipBehaviours: {
+    'crash-recover':
+      'the same runner → FaultRequest → agent → stress family path as the memory variant below, whose crash case covers it (a CPU burn would only slow its two process starts down)',
+  },
   // A load process in the pod's own cgroup, burning CPU there (a sleeping pod uses none): ≥ 20 ms in 400 ms.
   setup: podCase(async (p) => p.strangers().length > 0 && (await cpuOver400ms(p)) > 20_000, {
     stressor: 'cpu',
     workers: 1,
-    load: 100,
+    load: 50,
   }),
 });
 
@@ -107,10 +111,6 @@ driverContract({
   variant: 'memory',
   needs: [...NEEDS],
   settleMs: 8000,
-  skipBehaviours: {
-    'crash-recover':
-      'the same runner → FaultRequest → agent → stress family path as pod.stress (cpu), whose crash case covers it',
-  },
   // The pod's own memory cgroup is charged with the load's 48 MiB (stress-ng: a small binary, little page cache).
   setup: podCase((p) => Number(p.cgroupFile(MEMORY_USAGE)) >= 40 * 1024 * 1024, {
     stressor: 'memory',
