@@ -41,7 +41,7 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { ledgerDir, turbulenceHome } from '../os/home.js';
 import { kubeClient, mergePatch, type ClusterRef, type KubeClient } from '../os/kube.js';
-import { attachNetns, detachNetns } from '../os/netns.js';
+import { attachNetns, detachNetns, listNetns } from '../os/netns.js';
 import { agentNamespace } from '../targets/kubernetes.js';
 import { bareContainerId, containerPid } from './container.js';
 
@@ -129,6 +129,8 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
   private watchReq: { abort(): void } | undefined;
   private running: Promise<void> = Promise.resolve();
   private pending = false;
+  /** Namespace names whose removal failed, retried at each resync. */
+  private readonly undetached = new Set<string>();
   private stopped = false;
 
   constructor(options: AgentOptions) {
@@ -217,6 +219,7 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
 
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
+    for (const netns of [...this.undetached]) await this.detach(netns);
     const requests = await this.list();
     const seen = new Set<string>();
     for (const r of requests) {
@@ -377,7 +380,7 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
     this.active.delete(a.key);
     let failed: unknown;
     for (const id of a.faultIds) await this.manager.revert(id, 'agent').catch((e: unknown) => (failed ??= e));
-    if (a.netns) await detachNetns(a.netns).catch(() => undefined);
+    if (a.netns) await this.detach(a.netns);
     const text = failed ? `revert failed: ${errorMessage(failed)}` : message;
     this.log(failed ? 'error' : 'info', `${a.key}: ${text}`, a.key);
     if (phase) {
@@ -386,6 +389,16 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
         message: text,
       }).catch((e: unknown) => this.fail(e));
     }
+  }
+
+  /**
+   * Removes a name the agent gave a pod's network namespace. `ip netns delete` fails (EBUSY) while another mount
+   * namespace created meanwhile still holds a copy of it: the name is kept and tried again at every resync.
+   */
+  private async detach(netns: string): Promise<void> {
+    await detachNetns(netns).catch(() => undefined);
+    if ((await listNetns().catch((): string[] => [])).includes(netns)) this.undetached.add(netns);
+    else this.undetached.delete(netns);
   }
 
   /** Removes the agent's finalizer from a deleted request, so the API server lets it go. */

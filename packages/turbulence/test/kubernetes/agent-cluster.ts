@@ -10,6 +10,7 @@ import { Agent } from '../../src/agent/index.js';
 import { FAULT_REQUEST, faultRequestCrd, type FaultRequest } from '../../src/faults/kubernetes/fault-request.js';
 import { listNetns } from '../../src/os/netns.js';
 import { startKubeFake, type KubeFake } from '../kube-fake/index.js';
+import { kubeNodeOptions } from './cluster.js';
 
 /** The node the in-process agent serves. */
 export const AGENT_NODE = 'node-1';
@@ -36,7 +37,8 @@ export async function startAgentCluster(env: Record<string, string>): Promise<Ag
   await fake.writeKubeconfig(kubeconfig);
   fake.cluster.put('customresourcedefinitions', faultRequestCrd() as never);
   const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries({ ...env, KUBECONFIG: kubeconfig })) {
+  // Children (crash-case runners, `turbulence recover`, CLI agents) load client-node outside tsx's hooks: faster.
+  for (const [k, v] of Object.entries({ ...env, KUBECONFIG: kubeconfig, NODE_OPTIONS: kubeNodeOptions() })) {
     saved[k] = process.env[k];
     process.env[k] = v;
   }

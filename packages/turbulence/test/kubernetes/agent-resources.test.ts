@@ -5,10 +5,13 @@
  * limit files (`pod.limit-*`), the usage of the pod's own tmpfs seen through `/proc/<pid>/root` (`pod.disk-fill`),
  * whether its process still lives (`pod.container-kill`). Runs as root, under `flock /tmp/tb-system.lock`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { getDriver } from '../../src/faults/registry.js';
+import { FaultManager } from '../../src/faults/manager.js';
 import { driverContract, type ContractTarget } from '../support/driver-contract.js';
 import { requireSystem } from '../support/system.js';
 import { AGENT_NODE, startAgentCluster, type AgentCluster } from './agent-cluster.js';
@@ -49,6 +52,9 @@ const LIMIT = {
   pids: 'pids.max',
 } as const;
 
+/** The pod cgroup's memory use, bytes. */
+const MEMORY_USAGE = cgroupV2 ? 'memory.current' : 'memory.usage_in_bytes';
+
 /** A contract target: a pod process on the agent's node, checked through `inEffect`, with what counts as left. */
 const podCase =
   (inEffect: (p: PodProcess) => Promise<boolean> | boolean, params: Record<string, unknown>, files: string[] = []) =>
@@ -59,17 +65,17 @@ const podCase =
       query: { namespace: 'default', name: p.name },
       params: params as never,
       inEffect: async () => inEffect(p),
-      leftovers: async () => [
-        ...files.filter((f) => p.cgroupFile(f) !== before[f]).map((f) => `${f} = ${p.cgroupFile(f)}`),
-        ...(p.alive() ? p.strangers().map((s) => `pid ${s} in the pod's cgroup`) : []),
-        ...(p.alive() ? p.mnt().names.map((n) => `/mnt/${n} in the pod`) : []),
-        ...readdirSync('/mnt')
-          .filter((n) => n.startsWith('.tb-'))
-          .map((n) => `/mnt/${n} on the host`),
-        ...stressLeft(),
-        ...(await c.attached()),
-        ...c.requests().map((r) => `FaultRequest ${r.metadata.name}`),
-      ],
+      leftovers: () =>
+        Promise.resolve([
+          ...files.filter((f) => p.cgroupFile(f) !== before[f]).map((f) => `${f} = ${p.cgroupFile(f)}`),
+          ...(p.alive() ? p.strangers().map((s) => `pid ${s} in the pod's cgroup`) : []),
+          ...(p.alive() ? p.mnt().names.map((n) => `/mnt/${n} in the pod`) : []),
+          ...readdirSync('/mnt')
+            .filter((n) => n.startsWith('.tb-'))
+            .map((n) => `/mnt/${n} on the host`),
+          ...stressLeft(),
+          ...c.requests().map((r) => `FaultRequest ${r.metadata.name}`),
+        ]),
       cleanup: () => p.cleanup(),
     };
   };
@@ -88,11 +94,28 @@ driverContract({
   kind: 'pod.stress',
   needs: [...NEEDS],
   settleMs: 8000,
+  skipBehaviours: {
+    'crash-recover':
+      'the same runner → FaultRequest → agent → stress family path as the memory variant below, whose crash case covers it (a CPU burn would only slow its two process starts down)',
+  },
   // A load process in the pod's own cgroup, burning CPU there (a sleeping pod uses none): ≥ 20 ms in 400 ms.
   setup: podCase(async (p) => p.strangers().length > 0 && (await cpuOver400ms(p)) > 20_000, {
     stressor: 'cpu',
     workers: 1,
-    load: 100,
+    load: 50,
+  }),
+});
+
+driverContract({
+  kind: 'pod.stress',
+  variant: 'memory',
+  needs: [...NEEDS],
+  settleMs: 8000,
+  // The pod's own memory cgroup is charged with the load's 48 MiB (stress-ng: a small binary, little page cache).
+  setup: podCase((p) => Number(p.cgroupFile(MEMORY_USAGE)) >= 40 * 1024 * 1024, {
+    stressor: 'memory',
+    size: '48MiB',
+    engine: 'stress-ng',
   }),
 });
 
@@ -161,6 +184,34 @@ describe.skipIf(sys.skip)('pod resource kinds through the agent', () => {
       await p.cleanup();
     }
   });
+
+  it("fails with the agent's reason for a container the pod does not have, and leaves nothing", async () => {
+    const p = await startPodProcess(c.fake, AGENT_NODE);
+    const home = mkdtempSync(join(tmpdir(), 'turbulence-agent-runner-'));
+    const manager = new FaultManager({ rng: new Rng(1), home, guardian: false });
+    try {
+      const before = p.cgroupFile(LIMIT.cpu);
+      await expect(
+        manager.inject(
+          {
+            kind: 'pod.limit-cpu',
+            target: { namespace: 'default', name: p.name },
+            params: { percent: 10, container: 'nope' },
+          },
+          { activity: 'bad container' },
+        ),
+      ).rejects.toThrow(
+        /could not apply pod.limit-cpu to pod default\/agent-pod-\w+: pod default\/agent-pod-\w+ has no started container nope/,
+      );
+      expect(p.cgroupFile(LIMIT.cpu)).toBe(before);
+      expect((await manager.ledger.list()).entries).toEqual([]);
+      expect(c.requests()).toEqual([]);
+    } finally {
+      manager.dispose();
+      rmSync(home, { recursive: true, force: true });
+      await p.cleanup();
+    }
+  }, 20_000);
 
   it('refuses bad params with the field named, before anything reaches the cluster', async () => {
     const stress = (await getDriver('pod.stress')).params;

@@ -216,7 +216,9 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
             { activity: 'detach' },
           )
         )[0]!;
-      const [a, b] = [await inject(timed, 4000), await inject(open)];
+      // The one without a duration first: the other's 6 s start as late as possible (injects are slow under load).
+      const b = await inject(open);
+      const a = await inject(timed, 6000);
       await manager.detach(); // what `fault inject --detach` does before it exits
       manager.dispose();
       const req = (id: string) => requests().find((r) => r.spec.faultId === id);

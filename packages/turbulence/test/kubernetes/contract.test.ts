@@ -5,20 +5,25 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { driverContract } from '../support/driver-contract.js';
-import { kubectlRequirement, startCluster, undoRecords, type TestCluster } from './cluster.js';
+import { kubeNodeOptions, kubectlRequirement, startCluster, undoRecords, type TestCluster } from './cluster.js';
 
 const sys = kubectlRequirement();
 const skip = sys.skip ? sys.reason : false;
 let c: TestCluster;
-let saved: { KUBECONFIG?: string | undefined; TURBULENCE_GUARDIAN?: string | undefined };
+let saved: Record<string, string | undefined>;
 
 beforeAll(async () => {
   if (skip) return;
   c = await startCluster();
   // The crash case's runner and `turbulence recover` inherit this environment.
-  saved = { KUBECONFIG: process.env.KUBECONFIG, TURBULENCE_GUARDIAN: process.env.TURBULENCE_GUARDIAN };
+  saved = {
+    KUBECONFIG: process.env.KUBECONFIG,
+    TURBULENCE_GUARDIAN: process.env.TURBULENCE_GUARDIAN,
+    NODE_OPTIONS: process.env.NODE_OPTIONS,
+  };
   process.env.KUBECONFIG = c.kubeconfig;
   process.env.TURBULENCE_GUARDIAN = 'off';
+  process.env.NODE_OPTIONS = kubeNodeOptions(); // the runner and `recover` load client-node faster
   for (const n of ['node-1', 'node-2', 'node-3'])
     await c.kubectl('label', 'node', n, 'turbulence.io/enabled=true', '--overwrite');
 }, 30_000);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUIRED_PERMISSIONS, kubernetesFacts, type KubeDoctorLine } from '../../src/faults/kubernetes/doctor.js';
 import { startKubeFake, type KubeFake } from '../kube-fake/index.js';
 import { CLI_COMMAND_MS, runCli } from '../support/cli.js';
+import { kubeNodeOptions } from './cluster.js';
 
 let fake: KubeFake;
 let dir: string;
@@ -49,7 +50,9 @@ describe("turbulence doctor's Kubernetes section (against the API fake)", () => 
   it(
     'reports reachability, every permission (a denied one named), and the agent DaemonSet',
     async () => {
-      const r = await runCli(['doctor', '--json'], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+      const r = await runCli(['doctor', '--json'], {
+        env: { ...process.env, KUBECONFIG: kubeconfig, NODE_OPTIONS: kubeNodeOptions() },
+      });
       expect(r.stderr).toBe('');
       const { kubernetes } = JSON.parse(r.stdout) as { kubernetes: KubeDoctorLine[] };
       expect(line(kubernetes, 'kubeconfig')).toMatchObject({ ok: true, detail: expect.stringContaining(kubeconfig) });

@@ -28,8 +28,12 @@ const HIERARCHIES = cgroupV2
 /** The directory of a pod's cgroup for a v1 controller (v2: the unified one). */
 const dirIn = (controller: string, rel: string) => (cgroupV2 ? join(CG, rel) : join(CG, controller, rel));
 
-/** The pod's own: a 64 MiB tmpfs at /mnt, mounted in its mount namespace only (a fixed script, no input in it). */
-const POD_SCRIPT = 'mount -t tmpfs -o size=64m tb-pod /mnt && exec sleep 600';
+/**
+ * The pod's own: a 64 MiB tmpfs at /mnt, mounted in its mount namespace only (a fixed script, no input in it). It
+ * also lets go of its copy of /run/netns: the names `ip netns attach` gives other pods' namespaces meanwhile must
+ * not be held here, or `ip netns delete` of them fails (EBUSY) while this pod lives.
+ */
+const POD_SCRIPT = 'mount -t tmpfs -o size=64m tb-pod /mnt && { umount -l /run/netns 2>/dev/null; exec sleep 600; }';
 /** Starts `argv` detached from this process (its shell exits), printing the pid. */
 const ORPHAN = '"$@" </dev/null >/dev/null 2>&1 & echo $!';
 

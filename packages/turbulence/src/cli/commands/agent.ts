@@ -1,6 +1,7 @@
 /**
  * `turbulence agent --node NAME`: the node agent (run by the DaemonSet in `deploy/kubernetes/agent-daemonset.yaml`).
- * Applies pod network faults requested through FaultRequest objects for pods on its node; see `src/agent/`.
+ * Applies pod faults (network, stress, limits, disk fill, container kill) requested through FaultRequest objects for
+ * pods on its node; see `src/agent/`.
  */
 import type { Command } from 'commander';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
@@ -23,7 +24,7 @@ export function register(program: Command): void {
   const agent = program
     .command('agent')
     .description(
-      'run the node agent: apply pod network faults (pod.partition, pod.loss, ...) requested for pods on this node',
+      'run the node agent: apply pod faults (pod.partition, pod.stress, pod.limit-cpu, pod.disk-fill, ...) requested for pods on this node',
     )
     .option('--node <name>', 'the Kubernetes node this agent serves (env NODE_NAME, set by the DaemonSet)')
     .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, else the pod service account)')
@@ -33,12 +34,15 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-The runner (turbulence run / fault inject with a pod.* network kind) creates a FaultRequest object naming a pod and
-renews a Lease while it lives. This agent, on the pod's node, finds the pod's container process (its container ID
-in /proc/<pid>/cgroup), names its network namespace (ip netns attach) and applies the network family there with its
-own ledger ($TURBULENCE_HOME/ledger). It writes status Applied / Failed / Reverted on the request, and reverts when
-the request is deleted, when its duration is over, when the runner's Lease is not renewed in time, and when it
-stops. At start it reverts whatever a previous agent left in its ledger. Needs root, hostPID and NET_ADMIN.
+The runner (turbulence run / fault inject with a pod kind the agent applies) creates a FaultRequest object naming a
+pod and renews a Lease while it lives (a detached fault has no lease). This agent, on the pod's node, finds the
+container's process (its container ID in /proc/<pid>/cgroup) and applies turbulence's own families with its own
+ledger ($TURBULENCE_HOME/ledger): network kinds in the pod's network namespace (ip netns attach), stress and disk
+fill beside the process (in its cgroups and filesystem), limits on its cgroup (previous values restored), a signal
+to it for pod.container-kill. It writes status Applied / Failed / Reverted on the request, and reverts when the
+request is deleted, when its duration is over, when the runner's Lease is not renewed in time, and when it stops.
+At start it reverts whatever a previous agent left in its ledger. Needs root, hostPID, NET_ADMIN and the node's
+cgroup hierarchy.
 
 Examples:
   $ turbulence agent --node node-1
