@@ -41,12 +41,14 @@ describe.skipIf(sys.skip)('examples/kubernetes', () => {
   );
 
   it(
-    'pod-partition validates (it needs the agent on a real node: the fake runs no containers)',
+    'pod-partition and pod-cpu-hog validate (they need the agent on a real node: the fake runs no containers)',
     async () => {
-      const r = await runCli(['validate', join(here, 'pod-partition.yaml')], { env: c.env });
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
+      for (const file of ['pod-partition.yaml', 'pod-cpu-hog.yaml']) {
+        const r = await runCli(['validate', join(here, file)], { env: c.env });
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+      }
     },
-    cliTimeout(1),
+    cliTimeout(2),
   );
 });

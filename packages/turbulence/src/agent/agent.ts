@@ -1,13 +1,18 @@
 /**
- * @module `turbulence agent`: the process on each node (a DaemonSet) that applies pod network faults.
+ * @module `turbulence agent`: the process on each node (a DaemonSet) that applies pod faults with turbulence's own
+ * Linux families: network (in the pod's network namespace), stress and process (beside the container's process, in
+ * its cgroups and filesystem), limit (on the container's cgroup, in place).
  *
  *   watch FaultRequests labelled turbulence.io/node=NODE (+ a resync every intervalMs)
- *     new request  → pod on this node? → container ID → PID (/proc/<pid>/cgroup) → ip netns attach tbpod_<id>
- *                  → FaultManager.inject(network.<kind>, { netns: tbpod_<id> }) with the agent's own ledger
+ *     new request  → pod on this node? → container ID → PID (/proc/<pid>/cgroup)
+ *                  → network.*: ip netns attach tbpod_<id>, target { netns: tbpod_<id> }
+ *                    stress.*, process.kill: target { pid }      limit.*: target { cgroup: <container's cgroup> }
+ *                  → FaultManager.inject(kind, target) with the agent's own ledger
  *                  → status Applied (or Failed + message)
  *     deleted      → revert → status Reverted → finalizer removed
- *     expired      → (the manager's timer) revert → status Reverted
+ *     expired      → (the manager's timer, durationMs from the request's creation) revert → status Reverted
  *     lease stale  → the runner's Lease not renewed within its leaseDurationSeconds → revert → status Reverted
+ *                    (a detached request has no lease: only its duration, deletion or the agent's stop end it)
  *   start          → recover the agent's own ledger (a previous agent died with faults applied), then resync
  *
  * Lease freshness is judged on the agent's clock (when it last saw `renewTime` change), not by comparing the
@@ -22,16 +27,21 @@ import { Ledger } from '../faults/ledger.js';
 import { recoverLedger } from '../faults/recover.js';
 import {
   AGENT_FINALIZER,
+  AGENT_KINDS,
   FAULT_REQUEST,
   NODE_LABEL,
-  POD_NETWORK_KINDS,
   netnsName,
   type FaultRequest,
   type FaultRequestStatus,
 } from '../faults/kubernetes/fault-request.js';
+import { bytesToFill } from '../faults/stress/disk-fill.js';
+import { cgroupsOf } from '../os/proc.js';
+import type { JsonObject } from '../core/json.js';
+import { join } from 'node:path';
+import type { V1Pod } from '@kubernetes/client-node';
 import { ledgerDir, turbulenceHome } from '../os/home.js';
 import { kubeClient, mergePatch, type ClusterRef, type KubeClient } from '../os/kube.js';
-import { attachNetns, detachNetns } from '../os/netns.js';
+import { attachNetns, detachNetns, listNetns } from '../os/netns.js';
 import { agentNamespace } from '../targets/kubernetes.js';
 import { bareContainerId, containerPid } from './container.js';
 
@@ -64,19 +74,38 @@ interface Active {
   name: string;
   uid: string | undefined;
   faultIds: string[];
-  netns: string;
-  lease: { namespace: string; name: string };
+  /** The pod's network namespace name the agent attached (network kinds only). */
+  netns?: string;
 }
 
-/** Milliseconds left of a request's duration, counted from its creation (undefined: no duration). */
+/** A request younger than this counts as just created: its duration starts when the agent applies it. */
+const FRESH_MS = 2000;
+
+/**
+ * Milliseconds left of a request's duration (undefined: no duration). A fresh request gets all of it from now: the
+ * API server's `creationTimestamp` has whole seconds only (up to 1 s early) and the server's clock, not ours. An
+ * older one (an agent restarted, or slow to see it) counts from its creation.
+ */
 function remainingMs(r: FaultRequest, now = Date.now()): number | undefined {
   if (r.spec.durationMs === undefined) return undefined;
   const c = (r.metadata as { creationTimestamp?: unknown }).creationTimestamp;
   const created = typeof c === 'string' ? Date.parse(c) : c instanceof Date ? c.getTime() : NaN;
-  return Number.isNaN(created) ? r.spec.durationMs : created + r.spec.durationMs - now;
+  const age = now - created;
+  return Number.isNaN(age) || age < FRESH_MS ? r.spec.durationMs : r.spec.durationMs - age;
 }
 
-const VALID_KINDS = new Set<string>(Object.values(POD_NETWORK_KINDS));
+/** The container ID (bare) a request is about: its named container, else (network) any started one. */
+function containerIds(pod: V1Pod, name: string | undefined): string[] {
+  return (pod.status?.containerStatuses ?? [])
+    .filter((c) => name === undefined || c.name === name)
+    .map((c) => bareContainerId(c.containerID))
+    .filter((x): x is string => x !== undefined);
+}
+
+/** The cgroup path (as /proc/<pid>/cgroup shows it) that holds `id` for `pid`. */
+function containerCgroup(pid: number, id: string): string | undefined {
+  return cgroupsOf(pid).find((g) => g.path.includes(id))?.path ?? cgroupsOf(pid)[0]?.path;
+}
 
 /**
  * The node agent.
@@ -100,6 +129,8 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
   private watchReq: { abort(): void } | undefined;
   private running: Promise<void> = Promise.resolve();
   private pending = false;
+  /** Namespace names whose removal failed, retried at each resync. */
+  private readonly undetached = new Set<string>();
   private stopped = false;
 
   constructor(options: AgentOptions) {
@@ -188,6 +219,7 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
 
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
+    for (const netns of [...this.undetached]) await this.detach(netns);
     const requests = await this.list();
     const seen = new Set<string>();
     for (const r of requests) {
@@ -228,6 +260,7 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
 
   /** A reason when the runner's Lease is gone or was not renewed in time, else undefined. */
   private async leaseStale(r: FaultRequest): Promise<string | undefined> {
+    if (!r.spec.lease) return undefined; // detached: not tied to a runner
     const { namespace, name } = r.spec.lease;
     const lease = await this.k.maybe(
       { verb: 'get', resource: 'leases', group: 'coordination.k8s.io', namespace, name },
@@ -252,7 +285,8 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
     const key = `${r.metadata.namespace}/${r.metadata.name}`;
     const { spec } = r;
     const refuse = (message: string) => this.writeStatus(r, { phase: 'Failed', message });
-    if (!VALID_KINDS.has(spec.kind)) return refuse(`kind ${spec.kind} is not one the agent applies`);
+    const how = AGENT_KINDS.get(spec.kind);
+    if (!how) return refuse(`kind ${spec.kind} is not one the agent applies`);
     const podName = `${spec.pod.namespace}/${spec.pod.name}`;
     // Never the agents themselves: a partitioned agent could not see the request's deletion or the lease run out.
     if (spec.pod.namespace === agentNamespace())
@@ -268,31 +302,34 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
     if (!pod || (spec.pod.uid && pod.metadata?.uid !== spec.pod.uid)) return refuse(`pod ${podName} is gone`);
     if (pod.spec?.nodeName !== this.node)
       return refuse(`pod ${podName} runs on node ${pod.spec?.nodeName ?? '(none)'}, not on ${this.node}`);
-    const ids = (pod.status?.containerStatuses ?? [])
-      .map((c) => bareContainerId(c.containerID))
-      .filter((x): x is string => x !== undefined);
-    if (ids.length === 0) return refuse(`pod ${podName} has no started container`);
+    // Network kinds: any container (they share the pod's namespace). The others: the named one, or the first.
+    const container = how === 'netns' ? spec.container : (spec.container ?? pod.spec?.containers[0]?.name);
+    const ids = containerIds(pod, container);
+    if (ids.length === 0) return refuse(`pod ${podName} has no started container${container ? ` ${container}` : ''}`);
     let pid: number | undefined;
-    for (const id of ids) pid ??= await containerPid(id, this.options.procRoot);
-    if (pid === undefined)
+    let id: string | undefined;
+    for (const c of ids) if (pid === undefined) [pid, id] = [await containerPid(c, this.options.procRoot), c];
+    if (pid === undefined || id === undefined)
       return refuse(`no process of pod ${podName} (container ${ids[0]}) on node ${this.node}: is the agent hostPID?`);
-    const netns = netnsName(spec.faultId);
     const a: Active = {
       key,
       namespace: r.metadata.namespace ?? '',
       name: r.metadata.name,
       uid: r.metadata.uid,
       faultIds: [],
-      netns,
-      lease: spec.lease,
     };
+    let where: string;
     try {
-      await attachNetns(netns, pid);
+      const { target, params } = await this.aim(how, spec.kind, spec.params as JsonObject, pid, id, spec.faultId, a);
+      where =
+        how === 'netns'
+          ? `the network namespace of pod ${podName} (pid ${pid})`
+          : `container ${container} of pod ${podName} (pid ${pid})`;
       const injected = await this.manager.inject(
         {
           kind: spec.kind,
-          target: { netns: [netns] },
-          params: spec.params as never,
+          target,
+          params,
           ...(remaining !== undefined ? { durationMs: remaining } : {}),
         },
         { activity: `agent: FaultRequest ${key}` },
@@ -300,15 +337,42 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
       a.faultIds = injected.map((f) => f.id);
       this.active.set(key, a);
     } catch (err) {
-      await detachNetns(netns).catch(() => undefined);
+      if (a.netns) await detachNetns(a.netns).catch(() => undefined);
       this.log('warn', `${spec.kind} on pod ${podName} failed: ${errorMessage(err)}`, key);
       return refuse(`${spec.kind} failed: ${errorMessage(err)}`);
     }
-    this.log('info', `applied ${spec.kind} to pod ${podName} (pid ${pid}, netns ${netns})`, key);
-    await this.writeStatus(r, {
-      phase: 'Applied',
-      message: `${spec.kind} applied in the network namespace of pod ${podName} (pid ${pid})`,
-    });
+    this.log('info', `applied ${spec.kind} to ${where}`, key);
+    await this.writeStatus(r, { phase: 'Applied', message: `${spec.kind} applied to ${where}` });
+  }
+
+  /** The target (and params) of a request's kind on the container's process `pid`. */
+  private async aim(
+    how: 'netns' | 'process' | 'cgroup',
+    kind: string,
+    params: JsonObject,
+    pid: number,
+    id: string,
+    faultId: string,
+    a: Active,
+  ): Promise<{ target: JsonObject; params: JsonObject }> {
+    if (how === 'netns') {
+      a.netns = netnsName(faultId);
+      await attachNetns(a.netns, pid);
+      return { target: { netns: [a.netns] }, params };
+    }
+    if (how === 'cgroup') {
+      const cgroup = containerCgroup(pid, id);
+      if (!cgroup || cgroup === '/') throw new Error(`the container's process ${pid} is in no cgroup of its own`);
+      return { target: { cgroup }, params };
+    }
+    if (kind === 'stress.disk-fill' && params.percent !== undefined) {
+      // A percentage of the container's filesystem, measured there (its mount namespace, through /proc/<pid>/root).
+      const { percent, ...rest } = params as { percent: number } & JsonObject;
+      const path = typeof rest.path === 'string' ? rest.path : '/tmp';
+      const size = await bytesToFill(join(`/proc/${pid}/root`, path), percent);
+      return { target: { pid }, params: { ...rest, size } };
+    }
+    return { target: { pid }, params };
   }
 
   /** Reverts one applied request; writes `phase` when given (the request still exists). */
@@ -316,7 +380,7 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
     this.active.delete(a.key);
     let failed: unknown;
     for (const id of a.faultIds) await this.manager.revert(id, 'agent').catch((e: unknown) => (failed ??= e));
-    await detachNetns(a.netns).catch(() => undefined);
+    if (a.netns) await this.detach(a.netns);
     const text = failed ? `revert failed: ${errorMessage(failed)}` : message;
     this.log(failed ? 'error' : 'info', `${a.key}: ${text}`, a.key);
     if (phase) {
@@ -325,6 +389,16 @@ export class Agent extends EventEmitter<{ log: [AgentLog]; synced: [] }> {
         message: text,
       }).catch((e: unknown) => this.fail(e));
     }
+  }
+
+  /**
+   * Removes a name the agent gave a pod's network namespace. `ip netns delete` fails (EBUSY) while another mount
+   * namespace created meanwhile still holds a copy of it: the name is kept and tried again at every resync.
+   */
+  private async detach(netns: string): Promise<void> {
+    await detachNetns(netns).catch(() => undefined);
+    if ((await listNetns().catch((): string[] => [])).includes(netns)) this.undetached.add(netns);
+    else this.undetached.delete(netns);
   }
 
   /** Removes the agent's finalizer from a deleted request, so the API server lets it go. */

@@ -64,6 +64,11 @@ export interface FaultContext {
    * (see `faults/naming.ts`), so concurrent faults never share one. `revert` gets the same id as `fault.id`.
    */
   faultId?: string;
+  /**
+   * Epoch ms at which the fault reverts itself (set by the fault manager for `inject` when it has a duration), for
+   * drivers that hand the fault to something outliving this process (the Kubernetes node agent reverts at expiry).
+   */
+  expiresAt?: number;
 }
 
 /** A fault as it is stored in the ledger and handed to `revert`. */
@@ -119,6 +124,12 @@ export interface FaultDriver<P = JsonObject> {
    * so the terminal and the journal tell what really happened instead of claiming a revert.
    */
   revert(fault: AppliedFault<P>, ctx: FaultContext): Promise<void | string>;
+  /**
+   * Called when the runner leaves the fault in effect and exits (`fault inject --detach`): for a fault whose
+   * effect is tied to this process staying alive (a lease it renews), hand it over so it lasts until its expiry,
+   * `turbulence fault revert` or `recover`. Absent: nothing ties the fault to this process.
+   */
+  detach?(fault: AppliedFault<P>, ctx: FaultContext): Promise<void>;
   /** True when the fault is observably in effect (checked right after inject when present). */
   verify?(fault: AppliedFault<P>, ctx: FaultContext): Promise<boolean>;
   /** Whether this machine can run the kind at all (root, kernel features, binaries). */

@@ -117,6 +117,7 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     const out: ActiveFault[] = [];
     for (const fault of this.faults.values()) {
       fault.timer?.clear();
+      await fault.driver.detach?.(applied(fault), this.context(undefined, fault.id));
       await this.ledger.update(fault.id, { detached: true });
       out.push(publicView(fault));
     }
@@ -143,12 +144,17 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
     this.removeAllListeners();
   }
 
-  private context(signal = this.options.signal ?? new AbortController().signal, faultId?: string): FaultContext {
+  private context(
+    signal = this.options.signal ?? new AbortController().signal,
+    faultId?: string,
+    expiresAt?: number,
+  ): FaultContext {
     return {
       rng: this.rng,
       signal,
       ...(this.options.runId !== undefined ? { runId: this.options.runId } : {}),
       ...(faultId !== undefined ? { faultId } : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
     };
   }
 
@@ -218,7 +224,8 @@ export class FaultManager extends EventEmitter<FaultManagerEvents> implements Fa
       await ensureGuardian(this.ledger.dir).catch(() => undefined);
     let phase: 'inject' | 'verify' = 'inject';
     try {
-      const state = await driver.inject(target, params, this.context(undefined, id));
+      const expires = durationMs !== undefined ? Date.now() + durationMs : undefined;
+      const state = await driver.inject(target, params, this.context(undefined, id, expires));
       if (state !== undefined) fault.state = state;
       const expiresAt = durationMs !== undefined ? { expiresAt: new Date(Date.now() + durationMs).toISOString() } : {};
       await this.ledger.update(id, { status: 'active', ...expiresAt, ...(state !== undefined ? { state } : {}) });

@@ -5,6 +5,7 @@
  *
  *   target query ──resolver──▶ Target { id, type, name, attributes } ──guard (fault manager)──▶ select ──▶ driver
  */
+import { resolveCgroups } from './cgroup.js';
 import { resolveClocks } from './clock.js';
 import { resolveContainers } from './container.js';
 import { resolveDnsApis } from './dns.js';
@@ -26,6 +27,12 @@ export const resolvers: readonly TargetResolver[] = [
     summary: 'a process on this machine, by /proc, or a service of a lab that is up',
     keys: ['pid', 'name', 'cmdline', 'pidfile', 'managed', 'lab', 'host', 'service'],
     resolve: resolveProcessTargets,
+  },
+  {
+    type: 'cgroup',
+    summary: 'one cgroup, by its path (limit.* write their limit on it in place; the Kubernetes agent uses it)',
+    keys: ['cgroup'],
+    resolve: resolveCgroups,
   },
   {
     type: 'netns',

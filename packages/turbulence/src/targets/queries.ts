@@ -226,3 +226,17 @@ export const containerQuerySchema = z
 
 /** A parsed container query. */
 export type ContainerQuery = z.output<typeof containerQuerySchema>;
+
+/**
+ * A whole cgroup (`limit.cpu`, `limit.memory`, `limit.pids` write their limit on it in place, and put the previous
+ * value back on revert): its path as `/proc/<pid>/cgroup` shows it, e.g. a container's
+ * `/kubepods.slice/kubepods-pod1.slice/cri-containerd-4f1c….scope` (the Kubernetes agent passes these).
+ */
+export const cgroupQuerySchema = z
+  .object({
+    cgroup: z
+      .string()
+      .regex(/^\/./, { message: 'a cgroup path starting with / (not the root cgroup itself)' })
+      .refine((p) => !p.split('/').includes('..'), { message: 'a cgroup path without ..' }),
+  })
+  .strict();

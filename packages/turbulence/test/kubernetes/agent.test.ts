@@ -6,7 +6,9 @@
  *
  *   driver contract  pod.partition, pod.loss, pod.dns-block, pod.latency, pod.bandwidth through runner + agent
  *   short lease      a SIGKILLed runner stops renewing its 2 s Lease: the agent reverts by itself
- *   duration         a request with durationMs is reverted by the agent when it is over
+ *   duration         the runner passes the fault's duration: the agent reverts at expiry without the runner
+ *   detach           a detached request has no lease: it outlives the runner's lease, until its duration
+ *                    (the agent) or `fault revert ID`
  *   restart          an agent SIGKILLed with a fault applied: the next one reverts it from its ledger
  *   no agent         a pod on a node without agent: a timeout error naming the node, nothing left
  */
@@ -15,12 +17,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent } from '../../src/agent/index.js';
 import { Rng } from '../../src/core/rng.js';
-import { FAULT_REQUEST, faultRequestCrd, type FaultRequest } from '../../src/faults/kubernetes/fault-request.js';
+import { FAULT_REQUEST, type FaultRequest } from '../../src/faults/kubernetes/fault-request.js';
 import { FaultManager } from '../../src/faults/manager.js';
-import { listNetns } from '../../src/os/netns.js';
-import { startKubeFake, type KubeFake } from '../kube-fake/index.js';
+import { Ledger } from '../../src/faults/ledger.js';
+import { recoverLedger, revertLedgerEntry } from '../../src/faults/recover.js';
+import { ledgerDir } from '../../src/os/home.js';
+import type { KubeFake } from '../kube-fake/index.js';
+import { AGENT_NODE as NODE, startAgentCluster, type AgentCluster } from './agent-cluster.js';
 import { CLI_COMMAND_MS, cliTimeout, spawnCli, type RunningCli } from '../support/cli.js';
 import { driverContract } from '../support/driver-contract.js';
 import { eventually } from '../support/eventually.js';
@@ -29,49 +33,29 @@ import { startPodProcess, type PodProcess } from './pod-process.js';
 
 const NEEDS = ['root', 'ip', 'nft', 'tc'] as const;
 const sys = requireSystem(...NEEDS);
-const NODE = 'node-1';
 const ROOT = join(import.meta.dirname, '..', '..');
 
+let c: AgentCluster;
 let fake: KubeFake;
-let dir: string;
 let kubeconfig: string;
-let agent: Agent | undefined;
-let agentHome: string;
-const saved: Record<string, string | undefined> = {};
 const ENV = {
   TURBULENCE_GUARDIAN: 'off',
   TURBULENCE_AGENT_TIMEOUT_MS: '15000',
 } as const;
 
-const requests = (): FaultRequest[] => fake.cluster.list(FAULT_REQUEST.plural) as unknown as FaultRequest[];
+const requests = (): FaultRequest[] => c.requests();
 /** Names the agent attached (`tbpod_*`) still present. */
-const attached = async () => (await listNetns()).filter((n) => n.startsWith('tbpod_'));
+const attached = () => c.attached();
 
 beforeAll(async () => {
   if (sys.skip) return;
-  dir = mkdtempSync(join(tmpdir(), 'turbulence-agent-'));
-  fake = await startKubeFake({ seed: 'default', controller: false });
-  kubeconfig = join(dir, 'kubeconfig');
-  await fake.writeKubeconfig(kubeconfig);
-  fake.cluster.put('customresourcedefinitions', faultRequestCrd() as never);
-  for (const [k, v] of Object.entries({ ...ENV, KUBECONFIG: kubeconfig })) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
-  agentHome = join(dir, 'agent-home');
-  agent = new Agent({ node: NODE, cluster: { kubeconfig }, home: agentHome, intervalMs: 250 });
-  await agent.start();
+  c = await startAgentCluster(ENV);
+  ({ fake, kubeconfig } = c);
 }, 30_000);
 
 afterAll(async () => {
   if (sys.skip) return;
-  await agent?.stop();
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
+  await c.close();
 });
 
 /** A contract target: a pod process on the agent's node. */
@@ -181,41 +165,93 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
     4 * CLI_COMMAND_MS,
   );
 
-  it('reverts when the request duration is over', async () => {
+  it('passes the duration into the request: the agent reverts at expiry even when the runner is gone', async () => {
     const p = await startPodProcess(fake, NODE);
+    const home = mkdtempSync(join(tmpdir(), 'turbulence-agent-runner-'));
+    const manager = new FaultManager({ rng: new Rng(1), home, guardian: false });
     try {
-      fake.cluster.put('leases', {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name: 'hand-runner', namespace: 'default' },
-        spec: { holderIdentity: 'test', leaseDurationSeconds: 60, renewTime: new Date().toISOString() },
-      });
-      fake.cluster.put(FAULT_REQUEST.plural, {
-        apiVersion: `${FAULT_REQUEST.group}/${FAULT_REQUEST.version}`,
-        kind: FAULT_REQUEST.kind,
-        metadata: { name: 'by-hand', namespace: 'default', labels: { 'turbulence.io/node': NODE } },
-        spec: {
-          faultId: 'by-hand',
-          kind: 'network.loss',
+      const [fault] = await manager.inject(
+        {
+          kind: 'pod.loss',
+          target: { namespace: 'default', name: p.name },
           params: { percent: 100 },
-          node: NODE,
-          pod: { namespace: 'default', name: p.name, uid: '' },
           durationMs: 1500,
-          lease: { namespace: 'default', name: 'hand-runner' },
         },
-      });
-      const phase = () => requests().find((r) => r.metadata.name === 'by-hand')?.status?.phase;
-      expect(await eventually(() => phase() === 'Applied', 5000, 50)).toBe(true);
+        { activity: 'duration' },
+      );
+      const mine = () => requests().find((r) => r.spec.faultId === fault!.id);
+      expect(mine()?.spec.durationMs).toBeGreaterThan(500);
+      expect(mine()?.spec.durationMs).toBeLessThanOrEqual(1500);
+      expect(mine()?.spec.lease).toBeDefined(); // not detached: still tied to this runner's lease
       expect(await p.tables()).toHaveLength(1);
-      expect(await eventually(() => phase() === 'Reverted', 8000, 50)).toBe(true);
+      // The runner's timers stop (as if it hung): only the agent can revert now; its lease stays fresh.
+      manager.dispose();
+      expect(await eventually(() => mine()?.status?.phase === 'Reverted', 8000, 50)).toBe(true);
+      expect(mine()?.status?.message).toMatch(/duration over/);
       expect(await p.tables()).toEqual([]);
       expect(await attached()).toEqual([]);
+      await recoverLedger({ all: true, ledger: new Ledger(ledgerDir(home)) }); // what `recover` does: the request goes
+      expect(requests()).toEqual([]);
     } finally {
-      fake.cluster.delete(FAULT_REQUEST.plural, 'default', 'by-hand');
-      fake.cluster.delete('leases', 'default', 'hand-runner');
       await p.cleanup();
+      rmSync(home, { recursive: true, force: true });
     }
   }, 20_000);
+
+  it('a detached pod fault outlives the lease: it lasts until its duration (agent) or `fault revert ID`', async () => {
+    const [timed, open] = [await startPodProcess(fake, NODE), await startPodProcess(fake, NODE)];
+    const home = mkdtempSync(join(tmpdir(), 'turbulence-agent-runner-'));
+    const ledger = new Ledger(ledgerDir(home));
+    process.env.TURBULENCE_LEASE_SECONDS = '1';
+    const manager = new FaultManager({ rng: new Rng(1), home, guardian: false });
+    try {
+      const inject = async (p: PodProcess, durationMs?: number) =>
+        (
+          await manager.inject(
+            {
+              kind: 'pod.partition',
+              target: { namespace: 'default', name: p.name },
+              ...(durationMs ? { durationMs } : {}),
+            },
+            { activity: 'detach' },
+          )
+        )[0]!;
+      // The one without a duration first: the other's 6 s start as late as possible (injects are slow under load).
+      const b = await inject(open);
+      const a = await inject(timed, 6000);
+      await manager.detach(); // what `fault inject --detach` does before it exits
+      manager.dispose();
+      const req = (id: string) => requests().find((r) => r.spec.faultId === id);
+      for (const id of [a.id, b.id]) {
+        expect(req(id)?.spec.detached).toBe(true);
+        expect(req(id)?.spec.lease).toBeUndefined();
+      }
+      // Well past the 1 s lease (which nobody renews now): a fault tied to it would be reverted by now.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(await timed.tables()).toHaveLength(1);
+      expect(await open.tables()).toHaveLength(1);
+      // `turbulence fault revert ID` reverts the one without a duration...
+      await revertLedgerEntry(b.id, ledger);
+      expect(await open.tables()).toEqual([]);
+      expect(req(b.id)).toBeUndefined();
+      // ... and the agent reverts the other one at its expiry by itself.
+      expect(await eventually(() => req(a.id)?.status?.phase === 'Reverted', 8000, 50)).toBe(true);
+      expect(req(a.id)?.status?.message).toMatch(/duration over/);
+      expect(await timed.tables()).toEqual([]);
+      const expires = Date.parse((await ledger.get(a.id))?.expiresAt ?? '');
+      await new Promise((r) => setTimeout(r, Math.max(0, expires - Date.now() + 50)));
+      const report = await recoverLedger({ ledger }); // expired: recover clears it without --all
+      expect(report.reverted.map((e) => e.id)).toEqual([a.id]);
+      expect(requests()).toEqual([]);
+      expect(await attached()).toEqual([]);
+    } finally {
+      delete process.env.TURBULENCE_LEASE_SECONDS;
+      await recoverLedger({ all: true, ledger }).catch(() => undefined);
+      await timed.cleanup();
+      await open.cleanup();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it(
     'an agent SIGKILLed with a fault applied: the next one reverts it from its ledger, then serves the live request',

@@ -108,21 +108,6 @@ driverContract({
   },
 });
 
-driverContract({
-  kind: 'pod.container-kill',
-  skip:
-    skip ||
-    'the Kubernetes API fake has no exec subresource (a websocket upgrade); verified only by unit tests and docs/kubernetes.md says so',
-  setup: async () => {
-    const p = await webPod();
-    return {
-      query: { namespace: 'default', name: p.name },
-      inEffect: () => Promise.resolve(false),
-      cleanup: () => Promise.resolve(),
-    };
-  },
-});
-
 /** A node query and kubectl's view of its unschedulable flag. */
 const nodeCase = (node: string) => ({
   query: { name: node },

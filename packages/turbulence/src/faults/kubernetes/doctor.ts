@@ -23,7 +23,7 @@ export const REQUIRED_PERMISSIONS: readonly Permission[] = [
   { verb: 'get', group: '', resource: 'pods', for: 'pod.* verification' },
   { verb: 'delete', group: '', resource: 'pods', for: 'pod.delete' },
   { verb: 'create', group: '', resource: 'pods', subresource: 'eviction', for: 'pod.evict, node.drain' },
-  { verb: 'create', group: '', resource: 'pods', subresource: 'exec', for: 'pod.container-kill' },
+  { verb: 'create', group: '', resource: 'pods', subresource: 'exec', for: 'pod.container-kill via exec' },
   { verb: 'list', group: '', resource: 'nodes', for: 'node.* targets' },
   { verb: 'patch', group: '', resource: 'nodes', for: 'node.cordon, node.uncordon, node.drain, node.taint' },
   { verb: 'list', group: 'apps', resource: 'deployments', for: 'workload.scale targets, owner=deployment/...' },
@@ -31,10 +31,20 @@ export const REQUIRED_PERMISSIONS: readonly Permission[] = [
   { verb: 'patch', group: 'apps', resource: 'deployments', subresource: 'scale', for: 'workload.scale' },
   { verb: 'list', group: 'apps', resource: 'replicasets', for: 'owner=deployment/... targets' },
   { verb: 'list', group: 'policy', resource: 'poddisruptionbudgets', for: 'node.drain budget check' },
-  { verb: 'create', group: 'turbulence.io', resource: 'faultrequests', for: 'pod network kinds (via the agent)' },
-  { verb: 'delete', group: 'turbulence.io', resource: 'faultrequests', for: 'pod network kinds: revert' },
-  { verb: 'create', group: 'coordination.k8s.io', resource: 'leases', for: "pod network kinds: the runner's lease" },
-  { verb: 'patch', group: 'coordination.k8s.io', resource: 'leases', for: 'pod network kinds: lease renewal' },
+  {
+    verb: 'create',
+    group: 'turbulence.io',
+    resource: 'faultrequests',
+    for: 'pod network, stress, limit and disk-fill kinds (via the agent)',
+  },
+  { verb: 'delete', group: 'turbulence.io', resource: 'faultrequests', for: 'pod kinds via the agent: revert' },
+  {
+    verb: 'create',
+    group: 'coordination.k8s.io',
+    resource: 'leases',
+    for: "pod kinds via the agent: the runner's lease",
+  },
+  { verb: 'patch', group: 'coordination.k8s.io', resource: 'leases', for: 'pod kinds via the agent: lease renewal' },
 ];
 
 /** A doctor line. */

@@ -36,19 +36,104 @@ export const POD_NETWORK_KINDS = {
 
 export type PodNetworkKind = keyof typeof POD_NETWORK_KINDS;
 
+/** The pod resource kinds: runner kind → what the agent applies to the container's process or cgroups. */
+export const POD_RESOURCE_KINDS = {
+  'pod.stress': ['stress.cpu', 'stress.memory', 'stress.io'],
+  'pod.limit-cpu': ['limit.cpu'],
+  'pod.limit-memory': ['limit.memory'],
+  'pod.limit-pids': ['limit.pids'],
+  'pod.disk-fill': ['stress.disk-fill'],
+  'pod.container-kill': ['process.kill'],
+} as const;
+
+export type PodResourceKind = keyof typeof POD_RESOURCE_KINDS;
+/** Every pod kind the agent applies. */
+export type PodAgentKind = PodNetworkKind | PodResourceKind;
+
+/** Every Linux family kind an agent applies, and how it finds the container's side of it. */
+export const AGENT_KINDS: ReadonlyMap<string, 'netns' | 'process' | 'cgroup'> = new Map([
+  ...Object.values(POD_NETWORK_KINDS).map((k) => [k, 'netns'] as const),
+  ...['stress.cpu', 'stress.memory', 'stress.io', 'stress.disk-fill', 'process.kill'].map(
+    (k) => [k, 'process'] as const,
+  ),
+  ...['limit.cpu', 'limit.memory', 'limit.pids'].map((k) => [k, 'cgroup'] as const),
+]);
+
+/** What a FaultRequest asks of the agent for one pod kind: the family kind, its params, the container. */
+export interface AgentAsk {
+  kind: string;
+  params: Record<string, unknown>;
+  container?: string;
+}
+
+/**
+ * Translates a pod kind's (parsed) params into the family kind and params the agent applies (pure).
+ *
+ * @example
+ * agentAsk('pod.stress', { stressor: 'cpu', load: 50, engine: 'auto' });
+ * // { kind: 'stress.cpu', params: { workers: 1, load: 50, engine: 'auto' } }
+ */
+export function agentAsk(kind: PodAgentKind, params: Record<string, unknown>): AgentAsk {
+  if (kind in POD_NETWORK_KINDS) return { kind: POD_NETWORK_KINDS[kind as PodNetworkKind], params };
+  const { container, ...rest } = params as { container?: string } & Record<string, unknown>;
+  const withContainer = (ask: AgentAsk): AgentAsk => (container === undefined ? ask : { ...ask, container });
+  switch (kind as PodResourceKind) {
+    case 'pod.stress': {
+      const p = rest as {
+        stressor: 'cpu' | 'memory' | 'io';
+        workers?: number;
+        load?: number;
+        size?: number;
+        path?: string;
+        chunk?: number;
+        engine?: string;
+      };
+      const engine = p.engine ?? 'auto';
+      if (p.stressor === 'cpu')
+        return withContainer({ kind: 'stress.cpu', params: { workers: p.workers ?? 1, load: p.load ?? 100, engine } });
+      if (p.stressor === 'memory') return withContainer({ kind: 'stress.memory', params: { size: p.size, engine } });
+      return withContainer({
+        kind: 'stress.io',
+        params: {
+          path: p.path ?? '/tmp',
+          workers: p.workers ?? 1,
+          ...(p.chunk !== undefined ? { chunk: p.chunk } : {}),
+          engine,
+        },
+      });
+    }
+    case 'pod.disk-fill':
+      return withContainer({ kind: 'stress.disk-fill', params: rest });
+    case 'pod.container-kill':
+      return withContainer({ kind: 'process.kill', params: { signal: rest.signal } });
+    default:
+      return withContainer({ kind: POD_RESOURCE_KINDS[kind as PodResourceKind][0], params: rest });
+  }
+}
+
 /** The `spec` of a FaultRequest. */
 export interface FaultRequestSpec {
   /** The runner's fault id (its ledger id); the agent names its objects from it. */
   faultId: string;
-  /** A network family kind, e.g. `network.partition`. */
+  /** A Linux family kind the agent applies (see {@link AGENT_KINDS}), e.g. `network.partition`, `limit.cpu`. */
   kind: string;
   params: Record<string, unknown>;
   node: string;
   pod: { namespace: string; name: string; uid: string };
-  /** Milliseconds after which the agent reverts by itself (absent: only on deletion or lease expiry). */
+  /** The container (by name) for process and cgroup kinds (default: the pod's first container). */
+  container?: string;
+  /**
+   * Milliseconds after which the agent reverts by itself, counted from the request's `creationTimestamp`
+   * (absent: only on deletion, or when the runner's lease lapses).
+   */
   durationMs?: number;
-  /** The runner's Lease: not renewed within its `leaseDurationSeconds`, the agent reverts. */
-  lease: { namespace: string; name: string };
+  /**
+   * The runner's Lease: not renewed within its `leaseDurationSeconds`, the agent reverts. Absent on a detached
+   * request (`fault inject --detach`): that one lives until its duration is over or it is deleted.
+   */
+  lease?: { namespace: string; name: string };
+  /** Set when the runner detached the fault (and took the lease off). */
+  detached?: boolean;
 }
 
 /** The `status` the agent writes. */
@@ -119,7 +204,7 @@ export function faultRequestCrd(): Record<string, unknown> {
               properties: {
                 spec: {
                   type: 'object',
-                  required: ['faultId', 'kind', 'node', 'pod', 'lease'],
+                  required: ['faultId', 'kind', 'node', 'pod'],
                   properties: {
                     faultId: str,
                     kind: str,
@@ -129,8 +214,10 @@ export function faultRequestCrd(): Record<string, unknown> {
                       type: 'object',
                       properties: { namespace: str, name: str, uid: str },
                     },
+                    container: str,
                     durationMs: { type: 'integer' },
                     lease: { type: 'object', properties: { namespace: str, name: str } },
+                    detached: { type: 'boolean' },
                   },
                 },
                 status: {

@@ -13,6 +13,13 @@ import {
   podLossDriver,
   podPartitionDriver,
 } from './pod-network.js';
+import {
+  podDiskFillDriver,
+  podLimitCpuDriver,
+  podLimitMemoryDriver,
+  podLimitPidsDriver,
+  podStressDriver,
+} from './pod-resource.js';
 import { scaleDriver } from './scale.js';
 
 /** Every driver of the family, one line each. */
@@ -30,6 +37,11 @@ export const drivers: readonly AnyDriver[] = [
   podLatencyDriver,
   podBandwidthDriver,
   podDnsBlockDriver,
+  podStressDriver,
+  podLimitCpuDriver,
+  podLimitMemoryDriver,
+  podLimitPidsDriver,
+  podDiskFillDriver,
 ];
 
 export { KubeClient, kubeClient } from '../../os/kube.js';

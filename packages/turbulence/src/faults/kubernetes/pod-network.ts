@@ -1,19 +1,22 @@
 /**
- * @module `pod.partition`, `pod.loss`, `pod.latency`, `pod.bandwidth`, `pod.dns-block`: the network family applied
- * inside a pod's network namespace by the `turbulence agent` on the pod's node (see `./fault-request.ts` for the
- * transport). The runner only talks to the API server:
+ * @module The pod kinds applied by the `turbulence agent` on the pod's node (see `./fault-request.ts` for the
+ * transport): `pod.partition`, `pod.loss`, `pod.latency`, `pod.bandwidth`, `pod.dns-block` (the network family in the
+ * pod's network namespace) here, and the resource kinds of `./pod-resource.ts` (stress and limit families on the
+ * container's process and cgroups) through the same {@link podAgentDriver}. The runner only talks to the API server:
  *
  *   inject → renew this runner's Lease (from now until its last pod fault is reverted)
- *          → create FaultRequest turbulence-<fault id> (finalizer turbulence.io/agent, label turbulence.io/node)
+ *          → create FaultRequest turbulence-<fault id> (finalizer turbulence.io/agent, label turbulence.io/node,
+ *            durationMs when the fault has a duration: the agent reverts at expiry even with the runner gone)
  *          → wait for status Applied (Failed: its message; nothing: "no agent answered on node N")
+ *   detach → take the lease off the request (spec.detached): it lives until its duration, revert or `recover`
  *   revert → delete the request → wait until the agent has reverted and released it (it is gone)
  *
- * A runner that dies stops renewing its Lease; the agent reverts by itself once the Lease is stale.
+ * A runner that dies stops renewing its Lease; the agent reverts its (not detached) faults once the Lease is stale.
  */
 import { hostname } from 'node:os';
 import type { z } from 'zod';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
-import type { FaultDriver, Target } from '../../core/fault.js';
+import type { FaultContext, FaultDriver, Target } from '../../core/fault.js';
 import type { JsonObject } from '../../core/json.js';
 import { resolvePods } from '../../targets/kubernetes.js';
 import { mergePatch, type KubeClient } from '../../os/kube.js';
@@ -24,12 +27,12 @@ import {
   AGENT_FINALIZER,
   FAULT_REQUEST,
   NODE_LABEL,
-  POD_NETWORK_KINDS,
+  agentAsk,
   requestName,
   type FaultRequest,
-  type PodNetworkKind,
+  type PodAgentKind,
 } from './fault-request.js';
-import { podOf } from './pod.js';
+import { podOf, type PodAttributes } from './pod-target.js';
 
 /** Seconds of the runner's Lease (`TURBULENCE_LEASE_SECONDS`, default 15): the agent reverts after that long. */
 export function leaseSeconds(): number {
@@ -95,13 +98,17 @@ async function holdLease(k: KubeClient, namespace: string): Promise<{ namespace:
   return { namespace, name };
 }
 
-/** One fault fewer needs the Lease; the last one stops renewing and deletes it. */
-async function dropLease(k: KubeClient, namespace: string): Promise<void> {
+/**
+ * One fault fewer needs the Lease; the last one stops renewing and deletes it (with `keep`, leaves it to lapse: a
+ * detached request's agent may still be looking at the lease it had a moment ago).
+ */
+async function dropLease(k: KubeClient, namespace: string, keep = false): Promise<void> {
   const key = `${k.server}\0${namespace}`;
   const held = keepers.get(key);
   if (!held || --held.users > 0) return;
   clearInterval(held.timer);
   keepers.delete(key);
+  if (keep) return;
   const name = runnerLeaseName();
   await k
     .maybe({ verb: 'delete', resource: 'leases', group: 'coordination.k8s.io', namespace, name }, () =>
@@ -150,14 +157,14 @@ async function until<T>(
   }
 }
 
-interface PodNetworkState extends JsonObject {
+interface PodAgentState extends JsonObject {
   request: string;
   namespace: string;
   node: string;
 }
 
-function stateOf(fault: { id: string; target: Target; state?: unknown }): PodNetworkState {
-  const s = fault.state as Partial<PodNetworkState> | undefined;
+function stateOf(fault: { id: string; target: Target; state?: unknown }): PodAgentState {
+  const s = fault.state as Partial<PodAgentState> | undefined;
   const { pod } = podOf(fault.target);
   return {
     request: s?.request ?? requestName(fault.id),
@@ -166,12 +173,98 @@ function stateOf(fault: { id: string; target: Target; state?: unknown }): PodNet
   };
 }
 
-function podNetworkDriver<P extends JsonObject>(
-  kind: PodNetworkKind,
+/** The FaultRequest for one pod fault (without `lease`: {@link submit} adds it when there is one). */
+function requestBody(kind: PodAgentKind, pod: PodAttributes, faultId: string, p: JsonObject, ctx: FaultContext) {
+  const ask = agentAsk(kind, p);
+  const name = requestName(faultId);
+  const durationMs = ctx.expiresAt !== undefined ? Math.max(1, Math.round(ctx.expiresAt - Date.now())) : undefined;
+  const body: FaultRequest = {
+    apiVersion: `${group}/${version}`,
+    kind: FAULT_REQUEST.kind,
+    metadata: {
+      name,
+      namespace: pod.namespace,
+      labels: { [NODE_LABEL]: pod.node },
+      finalizers: [AGENT_FINALIZER],
+    },
+    spec: {
+      faultId,
+      kind: ask.kind,
+      params: ask.params,
+      node: pod.node,
+      pod: { namespace: pod.namespace, name: pod.name, uid: pod.uid },
+      ...(ask.container !== undefined ? { container: ask.container } : {}),
+      ...(durationMs !== undefined ? { durationMs } : {}),
+    },
+  };
+  return body;
+}
+
+/**
+ * Creates the request (unless it exists) and waits for the agent's answer: resolves when it is Applied; otherwise
+ * deletes it and throws (the agent's Failed message, or "no turbulence agent answered on node N").
+ */
+async function submit(k: KubeClient, kind: string, pod: PodAttributes, body: FaultRequest): Promise<void> {
+  const { namespace, name } = body.metadata as { namespace: string; name: string };
+  if (!(await readRequest(k, namespace, name))) {
+    await k.call({ verb: 'create', resource: plural, group, namespace, name }, () =>
+      k.custom.createNamespacedCustomObject({ group, version, plural, namespace, body }),
+    );
+  }
+  const phase = await until(k, namespace, name, (r) => (r?.status ? r.status : undefined));
+  if (phase?.phase === 'Applied') return;
+  await deleteRequest(k, namespace, name);
+  if (!phase) {
+    await forceRelease(k, namespace, name);
+    throw new TurbulenceError(
+      ErrorCodes.UNAVAILABLE,
+      `no turbulence agent answered on node ${pod.node} within ${agentTimeoutMs() / 1000}s (FaultRequest ${namespace}/${name} for pod ${namespace}/${pod.name})`,
+      {
+        hint: `is the agent DaemonSet running on ${pod.node}? \`kubectl -n turbulence get pods -l app=turbulence-agent -o wide\`; install it with \`kubectl apply -f deploy/kubernetes/\``,
+      },
+    );
+  }
+  await until(k, namespace, name, (r) => (r === undefined ? true : undefined));
+  throw new TurbulenceError(
+    ErrorCodes.FAULT_INJECT_FAILED,
+    `the agent on node ${pod.node} could not apply ${kind} to pod ${namespace}/${pod.name}: ${phase.message}`,
+    { hint: 'see the agent log on that node: `kubectl -n turbulence logs -l app=turbulence-agent`' },
+  );
+}
+
+/** Deletes a request and waits until the agent has reverted and released it; false when it did not in time. */
+async function withdraw(k: KubeClient, namespace: string, name: string): Promise<boolean> {
+  if (!(await readRequest(k, namespace, name))) return true;
+  await deleteRequest(k, namespace, name);
+  return (await until(k, namespace, name, (r) => (r === undefined ? true : undefined))) === true;
+}
+
+/**
+ * A one-shot fault through the agent (`pod.container-kill` with `via: agent`): the request carries no lease and
+ * is withdrawn as soon as the agent answered, so nothing of it stays in the cluster.
+ */
+export async function applyOnce(target: Target, kind: PodAgentKind, p: JsonObject, ctx: FaultContext): Promise<void> {
+  const { pod, k } = podOf(target);
+  const faultId = faultIdOf(ctx, kind, target, p);
+  const body = requestBody(kind, pod, faultId, p, {} as FaultContext);
+  try {
+    await submit(k, kind, pod, body);
+  } finally {
+    await withdraw(k, pod.namespace, body.metadata.name);
+  }
+}
+
+/**
+ * A pod kind applied by the node agent: `kind` and its params become a FaultRequest (see {@link agentAsk}).
+ *
+ * @example
+ * export const podLossDriver = podAgentDriver('pod.loss', lossParams, "drop a pod's packets");
+ */
+export function podAgentDriver<P extends JsonObject>(
+  kind: PodAgentKind,
   params: z.ZodType<P>,
   summary: string,
 ): FaultDriver<P> {
-  const networkKind = POD_NETWORK_KINDS[kind];
   return {
     kind,
     summary,
@@ -181,51 +274,35 @@ function podNetworkDriver<P extends JsonObject>(
     async inject(target, p, ctx) {
       const { pod, k } = podOf(target);
       const faultId = faultIdOf(ctx, kind, target, p);
-      const name = requestName(faultId);
-      const namespace = pod.namespace;
-      const lease = await holdLease(k, namespace);
-      const body: FaultRequest = {
-        apiVersion: `${group}/${version}`,
-        kind: FAULT_REQUEST.kind,
-        metadata: { name, namespace, labels: { [NODE_LABEL]: pod.node }, finalizers: [AGENT_FINALIZER] },
-        spec: {
-          faultId,
-          kind: networkKind,
-          params: p,
-          node: pod.node,
-          pod: { namespace, name: pod.name, uid: pod.uid },
-          lease,
-        },
-      };
-      const state: PodNetworkState = { request: name, namespace, node: pod.node };
+      const body = requestBody(kind, pod, faultId, p, ctx);
+      const state: PodAgentState = { request: body.metadata.name, namespace: pod.namespace, node: pod.node };
+      body.spec.lease = await holdLease(k, pod.namespace);
       try {
-        if (!(await readRequest(k, namespace, name))) {
-          await k.call({ verb: 'create', resource: plural, group, namespace, name }, () =>
-            k.custom.createNamespacedCustomObject({ group, version, plural, namespace, body }),
-          );
-        }
-        const phase = await until(k, namespace, name, (r) => (r?.status ? r.status : undefined));
-        if (phase?.phase === 'Applied') return state;
-        await deleteRequest(k, namespace, name);
-        if (!phase) {
-          await forceRelease(k, namespace, name);
-          throw new TurbulenceError(
-            ErrorCodes.UNAVAILABLE,
-            `no turbulence agent answered on node ${pod.node} within ${agentTimeoutMs() / 1000}s (FaultRequest ${namespace}/${name} for pod ${namespace}/${pod.name})`,
-            {
-              hint: `is the agent DaemonSet running on ${pod.node}? \`kubectl -n turbulence get pods -l app=turbulence-agent -o wide\`; install it with \`kubectl apply -f deploy/kubernetes/\``,
-            },
-          );
-        }
-        throw new TurbulenceError(
-          ErrorCodes.FAULT_INJECT_FAILED,
-          `the agent on node ${pod.node} could not apply ${kind} to pod ${namespace}/${pod.name}: ${phase.message}`,
-          { hint: 'see the agent log on that node: `kubectl -n turbulence logs -l app=turbulence-agent`' },
-        );
+        await submit(k, kind, pod, body);
+        return state;
       } catch (err) {
-        await dropLease(k, namespace);
+        await dropLease(k, pod.namespace);
         throw err;
       }
+    },
+    async detach(fault) {
+      const { k } = podOf(fault.target);
+      const s = stateOf(fault);
+      // Merge patch: null removes the lease, so the agent no longer ties the fault to this runner's life.
+      await k.call({ verb: 'patch', resource: plural, group, namespace: s.namespace, name: s.request }, () =>
+        k.custom.patchNamespacedCustomObject(
+          {
+            group,
+            version,
+            plural,
+            namespace: s.namespace,
+            name: s.request,
+            body: { spec: { lease: null, detached: true } },
+          },
+          mergePatch,
+        ),
+      );
+      await dropLease(k, s.namespace, true);
     },
     async verify(fault) {
       const { k } = podOf(fault.target);
@@ -235,19 +312,14 @@ function podNetworkDriver<P extends JsonObject>(
     async revert(fault) {
       const { k } = podOf(fault.target);
       const s = stateOf(fault);
-      const existing = await readRequest(k, s.namespace, s.request);
-      if (existing) {
-        await deleteRequest(k, s.namespace, s.request);
-        const gone = await until(k, s.namespace, s.request, (r) => (r === undefined ? true : undefined));
-        if (!gone) {
-          throw new TurbulenceError(
-            ErrorCodes.FAULT_REVERT_FAILED,
-            `the agent on node ${s.node} did not confirm the revert of FaultRequest ${s.namespace}/${s.request} within ${agentTimeoutMs() / 1000}s`,
-            {
-              hint: `is the agent running on ${s.node}? When it starts again it reverts what its ledger holds; the request waits for it (finalizer ${AGENT_FINALIZER})`,
-            },
-          );
-        }
+      if (!(await withdraw(k, s.namespace, s.request))) {
+        throw new TurbulenceError(
+          ErrorCodes.FAULT_REVERT_FAILED,
+          `the agent on node ${s.node} did not confirm the revert of FaultRequest ${s.namespace}/${s.request} within ${agentTimeoutMs() / 1000}s`,
+          {
+            hint: `is the agent running on ${s.node}? When it starts again it reverts what its ledger holds; the request waits for it (finalizer ${AGENT_FINALIZER})`,
+          },
+        );
       }
       await dropLease(k, s.namespace);
     },
@@ -255,31 +327,31 @@ function podNetworkDriver<P extends JsonObject>(
 }
 
 /** `pod.partition`. */
-export const podPartitionDriver = podNetworkDriver(
+export const podPartitionDriver = podAgentDriver(
   'pod.partition',
   partitionParams,
   "cut a pod off from its peers (or everyone), inside the pod's network namespace, through the node agent",
 );
 /** `pod.loss`. */
-export const podLossDriver = podNetworkDriver(
+export const podLossDriver = podAgentDriver(
   'pod.loss',
   lossParams,
   "drop a random percentage of a pod's packets, through the node agent",
 );
 /** `pod.latency`. */
-export const podLatencyDriver = podNetworkDriver(
+export const podLatencyDriver = podAgentDriver(
   'pod.latency',
   latencyParams as unknown as z.ZodType<JsonObject>,
   "delay a pod's packets, through the node agent",
 );
 /** `pod.bandwidth`. */
-export const podBandwidthDriver = podNetworkDriver(
+export const podBandwidthDriver = podAgentDriver(
   'pod.bandwidth',
   bandwidthParams,
   "limit a pod's bandwidth, through the node agent",
 );
 /** `pod.dns-block`. */
-export const podDnsBlockDriver = podNetworkDriver(
+export const podDnsBlockDriver = podAgentDriver(
   'pod.dns-block',
   dnsBlockParams,
   "drop a pod's outgoing DNS queries, through the node agent",

@@ -2,29 +2,20 @@
  * @module `pod.delete`, `pod.evict`, `pod.container-kill`: one-shot pod faults. They cannot be undone (a deleted pod
  * stays deleted; its controller makes a new one, which is what the experiment watches), so revert only clears the
  * fault's records. `pod.evict` goes through the Eviction API: a PodDisruptionBudget refusal is reported as such.
+ * `pod.container-kill` signals through the node agent (`via: agent`: a one-shot FaultRequest, withdrawn once
+ * answered) or through the exec subresource (`via: exec`); `auto` takes the agent when one runs on the pod's node.
  */
 import { Exec } from '@kubernetes/client-node';
 import type { V1Pod, V1Status } from '@kubernetes/client-node';
 import { ErrorCodes, TurbulenceError } from '../../core/errors.js';
 import type { FaultDriver, Target } from '../../core/fault.js';
-import { resolvePods } from '../../targets/kubernetes.js';
-import { KubeTooManyRequests, kubeClient, type ClusterRef, type KubeClient } from '../../os/kube.js';
+import { agentNamespace, resolvePods } from '../../targets/kubernetes.js';
+import { KubeTooManyRequests, type KubeClient } from '../../os/kube.js';
+import { podOf } from './pod-target.js';
+
+export { podOf, type PodAttributes } from './pod-target.js';
 import { containerKillParams, podDeleteParams, podEvictParams } from './schema.js';
 import type { z } from 'zod';
-
-/** What a pod target carries. */
-export interface PodAttributes extends ClusterRef {
-  namespace: string;
-  name: string;
-  uid: string;
-  node: string;
-}
-
-/** A pod target's attributes and its cluster's client. */
-export function podOf(target: Target): { pod: PodAttributes; k: KubeClient } {
-  const pod = target.attributes as unknown as PodAttributes;
-  return { pod, k: kubeClient(pod) };
-}
 
 /** True when the pod with the target's uid is gone or terminating. */
 async function goneOrTerminating(target: Target): Promise<boolean> {
@@ -114,10 +105,11 @@ export async function evict(k: KubeClient, namespace: string, name: string, grac
 /** `pod.container-kill`. */
 export const containerKillDriver: FaultDriver<z.output<typeof containerKillParams>> = {
   kind: 'pod.container-kill',
-  summary: "send a signal to a pod container's PID 1 (kill via exec); the kubelet restarts it",
+  summary:
+    "send a signal to a pod container's main process (through the node agent, or kill via exec); the kubelet restarts it",
   params: containerKillParams,
   ...oneShot,
-  async inject(target, params) {
+  async inject(target, params, ctx) {
     const { pod, k } = podOf(target);
     const now: V1Pod = await k.call({ verb: 'get', resource: 'pods', namespace: pod.namespace, name: pod.name }, () =>
       k.core.readNamespacedPod({ name: pod.name, namespace: pod.namespace }),
@@ -135,13 +127,38 @@ export const containerKillDriver: FaultDriver<z.output<typeof containerKillParam
     }
     const before = restarts(now, container);
     const signal = params.signal.replace(/^SIG/, '');
-    await execKill(k, pod.namespace, pod.name, container, signal);
-    return { container, restartsBefore: before };
+    const via = params.via === 'auto' ? ((await agentOnNode(k, pod.node)) ? 'agent' : 'exec') : params.via;
+    if (via === 'agent') {
+      // The agent signals the container's process, found through /proc on the node (no `kill` needed in the image).
+      const { applyOnce } = await import('./pod-network.js');
+      await applyOnce(target, 'pod.container-kill', { container, signal: `SIG${signal}` }, ctx);
+    } else {
+      await execKill(k, pod.namespace, pod.name, container, signal);
+    }
+    return { container, restartsBefore: before, via };
   },
   async revert() {
     // Irreversible: the kubelet restarts the container by its restart policy.
   },
 };
+
+/**
+ * True when a turbulence agent pod runs (Running) on `node`: `pod.container-kill` with `via: auto` then goes
+ * through it. Lists pods labelled `app=turbulence-agent` in the agent's namespace (needs `list pods` there).
+ */
+export async function agentOnNode(k: KubeClient, node: string): Promise<boolean> {
+  const namespace = agentNamespace();
+  const list = await k
+    .maybe({ verb: 'list', resource: 'pods', namespace }, () =>
+      k.core.listNamespacedPod({
+        namespace,
+        labelSelector: 'app=turbulence-agent',
+        fieldSelector: `spec.nodeName=${node}`,
+      }),
+    )
+    .catch(() => undefined);
+  return (list?.items ?? []).some((p) => p.status?.phase === 'Running');
+}
 
 function restarts(pod: V1Pod, container: string): number {
   return pod.status?.containerStatuses?.find((c) => c.name === container)?.restartCount ?? 0;

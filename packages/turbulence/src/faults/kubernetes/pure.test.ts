@@ -5,6 +5,7 @@ import { MARKER_PREFIX, markerKey, markerOf, readMarker } from './marker.js';
 import { sameTaint } from './node.js';
 import { joinSelectors, namespaceRefusal, optedIn, selectorText } from '../../targets/kubernetes.js';
 import { kindSchema } from '../schemas.js';
+import { AGENT_KINDS, agentAsk } from './fault-request.js';
 
 const pod = (name: string, extra: Partial<V1Pod['metadata']> = {}, phase = 'Running'): V1Pod => ({
   metadata: { name, namespace: 'default', labels: { app: 'web' }, ...extra },
@@ -117,5 +118,60 @@ describe('undo records on objects', () => {
     expect(sameTaint({ key: 'a', effect: 'NoSchedule' }, { key: 'a', effect: 'NoSchedule' })).toBe(true);
     expect(sameTaint({ key: 'a', effect: 'NoSchedule', value: 'x' }, { key: 'a', effect: 'NoSchedule' })).toBe(false);
     expect(sameTaint({ key: 'a', effect: 'NoExecute' }, { key: 'a', effect: 'NoSchedule' })).toBe(false);
+  });
+});
+
+describe('what a pod kind asks of the agent', () => {
+  const parse = (kind: string, params: object) =>
+    agentAsk(kind as never, kindSchema(kind)!.params.parse(params) as Record<string, unknown>);
+
+  it('maps each pod resource kind onto a stress, limit or process kind, the container kept apart', () => {
+    expect(parse('pod.stress', { stressor: 'cpu', load: 50 })).toEqual({
+      kind: 'stress.cpu',
+      params: { workers: 1, load: 50, engine: 'auto' },
+    });
+    expect(parse('pod.stress', { stressor: 'memory', size: '64MiB', container: 'app' })).toEqual({
+      kind: 'stress.memory',
+      params: { size: 64 * 1024 * 1024, engine: 'auto' },
+      container: 'app',
+    });
+    expect(parse('pod.stress', { stressor: 'io', chunk: '1MiB' })).toEqual({
+      kind: 'stress.io',
+      params: { path: '/tmp', workers: 1, chunk: 1024 * 1024, engine: 'auto' },
+    });
+    expect(parse('pod.limit-cpu', { percent: 20, container: 'app' })).toEqual({
+      kind: 'limit.cpu',
+      params: { percent: 20 },
+      container: 'app',
+    });
+    expect(parse('pod.limit-memory', { max: '64MiB' })).toEqual({
+      kind: 'limit.memory',
+      params: { max: 64 * 1024 * 1024 },
+    });
+    expect(parse('pod.limit-pids', { max: 20 })).toEqual({ kind: 'limit.pids', params: { max: 20 } });
+    expect(parse('pod.disk-fill', { percent: 90 })).toEqual({
+      kind: 'stress.disk-fill',
+      params: { path: '/tmp', percent: 90 },
+    });
+    expect(parse('pod.container-kill', { signal: 'TERM', via: 'agent', container: 'web' })).toEqual({
+      kind: 'process.kill',
+      params: { signal: 'TERM' },
+      container: 'web',
+    });
+    expect(parse('pod.loss', { percent: 10 }).kind).toBe('network.loss');
+  });
+
+  it('asks only for kinds the agent applies, each with a way to reach the container', () => {
+    for (const kind of ['pod.stress', 'pod.limit-cpu', 'pod.limit-memory', 'pod.limit-pids', 'pod.disk-fill'])
+      expect(AGENT_KINDS.has(parse(kind, kindSchema(kind)!.example.params ?? {}).kind)).toBe(true);
+  });
+
+  it('refuses params that do not fit the stressor, naming the field', () => {
+    const stress = kindSchema('pod.stress')!.params;
+    const issue = (p: object) => stress.safeParse(p).error?.issues[0];
+    expect(issue({ stressor: 'cpu', path: '/data' })).toMatchObject({ path: ['path'] });
+    expect(issue({ stressor: 'memory' })).toMatchObject({ path: ['size'] });
+    expect(issue({ stressor: 'io', workers: 100 })).toMatchObject({ path: ['workers'] });
+    expect(kindSchema('pod.disk-fill')!.params.safeParse({ size: '1GiB', percent: 5 }).success).toBe(false);
   });
 });

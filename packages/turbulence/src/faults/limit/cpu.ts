@@ -12,6 +12,7 @@ export const cpuLimitDriver = cgroupDriver({
   kind: 'limit.cpu',
   summary: 'cap CPU time of a process (CFS quota; 100 = one core)',
   params,
+  inPlace: true,
   controller: { v1: 'cpu', v2: 'cpu' },
   settings: (p, v) => {
     const quota = String(Math.round((PERIOD_US * p.percent) / 100));

@@ -4,6 +4,10 @@
  *
  * A process is in exactly one cgroup (per v1 hierarchy), so two cgroup faults on one process cannot coexist: the
  * second is refused, naming the first, instead of moving the process out from under it.
+ *
+ * Variants with `inPlace` also take a cgroup target (`{ cgroup: PATH }`, `targets/cgroup.ts`): their settings are
+ * written on that cgroup itself (a container's, for the Kubernetes agent), and revert writes back the values the
+ * target's snapshot held (taken at resolve time, in the ledger before the fault acts), in reverse order.
  */
 import { basename, join } from 'node:path';
 import type { z } from 'zod';
@@ -23,6 +27,8 @@ import {
   writeCgroup,
 } from './cgroup.js';
 import { pidOf, resolveProcessTargets } from '../../targets/lab-service.js';
+import { cgroupAttributes, cgroupDir, isCgroupQuery, resolveCgroups } from '../../targets/cgroup.js';
+import { readFileSync } from 'node:fs';
 
 /** What a cgroup variant file supplies. */
 export interface CgroupVariant<P> {
@@ -37,6 +43,68 @@ export interface CgroupVariant<P> {
   release?(version: 1 | 2): [file: string, value: string][];
   /** Extra check that the fault is in effect (the settings were read back already). */
   verify?(dir: string, version: 1 | 2): boolean;
+  /** Also accepts a cgroup target, changed in place (see the module comment). */
+  inPlace?: boolean;
+}
+
+interface InPlaceState extends JsonObject {
+  dir: string;
+  /** file → the value written back on revert. */
+  saved: Record<string, string>;
+}
+
+const readValue = (dir: string, file: string): string | undefined => {
+  try {
+    return readFileSync(join(dir, file), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+};
+
+/** A value read back equals the one written (the kernel rounds byte counts down to a page). */
+const sameValue = (read: string, written: string): boolean => {
+  const [a = '', b = ''] = [read.split(/\s+/)[0], written.split(/\s+/)[0]];
+  return a === b || (/^\d+$/.test(a) && /^\d+$/.test(b) && Math.abs(Number(a) - Number(b)) < 65_536);
+};
+
+/** Inject/revert/verify of a variant on a cgroup target, in place. */
+function inPlace<P>(variant: CgroupVariant<P>) {
+  const dirOf = (target: Target) => cgroupDir(cgroupAttributes(target).cgroup, variant.controller.v1);
+  return {
+    inject(target: Target, params: P): InPlaceState {
+      const avail = controllerAvailable(variant.controller.v1, variant.controller.v2);
+      if (!avail.ok) throw unsupported(variant.kind, avail.reason);
+      const dir = dirOf(target);
+      const snapshot = cgroupAttributes(target).saved;
+      const settings = variant.settings(params, cgroupVersion());
+      const saved: Record<string, string> = {};
+      for (const [file] of settings) {
+        const before = snapshot[file] ?? readValue(dir, file);
+        if (before === undefined)
+          throw unsupported(variant.kind, `${join(dir, file)} cannot be read (is the controller enabled there?)`);
+        saved[file] = before;
+      }
+      for (const [file, value] of settings) writeCgroup(dir, file, value);
+      return { dir, saved };
+    },
+    revert(target: Target, params: P, state: unknown): void {
+      const dir = (state as Partial<InPlaceState> | undefined)?.dir ?? dirOf(target);
+      const saved = (state as Partial<InPlaceState> | undefined)?.saved ?? cgroupAttributes(target).saved;
+      const files = variant.settings(params, cgroupVersion()).map(([file]) => file);
+      for (const file of files.reverse()) {
+        const value = saved[file];
+        if (value === undefined || readValue(dir, file) === undefined) continue; // the cgroup is gone
+        // v1 reads "max" back as a huge number and cpu quota as -1: both are also what it accepts.
+        writeCgroup(dir, file, value);
+      }
+    },
+    verify(target: Target, params: P): boolean {
+      const dir = dirOf(target);
+      return variant
+        .settings(params, cgroupVersion())
+        .every(([file, value]) => sameValue(readValue(dir, file) ?? '', value));
+    },
+  };
 }
 
 interface CgroupState {
@@ -107,17 +175,35 @@ export function cgroupDriver<P>(variant: CgroupVariant<P>): FaultDriver<P> {
     const inside = cgroupDirOf(pidOf(target), v1) === s.dir;
     return inside && (variant.verify?.(s.dir, cgroupVersion()) ?? true);
   };
+  const here = inPlace(variant);
+  const cgroupTarget = (target: Target) => target.type === 'cgroup';
   return {
     kind: variant.kind,
     summary: variant.summary,
     params: variant.params,
-    targets: ['process'],
-    resolveTargets: (query) => resolveProcessTargets(query),
+    targets: variant.inPlace ? ['process', 'cgroup'] : ['process'],
+    resolveTargets: (query) =>
+      variant.inPlace && isCgroupQuery(query) ? resolveCgroups(query) : resolveProcessTargets(query),
     check: () => Promise.resolve(controllerAvailable(v1, v2)),
-    exclusive: (target) => `cgroup:${target.id}`,
+    // In place, one fault per limit file: two kinds on one cgroup coexist, the same kind twice does not.
+    exclusive: (target) => (cgroupTarget(target) ? `${target.id}:${variant.kind}` : `cgroup:${target.id}`),
     inject: (target, params, ctx) =>
-      Promise.resolve().then(() => injectNow(target, params, faultIdOf(ctx, variant.kind, target, params))),
-    revert: (fault) => Promise.resolve().then(() => revertNow(fault.target, fault.id, fault.state)),
-    verify: (fault) => Promise.resolve().then(() => verifyNow(fault.target, fault.id, fault.state)),
+      Promise.resolve().then(() =>
+        cgroupTarget(target)
+          ? here.inject(target, params)
+          : injectNow(target, params, faultIdOf(ctx, variant.kind, target, params)),
+      ),
+    revert: (fault) =>
+      Promise.resolve().then(() =>
+        cgroupTarget(fault.target)
+          ? here.revert(fault.target, fault.params, fault.state)
+          : revertNow(fault.target, fault.id, fault.state),
+      ),
+    verify: (fault) =>
+      Promise.resolve().then(() =>
+        cgroupTarget(fault.target)
+          ? here.verify(fault.target, fault.params)
+          : verifyNow(fault.target, fault.id, fault.state),
+      ),
   };
 }

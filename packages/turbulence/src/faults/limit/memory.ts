@@ -12,6 +12,7 @@ export const memoryLimitDriver = cgroupDriver({
   kind: 'limit.memory',
   summary: 'cap memory of a process through its cgroup (over the cap: OOM kill)',
   params,
+  inPlace: true,
   controller: { v1: 'memory', v2: 'memory' },
   settings: (p, v) => [v === 2 ? ['memory.max', String(p.max)] : ['memory.limit_in_bytes', String(p.max)]],
 });

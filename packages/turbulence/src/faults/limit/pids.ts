@@ -12,6 +12,7 @@ export const pidsLimitDriver = cgroupDriver({
   kind: 'limit.pids',
   summary: 'cap the number of processes/threads of a process tree (fork fails with EAGAIN)',
   params,
+  inPlace: true,
   controller: { v1: 'pids', v2: 'pids' },
   settings: (p) => [['pids.max', String(p.max)]],
 });

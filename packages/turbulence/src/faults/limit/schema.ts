@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { KindSchema } from '../kind-schema.js';
-import { labServiceQuerySchema, processQuerySchema } from '../../targets/queries.js';
+import { cgroupQuerySchema, labServiceQuerySchema, processQuerySchema } from '../../targets/queries.js';
 import { sizeParam } from './size.js';
 
 export { labServiceQuerySchema };
@@ -33,22 +33,27 @@ export const memoryLimitParams = z.object({ max: sizeParam }).strict();
 export const pidsLimitParams = z.object({ max: z.number().int().min(1) }).strict();
 
 const base = { target: processTargetSchema, targetTypes: ['process'] } as const;
+/** limit.cpu, limit.memory, limit.pids also take a whole cgroup, changed in place (`targets/cgroup.ts`). */
+const inPlace = {
+  target: z.union([labServiceQuerySchema, processQuerySchema, cgroupQuerySchema]),
+  targetTypes: ['process', 'cgroup'],
+} as const;
 const svc = { lab: 'demo', host: 'app', service: 'api' };
 
 /** The family's kinds, one line each. */
 export const kinds: readonly KindSchema[] = [
-  { kind: 'limit.cpu', params: cpuLimitParams, ...base, example: { target: svc, params: { percent: 20 } } },
+  { kind: 'limit.cpu', params: cpuLimitParams, ...inPlace, example: { target: svc, params: { percent: 20 } } },
   {
     kind: 'limit.io',
     params: ioLimitParams,
     ...base,
     example: { target: { pid: 4242 }, params: { device: '8:0', writeBps: '1MiB' } },
   },
-  { kind: 'limit.memory', params: memoryLimitParams, ...base, example: { target: svc, params: { max: '64MiB' } } },
+  { kind: 'limit.memory', params: memoryLimitParams, ...inPlace, example: { target: svc, params: { max: '64MiB' } } },
   {
     kind: 'limit.pids',
     params: pidsLimitParams,
-    ...base,
+    ...inPlace,
     example: { target: { managed: 'worker' }, params: { max: 10 } },
   },
 ];

@@ -6,6 +6,11 @@
  *   inject ─▶ spawn [ip netns exec NS] <argv>  (env TURBULENCE_STRESS_TAG=tb-stress-<key>) ─▶ wait "ready"
  *   revert ─▶ find processes with that tag in /proc/<pid>/environ ─▶ SIGTERM group, SIGKILL after 3 s ─▶ cleanup
  *
+ * A process target (`{ pid: N }`) runs the load beside that process, as a sidecar would: started in N's cgroups
+ * (joined before the load's program starts, so all of it counts against N's limits, e.g. a pod container's), with
+ * file paths taken in N's filesystem (its mount namespace, through `/proc/N/root`). The Kubernetes agent uses it
+ * for `pod.stress` and `pod.disk-fill`.
+ *
  * Kinds that write files (disk fill, I/O) get a private directory per fault: `mkdtemp` (mode 0700, random name
  * `.<tag>-XXXXXX`) inside the directory the user named, and the worker creates its files there with `O_EXCL`, so a
  * planted symlink at a predictable name can never redirect the writes. Revert removes that directory.
@@ -22,6 +27,9 @@ import { alive, sleep, terminate } from '../../os/signals.js';
 import { findBinary, needsTool } from '../../os/tools.js';
 import { directKey, faultIdOf } from '../naming.js';
 import { netAttrs, resolveNetworkTargets } from '../../targets/netns.js';
+import { resolveProcesses } from '../../targets/process.js';
+import { cgroupsOf } from '../../os/proc.js';
+import { cgroupDirOf, cgroupVersion } from '../limit/cgroup.js';
 
 /** Which load generator runs a stress fault. */
 export type Engine = 'node' | 'stress-ng';
@@ -82,9 +90,44 @@ function chooseEngine<P extends EngineParams>(v: StressVariant<P>, p: P): Engine
   });
 }
 
+/** The pid of a process target (the load runs beside it), else undefined. */
+const besidePid = (target: Target): number | undefined =>
+  target.type === 'process' && typeof target.attributes.pid === 'number' ? target.attributes.pid : undefined;
+
+/** A file path as the target sees it: inside a process target's filesystem (`/proc/<pid>/root/...`). */
+const inTarget = (target: Target, path: string): string => {
+  const pid = besidePid(target);
+  return pid === undefined ? path : join(`/proc/${pid}/root`, path);
+};
+
+/** Controllers whose v1 hierarchies the load joins beside a process (v2: the one unified cgroup). */
+const LOAD_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'blkio', 'pids'];
+
+/** The cgroup directories of `pid` the load joins. */
+function cgroupDirsBeside(pid: number): string[] {
+  if (cgroupVersion() === 2) return [cgroupDirOf(pid, '')];
+  const mine = new Set(cgroupsOf(pid).flatMap((g) => g.controllers));
+  return LOAD_CONTROLLERS.filter((c) => mine.has(c)).map((c) => cgroupDirOf(pid, c));
+}
+
+/**
+ * Joins the cgroups given as arguments, then execs the rest: `sh -c JOIN sh N dir1..dirN cmd args...` (a fixed
+ * script; paths and argv are arguments, never spliced into it). The load is in the cgroups before it runs.
+ */
+const JOIN =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1/cgroup.procs" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+
 async function start(target: Target, argv: string[], tag: string, waitReady: boolean): Promise<number> {
   const ns = netAttrs(target).netns;
-  const [cmd, ...args] = (ns ? ['ip', 'netns', 'exec', ns, ...argv] : argv) as [string, ...string[]];
+  const pid0 = besidePid(target);
+  const dirs = pid0 === undefined ? [] : cgroupDirsBeside(pid0);
+  const full =
+    pid0 !== undefined
+      ? ['sh', '-c', JOIN, 'sh', String(dirs.length), ...dirs, ...argv]
+      : ns
+        ? ['ip', 'netns', 'exec', ns, ...argv]
+        : argv;
+  const [cmd, ...args] = full as [string, ...string[]];
   const stdio = ['ignore', waitReady ? 'pipe' : 'ignore', 'ignore'] as const;
   const child = spawn(cmd, args, { detached: true, stdio: [...stdio], env: { ...process.env, [TAG_VAR]: tag } });
   const pid = child.pid as number;
@@ -154,10 +197,12 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
     kind: v.kind,
     summary: v.summary,
     params: v.params,
-    targets: ['netns'],
-    // No target (or `fault inject KIND` without -t, which passes {}) means this machine.
+    targets: ['netns', 'process'],
+    // No target (or `fault inject KIND` without -t, which passes {}) means this machine; { pid } beside a process.
     resolveTargets: (query) =>
-      resolveNetworkTargets(query === undefined || Object.keys(query).length === 0 ? { host: true } : query),
+      query !== undefined && query.pid !== undefined
+        ? resolveProcesses(query)
+        : resolveNetworkTargets(query === undefined || Object.keys(query).length === 0 ? { host: true } : query),
     check: () => {
       const ok = v.engines.includes('node') || findBinary('stress-ng') !== undefined;
       return Promise.resolve(ok ? { ok: true } : { ok: false, reason: needsTool('stress-ng') });
@@ -166,7 +211,7 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
       const engine = chooseEngine(v, p);
       const tag = tagOf(faultIdOf(ctx, v.kind, target, p));
       if (taggedPids(tag).length > 0) return { engine, tag };
-      const dir = v.workdir ? makePrivateDir(v.workdir(p), tag) : '';
+      const dir = v.workdir ? makePrivateDir(inTarget(target, v.workdir(p)), tag) : '';
       const argv =
         engine === 'node'
           ? [...nodeWorker(), '--tag', tag, ...v.args(p, engine, tag, dir)]
@@ -184,7 +229,7 @@ export function stressDriver<P extends EngineParams>(v: StressVariant<P>): Fault
       const tags = tagsFor(fault);
       await terminate(tags.flatMap(taggedPids), 3000, { group: true });
       await sleep(0);
-      for (const tag of tags) if (v.workdir) removePrivateDirs(v.workdir(fault.params), tag);
+      for (const tag of tags) if (v.workdir) removePrivateDirs(inTarget(fault.target, v.workdir(fault.params)), tag);
     },
     verify(fault) {
       return Promise.resolve(tagsFor(fault).flatMap(taggedPids).some(alive));

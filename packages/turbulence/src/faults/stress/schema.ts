@@ -36,7 +36,13 @@ export const fdsParams = z.object({ count: z.number().int().min(1).max(1_000_000
 /** Params of `stress.memory`. */
 export const memoryStressParams = z.object({ size: sizeParam, engine: engineParam }).strict();
 
-const base = { target: networkQuerySchema, targetTypes: ['netns'], targetOptional: true } as const;
+/** Beside a process: the load in its cgroups, paths in its filesystem (the Kubernetes agent's pod.stress). */
+const besideProcess = z.object({ pid: z.coerce.number().int().positive() }).strict();
+const base = {
+  target: z.union([networkQuerySchema, besideProcess]),
+  targetTypes: ['netns', 'process'],
+  targetOptional: true,
+} as const;
 const host = { host: true } as const;
 
 /** The family's kinds, one line each. */

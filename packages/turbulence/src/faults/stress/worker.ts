@@ -50,8 +50,13 @@ if (mode === 'cpu') {
   // `wx`: O_CREAT|O_EXCL, never an existing file or a symlink (the file is in the fault's private directory).
   const fd = openSync(values.file as string, 'wx', 0o600);
   const chunk = Buffer.alloc(CHUNK, 7);
-  for (let left = bytes; left > 0; left -= CHUNK) writeSync(fd, chunk, 0, Math.min(CHUNK, left));
-  fsyncSync(fd);
+  try {
+    for (let left = bytes; left > 0; left -= CHUNK) writeSync(fd, chunk, 0, Math.min(CHUNK, left));
+    fsyncSync(fd);
+  } catch (err) {
+    // A full filesystem is what was asked for: keep what was written and hold it.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  }
   closeSync(fd);
 } else if (mode === 'io') {
   const file = join(values.dir as string, 'io');
