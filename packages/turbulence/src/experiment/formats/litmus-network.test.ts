@@ -1,6 +1,6 @@
 /**
- * The Litmus pod network and DNS faults become the Kubernetes family's pod network kinds (applied inside the pod by
- * the agent): the hub's own ChaosExperiment defaults under an engine that names its target, tunable by tunable, and
+ * The Litmus pod network, DNS, stress and disk-fill faults become the Kubernetes family's pod kinds (applied inside
+ * the pod by the agent): the hub's own ChaosExperiment defaults under an engine that names its target, tunable by tunable, and
  * the tunables that ask for what the kind cannot do refused at validate time with the reason.
  */
 import { join } from 'node:path';
@@ -44,7 +44,7 @@ const refusal = (fault: string, env: Record<string, string>) => {
   throw new Error('not refused');
 };
 
-describe('Litmus pod network faults → pod network kinds', () => {
+describe('Litmus pod network, DNS, stress and disk-fill faults → pod kinds run by the agent', () => {
   it.each([
     ['pod-network-latency', {}, 'pod.latency', { delay: 2000, direction: 'egress', device: 'eth0' }],
     [
@@ -64,6 +64,18 @@ describe('Litmus pod network faults → pod network kinds', () => {
     ['pod-network-partition', {}, 'pod.partition', { direction: 'both' }],
     ['pod-network-partition', { POLICY_TYPES: 'egress' }, 'pod.partition', { direction: 'egress' }],
     ['pod-dns-error', {}, 'pod.dns-block', {}],
+    // Stress and disk fill (kinds of the kube2 branch, run by the agent in the container's cgroups / filesystem).
+    ['pod-cpu-hog', { CPU_CORES: '2', CPU_LOAD: '60' }, 'pod.stress', { stressor: 'cpu', workers: 2, load: 60 }],
+    ['pod-cpu-hog', { CPU_LOAD: '0' }, 'pod.stress', { stressor: 'cpu', workers: 1, load: 100 }],
+    ['pod-memory-hog', { MEMORY_CONSUMPTION: '256' }, 'pod.stress', { stressor: 'memory', size: '256MiB' }],
+    [
+      'pod-io-stress',
+      { NUMBER_OF_WORKERS: '2', VOLUME_MOUNT_PATH: '/data', TARGET_CONTAINER: 'db' },
+      'pod.stress',
+      { stressor: 'io', workers: 2, path: '/data', container: 'db' },
+    ],
+    ['disk-fill', {}, 'pod.disk-fill', { percent: 80 }],
+    ['disk-fill', { EPHEMERAL_STORAGE_MEBIBYTES: '512' }, 'pod.disk-fill', { size: '512MiB' }],
   ])('%s %j → %s', async (fault, env, kind, params) => {
     const [p, ...rest] = translate(fault, env);
     const loaded = parseExperiment(engine(fault, env), 'yaml', { source: join(hub, 'x', 'engine.yaml'), hub });
@@ -98,6 +110,10 @@ describe('Litmus pod network faults → pod network kinds', () => {
     const message = refusal(fault, env);
     expect(message).toMatch(why);
     expect(message).toMatch(/engine\.yaml:\d+:\d+/);
+  });
+
+  it('node-cpu-hog is refused as not supported, with why', () => {
+    expect(refusal('node-cpu-hog', {})).toMatch(/not supported: node-cpu-hog[\s\S]*no node stress kind/);
   });
 
   it('pod-dns-spoof is refused as not supported, with why', () => {
