@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTurbulenceError } from '../../core/errors.js';
-import { parseExperiment } from '../load.js';
+import { loadExperiment, parseExperiment } from '../load.js';
 import { validateExperiment } from '../validate.js';
 import type { Action, FaultProvider } from '../types.js';
 
@@ -120,5 +120,13 @@ describe('Litmus pod network, DNS, stress and disk-fill faults → pod kinds run
     expect(refusal('pod-dns-spoof', {})).toMatch(
       /not supported: pod-dns-spoof \(supported: [^)]*pod-dns-error[^)]*\)[\s\S]*only blocks/,
     );
+  });
+
+  it('the examples load and validate (examples/litmus: probes, network loss)', async () => {
+    const examples = join(import.meta.dirname, '../../../../../examples/litmus');
+    for (const file of ['engine-with-probes.yaml', 'engine-network-loss.yaml']) {
+      const loaded = await loadExperiment(join(examples, file), { hub });
+      expect((await validateExperiment(loaded, { checkProviders: false })).map((e) => e.format())).toEqual([]);
+    }
   });
 });
