@@ -2,7 +2,8 @@
  * `turbulence run EXPERIMENT`: loads, validates and runs an experiment; writes the journal (and JUnit XML).
  */
 import { Option, type Command } from 'commander';
-import { loadExperiment } from '../../experiment/load.js';
+import { loadExperiment, parseExperiment } from '../../experiment/load.js';
+import { labelModeExperiment } from '../../providers/powerfulseal-labels.js';
 import { DIALECT_NAMES } from '../../experiment/formats/detect.js';
 import { litmusExtension, litmusVerdicts } from '../../experiment/formats/verdicts.js';
 import { litmusRunHooks } from './litmus-run.js';
@@ -30,6 +31,7 @@ import { errorMessage, isTurbulenceError } from '../../core/errors.js';
 
 interface RunFlags {
   journalPath: string;
+  powerfulsealLabels?: boolean;
   var: string[];
   varFile: string[];
   dry?: DryMode;
@@ -108,6 +110,10 @@ export function register(program: Command): void {
     .option('--max-concurrent-faults <n>', 'blast radius: max faults in effect at once')
     .option('--max-total-fault-time <duration>', 'blast radius: max sum of fault time (e.g. 2m)')
     .option('--hub <dir>', 'LitmusChaos: folder of ChaosExperiment definitions (a ChaosHub checkout)')
+    .option(
+      '--powerfulseal-labels',
+      "PowerfulSeal's label mode: the argument is a namespace ('*': all); one pass kills the pods labelled seal/enabled=true whose seal/* labels allow it now",
+    )
     .option('--no-validation', 'skip validation before running')
     .option(
       '--settings <path>',
@@ -139,7 +145,9 @@ Examples:
   turbulence run experiment.yaml
   turbulence run experiment.json --var base_url=http://127.0.0.1:8080 --seed 42 --junit junit.xml
   turbulence run experiment.yaml --dry actions
-  turbulence run experiment.yaml --report report.html`,
+  turbulence run experiment.yaml --report report.html
+  turbulence run engine.yaml --hub ./chaos-charts/faults/kubernetes     (a LitmusChaos ChaosEngine)
+  turbulence run --powerfulseal-labels default                          (PowerfulSeal's label mode, one pass)`,
     )
     .action(async (file: string, flags: RunFlags) => {
       if (!flags.ctkExitCodes) {
@@ -177,11 +185,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 
   const settings = await loadCtkSettings(flags.settings);
   const controls = globalControls(settings, await loadControlFiles(flags.controlFile));
-  const loaded = await loadExperiment(file, {
-    auths: settings.auths,
-    verifyTls: flags.verifyTls,
-    ...(flags.hub === undefined ? {} : { hub: flags.hub }),
-  });
+  const loaded = flags.powerfulsealLabels
+    ? parseExperiment(labelModeExperiment(file), 'json', { source: `powerfulseal-labels:${file}` })
+    : await loadExperiment(file, {
+        auths: settings.auths,
+        verifyTls: flags.verifyTls,
+        ...(flags.hub === undefined ? {} : { hub: flags.hub }),
+      });
   if (loaded.dialect) {
     if (flags.dry) refuseKubectlInDry(loaded.experiment);
     const n = loaded.experiment.method.length;
