@@ -92,7 +92,18 @@ describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fak
       const policy = join(examples, 'powerfulseal/kill-one-web-pod.yml');
       const before = await uids();
       const seal = await runCli(
-        ['run', policy, '--seed', '3', '--journal-path', join(dir, 'seal.json'), '--junit', join(dir, 'seal.xml')],
+        [
+          'run',
+          policy,
+          '--seed',
+          '3',
+          '--journal-path',
+          join(dir, 'seal.json'),
+          '--junit',
+          join(dir, 'seal.xml'),
+          '--powerfulseal-metrics',
+          join(dir, 'seal.prom'),
+        ],
         { env: c.env },
       );
       expect(seal.out).toMatch(/found a PowerfulSeal policy: translated into 1 method activities/);
@@ -100,6 +111,11 @@ describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fak
       const journal = JSON.parse(readFileSync(join(dir, 'seal.json'), 'utf8')) as Journal;
       const out = journal.run[0]?.output as SealRunOutput;
       expect(out.steps[0]?.killed).toHaveLength(1);
+      // PowerfulSeal's metric names, for the dashboards written for it.
+      const [ns, name] = (out.steps[0]?.killed?.[0] ?? '').split('/');
+      const prom = readFileSync(join(dir, 'seal.prom'), 'utf8');
+      expect(prom).toContain(`seal_pod_kills_total{status="success",namespace="${ns}",name="${name}"} 1`);
+      expect(prom).toMatch(/seal_scenario_runs_total\{name="[^"]+",result="success"\} 1/);
       // The scenario run is a JUnit test case of its own.
       expect(readFileSync(join(dir, 'seal.xml'), 'utf8')).toMatch(
         /<testcase name="scenario [^"]+: passed" classname="[^"]*\.powerfulseal"/,

@@ -4,6 +4,8 @@
 import { Option, type Command } from 'commander';
 import { loadExperiment, parseExperiment } from '../../experiment/load.js';
 import { labelModeExperiment } from '../../providers/powerfulseal-labels.js';
+import { sealMetricsText } from '../../providers/powerfulseal-metrics.js';
+import { writeFileAtomic } from '../../os/atomic.js';
 import { DIALECT_NAMES } from '../../experiment/formats/detect.js';
 import { litmusExtension, litmusVerdicts } from '../../experiment/formats/verdicts.js';
 import { litmusRunHooks } from './litmus-run.js';
@@ -32,6 +34,7 @@ import { errorMessage, isTurbulenceError } from '../../core/errors.js';
 interface RunFlags {
   journalPath: string;
   powerfulsealLabels?: boolean;
+  powerfulsealMetrics?: string;
   var: string[];
   varFile: string[];
   dry?: DryMode;
@@ -110,6 +113,10 @@ export function register(program: Command): void {
     .option('--max-concurrent-faults <n>', 'blast radius: max faults in effect at once')
     .option('--max-total-fault-time <duration>', 'blast radius: max sum of fault time (e.g. 2m)')
     .option('--hub <dir>', 'LitmusChaos: folder of ChaosExperiment definitions (a ChaosHub checkout)')
+    .option(
+      '--powerfulseal-metrics <file>',
+      "PowerfulSeal: write its Prometheus metrics (seal_pod_kills_total, ...) for this run to FILE, in the text format (node_exporter's textfile collector)",
+    )
     .option(
       '--powerfulseal-labels',
       "PowerfulSeal's label mode: the argument is a namespace ('*': all); one pass kills the pods labelled seal/enabled=true whose seal/* labels allow it now",
@@ -211,6 +218,14 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const mode = journalFileMode(loaded.experiment, flags); // 0600 when the run used secrets
   const journalFile = writeJournalLive(events, flags.journalPath, { mode });
   const junit = flags.junit ? writeJUnitOnFinish(events, flags.junit) : undefined;
+  let sealMetrics: Promise<void> = Promise.resolve();
+  if (flags.powerfulsealMetrics) {
+    const path = flags.powerfulsealMetrics;
+    events.on((e) => {
+      if (e.type === 'run.finished')
+        sealMetrics = sealMetricsText(e.journal).then((text) => writeFileAtomic(path, text, 0o644));
+    });
+  }
   const report = flags.report ? writeReportOnFinish(events, flags.report, flags.journalPath) : undefined;
   const ui = flags.ui
     ? postEventsTo(events, flags.ui, {
@@ -251,6 +266,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     });
     await journalFile.flush();
     await junit?.flush();
+    await sealMetrics;
     await report?.flush();
     await ui?.flush();
     if (journal.litmus && !flags.json) {
