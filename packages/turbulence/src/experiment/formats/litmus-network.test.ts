@@ -129,4 +129,29 @@ describe('Litmus pod network, DNS, stress and disk-fill faults → pod kinds run
       expect((await validateExperiment(loaded, { checkProviders: false })).map((e) => e.format())).toEqual([]);
     }
   });
+
+  it('a probe with an unknown mode or a bad run property is refused at its line, with the fix', () => {
+    const withProbe = (mode: string, rp: string) =>
+      `${engine('pod-delete', { TOTAL_CHAOS_DURATION: '2' })}        probe:
+          - name: up
+            type: cmdProbe
+            cmdProbe/inputs:
+              command: 'true'
+              comparator: { type: string, criteria: equal, value: '' }
+            mode: ${mode}
+            runProperties: ${rp}
+`;
+    const refused = (text: string) => {
+      try {
+        parseExperiment(text, 'yaml', { source: join(hub, 'x', 'engine.yaml'), hub });
+      } catch (e) {
+        if (isTurbulenceError(e)) return e.format();
+      }
+      throw new Error('not refused');
+    };
+    expect(refused(withProbe('edge', '{ probeTimeout: 5 }'))).toMatch(
+      /engine\.yaml:\d+:\d+ .*unknown probe mode "edge"[\s\S]*did you mean "Edge"/,
+    );
+    expect(refused(withProbe('SOT', '{ probeTimeout: soon }'))).toMatch(/probeTimeout.*a duration/);
+  });
 });
