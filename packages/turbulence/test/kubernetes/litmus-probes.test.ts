@@ -368,6 +368,9 @@ describe.skipIf(sys.skip)('Litmus probes against the cluster fake', () => {
       expect(await eventually(async () => (await uids()).split(' ').some((u) => !before.includes(u)), 10_000)).toBe(
         true,
       );
+      const journal = /op-engine: journal (\S+)/.exec(res.out)?.[1] ?? '';
+      expect(journal).toMatch(/operator\/default-op-engine-\d+\.json$/);
+      expect(JSON.parse(readFileSync(journal, 'utf8'))).toMatchObject({ litmus: { resilienceScore: 100 } });
       // The stopped engine of the test before is not run, only marked.
       expect(res.out).toMatch(/stop-me: engineState stop: not run/);
     },

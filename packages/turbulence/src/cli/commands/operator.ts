@@ -10,6 +10,8 @@ import { runOperator } from '../../experiment/formats/litmus-operator.js';
 import { kubeClient } from '../../os/kube.js';
 import { parseDurationFlag } from '../parse.js';
 import { trapInterrupts } from '../signals.js';
+import { turbulenceHome } from '../../os/home.js';
+import { writeFileAtomic } from '../../os/atomic.js';
 
 type Obj = Record<string, unknown>;
 
@@ -59,16 +61,25 @@ Examples:
     .action(async (flags: { namespace?: string; hub?: string; interval: string; once?: boolean }) => {
       const intervalMs = parseDurationFlag('--interval', flags.interval);
       const k = kubeClient();
+      const namespace = flags.namespace ?? k.defaultNamespace;
       const interrupts = trapInterrupts();
       try {
         await runOperator({
           cluster: k,
-          namespace: flags.namespace ?? k.defaultNamespace,
+          namespace,
           ...(flags.hub ? { hubDefinitions: hubDefinitions(flags.hub) } : {}),
           intervalMs,
           once: flags.once === true,
           signal: interrupts.soft,
           log: (line) => process.stdout.write(`${line}\n`),
+          // One journal per engine run, as `turbulence run` writes one: $TURBULENCE_HOME/operator/<ns>-<engine>-<time>.json
+          onJournal: (engine, journal) => {
+            const file = join(turbulenceHome(), 'operator', `${namespace}-${engine}-${Date.now()}.json`);
+            void writeFileAtomic(file, `${JSON.stringify(journal, null, 2)}\n`, 0o600).then(
+              () => process.stdout.write(`${engine}: journal ${file}\n`),
+              (err: unknown) => process.stderr.write(`${engine}: journal not written: ${String(err)}\n`),
+            );
+          },
         });
       } finally {
         interrupts.dispose();
