@@ -11,8 +11,9 @@ export const PROBE_MODES = ['SOT', 'EOT', 'Edge', 'Continuous', 'OnChaos'] as co
 export type ProbeMode = (typeof PROBE_MODES)[number];
 
 /** A duration as Litmus writes it: seconds as a number (2.x) or a string like `1s`, `100ms` (3.x). */
-const span = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)?$/)], {
-  error: 'a duration: seconds as a number, or a string like 5s or 100ms',
+const SPAN = 'a duration: seconds as a number, or a string like 5s or 100ms';
+const span = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, { message: SPAN })], {
+  error: SPAN,
 });
 
 /** Litmus `runProperties`; both spellings of Litmus 2.x and 3.x are accepted. */

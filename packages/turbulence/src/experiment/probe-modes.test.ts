@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkLitmusProbe, compare } from '../providers/litmus-probe-schema.js';
 import { runExperiment } from './run.js';
+import { parseExperiment } from './load.js';
+import { validateExperiment } from './validate.js';
 import type { Action, Experiment, Probe } from './types.js';
 import type { ProbeMode, RunProperties } from './probe-modes-schema.js';
 
@@ -92,6 +94,27 @@ describe('modal probes (Litmus modes) in a Chaos Toolkit experiment', () => {
     expect(journal.abort?.reason).toMatch(/probe "slow" failed \(Continuous\) with stopOnFailure: timed out/);
     expect(journal.probes?.[0]).toMatchObject({ passed: false, status: { Continuous: 'Failed' } });
   }, 30_000);
+});
+
+describe('validation of modes', () => {
+  it('refuses a mode outside the method or on an action, at its path', async () => {
+    const text = JSON.stringify({
+      title: 't',
+      description: 'd',
+      'steady-state-hypothesis': {
+        title: 'h',
+        probes: [{ ...cmd('hyp', 'SOT', 'echo ok'), tolerance: true }],
+      },
+      method: [{ ...sleep('act', '0'), mode: 'EOT' }],
+    });
+    const problems = await validateExperiment(parseExperiment(text, 'json', { source: 'x.json' }), {
+      checkProviders: false,
+    });
+    expect(problems.map((p) => p.message).sort()).toEqual([
+      'method[0].mode: "mode" (SOT, EOT, Edge, Continuous, OnChaos) applies to probes of the method only',
+      'steady-state-hypothesis.probes[0].mode: "mode" (SOT, EOT, Edge, Continuous, OnChaos) applies to probes of the method only',
+    ]);
+  });
 });
 
 describe('Litmus comparators and probe inputs', () => {

@@ -47,7 +47,24 @@ export function activitiesOf(doc: Doc): Located[] {
 
 /** Problems in refs, controls and regex patterns. */
 export function semanticProblems(doc: Doc): Problem[] {
-  return [...refProblems(doc), ...controlProblems(doc), ...regexProblems(doc), ...untilProblems(doc)];
+  return [
+    ...refProblems(doc),
+    ...controlProblems(doc),
+    ...regexProblems(doc),
+    ...untilProblems(doc),
+    ...modeProblems(doc),
+  ];
+}
+
+/** Ours: probe modes schedule a method probe around what follows it; anywhere else they would be ignored. */
+function modeProblems(doc: Doc): Problem[] {
+  return activitiesOf(doc)
+    .filter(({ value, path }) => value.mode !== undefined && (path[0] !== 'method' || value.type !== 'probe'))
+    .map(({ path }) => ({
+      path: [...path, 'mode'],
+      message: '"mode" (SOT, EOT, Edge, Continuous, OnChaos) applies to probes of the method only',
+      hint: 'move the probe into the method, or remove "mode"',
+    }));
 }
 
 /** Ours: `until` repeats a probe until its tolerance holds, so it needs one. */

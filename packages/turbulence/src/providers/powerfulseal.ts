@@ -15,6 +15,7 @@ import { namespaceRefusal, optedIn } from '../targets/kubernetes.js';
 import { KUBE_OPT_IN } from '../targets/queries.js';
 import { sleep } from '../experiment/context.js';
 import { powerfulSealProviderSchema, type PowerfulSealProvider } from './powerfulseal-schema.js';
+import { labelModePass } from './powerfulseal-labels.js';
 import { activityFailed, type ProviderContext, type ProviderDefinition } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -286,6 +287,7 @@ async function runSteps(p: PowerfulSealProvider, ctx: ProviderContext): Promise<
     for (const step of sc.steps) {
       if (ctx.signal.aborted) throw activityFailed('interrupted');
       if (step.podAction) await podAction(step.podAction as Obj, ctx, k(), out);
+      else if (step.labelMode) out.steps.push(await labelModePass(String((step.labelMode as Obj).namespace), ctx, k()));
       else if (step.probeHTTP) await probeHttp(step.probeHTTP as Obj, ctx, k(), out);
       else if (step.wait) {
         const s = (step.wait as { seconds?: number }).seconds ?? 0;

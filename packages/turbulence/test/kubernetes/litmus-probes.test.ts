@@ -332,4 +332,48 @@ describe.skipIf(sys.skip)('Litmus probes against the cluster fake', () => {
     },
     cliTimeout(1, 30_000),
   );
+
+  it(
+    'turbulence operator --once runs a ChaosEngine applied to the cluster: status completed, ChaosResult Pass',
+    async () => {
+      const engineFile = join(dir, 'op.yaml');
+      writeFileSync(
+        engineFile,
+        engine('op-engine', '')
+          .replace(/\n\s+probe:\n$/, '\n')
+          .replace("value: '2'", "value: '1'"),
+      );
+      await c.kubectl('create', '-f', join(hub, 'pod-delete', 'fault.yaml'));
+      await c.kubectl('create', '-f', engineFile);
+      const uids = () => c.kubectl('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.uid}');
+      const before = (await uids()).split(' ');
+      const res = await runCli(['operator', '--once', '--namespace', 'default'], { env: c.env });
+      expect(res.code, res.out).toBe(0);
+      expect(res.out).toMatch(/op-engine: pod-delete Pass; resilience score 100%; ChaosResult op-engine-pod-delete/);
+      const status = JSON.parse(await c.kubectl('get', 'chaosengine', 'op-engine', '-o', 'jsonpath={.status}')) as {
+        engineStatus: string;
+        experiments: { name: string; verdict: string }[];
+      };
+      expect(status.engineStatus).toBe('completed');
+      expect(status.experiments.map((e) => [e.name, e.verdict])).toEqual([['pod-delete', 'Pass']]);
+      expect(
+        await c.kubectl(
+          'get',
+          'chaosresult',
+          'op-engine-pod-delete',
+          '-o',
+          'jsonpath={.status.experimentStatus.verdict}',
+        ),
+      ).toBe('Pass');
+      expect(await eventually(async () => (await uids()).split(' ').some((u) => !before.includes(u)), 10_000)).toBe(
+        true,
+      );
+      const journal = /op-engine: journal (\S+)/.exec(res.out)?.[1] ?? '';
+      expect(journal).toMatch(/operator\/default-op-engine-\d+\.json$/);
+      expect(JSON.parse(readFileSync(journal, 'utf8'))).toMatchObject({ litmus: { resilienceScore: 100 } });
+      // The stopped engine of the test before is not run, only marked.
+      expect(res.out).toMatch(/stop-me: engineState stop: not run/);
+    },
+    cliTimeout(1, 20_000),
+  );
 });

@@ -92,7 +92,18 @@ describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fak
       const policy = join(examples, 'powerfulseal/kill-one-web-pod.yml');
       const before = await uids();
       const seal = await runCli(
-        ['run', policy, '--seed', '3', '--journal-path', join(dir, 'seal.json'), '--junit', join(dir, 'seal.xml')],
+        [
+          'run',
+          policy,
+          '--seed',
+          '3',
+          '--journal-path',
+          join(dir, 'seal.json'),
+          '--junit',
+          join(dir, 'seal.xml'),
+          '--powerfulseal-metrics',
+          join(dir, 'seal.prom'),
+        ],
         { env: c.env },
       );
       expect(seal.out).toMatch(/found a PowerfulSeal policy: translated into 1 method activities/);
@@ -100,6 +111,11 @@ describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fak
       const journal = JSON.parse(readFileSync(join(dir, 'seal.json'), 'utf8')) as Journal;
       const out = journal.run[0]?.output as SealRunOutput;
       expect(out.steps[0]?.killed).toHaveLength(1);
+      // PowerfulSeal's metric names, for the dashboards written for it.
+      const [ns, name] = (out.steps[0]?.killed?.[0] ?? '').split('/');
+      const prom = readFileSync(join(dir, 'seal.prom'), 'utf8');
+      expect(prom).toContain(`seal_pod_kills_total{status="success",namespace="${ns}",name="${name}"} 1`);
+      expect(prom).toMatch(/seal_scenario_runs_total\{name="[^"]+",result="success"\} 1/);
       // The scenario run is a JUnit test case of its own.
       expect(readFileSync(join(dir, 'seal.xml'), 'utf8')).toMatch(
         /<testcase name="scenario [^"]+: passed" classname="[^"]*\.powerfulseal"/,
@@ -166,6 +182,47 @@ describe.skipIf(sys.skip)('PowerfulSeal and Litmus files against the cluster fak
     },
     cliTimeout(2, 20_000),
   );
+
+  it('label mode: seal/enabled pods are killed in their seal/days and hours only, force from seal/force-kill', async () => {
+    const injected: { target: unknown; params: unknown }[] = [];
+    const faults = {
+      inject: (spec: { target: unknown; params: unknown }) => {
+        injected.push(spec);
+        return Promise.resolve([]);
+      },
+    } as unknown as FaultInjector;
+    const ctx: ProviderContext = {
+      configuration: {},
+      secrets: {},
+      signal: new AbortController().signal,
+      baseDir: dir,
+      rng: new Rng(1),
+      strict: false,
+      faults,
+    };
+    const [a, b] = (await c.kubectl('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}')).split(
+      ' ',
+    );
+    const today = new Intl.DateTimeFormat('en-US', { weekday: 'short' }).format(new Date()).toLowerCase();
+    const other = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].filter((d) => d !== today).join(',');
+    const all = ['seal/start-time=00-00-00', 'seal/end-time=23-59-59'];
+    // Settings are labels or annotations; a list of days has commas, which only an annotation may hold.
+    await c.kubectl('label', 'pod', a!, 'seal/enabled=true', 'seal/force-kill=true', ...all);
+    await c.kubectl('annotate', 'pod', a!, `seal/days=${today}`);
+    await c.kubectl('label', 'pod', b!, 'seal/enabled=true', ...all);
+    await c.kubectl('annotate', 'pod', b!, `seal/days=${other}`);
+    const policy = {
+      type: 'powerfulseal' as const,
+      scenarios: [{ name: 'label mode', steps: [{ labelMode: { namespace: 'default' } }] }],
+    };
+    const out = (await powerfulSealProvider.run(policy, ctx)) as SealRunOutput;
+    expect(out.steps[0]).toMatchObject({ step: 'labelMode', matched: 2, killed: [`default/${a}`] });
+    expect(out.steps[0]?.detail).toMatch(new RegExp(`default/${b}: not on its seal/days`));
+    expect(injected).toEqual([
+      { kind: 'pod.delete', target: { namespace: 'default', name: a }, params: { gracePeriod: 0, force: true } },
+    ]);
+    await c.kubectl('label', 'pod', a!, b!, 'seal/enabled-', 'seal/force-kill-', 'seal/start-time-', 'seal/end-time-');
+  }, 30_000);
 
   it('dayTime outside its window kills nothing; --seed replays the same random sample', async () => {
     const injected: unknown[] = [];

@@ -119,6 +119,12 @@ export const commands: readonly CommandEntry[] = [
       'run the node agent: apply pod network faults (pod.partition, pod.loss, ...) requested for pods on this node',
     load: () => import('./agent.js'),
   },
+  {
+    name: 'operator',
+    term: 'operator [options]',
+    summary: 'run the LitmusChaos ChaosEngines applied to the cluster, as the Litmus chaos operator does',
+    load: () => import('./operator.js'),
+  },
 ];
 
 /**

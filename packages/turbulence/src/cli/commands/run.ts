@@ -2,7 +2,10 @@
  * `turbulence run EXPERIMENT`: loads, validates and runs an experiment; writes the journal (and JUnit XML).
  */
 import { Option, type Command } from 'commander';
-import { loadExperiment } from '../../experiment/load.js';
+import { loadExperiment, parseExperiment } from '../../experiment/load.js';
+import { labelModeExperiment } from '../../providers/powerfulseal-labels.js';
+import { sealMetricsText } from '../../providers/powerfulseal-metrics.js';
+import { writeFileAtomic } from '../../os/atomic.js';
 import { DIALECT_NAMES } from '../../experiment/formats/detect.js';
 import { litmusExtension, litmusVerdicts } from '../../experiment/formats/verdicts.js';
 import { litmusRunHooks } from './litmus-run.js';
@@ -30,6 +33,8 @@ import { errorMessage, isTurbulenceError } from '../../core/errors.js';
 
 interface RunFlags {
   journalPath: string;
+  powerfulsealLabels?: boolean;
+  powerfulsealMetrics?: string;
   var: string[];
   varFile: string[];
   dry?: DryMode;
@@ -108,6 +113,14 @@ export function register(program: Command): void {
     .option('--max-concurrent-faults <n>', 'blast radius: max faults in effect at once')
     .option('--max-total-fault-time <duration>', 'blast radius: max sum of fault time (e.g. 2m)')
     .option('--hub <dir>', 'LitmusChaos: folder of ChaosExperiment definitions (a ChaosHub checkout)')
+    .option(
+      '--powerfulseal-metrics <file>',
+      "PowerfulSeal: write its Prometheus metrics (seal_pod_kills_total, ...) for this run to FILE, in the text format (node_exporter's textfile collector)",
+    )
+    .option(
+      '--powerfulseal-labels',
+      "PowerfulSeal's label mode: the argument is a namespace ('*': all); one pass kills the pods labelled seal/enabled=true whose seal/* labels allow it now",
+    )
     .option('--no-validation', 'skip validation before running')
     .option(
       '--settings <path>',
@@ -139,7 +152,9 @@ Examples:
   turbulence run experiment.yaml
   turbulence run experiment.json --var base_url=http://127.0.0.1:8080 --seed 42 --junit junit.xml
   turbulence run experiment.yaml --dry actions
-  turbulence run experiment.yaml --report report.html`,
+  turbulence run experiment.yaml --report report.html
+  turbulence run engine.yaml --hub ./chaos-charts/faults/kubernetes     (a LitmusChaos ChaosEngine)
+  turbulence run --powerfulseal-labels default                          (PowerfulSeal's label mode, one pass)`,
     )
     .action(async (file: string, flags: RunFlags) => {
       if (!flags.ctkExitCodes) {
@@ -177,11 +192,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 
   const settings = await loadCtkSettings(flags.settings);
   const controls = globalControls(settings, await loadControlFiles(flags.controlFile));
-  const loaded = await loadExperiment(file, {
-    auths: settings.auths,
-    verifyTls: flags.verifyTls,
-    ...(flags.hub === undefined ? {} : { hub: flags.hub }),
-  });
+  const loaded = flags.powerfulsealLabels
+    ? parseExperiment(labelModeExperiment(file), 'json', { source: `powerfulseal-labels:${file}` })
+    : await loadExperiment(file, {
+        auths: settings.auths,
+        verifyTls: flags.verifyTls,
+        ...(flags.hub === undefined ? {} : { hub: flags.hub }),
+      });
   if (loaded.dialect) {
     if (flags.dry) refuseKubectlInDry(loaded.experiment);
     const n = loaded.experiment.method.length;
@@ -201,6 +218,14 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const mode = journalFileMode(loaded.experiment, flags); // 0600 when the run used secrets
   const journalFile = writeJournalLive(events, flags.journalPath, { mode });
   const junit = flags.junit ? writeJUnitOnFinish(events, flags.junit) : undefined;
+  let sealMetrics: Promise<void> = Promise.resolve();
+  if (flags.powerfulsealMetrics) {
+    const path = flags.powerfulsealMetrics;
+    events.on((e) => {
+      if (e.type === 'run.finished')
+        sealMetrics = sealMetricsText(e.journal).then((text) => writeFileAtomic(path, text, 0o644));
+    });
+  }
   const report = flags.report ? writeReportOnFinish(events, flags.report, flags.journalPath) : undefined;
   const ui = flags.ui
     ? postEventsTo(events, flags.ui, {
@@ -241,6 +266,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     });
     await journalFile.flush();
     await junit?.flush();
+    await sealMetrics;
     await report?.flush();
     await ui?.flush();
     if (journal.litmus && !flags.json) {

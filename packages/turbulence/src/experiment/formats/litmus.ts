@@ -42,20 +42,44 @@ export const LITMUS_FAULTS: Record<string, string> = {
   'pod-network-partition': 'pod.partition',
   'pod-network-rate-limit': 'pod.bandwidth',
   'pod-dns-error': 'pod.dns-block',
+  // Pod stress and disk fill: the agent runs the stress family in the container's cgroups, or fills a file in
+  // the container's filesystem.
+  'pod-cpu-hog': 'pod.stress',
+  'pod-cpu-hog-exec': 'pod.stress',
+  'pod-memory-hog': 'pod.stress',
+  'pod-memory-hog-exec': 'pod.stress',
+  'pod-io-stress': 'pod.stress',
+  'disk-fill': 'pod.disk-fill',
 };
 
 /** The kinds of LITMUS_FAULTS that inject for a duration on pods through the agent. */
-const POD_TIMED = new Set(['pod.latency', 'pod.loss', 'pod.partition', 'pod.bandwidth', 'pod.dns-block']);
+const POD_TIMED = new Set([
+  'pod.latency',
+  'pod.loss',
+  'pod.partition',
+  'pod.bandwidth',
+  'pod.dns-block',
+  'pod.stress',
+  'pod.disk-fill',
+]);
 
 /** Litmus faults known to need what this build does not have, with why. */
 const NOT_YET: Record<string, string> = {
   'pod-dns-spoof': 'turbulence has no pod kind that answers DNS with other addresses (pod.dns-block only blocks)',
-  'pod-cpu-hog': 'pod stress faults run inside the pod through the turbulence agent',
-  'pod-memory-hog': 'pod stress faults run inside the pod through the turbulence agent',
-  'pod-io-stress': 'pod stress faults run inside the pod through the turbulence agent',
-  'pod-dns-error': 'pod DNS faults run inside the pod through the turbulence agent',
-  'node-cpu-hog': 'node stress runs on the node through the turbulence agent',
-  'disk-fill': 'disk fill runs inside the pod through the turbulence agent',
+  'node-cpu-hog': 'turbulence has no node stress kind: its stress runs in a pod (pod.stress, see pod-cpu-hog)',
+  'node-memory-hog': 'turbulence has no node stress kind: its stress runs in a pod (pod.stress, see pod-memory-hog)',
+  'node-io-stress': 'turbulence has no node stress kind: its stress runs in a pod (pod.stress, see pod-io-stress)',
+  'node-restart': 'turbulence does not restart nodes (no cloud or SSH driver)',
+  'node-poweroff': 'turbulence does not power nodes off (no cloud or SSH driver)',
+  'kubelet-service-kill': 'turbulence does not stop node services (no SSH or privileged node access)',
+  'docker-service-kill': 'turbulence does not stop node services (no SSH or privileged node access)',
+  'pod-http-latency': 'HTTP faults on a pod need a sidecar proxy turbulence does not inject; use the proxy family',
+  'pod-http-status-code': 'HTTP faults on a pod need a sidecar proxy turbulence does not inject; use the proxy family',
+  'pod-http-modify-body': 'HTTP faults on a pod need a sidecar proxy turbulence does not inject; use the proxy family',
+  'pod-http-modify-header':
+    'HTTP faults on a pod need a sidecar proxy turbulence does not inject; use the proxy family',
+  'pod-http-reset-peer': 'HTTP faults on a pod need a sidecar proxy turbulence does not inject; use the proxy family',
+  'pod-autoscaler': 'turbulence scales workloads down (workload.scale), not up to the autoscaler limit',
 };
 
 /** Tunables each mapped fault reads (others are accepted and reported as ignored when set). */
@@ -92,6 +116,13 @@ const KNOWN_ENV = new Set([
   'PORTS',
   'TARGET_HOSTNAMES',
   'MATCH_SCHEME',
+  'CPU_CORES',
+  'CPU_LOAD',
+  'MEMORY_CONSUMPTION',
+  'NUMBER_OF_WORKERS',
+  'VOLUME_MOUNT_PATH',
+  'FILL_PERCENTAGE',
+  'EPHEMERAL_STORAGE_MEBIBYTES',
 ]);
 
 const kindOf = (v: Obj) => (typeof v.kind === 'string' ? v.kind : '');
@@ -311,7 +342,7 @@ export function translateLitmus(
       const targets =
         pods.length > 0 ? pods.map((p) => ({ ...ns, name: p })) : [{ ...ns, selector: appinfo.applabel as string }];
       if (POD_TIMED.has(kind)) {
-        const params = podNetworkParams(name, env, envAt, problems);
+        const params = podTimedParams(name, env, envAt, problems, notes);
         if (!params) return;
         // One fault per target, all in effect together for TOTAL_CHAOS_DURATION (SEQUENCE parallel, Litmus's
         // default); the run holds for the duration and the ramp time, like the node faults below.
@@ -449,11 +480,12 @@ function percent(
  * Params of the turbulence pod network kind for one Litmus network fault, from its tunables; `undefined` (with a
  * problem) when a tunable asks for what the kind cannot do.
  */
-function podNetworkParams(
+function podTimedParams(
   fault: string,
   env: Map<string, string>,
   where: LitmusProblem,
   problems: LitmusProblem[],
+  notes: string[],
 ): Obj | undefined {
   const refuse = (message: string, hint: string): undefined => {
     problems.push({ ...where, message: `${fault}: ${message}`, hint });
@@ -469,6 +501,7 @@ function podNetworkParams(
   const ips = list(env.get('DESTINATION_IPS'));
   const peers = ips.length > 0 ? { peers: ips } : {};
   const device = env.get('NETWORK_INTERFACE') ? { device: env.get('NETWORK_INTERFACE') } : {};
+  const container = env.get('TARGET_CONTAINER') ? { container: env.get('TARGET_CONTAINER') } : {};
   const pct = (name: string) => percent(env, name, 100, where, problems);
   switch (fault) {
     case 'pod-network-latency': {
@@ -520,8 +553,51 @@ function podNetworkParams(
       }
       return {};
     }
+    case 'pod-cpu-hog':
+    case 'pod-cpu-hog-exec': {
+      const workers = seconds(env, 'CPU_CORES', 1, where, problems, 'cores');
+      const load = seconds(env, 'CPU_LOAD', 100, where, problems, 'percent');
+      // CPU_LOAD 0 is Litmus's "not set" (a full core per worker).
+      return {
+        stressor: 'cpu',
+        workers: Math.max(1, workers),
+        load: load > 0 ? Math.min(load, 100) : 100,
+        ...container,
+      };
+    }
+    case 'pod-memory-hog':
+    case 'pod-memory-hog-exec': {
+      const mib = seconds(env, 'MEMORY_CONSUMPTION', 500, where, problems, 'mebibytes');
+      if (env.get('NUMBER_OF_WORKERS') && env.get('NUMBER_OF_WORKERS') !== '1') {
+        notes.push(`${fault}: NUMBER_OF_WORKERS ignored: turbulence holds MEMORY_CONSUMPTION MiB with one worker`);
+      }
+      return { stressor: 'memory', size: `${mib}MiB`, ...container };
+    }
+    case 'pod-io-stress': {
+      const workers = seconds(env, 'NUMBER_OF_WORKERS', 4, where, problems, 'workers');
+      if (env.get('FILESYSTEM_UTILIZATION_PERCENTAGE') || env.get('FILESYSTEM_UTILIZATION_BYTES')) {
+        notes.push(
+          `${fault}: FILESYSTEM_UTILIZATION_* not honoured: turbulence's io stressor writes and fsyncs 4 MiB chunks in a loop (bounded space), it does not fill a share of the disk (use disk-fill for that)`,
+        );
+      }
+      const path = env.get('VOLUME_MOUNT_PATH');
+      return { stressor: 'io', workers: Math.min(Math.max(1, workers), 64), ...(path ? { path } : {}), ...container };
+    }
+    case 'disk-fill': {
+      const mib = env.get('EPHEMERAL_STORAGE_MEBIBYTES');
+      if (mib) {
+        const n = seconds(env, 'EPHEMERAL_STORAGE_MEBIBYTES', 0, where, problems, 'mebibytes');
+        return { size: `${n}MiB`, ...container };
+      }
+      const fill = percent(env, 'FILL_PERCENTAGE', 80, where, problems);
+      if (fill === undefined) return undefined;
+      notes.push(
+        `${fault}: FILL_PERCENTAGE ${fill} fills the filesystem holding /tmp in the container to ${fill}%; Litmus counts it against the container's ephemeral-storage limit (set EPHEMERAL_STORAGE_MEBIBYTES for an exact size)`,
+      );
+      return { percent: Math.max(1, fill), ...container };
+    }
     default:
-      return refuse('no pod network mapping', 'report this: the translator lists it as supported');
+      return refuse('no pod mapping', 'report this: the translator lists it as supported');
   }
 }
 
