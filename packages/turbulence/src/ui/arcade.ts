@@ -118,6 +118,8 @@ export function registerArcade(
         { activity: `arcade: shot ${hit.name}` },
       );
       if (faults.length === 0) throw new ControlError(`${hit.name} is no longer a target`, 409);
+      // A kill nothing undoes (pod.delete: its controller makes a new pod) holds nothing: out of the ledger at once.
+      if (source.durationMs === undefined) for (const f of faults) await manager.revert(f.id, 'shot (irreversible)');
       return { faults: faults.map((f) => ({ id: f.id, kind: f.kind, target: f.target.name })) };
     } catch (err) {
       if (err instanceof ControlError) throw err;
