@@ -218,7 +218,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     !options.demo && options.arcade?.length
       ? registerArcade(app, options.arcade, { maxConcurrentFaults: 1 })
       : undefined;
-  registerInventory(app, ledger, { dnsApis: options.dnsApis ?? [] });
+  registerInventory(app, ledger, { dnsApis: options.dnsApis ?? [], targets: options.arcade ?? [] });
 
   const sessions = options.sessions ? await watchSessions(options.sessions, hub) : undefined;
   const { url, port } = await listenControl(app, host, options.port ?? 8475, 'dashboard').catch((err: unknown) => {

@@ -176,6 +176,13 @@ describe.skipIf(chromium.skip || sys.skip)('the DNS, labs and arcade views in Ch
       expect((await shoot(`1:container:${outsider.id}`)).status).toBe(403);
       expect((await outsider.inspect()).State.Running).toBe(true);
       await outsider.remove({ force: true });
+      // The labs & targets view lists the selected containers, the shot one with its fault.
+      await page.click('[data-view=labs]'); // (the focus is on the arm switch: keys go to it)
+      await expect
+        .poll(() => page.textContent(`#targets tr[data-target="${victim}"]`), { timeout: 10_000 })
+        .toContain('container.kill');
+      await page.screenshot({ path: screenshotPath('ui-targets.png') });
+      await page.click('[data-view=arcade]');
       // Disarming reverts what the arcade injected: the container runs again.
       await page.uncheck('#arm');
       await expect.poll(async () => (await stateOf(victim))?.Running, { timeout: 20_000 }).toBe(true);
