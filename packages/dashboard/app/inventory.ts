@@ -32,6 +32,12 @@ interface DnsAnswer {
   }[];
 }
 interface LabsAnswer {
+  targets: {
+    label: string;
+    family: string;
+    error?: string;
+    items: { name: string; alive: boolean; faults: FaultRef[] }[];
+  }[];
   labs: {
     name: string;
     status: string;
@@ -93,7 +99,24 @@ export async function loadDns(): Promise<void> {
 
 /** Loads the labs view. */
 export async function loadLabs(): Promise<void> {
-  const { labs } = await api<LabsAnswer>('/api/labs');
+  const { labs, targets } = await api<LabsAnswer>('/api/labs');
+  $('#targets').innerHTML = targets
+    .map(
+      (t) =>
+        `<h3>${esc(t.label)}</h3>${t.error ? `<p>${esc(t.error)}</p>` : ''}<table><tbody>${
+          t.items
+            .map(
+              (i) =>
+                `<tr data-target="${esc(i.name)}"><td>${i.alive ? '● up' : '✘ down'} ${esc(i.name)}</td><td>${
+                  i.faults
+                    .map((f) => `${esc(f.kind)} <code>${esc(f.id)}</code>${esc(until(f))} ${revert(f)}`)
+                    .join('<br>') || '<span class="empty">no fault</span>'
+                }</td></tr>`,
+            )
+            .join('') || '<tr><td class="empty">none now</td></tr>'
+        }</tbody></table>`,
+    )
+    .join('');
   $('#labs').innerHTML =
     labs.length === 0
       ? '<p class="empty">No lab is up: <code>turbulence lab up LAB_FILE</code> starts one.</p>'

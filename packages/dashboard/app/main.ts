@@ -225,19 +225,13 @@ document.addEventListener('keydown', (ev) => {
   if (view && !document.querySelector<HTMLButtonElement>(`[data-view=${view}]`)?.hidden) show(view);
 });
 
-void api('/api/demo').then(
-  () => ($('[data-view=demo]').hidden = false),
-  () => undefined,
-);
-void api('/api/arcade').then(
-  () => ($('[data-view=arcade]').hidden = false),
-  () => undefined,
-);
 setupArcade(say);
 setupProxies(say);
-void api('/api/proxies').then(
-  () => ($('[data-view=proxies]').hidden = false),
-  () => undefined,
+void api<{ views: Record<'demo' | 'arcade' | 'proxies', boolean> }>('/api/health').then(
+  ({ views }) => {
+    for (const v of ['demo', 'arcade', 'proxies'] as const) $(`[data-view=${v}]`).hidden = !views[v];
+  },
+  (err: Error) => say(err.message),
 );
 refreshRuns();
 refreshFaults();

@@ -25,11 +25,11 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? help.subcommandTerm(cmd) })
     .exitOverride();
-  // `run`, `fault inject` and `monkey run` record their events where a dashboard on this home sees them.
+  // `run`, `demo`, `fault inject` and `monkey run` record their events where a dashboard on this home sees them.
   let session: { close(): void } | undefined;
   program.hook('preAction', async (_program, action) => {
     const path = [action.parent?.parent ? action.parent.name() : '', action.name()].join(' ').trim();
-    const sessions = path === 'run' || path.endsWith(' run') || path === 'fault inject';
+    const sessions = path === 'run' || path === 'demo' || path.endsWith(' run') || path === 'fault inject';
     if (!sessions) return;
     const { recordSession, sessionFor } = await import('../ui/sessions.js');
     const wanted = sessionFor(path, action.args, action.opts());

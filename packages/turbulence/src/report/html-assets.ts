@@ -23,6 +23,9 @@ export const TIMELINE_CSS = `
 .timeline .marker line{stroke:var(--bad);stroke-width:2;stroke-dasharray:2 2}
 .timeline .marker text{fill:var(--bad);font-weight:600}
 .timeline [tabindex]:focus{outline:2px solid var(--focus);outline-offset:1px}
+.timeline .monkey-skipped{fill:var(--panel);stroke:var(--muted);stroke-width:1.5}
+.timeline .monkey-pending{fill:var(--muted)}
+.timeline .monkey-leashed{fill:none;stroke:var(--band-ink);stroke-width:1.5}
 `;
 
 /** Theme variables (light by default, dark by preference or by the theme switch). */

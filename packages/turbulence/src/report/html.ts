@@ -9,6 +9,8 @@ import type { RunModel } from './model.js';
 import { aggregateScore, PROBE_FORMULA, SCORE_FORMULA } from './score.js';
 import { timelineSvg } from './timeline.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
+import type { MonkeyModel } from './monkey.js';
+import { monkeySectionHtml } from './monkey-render.js';
 
 const esc = (s: string) =>
   s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -165,9 +167,18 @@ function comparison(runs: RunModel[]): string {
  * @example
  * await writeFile('report.html', reportHtml(await readJournals(['journal.json'])));
  */
-export function reportHtml(runs: RunModel[], options: { generatedAt?: Date } = {}): string {
+export function reportHtml(
+  runs: RunModel[],
+  options: { generatedAt?: Date; monkeys?: readonly MonkeyModel[] } = {},
+): string {
   const at = (options.generatedAt ?? new Date()).toISOString();
-  const title = runs.length === 1 ? `turbulence report: ${runs[0]!.title}` : `turbulence report: ${runs.length} runs`;
+  const monkeys = options.monkeys ?? [];
+  const title =
+    runs.length === 1 && monkeys.length === 0
+      ? `turbulence report: ${runs[0]!.title}`
+      : runs.length === 0 && monkeys.length === 1
+        ? `turbulence report: monkey ${monkeys[0]!.runId}`
+        : `turbulence report: ${runs.length} runs${monkeys.length ? `, ${monkeys.length} monkey log(s)` : ''}`;
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -175,9 +186,10 @@ export function reportHtml(runs: RunModel[], options: { generatedAt?: Date } = {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${esc(title)}</title><style>${REPORT_CSS}</style></head><body>`,
     `<header><h1>${esc(title)}</h1><button type="button" id="theme" aria-label="switch light/dark theme">◐ theme</button>`,
-    `<p class="meta">Generated ${esc(at)} by turbulence ${esc(VERSION)} from ${runs.length} journal(s).</p></header><main>`,
+    `<p class="meta">Generated ${esc(at)} by turbulence ${esc(VERSION)} from ${runs.length} journal(s)${monkeys.length ? ` and ${monkeys.length} monkey log(s)` : ''}.</p></header><main>`,
     runs.length > 1 ? comparison(runs) : '',
     ...runs.map(runSection),
+    ...monkeys.map(monkeySectionHtml),
     `</main><footer><h2>How the scores are computed</h2><ul><li>${esc(SCORE_FORMULA)}</li><li>${esc(PROBE_FORMULA)}</li></ul></footer>`,
     `<script>${REPORT_SCRIPT}</script></body></html>`,
     '',

@@ -2,9 +2,11 @@
  * Reads journal files for the reports: a clear error (file:line:col) for truncated or invalid JSON, and for a file
  * that is JSON but not a journal.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ErrorCodes, TurbulenceError } from '../core/errors.js';
 import { buildRunModel, type RunModel } from './model.js';
+import { isMonkeyLog, parseMonkeyLog, type MonkeyModel } from './monkey.js';
 
 /** Line and column (1-based) of a character offset. */
 function position(text: string, offset: number): { line: number; column: number } {
@@ -55,4 +57,30 @@ export async function readJournals(paths: readonly string[]): Promise<RunModel[]
     out.push(parseJournalText(text, path));
   }
   return out;
+}
+
+/**
+ * Reads the report's inputs in order: journals, and monkey logs (`events.jsonl`, or a monkey's directory
+ * `$TURBULENCE_HOME/monkey/<name>`), told apart by their content.
+ */
+export async function readReportInputs(
+  paths: readonly string[],
+): Promise<{ runs: RunModel[]; monkeys: MonkeyModel[] }> {
+  const runs: RunModel[] = [];
+  const monkeys: MonkeyModel[] = [];
+  for (const given of paths) {
+    const path = (await stat(given).catch(() => undefined))?.isDirectory() ? join(given, 'events.jsonl') : given;
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw new TurbulenceError(ErrorCodes.LOAD_FAILED, `cannot read ${path}: ${(err as Error).message}`, {
+        location: { file: path },
+        hint: 'pass a journal.json (turbulence run writes ./journal.json by default) or a monkey events.jsonl',
+      });
+    }
+    if (isMonkeyLog(text)) monkeys.push(parseMonkeyLog(text, path));
+    else runs.push(parseJournalText(text, path));
+  }
+  return { runs, monkeys };
 }

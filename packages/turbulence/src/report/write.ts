@@ -9,6 +9,8 @@ import type { RunEvents } from '../experiment/events.js';
 import { buildRunModel, type RunModel } from './model.js';
 import { reportHtml } from './html.js';
 import { reportMarkdown } from './markdown.js';
+import type { MonkeyModel } from './monkey.js';
+import { monkeyMarkdown } from './monkey-render.js';
 
 export type ReportFormat = 'html' | 'md';
 
@@ -31,9 +33,10 @@ export function reportFormatOf(path: string): ReportFormat {
   );
 }
 
-/** The report text of `runs` in `format`. */
-export function renderReport(runs: RunModel[], format: ReportFormat): string {
-  return format === 'html' ? reportHtml(runs) : reportMarkdown(runs);
+/** The report text of `runs` (and monkey logs, drawn as multi-day timelines) in `format`. */
+export function renderReport(runs: RunModel[], format: ReportFormat, monkeys: readonly MonkeyModel[] = []): string {
+  if (format === 'html') return reportHtml(runs, { monkeys });
+  return [...(runs.length > 0 ? [reportMarkdown(runs)] : []), ...monkeys.map(monkeyMarkdown)].join('\n');
 }
 
 /**

@@ -54,13 +54,19 @@ export function registerArcade(
   });
   let shots: Promise<unknown> = Promise.resolve();
 
+  /** Targets shot and not yet back: shown down even when their query no longer finds them (a stopped container). */
+  const shotDown = new Map<string, ArcadeTarget>();
   const targets = async (): Promise<ArcadeTarget[]> => {
-    const down = new Set(manager.active().map((f) => f.target.id));
+    const active = new Set(manager.active().map((f) => f.target.id));
+    for (const id of shotDown.keys()) if (!active.has(id)) shotDown.delete(id);
     const lists = await Promise.all(sources.map((s, i) => listTargets(s, i).catch(() => [] as ArcadeTarget[])));
-    return lists.flat().map((t) => {
-      const up = t.alive && !(t.target && down.has(t.target.id)) && (t.pid === null || alive(t.pid));
+    const listed = lists.flat().map((t) => {
+      const up = t.alive && !(t.target && active.has(t.target.id)) && (t.pid === null || alive(t.pid));
       return { ...t, alive: up };
     });
+    const seen = new Set(listed.map((t) => t.key));
+    const missing = [...shotDown.values()].filter((t) => !seen.has(t.key)).map((t) => ({ ...t, alive: false }));
+    return [...listed, ...missing].sort((a, b) => a.source - b.source);
   };
 
   app.get('/api/arcade', async () => ({
@@ -118,6 +124,9 @@ export function registerArcade(
         { activity: `arcade: shot ${hit.name}` },
       );
       if (faults.length === 0) throw new ControlError(`${hit.name} is no longer a target`, 409);
+      shotDown.set(hit.target.id, hit);
+      // A kill nothing undoes (pod.delete: its controller makes a new pod) holds nothing: out of the ledger at once.
+      if (source.durationMs === undefined) for (const f of faults) await manager.revert(f.id, 'shot (irreversible)');
       return { faults: faults.map((f) => ({ id: f.id, kind: f.kind, target: f.target.name })) };
     } catch (err) {
       if (err instanceof ControlError) throw err;

@@ -6,7 +6,8 @@
  *   GET /api/dns    every chaos DNS server known here: the `--dns-api` ones, those `dns.rule` faults in the ledger
  *                   name, and running labs' servers; each with its rules (hits) and, per rule, its fault id
  *   GET /api/labs   every lab in $TURBULENCE_HOME/labs: status, hosts (address, netns), their services (pid,
- *                   status, alive) and the faults in the ledger on each host and service
+ *                   status, alive) and the faults in the ledger on each host and service; plus the containers
+ *                   and pods the dashboard was given (`--arcade-container`, `--arcade-pod`), each with its faults
  */
 import type { FastifyInstance } from 'fastify';
 import { errorMessage } from '../core/errors.js';
@@ -15,6 +16,7 @@ import type { Ledger, LedgerEntry } from '../faults/ledger.js';
 import { listLabs, readLabState, type LabState } from '../lab/state.js';
 import { alive } from '../os/signals.js';
 import { callDnsApi } from '../targets/dns.js';
+import { listTargets, type ArcadeSource } from './arcade-sources.js';
 
 interface FaultRef {
   id: string;
@@ -38,7 +40,11 @@ const ref = (e: LedgerEntry): FaultRef => ({
  * @example
  * registerInventory(app, new Ledger(), { dnsApis: ['http://127.0.0.1:5380'] });
  */
-export function registerInventory(app: FastifyInstance, ledger: Ledger, options: { dnsApis?: string[] } = {}): void {
+export function registerInventory(
+  app: FastifyInstance,
+  ledger: Ledger,
+  options: { dnsApis?: string[]; targets?: readonly ArcadeSource[] } = {},
+): void {
   app.get('/api/dns', async () => {
     const { entries } = await ledger.list();
     const ruleFaults = entries.filter((e) => e.kind === 'dns.rule');
@@ -63,7 +69,30 @@ export function registerInventory(app: FastifyInstance, ledger: Ledger, options:
       const state = readLabState(name);
       return state ? [labView(state, entries)] : [];
     });
-    return { labs };
+    const sets = (options.targets ?? []).filter((t) => t.family === 'container' || t.family === 'pod');
+    const targets = await Promise.all(
+      sets.map(async (source, i) => {
+        const listed = await listTargets(source, i).catch((err: unknown) => errorMessage(err));
+        if (typeof listed === 'string') return { label: source.label, family: source.family, error: listed, items: [] };
+        const items = listed.map((t) => ({
+          name: t.name,
+          alive: t.alive,
+          faults: entries.filter((e) => e.target.id === t.target?.id).map(ref),
+        }));
+        // A target its fault took down (a killed container) no longer matches the query: listed from the ledger.
+        const shown = new Set(listed.map((t) => t.target?.id));
+        for (const e of entries.filter((x) => x.target.type === source.family && !shown.has(x.target.id))) {
+          shown.add(e.target.id);
+          items.push({
+            name: e.target.name,
+            alive: false,
+            faults: entries.filter((x) => x.target.id === e.target.id).map(ref),
+          });
+        }
+        return { label: source.label, family: source.family, items };
+      }),
+    );
+    return { labs, targets };
   });
 }
 

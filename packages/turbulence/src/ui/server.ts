@@ -102,7 +102,13 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   });
   await app.register(fastifyStatic, { root: dashboardDir(), index: ['index.html'] });
 
-  app.get('/api/health', () => ({ status: 'ok', events: hub.size }));
+  // Which optional views this server has, so the page shows their buttons without probing (no 404s).
+  const views = {
+    demo: options.demo !== undefined,
+    arcade: options.demo !== undefined || (options.arcade?.length ?? 0) > 0,
+    proxies: options.proxyApi !== undefined || options.demo !== undefined,
+  };
+  app.get('/api/health', () => ({ status: 'ok', events: hub.size, views }));
   app.get<{ Querystring: { since?: string } }>('/api/events', (request, reply) => {
     const since = Number(request.query.since ?? 0);
     if (!Number.isInteger(since) || since < 0) throw new ControlError('since: a non-negative integer', 400);
@@ -212,7 +218,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     !options.demo && options.arcade?.length
       ? registerArcade(app, options.arcade, { maxConcurrentFaults: 1 })
       : undefined;
-  registerInventory(app, ledger, { dnsApis: options.dnsApis ?? [] });
+  registerInventory(app, ledger, { dnsApis: options.dnsApis ?? [], targets: options.arcade ?? [] });
 
   const sessions = options.sessions ? await watchSessions(options.sessions, hub) : undefined;
   const { url, port } = await listenControl(app, host, options.port ?? 8475, 'dashboard').catch((err: unknown) => {

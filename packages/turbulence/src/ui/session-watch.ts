@@ -18,7 +18,7 @@ import { stamp, type AnyEvent } from '../core/events.js';
 import { timestamp } from '../experiment/journal.js';
 import { ensurePrivateDir } from '../os/atomic.js';
 import { invalidEvent, type EventHub } from './hub.js';
-import { readSession, sessionAlive, type SessionRecord } from './sessions.js';
+import { RUNS_THEMSELVES, readSession, sessionAlive, type SessionRecord } from './sessions.js';
 
 interface Followed {
   record: SessionRecord;
@@ -67,7 +67,7 @@ export async function watchSessions(
     if (!fresh && !(await sessionAlive(record))) return void ignored.add(key);
     const f: Followed = { record, offset: 0, partial: '', open: false, done: false };
     followed.set(key, f);
-    if (record.command !== 'run') {
+    if (!RUNS_THEMSELVES.has(record.command)) {
       f.synthetic = `${record.command.replace(/\W+/g, '-')}-${key}`;
       f.open = true;
       add(f, syntheticStart(f.synthetic, record));

@@ -100,8 +100,10 @@ export function recordSession(options: { command: string; title: string; dir?: s
   };
 }
 
-/** Commands recorded as sessions: `run`, `fault inject`, `monkey run` (by their path, e.g. `fault inject`). */
-const RECORDED = new Set(['run', 'fault inject', 'monkey run']);
+/** Commands recorded as sessions: `run`, `demo`, `fault inject`, `monkey run` (by their path, e.g. `fault inject`). */
+const RECORDED = new Set(['run', 'demo', 'fault inject', 'monkey run']);
+/** Commands whose sessions carry their own run events (the others are shown as a run named after the command). */
+export const RUNS_THEMSELVES: ReadonlySet<string> = new Set(['run', 'demo']);
 
 /**
  * The session a CLI command should record, or undefined: `path` is the command path (`fault inject`), `args` its

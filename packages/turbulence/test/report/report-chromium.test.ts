@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJournalText } from '../../src/report/read.js';
 import { reportHtml } from '../../src/report/html.js';
 import { LAYOUT } from '../../src/report/timeline.js';
+import { parseMonkeyLog } from '../../src/report/monkey.js';
 import { launchChromium, recordPage, requireChromium, screenshotPath } from '../support/chromium.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../src/report/__fixtures__');
@@ -72,6 +73,30 @@ describe.skipIf(sys.skip)('the HTML report in Chromium', () => {
     expect(await page.$$eval('svg.timeline', (s) => s.length)).toBe(2);
     expect(await page.textContent('.comparison')).toContain('Mean resilience score: 62.5');
     await page.screenshot({ path: screenshotPath('report-comparison.png'), fullPage: true });
+    expect(seen.errors).toEqual([]);
+    expect(seen.requests).toEqual([url]);
+    await page.close();
+  });
+
+  it('draws a monkey log as a multi-day timeline, one hatched band per injected fault, still without requests', async () => {
+    const monkey = parseMonkeyLog(readFileSync(join(FIXTURES, 'monkey-events.jsonl'), 'utf8'), 'events.jsonl');
+    const file = join(work, 'monkey.html');
+    writeFileSync(file, reportHtml([], { monkeys: [monkey] }));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const seen = recordPage(page);
+    const url = pathToFileURL(file).href;
+    await page.goto(url);
+    const injected = monkey.entries.filter((e) => e.outcome === 'injected').length;
+    expect(injected).toBeGreaterThan(0);
+    expect(await page.$$eval('svg.monkey-timeline rect.monkey-fault', (r) => r.length)).toBe(injected);
+    // The bands follow the days: their due times, in order, left to right.
+    type El = { getBBox(): { x: number }; getAttribute(n: string): string | null };
+    const xs = await page.$$eval('svg.monkey-timeline [data-due]', (els) =>
+      (els as unknown as El[]).map((e) => ({ due: Number(e.getAttribute('data-due')), x: e.getBBox().x })),
+    );
+    const byDue = [...xs].sort((a, b) => a.due - b.due);
+    for (let i = 1; i < byDue.length; i++) expect(byDue[i]!.x).toBeGreaterThanOrEqual(byDue[i - 1]!.x - 6);
+    await page.screenshot({ path: screenshotPath('report-monkey.png'), fullPage: true });
     expect(seen.errors).toEqual([]);
     expect(seen.requests).toEqual([url]);
     await page.close();

@@ -4,14 +4,17 @@
  */
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../os/atomic.js';
-import { readJournals } from '../../report/read.js';
+import { readReportInputs } from '../../report/read.js';
 import { renderReport, reportFormatOf } from '../../report/write.js';
 
 export function register(program: Command): void {
   program
     .command('report')
     .description('turn journals into a self-contained HTML report or a Markdown summary for pull requests')
-    .argument('<journal...>', 'journal.json files (turbulence or Chaos Toolkit); several give a comparison')
+    .argument(
+      '<journal...>',
+      'journal.json files (turbulence or Chaos Toolkit; several give a comparison), or monkey logs (events.jsonl or the monkey directory: a multi-day timeline)',
+    )
     .option('--out <path>', 'write the report here: .html (one self-contained page) or .md (GitHub Markdown)')
     .addHelpText(
       'after',
@@ -25,18 +28,20 @@ Exit codes: 0 written; 2 a file is not a journal, is truncated, or the --out ext
 Examples:
   turbulence report journal.json --out report.html
   turbulence report runs/*.json --out comparison.html
-  turbulence report journal.json --out summary.md   # paste into a PR comment (under 65,536 characters)`,
+  turbulence report journal.json --out summary.md   # paste into a PR comment (under 65,536 characters)
+  turbulence report ~/.turbulence/monkey/my-schedule --out monkey.html   # a monkey's days as one timeline`,
     )
     .action(async (journals: string[], flags: { out?: string }) => {
       const format = flags.out === undefined ? 'md' : reportFormatOf(flags.out);
-      const runs = await readJournals(journals);
-      const text = renderReport(runs, format);
+      const { runs, monkeys } = await readReportInputs(journals);
+      const text = renderReport(runs, format, monkeys);
       for (const run of runs) for (const note of run.notes) process.stderr.write(`note: ${run.source}: ${note}\n`);
       if (flags.out === undefined) process.stdout.write(text);
       else {
         await writeFileAtomic(flags.out, text, 0o644);
         const verdicts = runs.map((r) => `${r.score.outcome} (${r.score.value})`).join(', ');
-        process.stdout.write(`report: ${flags.out} (${runs.length} run(s): ${verdicts})\n`);
+        const logs = monkeys.length ? `, ${monkeys.length} monkey log(s)` : '';
+        process.stdout.write(`report: ${flags.out} (${runs.length} run(s): ${verdicts}${logs})\n`);
       }
     });
 }
