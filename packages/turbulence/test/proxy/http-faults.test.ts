@@ -48,7 +48,7 @@ describe('proxy.toxic params with HTTP toxics', () => {
 
   it('checks the attributes of every built-in toxic (gRPC, TLS, UDP, bytes) and lets other types through', () => {
     const driver = { kind: 'proxy.toxic', params: toxicParams };
-    const refused = (params: Record<string, unknown>): string => {
+    const refused = (params: Parameters<typeof parseParams>[1]): string => {
       try {
         parseParams(driver, params);
       } catch (e) {
