@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir, loadavg } from 'node:os';
@@ -43,7 +43,7 @@ const SECONDS = quick ? 3 : 6;
 const RUNS = quick ? 1 : 3;
 const children: ChildProcess[] = [];
 
-async function target(mode: string, upstream: number): Promise<{ port: number; ca?: string }> {
+async function target(mode: string, upstream: number): Promise<{ port: number; ca?: string; pid: number }> {
   const script = fileURLToPath(new URL('./proxy-http-target.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script, mode, String(upstream)], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -51,7 +51,7 @@ async function target(mode: string, upstream: number): Promise<{ port: number; c
   });
   children.push(child);
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  return JSON.parse(line) as { port: number; ca?: string };
+  return { ...(JSON.parse(line) as { port: number; ca?: string }), pid: child.pid as number };
 }
 
 async function http(port: number) {
@@ -80,7 +80,15 @@ async function handshakes(port: number, ca: string) {
   return { hps: count / ((performance.now() - started) / 1000) };
 }
 
-async function datagrams(port: number) {
+/** CPU time (user + system, µs) a process used so far, from /proc (clock ticks). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
+/** Echoed datagrams per second through `port`, and the CPU the forwarder (`pid`) spent per datagram (µs). */
+async function datagrams(port: number, pid: number) {
+  const cpuBefore = cpuMicros(pid);
   const client = createSocket('udp4');
   client.bind(0, '127.0.0.1');
   await once(client, 'listening');
@@ -103,7 +111,7 @@ async function datagrams(port: number) {
   });
   const dps = got / ((performance.now() - started) / 1000);
   client.close();
-  return { dps };
+  return { dps, cpuPerDatagram: (cpuMicros(pid) - cpuBefore) / got };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -154,13 +162,27 @@ async function main(): Promise<void> {
     }
     add('node-tls handshakes/s', (await handshakes(t.nodeTls.port, t.nodeTls.ca as string)).hps);
     add('turbulence-tls handshakes/s', (await handshakes(t.turbTls.port, t.turbTls.ca as string)).hps);
-    add('dgram-relay datagrams/s', (await datagrams(t.relay.port)).dps);
-    add('turbulence-udp datagrams/s', (await datagrams(t.turbUdp.port)).dps);
+    // Alternate which goes first: under load the second of a pair is often the slower one.
+    for (const [k, p] of run % 2 === 0
+      ? ([
+          ['dgram-relay', t.relay],
+          ['turbulence-udp', t.turbUdp],
+        ] as const)
+      : ([
+          ['turbulence-udp', t.turbUdp],
+          ['dgram-relay', t.relay],
+        ] as const)) {
+      const d = await datagrams(p.port, p.pid);
+      add(`${k} datagrams/s`, d.dps);
+      add(`${k} cpu µs/datagram`, d.cpuPerDatagram);
+    }
   }
   load.push(loadavg()[0]);
   const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, median(v)]));
   console.log(`runs ${RUNS} × ${SECONDS} s, load average ${load.map((l) => l?.toFixed(1)).join(' → ')}`);
-  for (const [k, v] of Object.entries(m)) console.log(`${k.padEnd(32)} ${v.toFixed(k.includes('p99') ? 2 : 0)}`);
+  for (const [k, v] of Object.entries(m)) {
+    console.log(`${k.padEnd(32)} ${v.toFixed(k.includes('p99') || k.includes('µs') ? 2 : 0)}`);
+  }
   const ratio = (a: string, b: string) => ((m[a] as number) / (m[b] as number)).toFixed(2);
   console.log(
     `http req/s: turbulence-http ÷ node-http ${ratio('turbulence-http req/s', 'node-http req/s')}×, ÷ turbulence-tcp ${ratio('turbulence-http req/s', 'turbulence-tcp req/s')}×`,
@@ -170,7 +192,8 @@ async function main(): Promise<void> {
     `tls handshakes/s: turbulence ÷ node:tls ${ratio('turbulence-tls handshakes/s', 'node-tls handshakes/s')}×`,
   );
   console.log(
-    `udp datagrams/s: turbulence ÷ dgram relay ${ratio('turbulence-udp datagrams/s', 'dgram-relay datagrams/s')}×`,
+    `udp datagrams/s: turbulence ÷ dgram relay ${ratio('turbulence-udp datagrams/s', 'dgram-relay datagrams/s')}×; ` +
+      `CPU per datagram: dgram relay ÷ turbulence ${ratio('dgram-relay cpu µs/datagram', 'turbulence-udp cpu µs/datagram')}× (≥ 1: turbulence costs no more)`,
   );
   for (const c of children) c.stdin?.end();
   upstreamHttp.close();

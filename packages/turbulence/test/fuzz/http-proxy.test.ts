@@ -5,6 +5,7 @@
  * the proxy still serves a well-formed request afterwards.
  */
 import fc from 'fast-check';
+import { once } from 'node:events';
 import { connect } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +105,44 @@ describe('http proxy fuzz', () => {
       { seed: SEED, numRuns: 6 },
     );
     expect(server.proxies.get('c').http.errors.client).toBeGreaterThan(0);
+  });
+
+  it('survives any HTTP/2 client bytes after the preface: each connection ends, errors counted, h2 still served', async () => {
+    const proxy = await server.createProxy({ name: 'h2', upstream: `127.0.0.1:${upstream.port}`, protocol: 'http' });
+    const port = Number(proxy.listen.split(':')[1]);
+    const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+    const settings = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]); // an empty SETTINGS frame
+    // A HEADERS frame of a GET / on stream 1 (HPACK static table: :method GET, :path /, :scheme http) + :authority.
+    const headers = Buffer.from([0, 0, 5, 1, 5, 0, 0, 0, 1, 0x82, 0x84, 0x86, 0x41, 0x80]);
+    const frames = fc.oneof(
+      fc.uint8Array({ maxLength: 120 }).map((a) => Buffer.concat([preface, Buffer.from(a)])),
+      fc
+        .tuple(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }))), fc.boolean())
+        .map(([edits, withSettings]) => {
+          const bytes = [...(withSettings ? Buffer.concat([settings, headers]) : headers)];
+          for (const [at, byte] of edits) bytes[at % bytes.length] = byte;
+          return Buffer.concat([preface, Buffer.from(bytes)]);
+        }),
+    );
+    const { connect: h2connect } = await import('node:http2');
+    await fc.assert(
+      fc.asyncProperty(fc.array(frames, { minLength: 20, maxLength: 20 }), async (inputs) => {
+        await Promise.all(inputs.map((bytes) => poke(port, bytes, 800)));
+        const session = h2connect(`http://${proxy.listen}`);
+        session.on('error', () => {});
+        try {
+          const req = session.request({ ':path': '/after' });
+          req.on('error', () => {});
+          const [h] = (await once(req, 'response')) as [Record<string, unknown>];
+          req.resume();
+          return h[':status'] === 200;
+        } finally {
+          session.destroy();
+        }
+      }),
+      { seed: SEED, numRuns: 4 },
+    );
+    expect(server.proxies.get('h2').http.errors.client).toBeGreaterThan(0);
   });
 
   it('survives any upstream bytes: a 502 or a closed connection, errors counted, never a crash', async () => {

@@ -83,7 +83,7 @@ function call(
 ): Promise<Outcome> {
   const start = performance.now();
   return new Promise((resolve) => {
-    const fn = (on as unknown as Record<string, grpc.requestCallback<Reply> & CallableFunction>)[method] as (
+    const fn = (on as unknown as Record<string, unknown>)[method] as (
       req: { name: string },
       md: grpc.Metadata,
       opts: grpc.CallOptions,

@@ -22,7 +22,15 @@ import { createServer as createNet, type Socket } from 'node:net';
  */
 export async function upstreamDual(): Promise<{ port: number; hits: () => number; close(): Promise<void> }> {
   let hits = 0;
-  const handle = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void => {
+  /** What the handler uses of a response, common to `node:http` and the `node:http2` compatibility API. */
+  interface Res {
+    setHeader(name: string, value: string): unknown;
+    write(chunk: string): unknown;
+    addTrailers(headers: Record<string, string>): void;
+    end(chunk?: string): unknown;
+  }
+  const handle = (req: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): void => {
+    const res = response as unknown as Res;
     hits++;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -45,4 +45,24 @@ describe('proxy.toxic params with HTTP toxics', () => {
     expect(text).toMatch(/RE2/);
     expect(parseParams(driver, { type: 'http_delay', attributes: { delay: 100 } })).toBeDefined();
   });
+
+  it('checks the attributes of every built-in toxic (gRPC, TLS, UDP, bytes) and lets other types through', () => {
+    const driver = { kind: 'proxy.toxic', params: toxicParams };
+    const refused = (params: Parameters<typeof parseParams>[1]): string => {
+      try {
+        parseParams(driver, params);
+      } catch (e) {
+        return JSON.stringify(e, Object.getOwnPropertyNames(e)) + String(e);
+      }
+      return '';
+    };
+    expect(refused({ type: 'grpc_status', attributes: { code: 'UNAVAILBLE' } })).toMatch(
+      /did you mean \\?"UNAVAILABLE\\?"/,
+    );
+    expect(refused({ type: 'tls_version', attributes: { version: 'SSLv3' } })).toMatch(/TLSv1 or TLSv1.1/);
+    expect(refused({ type: 'latency', attributes: { latency: 'slow' } })).toMatch(/latency must be an integer/);
+    expect(refused({ type: 'grpc_delay', attributes: { delay: 50, method: 'SayHello' } })).toBe('');
+    // A toxic type turbulence does not ship (a real Toxiproxy may have its own) is not second-guessed.
+    expect(refused({ type: 'my_custom_toxic', attributes: { anything: 1 } })).toBe('');
+  });
 });

@@ -9,7 +9,8 @@
  *   no leaks     once the requests are done and their connections closed, no timer and no socket is left
  *   replay       the same seed selects the same requests (toxicity 0.5)
  *
- * A meta-test fails when an HTTP toxic is registered without a case here.
+ * Each case runs over HTTP/1.1 (undici) and HTTP/2 with prior knowledge (node:http2). A meta-test fails when an
+ * HTTP toxic is registered without a case here.
  */
 import { Client } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { ProxyClient } from '../../src/proxy/index.js';
 import { builtinToxics } from '../../src/proxy/toxics/index.js';
 import { eventually } from '../support/eventually.js';
 import { cleanup, proxyServer } from './helpers.js';
+import { h2get, h2session } from './h2-support.js';
 import { upstreamHttp } from './http-support.js';
 
 let upstream: Awaited<ReturnType<typeof upstreamHttp>>;
@@ -48,6 +50,55 @@ async function get(base: string, path: string, client?: Client): Promise<Seen> {
     if (!client) await own.destroy();
   }
 }
+
+/** A client connection of one transport; `get` never throws (an error is an outcome). */
+interface Conn {
+  get(path: string, headers?: Record<string, string>): Promise<Seen>;
+  close(): Promise<void>;
+}
+
+/** The same contract over HTTP/1.1 (undici) and over HTTP/2 with prior knowledge (node:http2). */
+const TRANSPORTS: [string, (base: string) => Conn][] = [
+  [
+    'HTTP/1.1',
+    (base) => {
+      const client = new Client(base);
+      return {
+        get: async (path, headers = {}) => {
+          const start = performance.now();
+          try {
+            const res = await client.request({ path, method: 'GET', headers, headersTimeout: 5000, bodyTimeout: 5000 });
+            const body = await res.body.text();
+            return { status: res.statusCode, headers: res.headers, body, ms: performance.now() - start };
+          } catch (err) {
+            const e = err as { code?: string; message: string };
+            return { status: 0, headers: {}, body: '', ms: performance.now() - start, error: e.code ?? e.message };
+          }
+        },
+        close: () => client.destroy(),
+      };
+    },
+  ],
+  [
+    'h2c',
+    (base) => {
+      const session = h2session(base);
+      return {
+        get: async (path, headers = {}) => {
+          const seen = await h2get(session, path, headers);
+          return {
+            status: seen.status,
+            headers: seen.headers,
+            body: seen.body,
+            ms: seen.ms,
+            ...(seen.error ? { error: seen.error } : {}),
+          };
+        },
+        close: () => Promise.resolve(void session.destroy()),
+      };
+    },
+  ],
+];
 
 interface HttpCase {
   /** The attributes `{}` turns into, or the 400 it gets. */
@@ -113,104 +164,108 @@ describe('HTTP toxic contract', () => {
     );
   });
 
-  describe.each(Object.entries(CASES))('%s', (type, c) => {
-    const path = c.path ?? '/echo';
-    const add = (api: ProxyClient, name: string, toxicity: number, extra: Record<string, unknown> = {}) =>
-      api.addToxic('web', {
-        name,
-        type,
-        toxicity,
-        stream: c.stream ?? 'downstream',
-        attributes: { ...c.effect, ...extra },
-      });
-
-    it('fills in its defaults (or names the attribute it needs)', async () => {
-      const { api } = await setup();
-      if ('refused' in c.defaults) {
-        await expect(api.addToxic('web', { name: 'd', type, attributes: {} })).rejects.toThrow(c.defaults.refused);
-      } else {
-        const t = await api.addToxic('web', { name: 'd', type, attributes: {} });
-        expect(t.attributes).toEqual(c.defaults);
-      }
-    });
-
-    it('toxicity 0 has no effect; toxicity 1 shows on a real request', async () => {
-      const { api, base } = await setup();
-      expect(c.fired(await get(base, path))).toBe(false);
-      await add(api, 't', 0);
-      expect(c.fired(await get(base, path))).toBe(false);
-      await api.updateToxic('web', 't', { toxicity: 1 });
-      expect(c.fired(await get(base, path))).toBe(true);
-    });
-
-    it('applies only to requests its match attributes select', async () => {
-      const { api, base } = await setup();
-      await add(api, 'm', 1, { method: 'GET', path: '/echo*', header: 'X-Tenant: blue*', query: 'v=/^[0-9]+$/' });
-      const matching = async (headers: Record<string, string>, q: string) => {
-        const client = new Client(base);
+  describe.each(TRANSPORTS)('over %s', (_name, open) => {
+    describe.each(Object.entries(CASES))('%s', (type, c) => {
+      const path = c.path ?? '/echo';
+      const add = (api: ProxyClient, name: string, toxicity: number, extra: Record<string, unknown> = {}) =>
+        api.addToxic('web', {
+          name,
+          type,
+          toxicity,
+          stream: c.stream ?? 'downstream',
+          attributes: { ...c.effect, ...extra },
+        });
+      /** One request on a fresh connection. */
+      const once = async (base: string, p: string, headers: Record<string, string> = {}) => {
+        const conn = open(base);
         try {
-          const start = performance.now();
-          const res = await client
-            .request({ path: `${path}?${q}`, method: 'GET', headers })
-            .catch((err: { code?: string }) => ({ error: err.code ?? 'error' }) as const);
-          if ('error' in res) return c.fired({ status: 0, headers: {}, body: '', ms: 0, error: res.error });
-          const body = await res.body.text();
-          return c.fired({ status: res.statusCode, headers: res.headers, body, ms: performance.now() - start });
+          return await conn.get(p, headers);
         } finally {
-          await client.destroy();
+          await conn.close();
         }
       };
-      expect(await matching({ 'x-tenant': 'blue-7' }, 'v=12')).toBe(true);
-      expect(await matching({ 'x-tenant': 'red' }, 'v=12')).toBe(false);
-      expect(await matching({ 'x-tenant': 'blue' }, 'v=x')).toBe(false);
-      expect(await matching({}, 'v=1')).toBe(false);
-    });
 
-    it('is removed live: the next request on the same kept-alive connection is untouched', async () => {
-      const { api, base } = await setup();
-      const client = new Client(base);
-      try {
-        expect(c.fired(await get(base, path, client))).toBe(false);
-        await add(api, 'r', 1, { path: '/nothing' }); // on the connection, matching nothing
-        expect(c.fired(await get(base, path, client))).toBe(false);
-        await api.updateToxic('web', 'r', { attributes: { path: '' } });
-        await api.removeToxic('web', 'r');
-        const [before] = await api.connections('web');
-        expect(c.fired(await get(base, path, client))).toBe(false);
-        expect((await api.connections('web'))[0]?.id).toBe(before?.id);
-      } finally {
-        await client.destroy();
-      }
-    });
+      it('fills in its defaults (or names the attribute it needs)', async () => {
+        const { api } = await setup();
+        if ('refused' in c.defaults) {
+          await expect(api.addToxic('web', { name: 'd', type, attributes: {} })).rejects.toThrow(c.defaults.refused);
+        } else {
+          const t = await api.addToxic('web', { name: 'd', type, attributes: {} });
+          expect(t.attributes).toEqual(c.defaults);
+        }
+      });
 
-    it('leaves no timer and no socket behind once its requests are done', async () => {
-      const { api, base } = await setup();
-      await add(api, 'l', 1);
-      const before = resources();
-      await get(base, path);
-      await get(base, path);
-      expect(
-        await eventually(() => {
-          const now = resources();
-          return now.timers <= before.timers && now.sockets <= before.sockets;
-        }, 5000),
-      ).toBe(true);
-    });
+      it('toxicity 0 has no effect; toxicity 1 shows on a real request', async () => {
+        const { api, base } = await setup();
+        expect(c.fired(await once(base, path))).toBe(false);
+        await add(api, 't', 0);
+        expect(c.fired(await once(base, path))).toBe(false);
+        await api.updateToxic('web', 't', { toxicity: 1 });
+        expect(c.fired(await once(base, path))).toBe(true);
+      });
 
-    it('replays its per-request choices from the seed', async () => {
-      const decisions = async (seed: number) => {
-        const { api, base } = await setup(seed);
-        await api.addToxic('web', { name: 'r', type, toxicity: 0.5, attributes: { ...c.effect, path: '/nothing' } });
-        const client = new Client(base);
-        for (let i = 0; i < 8; i++) await get(base, `/x${i}`, client);
-        const [conn] = (await api.connections('web')) as unknown as { requests: { toxics: { draw: number }[] }[] }[];
-        await client.destroy();
-        return conn?.requests.map((r) => r.toxics[0]?.draw);
-      };
-      const first = await decisions(11);
-      expect(first).toHaveLength(8);
-      expect(await decisions(11)).toEqual(first);
-      expect(await decisions(12)).not.toEqual(first);
+      it('applies only to requests its match attributes select', async () => {
+        const { api, base } = await setup();
+        await add(api, 'm', 1, { method: 'GET', path: '/echo*', header: 'X-Tenant: blue*', query: 'v=/^[0-9]+$/' });
+        const matching = async (headers: Record<string, string>, q: string) =>
+          c.fired(await once(base, `${path}?${q}`, headers));
+        expect(await matching({ 'x-tenant': 'blue-7' }, 'v=12')).toBe(true);
+        expect(await matching({ 'x-tenant': 'red' }, 'v=12')).toBe(false);
+        expect(await matching({ 'x-tenant': 'blue' }, 'v=x')).toBe(false);
+        expect(await matching({}, 'v=1')).toBe(false);
+      });
+
+      it('is removed live: the next request on the same kept-alive connection is untouched', async () => {
+        const { api, base } = await setup();
+        const conn = open(base);
+        try {
+          expect(c.fired(await conn.get(path))).toBe(false);
+          await add(api, 'r', 1, { path: '/nothing' }); // on the connection, matching nothing
+          expect(c.fired(await conn.get(path))).toBe(false);
+          await api.updateToxic('web', 'r', { attributes: { path: '' } });
+          await api.removeToxic('web', 'r');
+          const [before] = await api.connections('web');
+          expect(c.fired(await conn.get(path))).toBe(false);
+          expect((await api.connections('web'))[0]?.id).toBe(before?.id);
+        } finally {
+          await conn.close();
+        }
+      });
+
+      it('leaves no timer and no socket behind once its requests are done', async () => {
+        const { api, base } = await setup();
+        await add(api, 'l', 1);
+        const before = resources();
+        await once(base, path);
+        await once(base, path);
+        expect(
+          await eventually(() => {
+            const now = resources();
+            return now.timers <= before.timers && now.sockets <= before.sockets;
+          }, 5000),
+        ).toBe(true);
+      });
+
+      it('replays its per-request choices from the seed', async () => {
+        const decisions = async (seed: number) => {
+          const { api, base } = await setup(seed);
+          await api.addToxic('web', {
+            name: 'r',
+            type,
+            toxicity: 0.5,
+            attributes: { ...c.effect, path: '/nothing' },
+          });
+          const conn = open(base);
+          for (let i = 0; i < 8; i++) await conn.get(`/x${i}`);
+          const [info] = (await api.connections('web')) as unknown as { requests: { toxics: { draw: number }[] }[] }[];
+          await conn.close();
+          return info?.requests.map((r) => r.toxics[0]?.draw);
+        };
+        const first = await decisions(11);
+        expect(first).toHaveLength(8);
+        expect(await decisions(11)).toEqual(first);
+        expect(await decisions(12)).not.toEqual(first);
+      });
     });
   });
 });

@@ -9,7 +9,7 @@
  */
 import { once } from 'node:events';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as h2connect } from 'node:http2';
 import { createServer as createHttpsServer, request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProxyClient } from '../../src/proxy/index.js';
 import { issueLeaf, newAuthority, testCa, type KeyPair } from '../../src/proxy/tls/ca.js';
+import { runCli } from '../support/cli.js';
 import { cleanup, http, portOf, proxyServer } from './helpers.js';
 
 const home = mkdtempSync(join(tmpdir(), 'tb-mtls-'));
@@ -144,6 +145,44 @@ describe('mTLS', () => {
     } finally {
       session.destroy();
     }
+  });
+
+  it('`proxy create --tls-client-auth/--tls-client-ca/--tls-upstream-cert/--tls-upstream-key` from the CLI', async () => {
+    const dir = mkdtempSync(join(home, 'pem-'));
+    const [caFile, certFile, keyFile] = ['ca.pem', 'cert.pem', 'key.pem'].map((f) => join(dir, f)) as [
+      string,
+      string,
+      string,
+    ];
+    writeFileSync(caFile, clientCaPem);
+    writeFileSync(certFile, proxyIdentity.cert);
+    writeFileSync(keyFile, proxyIdentity.key);
+    const base = ['proxy', 'create', 'cli', '-l', '127.0.0.1:0', '-u', `127.0.0.1:${upstreamPort}`, '--url', apiUrl];
+    const created = await runCli([
+      ...base,
+      '--protocol',
+      'http',
+      '--tls-terminate',
+      '--tls-client-auth',
+      'require',
+      '--tls-client-ca',
+      caFile,
+      '--tls-upstream',
+      '--tls-upstream-cert',
+      certFile,
+      '--tls-upstream-key',
+      keyFile,
+    ]);
+    expect(created.code).toBe(0);
+    const p = await api.get('cli');
+    expect(p.tls).toMatchObject({ clientAuth: 'require', clientCa: 'custom', upstreamCert: 'custom' });
+    expect(await get(portOf(p.listen), alice)).toMatch(/^turbulence-proxy Hash=/);
+    const typo = await runCli([...base, '--tls-terminate', '--tls-client-auth', 'requir']);
+    expect(typo.code).toBe(2);
+    expect(typo.out).toMatch(/did you mean "require"/);
+    const missing = await runCli([...base, '--tls-terminate', '--tls-client-ca', join(dir, 'nope.pem')]);
+    expect(missing.code).toBe(2);
+    expect(missing.out).toMatch(/--tls-client-ca .*nope\.pem: ENOENT/);
   });
 
   it('refuses bad mTLS options with 400, the field and the fix', async () => {

@@ -4,12 +4,15 @@
 import { z } from 'zod';
 import { DEFAULT_PROXY_URL, proxyQuerySchema } from '../../targets/queries.js';
 import type { KindSchema } from '../kind-schema.js';
-import { httpToxics } from '../../proxy/http/toxics/index.js';
+import { builtinToxics } from '../../proxy/toxics/index.js';
 
 export { DEFAULT_PROXY_URL, proxyQuerySchema };
 
-/** The HTTP toxics by type: their attributes are checked when the experiment is validated, not only at inject. */
-const httpByType = new Map(httpToxics.map((t) => [t.type, t]));
+/**
+ * The built-in toxics by type (pure modules: their names and zod attribute schemas): their attributes are checked
+ * when the experiment is validated, not only at inject. Other types pass (a real Toxiproxy may have its own).
+ */
+const builtinByType = new Map(builtinToxics.map((t) => [t.type, t]));
 
 /** Params of `proxy.toxic`. */
 export const toxicParams = z
@@ -20,7 +23,10 @@ export const toxicParams = z
      * grpc_delay; on TLS-terminating proxies
      * tls_expired, tls_wrong_host, ...; on udp proxies udp_drop, udp_delay, ... (see docs/proxy.md).
      */
-    type: z.string().min(1),
+    type: z
+      .string()
+      .min(1)
+      .meta({ examples: builtinToxics.map((t) => t.type), description: 'toxic type (docs/proxy.md lists each)' }),
     stream: z.enum(['upstream', 'downstream']).default('downstream'),
     toxicity: z.number().min(0).max(1).default(1),
     /** The toxic's attributes; `headers` of http_status may be an object of strings. */
@@ -32,9 +38,9 @@ export const toxicParams = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    const http = httpByType.get(p.type);
-    if (!http) return;
-    const parsed = http.attributes.safeParse(p.attributes);
+    const type = builtinByType.get(p.type);
+    if (!type) return;
+    const parsed = type.attributes.safeParse(p.attributes);
     if (parsed.success) return;
     for (const issue of parsed.error.issues) {
       ctx.addIssue({ code: 'custom', path: ['attributes', ...issue.path.map(String)], message: issue.message });

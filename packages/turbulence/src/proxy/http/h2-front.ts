@@ -79,8 +79,9 @@ export class H2Front {
     this.h1 = h1;
     this.server = createServer({ maxSessionMemory: 32 });
     this.server.on('stream', this.onStream);
-    this.server.on('session', (session) => session.on('error', () => {}));
-    this.server.on('sessionError', () => {});
+    // A client that breaks the protocol (bad frames, bad HPACK, flow-control abuse) gets a GOAWAY and its
+    // connection closed by nghttp2; the error is counted as a client error, as for malformed HTTP/1.1.
+    this.server.on('sessionError', () => void this.host.http.errors.client++);
   }
 
   /** Starts an HTTP/2 session on a client socket (its preface may already be unshifted back into it). */

@@ -20,6 +20,8 @@ import type { ToxicRecord } from '../toxic-record.js';
 import type { Datagram, UdpToxicType } from './toxics.js';
 
 const IDLE_MS = 60_000;
+/** Datagrams a session holds while its socket connects (more are dropped, as a full socket buffer would). */
+const MAX_PENDING = 256;
 
 /** What the UDP front end needs from its proxy. */
 export interface UdpHost {
@@ -41,6 +43,9 @@ class Session {
   closed = false;
   readonly key: string;
   readonly timers = new Set<NodeJS.Timeout>();
+  /** The session socket is connected to the upstream; until then datagrams wait in `pending`. */
+  connected = false;
+  readonly pending: Buffer[] = [];
 
   constructor(id: number, client: { address: string; port: number }, socket: Socket, seed: number) {
     this.id = id;
@@ -122,8 +127,12 @@ export class UdpFront {
       session = new Session(++this.nextId, { address: from.address, port: from.port }, socket, this.seed);
       const s = session;
       socket.on('error', () => this.end(s));
-      socket.on('message', (reply: Buffer, rinfo: { port: number }) => {
-        if (rinfo.port === target.port) this.pass(s, 'downstream', reply);
+      // A connected socket: the kernel keeps only the upstream's replies, and a send needs no address lookup
+      // and no route lookup. Datagrams sent before the connect completes wait in `pending`.
+      socket.on('message', (reply: Buffer) => this.pass(s, 'downstream', reply));
+      socket.connect(target.port, target.host, () => {
+        s.connected = true;
+        for (const data of s.pending.splice(0)) if (!s.closed) socket.send(data);
       });
       this.sessions.set(key, session);
     }
@@ -158,8 +167,9 @@ export class UdpFront {
   private send(session: Session, direction: Direction, data: Buffer): void {
     this.host.totals(direction).sent += data.length;
     if (direction === 'downstream') return this.listener.send(data, session.client.port, session.client.address);
-    const target = this.target as { host: string; port: number };
-    if (!session.closed) session.socket.send(data, target.port, target.host);
+    if (session.closed) return;
+    if (session.connected) session.socket.send(data);
+    else if (session.pending.length < MAX_PENDING) session.pending.push(data);
   }
 
   private end(session: Session): void {

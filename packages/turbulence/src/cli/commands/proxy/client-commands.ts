@@ -1,5 +1,7 @@
 /** `turbulence proxy list|create|delete|toggle|inspect`: toxiproxy-cli's proxy commands. */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { ErrorCodes, TurbulenceError } from '../../../core/errors.js';
 import type { ToxicJson } from '../../../proxy/toxic-record.js';
 import { PROTOCOLS } from '../../../proxy/protocol.js';
 import { parseChoice } from '../../parse.js';
@@ -17,6 +19,24 @@ interface CreateFlags extends ServerFlags {
   tlsTerminate?: boolean;
   tlsUpstream?: boolean;
   verifyUpstream: boolean;
+  tlsClientAuth?: string;
+  tlsClientCa?: string;
+  tlsUpstreamCert?: string;
+  tlsUpstreamKey?: string;
+}
+
+/** Reads a PEM file a flag names; a missing or unreadable file is a usage error (exit 2) naming the flag. */
+function pemFile(flag: string, file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new TurbulenceError(
+      ErrorCodes.USAGE,
+      `${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { hint: 'pass the path of a PEM file' },
+    );
+  }
 }
 
 /** Registers `proxy list`, `create`, `delete`, `toggle` and `inspect`. */
@@ -37,20 +57,38 @@ export function registerClientCommands(proxy: Command): void {
     .requiredOption('-u, --upstream <addr>', 'upstream host:port')
     .option(
       '--protocol <protocol>',
-      'what the proxy understands: tcp (bytes, the default), http (HTTP/1.1 requests: http_* toxics), udp (datagrams: udp_* toxics)',
+      'what the proxy understands: tcp (bytes, the default), http (HTTP/1.1 and HTTP/2 requests, gRPC: http_* and grpc_* toxics), udp (datagrams: udp_* toxics)',
     )
     .option('--tls-terminate', 'accept TLS from clients (a certificate from the test CA: `turbulence proxy ca`)')
     .option('--tls-upstream', 'speak TLS to the upstream')
     .option('--no-verify-upstream', 'with --tls-upstream: accept any upstream certificate')
+    .option(
+      '--tls-client-auth <mode>',
+      'with --tls-terminate, mTLS: none (default), request or require a client certificate',
+    )
+    .option('--tls-client-ca <file>', 'PEM file of the CAs client certificates must chain to (default: the test CA)')
+    .option('--tls-upstream-cert <file>', 'with --tls-upstream: PEM client certificate to present to the upstream')
+    .option('--tls-upstream-key <file>', 'with --tls-upstream-cert: its PEM private key')
     .action(async (name: string, flags: CreateFlags) => {
-      const tls =
-        flags.tlsTerminate || flags.tlsUpstream
-          ? {
-              terminate: Boolean(flags.tlsTerminate),
-              upstream: Boolean(flags.tlsUpstream),
-              verifyUpstream: flags.verifyUpstream,
-            }
-          : undefined;
+      const clientAuth =
+        flags.tlsClientAuth === undefined
+          ? undefined
+          : parseChoice('--tls-client-auth', flags.tlsClientAuth, ['none', 'request', 'require'] as const);
+      const clientCa = pemFile('--tls-client-ca', flags.tlsClientCa);
+      const upstreamCert = pemFile('--tls-upstream-cert', flags.tlsUpstreamCert);
+      const upstreamKey = pemFile('--tls-upstream-key', flags.tlsUpstreamKey);
+      const anyTls = [flags.tlsTerminate, flags.tlsUpstream, clientAuth, clientCa, upstreamCert, upstreamKey];
+      const tls = anyTls.some((v) => v !== undefined && v !== false)
+        ? {
+            terminate: Boolean(flags.tlsTerminate),
+            upstream: Boolean(flags.tlsUpstream),
+            verifyUpstream: flags.verifyUpstream,
+            ...(clientAuth ? { clientAuth } : {}),
+            ...(clientCa ? { clientCa } : {}),
+            ...(upstreamCert ? { upstreamCert } : {}),
+            ...(upstreamKey ? { upstreamKey } : {}),
+          }
+        : undefined;
       const protocol = flags.protocol === undefined ? undefined : parseChoice('--protocol', flags.protocol, PROTOCOLS);
       const created = await call(flags.url, () =>
         clientFor(flags).createProxy({
