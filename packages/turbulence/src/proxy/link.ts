@@ -110,11 +110,12 @@ export class Link implements Sink {
     this.source = source;
     this.dest = dest;
     this.totals = totals;
-    // Shared listeners find their link in a WeakMap (no three closures per link: idle memory, issue 24). Not a
-    // property on the socket: adding one changes every socket's hidden class and slows Node's stream code.
+    // 'data' keeps its own closure: a shared listener looking its link up costs 1.5× the CPU per MB (measured,
+    // bench/RESULTS.md, issue 24). The rare 'end' and 'drain' share one function each and find their link in a
+    // WeakMap (less memory per idle connection; not a property on the socket, which changes its hidden class).
     readers.set(source, this);
     writers.set(dest, this);
-    source.on('data', onData);
+    source.on('data', this.onData);
     source.on('end', onEnd);
     dest.on('drain', onDrain);
   }
@@ -192,8 +193,7 @@ export class Link implements Sink {
     this.source.pause();
   }
 
-  /** A chunk from the source. */
-  data(data: Buffer): void {
+  private readonly onData = (data: Buffer): void => {
     this.bytes.received += data.length;
     this.totals.received += data.length;
     const first = this.first;
@@ -206,7 +206,7 @@ export class Link implements Sink {
     this.held += data.length;
     first.write(data, this.timed ? performance.now() : 0);
     if (this.held > HIGH_WATER) this.source.pause();
-  }
+  };
 
   /** The source ended. */
   sourceEnded(): void {
@@ -225,9 +225,6 @@ export class Link implements Sink {
 const readers = new WeakMap<Socket, Link>();
 const writers = new WeakMap<Socket, Link>();
 
-function onData(this: Socket, data: Buffer): void {
-  readers.get(this)?.data(data);
-}
 function onEnd(this: Socket): void {
   readers.get(this)?.sourceEnded();
 }
