@@ -63,8 +63,9 @@ export class Connection implements LinkOwner {
     this.client = client;
     this.id = id;
     this.seed = deriveSeed(proxySeed, `connection:${id}`);
-    // Shared listeners find the connection through the socket: no closures per connection (idle memory).
-    (client as OwnedSocket)[CONNECTION] = this;
+    // Shared listeners find the connection in a WeakMap: no closures per connection (idle memory), and no
+    // property added to the socket (that would change its hidden class and slow Node's stream code).
+    owners.set(client, this);
     client.on('error', onError);
     client.on('close', onClientClose);
   }
@@ -153,7 +154,7 @@ export class Connection implements LinkOwner {
       : connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
     this.upstream = upstream;
     upstream.setTimeout(DIAL_TIMEOUT_MS, () => upstream.destroy());
-    (upstream as OwnedSocket)[CONNECTION] = this;
+    owners.set(upstream, this);
     upstream.on('error', onError);
     upstream.on('close', onUpstreamClose);
     upstream.once(secure ? 'secureConnect' : 'connect', () => {
@@ -187,18 +188,15 @@ export class Connection implements LinkOwner {
   }
 }
 
-const CONNECTION = Symbol('turbulence.connection');
-/** A client or upstream socket with the connection it belongs to. */
-interface OwnedSocket extends Socket {
-  [CONNECTION]: Connection;
-}
+/** The connection each client and upstream socket belongs to. */
+const owners = new WeakMap<Socket, Connection>();
 
-function onError(this: OwnedSocket): void {
-  this[CONNECTION].destroy();
+function onError(this: Socket): void {
+  owners.get(this)?.destroy();
 }
-function onClientClose(this: OwnedSocket, hadError: boolean): void {
-  this[CONNECTION].clientClosed(hadError);
+function onClientClose(this: Socket, hadError: boolean): void {
+  owners.get(this)?.clientClosed(hadError);
 }
-function onUpstreamClose(this: OwnedSocket, hadError: boolean): void {
-  this[CONNECTION].upstreamClosed(hadError);
+function onUpstreamClose(this: Socket, hadError: boolean): void {
+  owners.get(this)?.upstreamClosed(hadError);
 }

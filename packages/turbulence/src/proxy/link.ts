@@ -110,10 +110,12 @@ export class Link implements Sink {
     this.source = source;
     this.dest = dest;
     this.totals = totals;
-    // Shared listeners find their link through the socket (no three closures per link: idle memory, issue 24).
-    (source as LinkedSocket)[READER] = this;
-    (dest as LinkedSocket)[WRITER] = this;
-    source.on('data', onData);
+    // 'data' keeps its own closure: a shared listener looking its link up costs 1.5× the CPU per MB (measured,
+    // bench/RESULTS.md, issue 24). The rare 'end' and 'drain' share one function each and find their link in a
+    // WeakMap (less memory per idle connection; not a property on the socket, which changes its hidden class).
+    readers.set(source, this);
+    writers.set(dest, this);
+    source.on('data', this.onData);
     source.on('end', onEnd);
     dest.on('drain', onDrain);
   }
@@ -191,8 +193,7 @@ export class Link implements Sink {
     this.source.pause();
   }
 
-  /** A chunk from the source. */
-  data(data: Buffer): void {
+  private readonly onData = (data: Buffer): void => {
     this.bytes.received += data.length;
     this.totals.received += data.length;
     const first = this.first;
@@ -205,7 +206,7 @@ export class Link implements Sink {
     this.held += data.length;
     first.write(data, this.timed ? performance.now() : 0);
     if (this.held > HIGH_WATER) this.source.pause();
-  }
+  };
 
   /** The source ended. */
   sourceEnded(): void {
@@ -220,20 +221,13 @@ export class Link implements Sink {
   }
 }
 
-const READER = Symbol('turbulence.link.reader');
-const WRITER = Symbol('turbulence.link.writer');
-/** A socket with the link that reads it and the link that writes to it. */
-interface LinkedSocket extends Socket {
-  [READER]: Link;
-  [WRITER]: Link;
-}
+/** The link that reads each socket, and the link that writes to it. */
+const readers = new WeakMap<Socket, Link>();
+const writers = new WeakMap<Socket, Link>();
 
-function onData(this: LinkedSocket, data: Buffer): void {
-  this[READER].data(data);
+function onEnd(this: Socket): void {
+  readers.get(this)?.sourceEnded();
 }
-function onEnd(this: LinkedSocket): void {
-  this[READER].sourceEnded();
-}
-function onDrain(this: LinkedSocket): void {
-  this[WRITER].drained();
+function onDrain(this: Socket): void {
+  writers.get(this)?.drained();
 }
