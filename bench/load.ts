@@ -6,8 +6,10 @@
  *
  *   npm run build && flock /tmp/tb-bench.lock npx tsx bench/load.ts [--quick]
  *
- * The target is a minimal Node HTTP server in a process of its own. Each measure runs 3 times (1 with --quick)
- * and keeps the best, for both tools alike.
+ * The target is a minimal Node HTTP server in a process of its own. The tools take turns (autocannon, then
+ * turbulence with 1 and with 2 threads, then a thread that only spins, as the event-loop baseline) for 5 rounds
+ * (1 with --quick): each ratio compares runs a few seconds apart, and the table shows medians over the rounds,
+ * so a burst of load from other processes moves one round, not one tool. Under 5 minutes in all.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,11 +22,11 @@ import type { EngineConfig } from '../packages/turbulence/dist/faults/load/engin
 
 /** autocannon ships no types: the part of its API this bench calls. */
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: object) => Promise<{
-  requests: { average: number };
+  requests: { average: number; total: number };
 }>;
 
 const quick = process.argv.includes('--quick');
-const RUNS = quick ? 1 : 3;
+const RUNS = quick ? 1 : 5;
 const SECONDS = quick ? 2 : 5;
 const CONNECTIONS = 50;
 
@@ -41,14 +43,26 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${port}/`, child };
 }
 
-async function cannon(url: string, close: boolean): Promise<number> {
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    ...(close ? { headers: { connection: 'close' } } : {}),
-  });
-  return result.requests.average;
+/** CPU time of this process (all its threads) per request, µs: steadier than rates on a shared machine. */
+async function cpuPer<T>(fn: () => Promise<T>, count: (t: T) => number): Promise<{ out: T; cpu: number }> {
+  const before = process.cpuUsage();
+  const out = await fn();
+  const used = process.cpuUsage(before);
+  return { out, cpu: (used.user + used.system) / Math.max(1, count(out)) };
+}
+
+async function cannon(url: string, close: boolean): Promise<{ rps: number; cpu: number }> {
+  const { out, cpu } = await cpuPer(
+    () =>
+      autocannon({
+        url,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        ...(close ? { headers: { connection: 'close' } } : {}),
+      }),
+    (r) => r.requests.total,
+  );
+  return { rps: out.requests.average, cpu };
 }
 
 function config(url: string, requests: number, keepAlive: boolean): EngineConfig {
@@ -73,9 +87,17 @@ async function turbulence(url: string, rps: number, keepAlive: boolean, threads:
   const requests = Math.round(rps * SECONDS);
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
-  const out = await runLoad(config(url, requests, keepAlive), threads, new AbortController().signal);
+  const { out, cpu } = await cpuPer(
+    () => runLoad(config(url, requests, keepAlive), threads, new AbortController().signal),
+    (o) => o.attempts as number,
+  );
   delay.disable();
-  return { rps: out.requestsPerSecond as number, loopP99: delay.percentile(99) / 1e6, loopMax: delay.max / 1e6 };
+  return {
+    rps: out.requestsPerSecond as number,
+    cpu,
+    loopP99: delay.percentile(99) / 1e6,
+    loopMax: delay.max / 1e6,
+  };
 }
 
 /**
@@ -92,13 +114,10 @@ async function spinningThread(): Promise<{ loopP99: number; loopMax: number }> {
   return { loopP99: delay.percentile(99) / 1e6, loopMax: delay.max / 1e6 };
 }
 
-const best = async <T>(fn: () => Promise<T>, key: (t: T) => number): Promise<T> => {
-  let top: T | undefined;
-  for (let i = 0; i < RUNS; i += 1) {
-    const r = await fn();
-    if (top === undefined || key(r) > key(top)) top = r;
-  }
-  return top!;
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
 const server = await startServer();
@@ -106,36 +125,60 @@ try {
   const load = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-  const rows: string[] = [];
-  for (const [label, close] of [
+  type Row = {
+    ac: number[];
+    rps: number[];
+    ratio: number[];
+    acCpu: number[];
+    cpu: number[];
+    p99: number[];
+    max: number[];
+  };
+  const rows = new Map<string, Row>();
+  const row = (key: string): Row => {
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = { ac: [], rps: [], ratio: [], acCpu: [], cpu: [], p99: [], max: [] }));
+    return r;
+  };
+  const measures = [
     ['requests/s, keep-alive', false],
     ['new connections/s (one per request)', true],
-  ] as const) {
-    const ac = await best(
-      () => cannon(server.url, close),
-      (x) => x,
-    );
-    for (const threads of [1, 2]) {
-      const t = await best(
-        () => turbulence(server.url, ac, !close, threads),
-        (x) => x.rps,
-      );
-      rows.push(
-        `| ${label} | ${Math.round(ac)} | ${threads} | ${t.rps} | ${(t.rps / ac).toFixed(2)}× | ${t.loopP99.toFixed(1)} ms | ${t.loopMax.toFixed(1)} ms |`,
-      );
+  ] as const;
+  for (let round = 0; round < RUNS; round += 1) {
+    for (const [label, close] of measures) {
+      const ac = await cannon(server.url, close);
+      for (const threads of [1, 2]) {
+        const t = await turbulence(server.url, ac.rps, !close, threads);
+        const r = row(`${label} | ${threads}`);
+        r.ac.push(ac.rps);
+        r.rps.push(t.rps);
+        r.ratio.push(t.rps / ac.rps);
+        r.acCpu.push(ac.cpu);
+        r.cpu.push(t.cpu);
+        r.p99.push(t.loopP99);
+        r.max.push(t.loopMax);
+      }
     }
+    const spin = await spinningThread();
+    const r = row('baseline: a worker thread that only spins | 1');
+    r.p99.push(spin.loopP99);
+    r.max.push(spin.loopMax);
   }
-  const spin = await spinningThread();
-  rows.push(
-    `| baseline: a worker thread that only spins | – | 1 | – | – | ${spin.loopP99.toFixed(1)} ms | ${spin.loopMax.toFixed(1)} ms |`,
-  );
+  const lines = [...rows].map(([key, r]) => {
+    const [label, threads] = key.split(' | ');
+    const figures =
+      r.ac.length > 0
+        ? `${Math.round(median(r.ac))} | ${threads} | ${Math.round(median(r.rps))} | ${median(r.ratio).toFixed(2)}× (${Math.min(...r.ratio).toFixed(2)}-${Math.max(...r.ratio).toFixed(2)}) | ${median(r.acCpu).toFixed(1)} / ${median(r.cpu).toFixed(1)} µs`
+        : `– | ${threads} | – | – | –`;
+    return `| ${label} | ${figures} | ${median(r.p99).toFixed(1)} ms | ${Math.max(...r.max).toFixed(1)} ms |`;
+  });
   process.stdout.write(
     `load average before: ${load}; after: ${loadavg()
       .map((l) => l.toFixed(2))
-      .join(' ')}; ${CONNECTIONS} connections, ${SECONDS} s per run, best of ${RUNS}\n\n` +
-      '| measure | autocannon alone | threads | turbulence load.burst | ratio | runner event-loop delay p99 | max |\n' +
-      '| --- | --- | --- | --- | --- | --- | --- |\n' +
-      `${rows.join('\n')}\n`,
+      .join(' ')}; ${CONNECTIONS} connections, ${SECONDS} s per run, medians of ${RUNS} rounds\n\n` +
+      '| measure | autocannon alone | threads | turbulence load.burst | ratio (min-max) | CPU per request, autocannon / turbulence | runner event-loop delay p99 | max |\n' +
+      '| --- | --- | --- | --- | --- | --- | --- | --- |\n' +
+      `${lines.join('\n')}\n`,
   );
 } finally {
   server.child.kill();

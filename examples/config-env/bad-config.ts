@@ -54,7 +54,7 @@ try {
   });
   console.log(`started api (pid ${rec.pid}): ${await probe()}`);
 
-  const steps = [
+  const steps: { kind: string; params: Record<string, string | number> }[] = [
     { kind: 'config.env', params: { name: 'MAX_BODY_BYTES', value: 16 } },
     { kind: 'config.arg', params: { flag: '--mode', value: 'maintenance' } },
     { kind: 'config.env', params: { name: 'MAX_BODY_BYTES', value: 'lots' } },

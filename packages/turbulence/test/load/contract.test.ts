@@ -33,7 +33,7 @@ afterAll(async () => {
 
 const why = {
   'crash-recover':
-    'a load runs in worker threads of the runner and ends with it: nothing outlives a SIGKILL (a reconnect storm killed mid-blip leaves its proxy disabled; its revert, run by recover, enables it again)',
+    'a load runs in worker threads of the runner and ends with it: nothing outlives a SIGKILL (a reconnect storm killed mid-blip leaves its proxy disabled; its revert, run by recover, enables it again: test/load/crash.test.ts)',
 };
 
 function arriving(url: () => string, params: () => ContractTarget['params']): () => Promise<ContractTarget> {

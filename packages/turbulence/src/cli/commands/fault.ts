@@ -41,6 +41,7 @@ Examples:
   $ turbulence fault inject process.kill --target managed=web-1 --param signal=SIGTERM --param restart=true
   $ turbulence fault inject process.stop --target pidfile=/run/app.pid --detach
   $ turbulence fault inject config.set --target path=app.yaml --param key=server.port --param value=9999 --duration 30s
+  $ turbulence fault inject config.env --target managed=api --param name=LOG_LEVEL --param value=trace --duration 30s
   $ turbulence fault inject pod.delete --target namespace=default --target selector=app=web --select one --dry-run
   $ turbulence fault inject node.drain --target name=node-1 --duration 2m
   $ turbulence fault list

@@ -10,7 +10,7 @@
  */
 import { connect as tcpConnect } from 'node:net';
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import { Client, Pool, type Dispatcher } from 'undici';
+import { Client, type Dispatcher } from 'undici';
 import { Rng } from '../../core/rng.js';
 
 /** A backoff as the schema gives it (milliseconds). */
@@ -127,11 +127,13 @@ export async function runEngine(cfg: EngineConfig, ready: () => void): Promise<E
   };
   const http = 'url' in cfg.target ? new URL(cfg.target.url) : undefined;
   const opened = (d: Dispatcher): Dispatcher => d.on('connect', () => (r.connectionsOpened += 1));
-  const pool = http
-    ? (opened(
-        new Pool(http.origin, { connections: cfg.clients, pipelining: 1, connectTimeout: cfg.timeoutMs }),
-      ) as Pool)
-    : undefined;
+  // One undici Client per client loop (a Pool would look for a free connection on every request).
+  const conns: Client[] = [];
+  const connFor = (i: number): Client | undefined => {
+    if (!http) return undefined;
+    conns[i] ??= opened(new Client(http.origin, { pipelining: 1, connectTimeout: cfg.timeoutMs })) as Client;
+    return conns[i];
+  };
 
   // One sweep timer per worker enforces every request's timeout (connect, queue, headers, body), instead of a
   // timer and an AbortSignal per request: those were the engine's largest costs after the socket writes.
@@ -171,7 +173,7 @@ export async function runEngine(cfg: EngineConfig, ready: () => void): Promise<E
           r.requests += 1;
           for (let attempt = 0; ; attempt += 1) {
             try {
-              latency.recordValue(Math.max(1, Math.round(await once(pool))));
+              latency.recordValue(Math.max(1, Math.round(await once(connFor(i)))));
               r.ok += 1;
               break;
             } catch (err) {
@@ -191,7 +193,7 @@ export async function runEngine(cfg: EngineConfig, ready: () => void): Promise<E
   }
   r.elapsedMs = performance.now() - started;
   deadlines.close();
-  await pool?.destroy().catch(() => undefined);
+  await Promise.all(conns.map((c) => c.destroy().catch(() => undefined)));
   return { ...r, latency: encodeIntoCompressedBase64(latency), recovery: encodeIntoCompressedBase64(recovery) };
 }
 
@@ -262,38 +264,43 @@ async function reconnectClients(
   );
 }
 
+/** Something with a deadline that can be aborted. */
+interface Deadline {
+  at: number;
+  abort(err: Error): void;
+}
+
 /**
  * Request timeouts of one worker on one coarse timer: each request registers its deadline; a sweep every
  * quarter of the timeout (at least 10 ms, at most 250 ms) aborts the overdue ones, so a request times out at
  * most a quarter late. The timer is unref'd and runs only while requests are in flight.
  */
 export class Deadlines {
-  private readonly live = new Set<{ at: number; abort: (err: Error) => void }>();
+  private readonly live = new Set<Deadline>();
   private timer: NodeJS.Timeout | undefined;
   private readonly every: number;
 
-  constructor(private readonly timeoutMs: number) {
+  constructor(readonly timeoutMs: number) {
     this.every = Math.min(250, Math.max(10, Math.floor(timeoutMs / 4)));
   }
 
-  /** Registers a request's abort (replaceable later); returns the entry to {@link Deadlines.done} when it ends. */
-  add(abort: (err: Error) => void): { at: number; abort: (err: Error) => void } {
-    const entry = { at: performance.now() + this.timeoutMs, abort };
-    this.live.add(entry);
+  /** Starts watching `d` (its `at` is set from now). */
+  add(d: Deadline): void {
+    d.at = performance.now() + this.timeoutMs;
+    this.live.add(d);
     this.timer ??= setInterval(() => this.sweep(), this.every).unref();
-    return entry;
   }
 
-  done(entry: { at: number; abort: (err: Error) => void } | undefined): void {
-    if (entry) this.live.delete(entry);
+  done(d: Deadline): void {
+    this.live.delete(d);
   }
 
   private sweep(): void {
     const now = performance.now();
-    for (const e of this.live) {
-      if (e.at > now) continue;
-      this.live.delete(e);
-      e.abort(
+    for (const d of this.live) {
+      if (d.at > now) continue;
+      this.live.delete(d);
+      d.abort(
         Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { name: 'TimeoutError', code: 'timeout' }),
       );
     }
@@ -307,40 +314,59 @@ export class Deadlines {
 }
 
 /**
- * One HTTP request through undici's dispatch API with a plain handler: no body stream, no promise per chunk and
- * no AbortSignal (what `request()` costs per call); the body is read and dropped.
+ * One HTTP request as undici's dispatch handler (the plain legacy shape, which undici runs without a wrapper),
+ * and its own deadline: one object per request, no body stream, no AbortSignal, no closures. The body is dropped.
  */
-function httpOnce(via: Dispatcher, request: Dispatcher.DispatchOptions, deadlines: Deadlines): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    let late: Error | undefined;
+class Call implements Dispatcher.DispatchHandler, Deadline {
+  at = 0;
+  private status = 0;
+  private late: Error | undefined;
+  private cancel: ((err: Error) => void) | undefined;
+
+  constructor(
+    private readonly deadlines: Deadlines,
+    private readonly resolve: () => void,
+    private readonly reject: (err: Error) => void,
+  ) {
     // Registered now, so time in the queue and in connect counts; undici's abort exists only from onConnect.
-    const entry = deadlines.add((err) => {
-      late = err;
-      reject(err);
-    });
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect: (abort) => {
-        if (late) abort(late);
-        else entry.abort = abort;
-      },
-      onHeaders: (statusCode) => {
-        status = statusCode;
-        return true;
-      },
-      onData: () => true,
-      onComplete: () => {
-        deadlines.done(entry);
-        if (status >= 400) reject(new HttpStatusError(status));
-        else resolve();
-      },
-      onError: (err) => {
-        deadlines.done(entry);
-        reject(err);
-      },
-    };
-    via.dispatch(request, handler);
-  });
+    deadlines.add(this);
+  }
+
+  abort(err: Error): void {
+    if (this.cancel) return this.cancel(err);
+    this.late = err;
+    this.reject(err);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.late) abort(this.late);
+    else this.cancel = abort;
+  }
+
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode;
+    return true;
+  }
+
+  onData(): boolean {
+    return true;
+  }
+
+  onComplete(): void {
+    this.deadlines.done(this);
+    if (this.status >= 400) this.reject(new HttpStatusError(this.status));
+    else this.resolve();
+  }
+
+  onError(err: Error): void {
+    this.deadlines.done(this);
+    this.reject(err);
+  }
+}
+
+/** One HTTP request through undici's dispatch API; resolves when the response has ended. */
+function httpOnce(via: Dispatcher, request: Dispatcher.DispatchOptions, deadlines: Deadlines): Promise<void> {
+  return new Promise((resolve, reject) => void via.dispatch(request, new Call(deadlines, resolve, reject)));
 }
 
 /** One TCP connection: connect, write the payload and wait for the first byte back (when there is a payload). */
