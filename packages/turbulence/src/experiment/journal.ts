@@ -4,7 +4,7 @@
  * `rollbacks_decision`, `abort`, `strict`, `steady_state_gate`.
  */
 import type { ProbeStatus } from './probe-modes-schema.js';
-import type { LitmusResults } from './formats/verdicts.js';
+import type { LitmusResults } from './formats/verdict-types.js';
 import type { Activity, DryMode, Experiment } from './types.js';
 import type { RollbacksDecision, RunStatus } from './policy.js';
 

@@ -116,7 +116,7 @@ export const commands: readonly CommandEntry[] = [
     name: 'agent',
     term: 'agent [options]',
     summary:
-      'run the node agent: apply pod network faults (pod.partition, pod.loss, ...) requested for pods on this node',
+      'run the node agent: apply pod faults (pod.partition, pod.stress, pod.limit-cpu, pod.disk-fill, ...) requested for pods on this node',
     load: () => import('./agent.js'),
   },
   {

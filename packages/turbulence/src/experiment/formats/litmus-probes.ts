@@ -8,7 +8,7 @@
 import { PROBE_MODES, runPropertiesSchema, type ProbeMode } from '../probe-modes-schema.js';
 import type { ActivityOrRef, Probe } from '../types.js';
 import { checkLitmusProbe, LITMUS_PROBE_TYPES, type LitmusProbeType } from '../../providers/litmus-probe-schema.js';
-import type { LitmusProblem } from './litmus.js';
+import type { LitmusProblem } from './litmus-problem.js';
 
 type Obj = Record<string, unknown>;
 

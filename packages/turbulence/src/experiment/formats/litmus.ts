@@ -5,7 +5,6 @@
  * `TOTAL_CHAOS_DURATION` like the Litmus runner; the others are refused at validate time. See docs/litmus.md.
  */
 import type { Action, Experiment, Probe } from '../types.js';
-import type { SchemaProblem } from './json-schema.js';
 import { translateLitmusProbes } from './litmus-probes.js';
 
 type Obj = Record<string, unknown>;
@@ -21,11 +20,9 @@ export interface LitmusDoc {
   index: number;
 }
 
-/** A problem in document `doc` of the file (or of a ChaosExperiment file found elsewhere: `file`). */
-export interface LitmusProblem extends SchemaProblem {
-  doc: number;
-  file?: string;
-}
+import type { LitmusProblem } from './litmus-problem.js';
+
+export type { LitmusProblem };
 
 /** Litmus faults turbulence runs, and the kind each becomes. */
 export const LITMUS_FAULTS: Record<string, string> = {

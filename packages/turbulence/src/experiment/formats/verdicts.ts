@@ -6,38 +6,13 @@
  */
 import type { Journal } from '../journal.js';
 import type { Experiment } from '../types.js';
-import type { ProbeStatus } from '../probe-modes-schema.js';
+import type { LitmusExtension, LitmusResults, LitmusVerdict } from './verdict-types.js';
 
-/** The `litmus` entry of `experiment.extensions`, written by the translator. */
-export interface LitmusExtension {
-  name: 'litmus';
-  engine: string;
-  /** The engine's namespace (its metadata.namespace, else appinfo.appns; '' = the kubeconfig's). */
-  namespace?: string;
-  faults: { name: string; weight: number; actions: string[]; probes?: string[] }[];
-}
-
-/** One fault's result, as Litmus's ChaosResult reports it. */
-export interface LitmusVerdict {
-  fault: string;
-  verdict: 'Pass' | 'Fail' | 'Stopped' | 'Error';
-  probeSuccessPercentage: number;
-  failStep: string;
-  weight: number;
-  /** The fault's probes, as ChaosResult `probeStatuses` (absent when it has none). */
-  probeStatuses?: ProbeStatus[];
-}
+export type { LitmusExtension, LitmusResults, LitmusVerdict } from './verdict-types.js';
 
 /** The `litmus` extension of an experiment, if it was translated from a ChaosEngine. */
 export function litmusExtension(e: Experiment): LitmusExtension | undefined {
   return e.extensions?.find((x) => x.name === 'litmus') as LitmusExtension | undefined;
-}
-
-/** A run's Litmus results: the journal's `litmus`. */
-export interface LitmusResults {
-  engine: string;
-  results: LitmusVerdict[];
-  resilienceScore: number;
 }
 
 /**

@@ -26,13 +26,11 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect, createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { connect as tlsConnect } from 'node:tls';
 import { splitHostPort } from '../address.js';
-import type { ToxicCollection } from '../toxic-collection.js';
 import { HttpConnection, type RequestRecord } from './connection.js';
 import { decide, setOutcome } from './decide.js';
 import { H2Front } from './h2-front.js';
-import type { HttpStats } from './stats.js';
 import type { Plan } from './toxic.js';
 import {
   cutAfter,
@@ -47,22 +45,10 @@ import {
   withClientCert,
   type Flat,
 } from './wire.js';
-import type { TlsOptions } from '../tls/options.js';
 
-/** What the front end needs from its proxy. */
-export interface HttpHost {
-  readonly name: string;
-  readonly upstream: string;
-  /** When set, requests go to the upstream over TLS (`tls.upstream`). */
-  readonly upstreamTls?: ConnectionOptions | undefined;
-  /** TLS options: with `clientAuth`, verified client certificates go upstream in `x-forwarded-client-cert`. */
-  readonly tls?: TlsOptions | undefined;
-  readonly toxics: ToxicCollection;
-  readonly http: HttpStats;
-  /** Called when a client connects / when its socket closes. */
-  track(connection: HttpConnection): void;
-  untrack(connection: HttpConnection): void;
-}
+import type { HttpHost } from './host.js';
+
+export type { HttpHost };
 
 /** The protocols an HTTP proxy offers in TLS ALPN, preferred first. */
 export const HTTP_ALPN = ['h2', 'http/1.1'];

@@ -33,7 +33,7 @@ import type { Readable } from 'node:stream';
 import { joinHostPort } from '../address.js';
 import type { HttpConnection, RequestRecord } from './connection.js';
 import { decide, setOutcome } from './decide.js';
-import type { HttpHost } from './front.js';
+import type { HttpHost } from './host.js';
 import type { Plan } from './toxic.js';
 import {
   cutAfter,
