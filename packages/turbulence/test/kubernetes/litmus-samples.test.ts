@@ -9,17 +9,21 @@
  *   ChaosEngine in one file: 30 s of chaos, the duration from the Secret): pods of `run=nginx` in namespace `litmus`
  *   deleted and replaced; verdict and score in the journal.
  * Both run at once (different targets, separate homes) so the file costs ~30 s, the e2e engine's own duration.
+ * And a public PowerfulSeal policy, `powerfulseal/policies/krkn-ci-hello_pod_killing.yml` (krkn's CI): kills the
+ * one `hello-openshift` pod, then waits (retries) until the controller's replacement brings the count back to 1.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliTimeout, runCli } from '../support/cli.js';
+import { eventually } from '../support/eventually.js';
 import { kubectlRequirement, startCluster, type TestCluster } from './cluster.js';
 
 const sys = kubectlRequirement();
 const fixtures = join(import.meta.dirname, '../fixtures/litmus');
 const hub = join(fixtures, 'chaos-charts');
+const sealPolicy = join(import.meta.dirname, '../fixtures/powerfulseal/policies/krkn-ci-hello_pod_killing.yml');
 
 /** A Deployment of `replicas` pods labelled `labels`, opted in to turbulence (Litmus' annotationCheck stand-in). */
 const deployment = (namespace: string, labels: Record<string, string>, replicas: number) => ({
@@ -46,7 +50,7 @@ interface Journal {
   };
 }
 
-describe.skipIf(sys.skip)('public Litmus samples, unchanged, against the cluster fake', () => {
+describe.skipIf(sys.skip)('public Litmus and PowerfulSeal samples, unchanged, against the cluster fake', () => {
   let c: TestCluster;
   let dir: string;
   const uids = async (ns: string, selector: string) =>
@@ -61,6 +65,7 @@ describe.skipIf(sys.skip)('public Litmus samples, unchanged, against the cluster
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'litmus' } },
       deployment('default', { app: 'nginx' }, 2),
       deployment('litmus', { run: 'nginx' }, 2),
+      { ...deployment('default', { 'hello-openshift': 'true' }, 1), metadata: { name: 'hello', namespace: 'default' } },
     ];
     for (const [i, w] of workloads.entries()) {
       writeFileSync(join(dir, `workload-${i}.json`), JSON.stringify(w));
@@ -75,6 +80,7 @@ describe.skipIf(sys.skip)('public Litmus samples, unchanged, against the cluster
   it(
     'the k8sProbe sample creates its PVC and the e2e engine deletes pods the controller replaces; Pass, score 100',
     async () => {
+      expect(await eventually(async () => (await uids('litmus', 'run=nginx')).length === 2, 10_000)).toBe(true);
       const beforeDefault = await uids('default', 'app=nginx');
       const beforeLitmus = await uids('litmus', 'run=nginx');
       expect(beforeDefault).toHaveLength(2);
@@ -133,5 +139,33 @@ describe.skipIf(sys.skip)('public Litmus samples, unchanged, against the cluster
       }
     },
     cliTimeout(2, 60_000),
+  );
+
+  it(
+    "krkn's PowerfulSeal policy kills the hello-openshift pod; the replacement satisfies its checkPodCount",
+    async () => {
+      expect(await eventually(async () => (await uids('default', 'hello-openshift')).length === 1, 10_000)).toBe(true);
+      const before = await uids('default', 'hello-openshift');
+      const res = await runCli(['run', sealPolicy, '--seed', '5', '--journal-path', join(dir, 'seal.json')], {
+        env: { ...c.env, TURBULENCE_HOME: join(dir, 'home-seal') },
+      });
+      expect(res.out).toMatch(/found a PowerfulSeal policy/);
+      expect(res.code, res.out).toBe(0);
+      const journal = JSON.parse(readFileSync(join(dir, 'seal.json'), 'utf8')) as {
+        status: string;
+        run: { output?: { steps: { step: string; killed?: string[] }[] } }[];
+        faults: { kind: string; target: { id: string } }[];
+      };
+      expect(journal.status).toBe('completed');
+      expect(journal.faults).toHaveLength(1);
+      expect(journal.faults[0]?.kind).toBe('pod.delete');
+      expect(journal.faults[0]?.target.id).toMatch(/^pod:default\/hello-/);
+      const steps = journal.run[0]?.output?.steps ?? [];
+      expect(steps[0]?.killed).toHaveLength(1);
+      const after = await uids('default', 'hello-openshift');
+      expect(after).toHaveLength(1);
+      expect(after).not.toEqual(before);
+    },
+    cliTimeout(1, 20_000),
   );
 });
