@@ -90,13 +90,19 @@ describe.skipIf(sys.skip)('the sock-shop pod-cpu-hog sample through the agent', 
       expect(pod.alive()).toBe(true);
       const journal = JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8')) as {
         faults: { kind: string; target: { id: string }; reverted_by: string | null }[];
-        litmus: { engine: string; resilienceScore: number; results: { fault: string; verdict: string }[] };
+        litmus: {
+          engine: string;
+          resilienceScore: number;
+          results: { fault: string; verdict: string; failStep: string }[];
+        };
       };
       expect(journal.faults.map((f) => [f.kind, f.target.id])).toEqual([['pod.stress', `pod:sock-shop/${pod.name}`]]);
       expect(journal.faults[0]?.reverted_by).not.toBeNull();
       expect(journal.litmus.engine).toBe('catalogue-cpu-hog');
       expect(journal.litmus.results.map((r) => [r.fault, r.verdict])).toEqual([['pod-cpu-hog', 'Stopped']]);
-      expect(typeof journal.litmus.resilienceScore).toBe('number');
+      expect(journal.litmus.results[0]?.failStep).toMatch(/stopped during the chaos/);
+      // Litmus: a fault without probes scores 100 on Pass only, so a stopped run's score is 0.
+      expect(journal.litmus.resilienceScore).toBe(0);
     },
     cliTimeout(1, 30_000),
   );
