@@ -267,6 +267,42 @@ describe.skipIf(sys.skip)('kubectl against the kube-fake', () => {
     expect(await ok('get', 'widgets', '-l', 'k=v')).toMatch(/^w1\s/m);
   });
 
+  it('a PersistentVolumeClaim: apply, get (json and table), a 422 without accessModes, delete', async () => {
+    const pvc = join(dir, 'pvc.json');
+    const claim = (spec: object, name = 'data') =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec });
+    await writeFile(
+      pvc,
+      claim({
+        storageClassName: 'standard',
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: '1Gi' } },
+      }),
+    );
+    expect(await ok('apply', '-f', pvc)).toContain('persistentvolumeclaim/data created');
+    const viaKubectl = await kubectlJson<{ metadata: { uid: string }; spec: object; status: object }>(
+      kubeconfig,
+      'get',
+      'pvc',
+      'data',
+    );
+    const viaClient = await core.readNamespacedPersistentVolumeClaim({ name: 'data', namespace: 'default' });
+    expect(viaKubectl.metadata.uid).toBe(viaClient.metadata?.uid);
+    expect(viaClient.spec?.volumeMode).toBe('Filesystem');
+    expect(viaClient.status?.phase).toBe('Pending');
+    expect(await ok('get', 'persistentvolumeclaims')).toMatch(/^data\s+Pending\s+standard\s/m);
+    await writeFile(pvc.replace('pvc', 'bad'), claim({ resources: { requests: { storage: '1Gi' } } }, 'bad'));
+    const bad = await kubectl(kubeconfig, 'create', '-f', pvc.replace('pvc', 'bad'));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/spec\.accessModes: Required value/);
+    expect(await ok('delete', 'pvc', 'data')).toContain('persistentvolumeclaim "data" deleted');
+    await expect(
+      core.readNamespacedPersistentVolumeClaim({ name: 'data', namespace: 'default' }),
+    ).rejects.toMatchObject({
+      code: 404,
+    });
+  });
+
   it('auth can-i and a forbidden delete agree with the forbid rules', async () => {
     const no = await kubectl(kubeconfig, 'auth', 'can-i', 'delete', 'nodes');
     expect([no.code, no.stdout.trim()]).toEqual([1, 'no']);

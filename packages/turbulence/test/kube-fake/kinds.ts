@@ -57,6 +57,10 @@ const DEFAULTS: Record<string, (o: KubeObject, isCreate: boolean) => void> = {
     o.spec = { finalizers: ['kubernetes'], ...obj(o.spec) };
     if (isCreate) o.status = { phase: 'Active' };
   },
+  '/persistentvolumeclaims': (o, isCreate) => {
+    o.spec = { volumeMode: 'Filesystem', ...obj(o.spec) };
+    if (isCreate) o.status = { phase: 'Pending' };
+  },
   'apps/deployments': (o) => {
     const spec = obj(o.spec);
     o.spec = {
@@ -100,6 +104,12 @@ export function validate(def: ResourceDef, o: KubeObject): void {
   if (def.plural === 'pods' && def.group === '') {
     if (!Array.isArray(spec.containers) || spec.containers.length === 0)
       causes.push({ field: 'spec.containers', message: 'Required value' });
+  }
+  if (def.plural === 'persistentvolumeclaims' && def.group === '') {
+    if (!Array.isArray(spec.accessModes) || spec.accessModes.length === 0)
+      causes.push({ field: 'spec.accessModes', message: 'Required value: at least 1 access mode is required' });
+    if (obj(obj(spec.resources).requests).storage === undefined)
+      causes.push({ field: 'spec.resources[storage]', message: 'Required value' });
   }
   if (def.group === 'apps') {
     const sel = spec.selector as LabelSelector | undefined;

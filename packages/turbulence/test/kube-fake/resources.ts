@@ -86,6 +86,12 @@ export function builtinResources(): ResourceDef[] {
     def('', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
     def('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
     def('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
+    // Stored, defaulted and validated; never bound (no storage provisioner): phase stays Pending, as on a cluster
+    // whose StorageClass has none.
+    def('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, {
+      shortNames: ['pvc'],
+      subresources: { status: { ...STATUS, kind: 'PersistentVolumeClaim' } },
+    }),
     def('', 'v1', 'Service', 'services', true, { shortNames: ['svc'], categories: ['all'] }),
     def('apps', 'v1', 'Deployment', 'deployments', true, {
       shortNames: ['deploy'],

@@ -1,6 +1,6 @@
 /**
  * Server-side printing: the `meta.k8s.io/v1 Table` kubectl asks for (`Accept: application/json;as=Table;...`)
- * when it prints human-readable output. Columns after kubectl's own for pods, nodes, deployments and namespaces;
+ * when it prints human-readable output. Columns after kubectl's own for pods, nodes, workloads, namespaces and PVCs;
  * every other type gets NAME and AGE, as custom resources without printer columns do.
  */
 import type { ResourceDef } from './resources.js';
@@ -45,6 +45,14 @@ function nodeStatus(o: KubeObject): string {
   const ready = conds.find((c) => c.type === 'Ready')?.status === 'True' ? 'Ready' : 'NotReady';
   return spec(o).unschedulable === true ? `${ready},SchedulingDisabled` : ready;
 }
+
+/** kubectl's short forms of PVC access modes. */
+const ACCESS_MODES: Record<string, string> = {
+  ReadWriteOnce: 'RWO',
+  ReadOnlyMany: 'ROX',
+  ReadWriteMany: 'RWX',
+  ReadWriteOncePod: 'RWOP',
+};
 
 const COLUMNS: Record<string, Column[]> = {
   '/pods': [
@@ -123,6 +131,24 @@ const COLUMNS: Record<string, Column[]> = {
     },
     { name: 'Allowed Disruptions', type: 'integer', cell: (o) => num(status(o).disruptionsAllowed) },
     ageCol,
+  ],
+  '/persistentvolumeclaims': [
+    name,
+    { name: 'Status', type: 'string', cell: (o) => str(status(o).phase, 'Pending') },
+    { name: 'Volume', type: 'string', cell: (o) => str(spec(o).volumeName, '') },
+    {
+      name: 'Capacity',
+      type: 'string',
+      cell: (o) => str(((status(o).capacity ?? {}) as Obj).storage, ''),
+    },
+    {
+      name: 'Access Modes',
+      type: 'string',
+      cell: (o) => ((status(o).accessModes ?? []) as string[]).map((m) => ACCESS_MODES[m] ?? m).join(','),
+    },
+    { name: 'StorageClass', type: 'string', cell: (o) => str(spec(o).storageClassName, '<unset>') },
+    ageCol,
+    { name: 'VolumeMode', type: 'string', priority: 1, cell: (o) => str(spec(o).volumeMode, '') },
   ],
   '/namespaces': [name, { name: 'Status', type: 'string', cell: (o) => str(status(o).phase, 'Active') }, ageCol],
 };

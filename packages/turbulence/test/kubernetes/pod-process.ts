@@ -63,8 +63,22 @@ export interface PodProcess {
   cleanup(): Promise<void>;
 }
 
+/** Where the stand-in pod is put, and what it is called (default: `default`, `app=agent-test`, container `app`). */
+export interface PodProcessOptions {
+  namespace?: string;
+  /** Labels besides the opt-in `turbulence.io/enabled=true`. */
+  labels?: Record<string, string>;
+  container?: string;
+}
+
 /** Creates the namespaces, cgroups and process, and the pod in the fake on `node`. */
-export async function startPodProcess(fake: KubeFake, node: string): Promise<PodProcess> {
+export async function startPodProcess(
+  fake: KubeFake,
+  node: string,
+  options: PodProcessOptions = {},
+): Promise<PodProcess> {
+  const namespace = options.namespace ?? 'default';
+  const container = options.container ?? 'app';
   const rand = randomBytes(4).toString('hex');
   const containerId = randomBytes(32).toString('hex');
   const netns = `tb-agent-${rand}`;
@@ -105,16 +119,16 @@ export async function startPodProcess(fake: KubeFake, node: string): Promise<Pod
     kind: 'Pod',
     metadata: {
       name,
-      namespace: 'default',
-      labels: { app: 'agent-test', 'turbulence.io/enabled': 'true' },
+      namespace,
+      labels: { ...(options.labels ?? { app: 'agent-test' }), 'turbulence.io/enabled': 'true' },
     },
-    spec: { nodeName: node, containers: [{ name: 'app', image: 'example/app:1' }] },
+    spec: { nodeName: node, containers: [{ name: container, image: 'example/app:1' }] },
     status: {
       phase: 'Running',
       conditions: [{ type: 'Ready', status: 'True' }],
       containerStatuses: [
         {
-          name: 'app',
+          name: container,
           containerID: `containerd://${containerId}`,
           ready: true,
           started: true,
@@ -166,7 +180,7 @@ export async function startPodProcess(fake: KubeFake, node: string): Promise<Pod
     },
     alive,
     async cleanup() {
-      fake.cluster.delete('pods', 'default', name);
+      fake.cluster.delete('pods', namespace, name);
       if (alive()) process.kill(pid, 'SIGKILL');
       await eventually(() => !alive(), 5000);
       for (const h of HIERARCHIES) {
