@@ -15,12 +15,12 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { serve, throughput } from './proxy-workloads.js';
+import { countingSink, throughput } from './proxy-workloads.js';
 import { bootstrapMedian, median } from './stats.js';
+import { canPin, machineBusy, pin, runBench } from './host.js';
 
 const arg = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -64,20 +64,6 @@ async function target(setup: Setup, upstreamPort: number): Promise<Target> {
   };
 }
 
-function canPin(): boolean {
-  if (process.argv.includes('--no-pin') || availableParallelism() < 2) return false;
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function pin(pid: number, cpus: string): void {
-  execFileSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { stdio: 'ignore' });
-}
-
 /** Extracts `packages/turbulence/src` at `ref` into a fresh directory under `.tmp/` (node_modules resolve). */
 function extract(ref: string): { src: string; dir: string } {
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
@@ -87,14 +73,6 @@ function extract(ref: string): { src: string; dir: string } {
   });
   execFileSync('tar', ['-x', '-C', dir], { input: tar });
   return { src: join(dir, 'packages/turbulence/src'), dir };
-}
-
-const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
-/** CPU time (µs) the whole machine has spent busy so far. */
-function machineBusy(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-  return (user + nice + system + irq + softirq + steal) * TICK_US;
 }
 
 interface Workload {
@@ -127,23 +105,8 @@ async function main(): Promise<void> {
     `proxy throughput: ${ROUNDS} interleaved rounds × ${MIB} MiB per run, Node ${process.version}, ` +
       `loadavg ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
   );
-  let ended = 0;
-  const waiters: (() => void)[] = [];
-  const sink = await serve((s) => {
-    s.resume();
-    s.on('end', () => {
-      ended++;
-      for (const w of waiters.splice(0)) w();
-    });
-    s.on('error', () => {});
-  });
-  const sinkDone = (n: number) => () => {
-    const wanted = ended + n;
-    return new Promise<void>((resolve) => {
-      const check = (): void => (ended >= wanted ? resolve() : void waiters.push(check));
-      check();
-    });
-  };
+  const sink = await countingSink();
+  const sinkDone = sink.done;
   const targets = await Promise.all(setups.map((s) => target(s, sink.port)));
   const pinned = canPin();
   if (pinned) {
@@ -207,12 +170,4 @@ async function main(): Promise<void> {
   );
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    setTimeout(() => process.exit(), 200).unref();
-  });
+runBench(main, children);
