@@ -1,8 +1,10 @@
 // Host helpers shared by the proxy benchmarks: CPU pinning, machine-wide busy time, and the entry point that
 // stops every spawned child when the benchmark ends.
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 /** True when workloads can be pinned to CPUs (`taskset` present, 2+ CPUs, no `--no-pin`). */
 export function canPin(): boolean {
@@ -39,4 +41,33 @@ export function runBench(main: () => Promise<void>, children: readonly ChildProc
       for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
       setTimeout(() => process.exit(), 200).unref();
     });
+}
+
+/**
+ * Starts bench/proxy-target.ts (`node <nodeFlags> --import tsx proxy-target.ts <args>`), added to `children`, and
+ * resolves once it prints its port. `ask('cpu' | 'rss')` sends that command and resolves with the answer's value.
+ */
+export async function startProxyTarget(
+  nodeFlags: readonly string[],
+  args: readonly string[],
+  children: ChildProcess[],
+): Promise<{ port: number; pid: number; ask: (command: 'cpu' | 'rss') => Promise<number>; stop: () => void }> {
+  const script = fileURLToPath(new URL('./proxy-target.ts', import.meta.url));
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, number>> =>
+    JSON.parse((await lines.next()).value as string) as Record<string, number>;
+  const { port } = await next();
+  return {
+    port: port!,
+    pid: child.pid!,
+    ask: async (command) => {
+      child.stdin.write(`${command}\n`);
+      return (await next())[command]!;
+    },
+    stop: () => child.stdin.end(),
+  };
 }

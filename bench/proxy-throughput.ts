@@ -13,14 +13,13 @@
  *   Reported: the median over the rounds and, for each setup against the pipe, the median of the per-round ratios
  *   with a 95 % percentile-bootstrap interval (as bench/failpoints.ts does).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { countingSink, throughput } from './proxy-workloads.js';
 import { bootstrapMedian, median } from './stats.js';
-import { canPin, machineBusy, pin, runBench } from './host.js';
+import { canPin, machineBusy, pin, runBench, startProxyTarget } from './host.js';
 
 const arg = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -45,23 +44,8 @@ interface Target {
 const children: ChildProcess[] = [];
 
 async function target(setup: Setup, upstreamPort: number): Promise<Target> {
-  const script = fileURLToPath(new URL('./proxy-target.ts', import.meta.url));
-  const args = ['--import', 'tsx', script, setup.mode, String(upstreamPort), ...(setup.src ? [setup.src] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async (): Promise<Record<string, number>> =>
-    JSON.parse((await lines.next()).value as string) as Record<string, number>;
-  const { port } = await next();
-  return {
-    port: port!,
-    pid: child.pid!,
-    cpu: async () => {
-      child.stdin.write('cpu\n');
-      return (await next()).cpu!;
-    },
-    stop: () => child.stdin.end(),
-  };
+  const t = await startProxyTarget([], [setup.mode, String(upstreamPort), ...(setup.src ? [setup.src] : [])], children);
+  return { port: t.port, pid: t.pid, cpu: () => t.ask('cpu'), stop: t.stop };
 }
 
 /** Extracts `packages/turbulence/src` at `ref` into a fresh directory under `.tmp/` (node_modules resolve). */

@@ -10,15 +10,13 @@
  * run; every proxy gets a warm-up before its measured runs; and a run during which other processes used more than
  * a small share of the CPU is repeated (up to 3 attempts, the quietest kept).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { createServer as createHttpServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connectionsPerSecond, countingSink, keepAlive, openIdle, serve, throughput } from './proxy-workloads.js';
-import { canPin, machineBusy, pin, runBench } from './host.js';
+import { canPin, machineBusy, pin, runBench, startProxyTarget } from './host.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -74,27 +72,8 @@ async function target(mode: Mode, upstreamPort: number): Promise<Target> {
       stop: () => {},
     };
   }
-  const script = fileURLToPath(new URL('./proxy-target.ts', import.meta.url));
-  const args = ['--expose-gc', '--import', 'tsx', script, mode, String(upstreamPort)];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async (): Promise<Record<string, number>> =>
-    JSON.parse((await lines.next()).value as string) as Record<string, number>;
-  const { port } = await next();
-  return {
-    port: port!,
-    pid: child.pid,
-    rss: async () => {
-      child.stdin.write('rss\n');
-      return (await next()).rss!;
-    },
-    cpu: async () => {
-      child.stdin.write('cpu\n');
-      return (await next()).cpu!;
-    },
-    stop: () => child.stdin.end(),
-  };
+  const t = await startProxyTarget(['--expose-gc'], [mode, String(upstreamPort)], children);
+  return { port: t.port, pid: t.pid, rss: () => t.ask('rss'), cpu: () => t.ask('cpu'), stop: t.stop };
 }
 
 /**
