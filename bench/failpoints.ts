@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configure, failpoint, remove } from '../packages/failpoints/src/index.js';
 import { rulesEngine } from '../packages/failpoints/src/rules/engine.js';
+import { bootstrapMedian, median } from './stats.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined =>
@@ -37,11 +38,6 @@ const only = flag('only')?.split(',');
 const wanted = (part: string): boolean => !only || only.includes(part);
 
 const GOAL_PERCENT = 2;
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
-};
 const pct = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(2)} %`;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -348,31 +344,6 @@ async function count(address: string): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------------
 // ab: CPU time per call in alternating rounds, bootstrap confidence interval of the median ratio
-
-/** A seeded PRNG for the bootstrap, so a rerun on the same data gives the same interval. */
-function mulberry(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** 95 % percentile-bootstrap interval of the median of `xs`. */
-function bootstrapMedian(xs: readonly number[], resamples = 4000): [number, number] {
-  const rand = mulberry(42);
-  const meds: number[] = [];
-  const sample = new Array<number>(xs.length);
-  for (let b = 0; b < resamples; b++) {
-    for (let i = 0; i < xs.length; i++) sample[i] = xs[Math.floor(rand() * xs.length)] ?? NaN;
-    meds.push(median(sample));
-  }
-  meds.sort((x, y) => x - y);
-  return [meds[Math.floor(resamples * 0.025)] ?? NaN, meds[Math.floor(resamples * 0.975)] ?? NaN];
-}
 
 async function cpuPerCall(n: number, op: () => Promise<unknown>): Promise<number> {
   const c0 = process.cpuUsage();

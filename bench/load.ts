@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { runLoad } from '../packages/turbulence/dist/faults/load/run.js';
 import type { EngineConfig } from '../packages/turbulence/dist/faults/load/engine.js';
+import { median } from './stats.js';
 
 /** autocannon ships no types: the part of its API this bench calls. */
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: object) => Promise<{
@@ -113,12 +114,6 @@ async function spinningThread(): Promise<{ loopP99: number; loopMax: number }> {
   delay.disable();
   return { loopP99: delay.percentile(99) / 1e6, loopMax: delay.max / 1e6 };
 }
-
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 const server = await startServer();
 try {

@@ -24,6 +24,7 @@ import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { openIdle, serve } from './proxy-workloads.js';
+import { runBench } from './host.js';
 
 const arg = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -257,12 +258,4 @@ async function main(): Promise<void> {
   console.log(`loadavg at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    setTimeout(() => process.exit(), 200).unref();
-  });
+runBench(main, children);

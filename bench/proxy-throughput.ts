@@ -13,13 +13,13 @@
  *   Reported: the median over the rounds and, for each setup against the pipe, the median of the per-round ratios
  *   with a 95 % percentile-bootstrap interval (as bench/failpoints.ts does).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { serve, throughput } from './proxy-workloads.js';
+import { countingSink, throughput } from './proxy-workloads.js';
+import { bootstrapMedian, median } from './stats.js';
+import { canPin, machineBusy, pin, runBench, startProxyTarget } from './host.js';
 
 const arg = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -44,37 +44,8 @@ interface Target {
 const children: ChildProcess[] = [];
 
 async function target(setup: Setup, upstreamPort: number): Promise<Target> {
-  const script = fileURLToPath(new URL('./proxy-target.ts', import.meta.url));
-  const args = ['--import', 'tsx', script, setup.mode, String(upstreamPort), ...(setup.src ? [setup.src] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async (): Promise<Record<string, number>> =>
-    JSON.parse((await lines.next()).value as string) as Record<string, number>;
-  const { port } = await next();
-  return {
-    port: port!,
-    pid: child.pid!,
-    cpu: async () => {
-      child.stdin.write('cpu\n');
-      return (await next()).cpu!;
-    },
-    stop: () => child.stdin.end(),
-  };
-}
-
-function canPin(): boolean {
-  if (process.argv.includes('--no-pin') || availableParallelism() < 2) return false;
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function pin(pid: number, cpus: string): void {
-  execFileSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { stdio: 'ignore' });
+  const t = await startProxyTarget([], [setup.mode, String(upstreamPort), ...(setup.src ? [setup.src] : [])], children);
+  return { port: t.port, pid: t.pid, cpu: () => t.ask('cpu'), stop: t.stop };
 }
 
 /** Extracts `packages/turbulence/src` at `ref` into a fresh directory under `.tmp/` (node_modules resolve). */
@@ -86,45 +57,6 @@ function extract(ref: string): { src: string; dir: string } {
   });
   execFileSync('tar', ['-x', '-C', dir], { input: tar });
   return { src: join(dir, 'packages/turbulence/src'), dir };
-}
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-/** A seeded PRNG for the bootstrap, so a rerun on the same data gives the same interval. */
-function mulberry(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** 95 % percentile-bootstrap interval of the median of `xs`. */
-function bootstrapMedian(xs: readonly number[], resamples = 4000): [number, number] {
-  const rand = mulberry(42);
-  const meds: number[] = [];
-  const sample = new Array<number>(xs.length);
-  for (let b = 0; b < resamples; b++) {
-    for (let i = 0; i < xs.length; i++) sample[i] = xs[Math.floor(rand() * xs.length)] ?? NaN;
-    meds.push(median(sample));
-  }
-  meds.sort((x, y) => x - y);
-  return [meds[Math.floor(resamples * 0.025)] ?? NaN, meds[Math.floor(resamples * 0.975)] ?? NaN];
-}
-
-const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
-/** CPU time (µs) the whole machine has spent busy so far. */
-function machineBusy(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-  return (user + nice + system + irq + softirq + steal) * TICK_US;
 }
 
 interface Workload {
@@ -157,23 +89,8 @@ async function main(): Promise<void> {
     `proxy throughput: ${ROUNDS} interleaved rounds × ${MIB} MiB per run, Node ${process.version}, ` +
       `loadavg ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
   );
-  let ended = 0;
-  const waiters: (() => void)[] = [];
-  const sink = await serve((s) => {
-    s.resume();
-    s.on('end', () => {
-      ended++;
-      for (const w of waiters.splice(0)) w();
-    });
-    s.on('error', () => {});
-  });
-  const sinkDone = (n: number) => () => {
-    const wanted = ended + n;
-    return new Promise<void>((resolve) => {
-      const check = (): void => (ended >= wanted ? resolve() : void waiters.push(check));
-      check();
-    });
-  };
+  const sink = await countingSink();
+  const sinkDone = sink.done;
   const targets = await Promise.all(setups.map((s) => target(s, sink.port)));
   const pinned = canPin();
   if (pinned) {
@@ -237,12 +154,4 @@ async function main(): Promise<void> {
   );
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    setTimeout(() => process.exit(), 200).unref();
-  });
+runBench(main, children);

@@ -14,6 +14,35 @@ export async function serve(handler: (socket: Socket) => void): Promise<{ server
   return { server, port: typeof address === 'object' && address ? address.port : 0 };
 }
 
+/**
+ * A sink that reads and drops everything; `done(n)` makes a function that, called when a run starts, resolves once
+ * `n` more connections have ended (the argument `throughput` takes as `sinkDone`).
+ */
+export async function countingSink(): Promise<{
+  server: Server;
+  port: number;
+  done: (n: number) => () => Promise<void>;
+}> {
+  let ended = 0;
+  const waiters: (() => void)[] = [];
+  const sink = await serve((s) => {
+    s.resume();
+    s.on('end', () => {
+      ended++;
+      for (const w of waiters.splice(0)) w();
+    });
+    s.on('error', () => {});
+  });
+  const done = (n: number) => () => {
+    const wanted = ended + n;
+    return new Promise<void>((resolve) => {
+      const check = (): void => (ended >= wanted ? resolve() : void waiters.push(check));
+      check();
+    });
+  };
+  return { ...sink, done };
+}
+
 async function dial(port: number): Promise<Socket> {
   const socket = connect({ host: '127.0.0.1', port, noDelay: true });
   await once(socket, 'connect');

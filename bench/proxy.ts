@@ -10,15 +10,13 @@
  * run; every proxy gets a warm-up before its measured runs; and a run during which other processes used more than
  * a small share of the CPU is repeated (up to 3 attempts, the quietest kept).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { createServer as createHttpServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { connectionsPerSecond, keepAlive, openIdle, serve, throughput } from './proxy-workloads.js';
+import { connectionsPerSecond, countingSink, keepAlive, openIdle, serve, throughput } from './proxy-workloads.js';
+import { canPin, machineBusy, pin, runBench, startProxyTarget } from './host.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -36,32 +34,9 @@ const notes: string[] = [];
 /** This process's CPU affinity list (e.g. `0,1`), restored after a pinned workload; undefined = cannot pin. */
 const AFFINITY = canPin() ? affinityOf(process.pid) : undefined;
 
-function canPin(): boolean {
-  if (process.argv.includes('--no-pin') || availableParallelism() < 2) return false;
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function affinityOf(pid: number): string {
   const text = execFileSync('taskset', ['-c', '-p', String(pid)]).toString();
   return text.slice(text.lastIndexOf(':') + 1).trim();
-}
-
-/** Sets the CPU affinity of every thread of `pid`. */
-function pin(pid: number, cpus: string): void {
-  execFileSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { stdio: 'ignore' });
-}
-
-const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
-/** CPU time (µs) the whole machine has spent busy so far (user, nice, system, irq, softirq, steal). */
-function machineBusy(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-  return (user + nice + system + irq + softirq + steal) * TICK_US;
 }
 
 function ownCpu(): number {
@@ -97,27 +72,8 @@ async function target(mode: Mode, upstreamPort: number): Promise<Target> {
       stop: () => {},
     };
   }
-  const script = fileURLToPath(new URL('./proxy-target.ts', import.meta.url));
-  const args = ['--expose-gc', '--import', 'tsx', script, mode, String(upstreamPort)];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async (): Promise<Record<string, number>> =>
-    JSON.parse((await lines.next()).value as string) as Record<string, number>;
-  const { port } = await next();
-  return {
-    port: port!,
-    pid: child.pid,
-    rss: async () => {
-      child.stdin.write('rss\n');
-      return (await next()).rss!;
-    },
-    cpu: async () => {
-      child.stdin.write('cpu\n');
-      return (await next()).cpu!;
-    },
-    stop: () => child.stdin.end(),
-  };
+  const t = await startProxyTarget(['--expose-gc'], [mode, String(upstreamPort)], children);
+  return { port: t.port, pid: t.pid, rss: () => t.ask('rss'), cpu: () => t.ask('cpu'), stop: t.stop };
 }
 
 /**
@@ -226,23 +182,8 @@ async function main(): Promise<void> {
 
 /** Bulk throughput into a sink that counts bytes. */
 async function benchThroughput(): Promise<void> {
-  let ended = 0;
-  const waiters: (() => void)[] = [];
-  const sink = await serve((s) => {
-    s.resume();
-    s.on('end', () => {
-      ended++;
-      for (const w of waiters.splice(0)) w();
-    });
-    s.on('error', () => {});
-  });
-  const sinkDone = (n: number) => () => {
-    const target = ended + n;
-    return new Promise<void>((resolve) => {
-      const check = (): void => (ended >= target ? resolve() : void waiters.push(check));
-      check();
-    });
-  };
+  const sink = await countingSink();
+  const sinkDone = sink.done;
   for (const streams of [1, 4]) {
     const bytes = ((quick ? 64 : 256) * 1024 * 1024) / streams;
     const r = await measure(
@@ -339,12 +280,4 @@ async function idleMemory(wanted: number): Promise<void> {
   held.server.close();
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    setTimeout(() => process.exit(), 200).unref();
-  });
+runBench(main, children);

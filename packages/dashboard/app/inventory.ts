@@ -3,15 +3,9 @@
  * fault put there carries that fault's Revert button (the same `button.revert` as the Active faults view: the
  * server reverts it through the ledger).
  */
+import type { FaultRef } from '../../turbulence/src/ui/fault-ref.js';
 import { api } from './api.js';
 
-interface FaultRef {
-  id: string;
-  kind: string;
-  target: string;
-  createdAt: string;
-  expiresAt?: string;
-}
 interface DnsAnswer {
   servers: {
     api: string;

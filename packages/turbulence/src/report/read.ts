@@ -41,19 +41,26 @@ export function parseJournalText(text: string, source: string): RunModel {
   return buildRunModel(value, source);
 }
 
+/** Reads one input file; a read error becomes LOAD_FAILED with the file and `hint`. */
+async function readInput(path: string, hint: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new TurbulenceError(ErrorCodes.LOAD_FAILED, `cannot read ${path}: ${(err as Error).message}`, {
+      location: { file: path },
+      hint,
+    });
+  }
+}
+
 /** Reads and parses journal files, in order. */
 export async function readJournals(paths: readonly string[]): Promise<RunModel[]> {
   const out: RunModel[] = [];
   for (const path of paths) {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      throw new TurbulenceError(ErrorCodes.LOAD_FAILED, `cannot read ${path}: ${(err as Error).message}`, {
-        location: { file: path },
-        hint: 'pass the path of a journal.json (turbulence run writes ./journal.json by default)',
-      });
-    }
+    const text = await readInput(
+      path,
+      'pass the path of a journal.json (turbulence run writes ./journal.json by default)',
+    );
     out.push(parseJournalText(text, path));
   }
   return out;
@@ -70,15 +77,10 @@ export async function readReportInputs(
   const monkeys: MonkeyModel[] = [];
   for (const given of paths) {
     const path = (await stat(given).catch(() => undefined))?.isDirectory() ? join(given, 'events.jsonl') : given;
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      throw new TurbulenceError(ErrorCodes.LOAD_FAILED, `cannot read ${path}: ${(err as Error).message}`, {
-        location: { file: path },
-        hint: 'pass a journal.json (turbulence run writes ./journal.json by default) or a monkey events.jsonl',
-      });
-    }
+    const text = await readInput(
+      path,
+      'pass a journal.json (turbulence run writes ./journal.json by default) or a monkey events.jsonl',
+    );
     if (isMonkeyLog(text)) monkeys.push(parseMonkeyLog(text, path));
     else runs.push(parseJournalText(text, path));
   }

@@ -17,14 +17,7 @@ import { listLabs, readLabState, type LabState } from '../lab/state.js';
 import { alive } from '../os/signals.js';
 import { callDnsApi } from '../targets/dns.js';
 import { listTargets, type ArcadeSource } from './arcade-sources.js';
-
-interface FaultRef {
-  id: string;
-  kind: string;
-  target: string;
-  createdAt: string;
-  expiresAt?: string;
-}
+import type { FaultRef } from './fault-ref.js';
 
 const ref = (e: LedgerEntry): FaultRef => ({
   id: e.id,

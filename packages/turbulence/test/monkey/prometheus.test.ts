@@ -11,14 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyEvent } from '../../src/core/events.js';
-import { acceleratedClock } from '../../src/monkey/clock.js';
-import { loadSchedule } from '../../src/monkey/load.js';
 import { checkOutage } from '../../src/monkey/probes.js';
-import { MonkeyRunner } from '../../src/monkey/runner.js';
-import { parseDate } from '../../src/monkey/time.js';
 import { eventually } from '../support/eventually.js';
 import { inCI, which } from '../support/system.js';
+import { acceleratedRunner } from './accelerated.js';
 import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome, type Orphan } from '../system/faults/helpers.js';
 
 const missing = !which('prometheus')
@@ -134,21 +130,7 @@ describe.skipIf(missing !== '' || !hasProc)('outage checker: a Prometheus query'
       writeFileSync(pidfile, `${victim.pid}\n`);
       const file = join(dir, 'prometheus-monkey.yaml');
       writeFileSync(file, schedule(url, pidfile));
-      const clock = acceleratedClock({
-        origin: Date.parse('2026-03-02T00:00:00Z'),
-        realStart: Date.now(),
-        speed: 43_200,
-      });
-      const runner = new MonkeyRunner({
-        schedule: await loadSchedule(file),
-        seed: 2,
-        clock,
-        origin: parseDate('2026-03-02')!,
-        guardian: false,
-        tickMs: 50,
-      });
-      const events: AnyEvent[] = [];
-      runner.events.on((e) => events.push(e));
+      const { runner, events } = await acceleratedRunner(file, { seed: 2 });
       const done = runner.run();
       try {
         await eventually(() => events.some((e) => e.type === 'monkey.injected'), 30_000);

@@ -8,13 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyEvent } from '../../src/core/events.js';
 import { acceleratedClock } from '../../src/monkey/clock.js';
 import { serveMonkeyControl } from '../../src/monkey/control.js';
 import { loadSchedule } from '../../src/monkey/load.js';
 import { MonkeyRunner } from '../../src/monkey/runner.js';
-import { parseDate } from '../../src/monkey/time.js';
 import { eventually } from '../support/eventually.js';
+import { acceleratedRunner } from './accelerated.js';
 import { hasProc, killOrphans, spawnOrphan, stateOf, tempHome, type Orphan } from '../system/faults/helpers.js';
 
 const schedule = (url: string, pidfile: string) => `
@@ -75,16 +74,7 @@ describe.skipIf(!hasProc)('monkey safety nets', () => {
       writeFileSync(pidfile, `${victim.pid}\n`);
       const file = join(env.home, 'safety.yaml');
       writeFileSync(file, schedule(url, pidfile));
-      const sched = await loadSchedule(file);
-      const origin = parseDate('2026-03-02')!;
-      const clock = acceleratedClock({
-        origin: Date.parse('2026-03-02T00:00:00Z'),
-        realStart: Date.now(),
-        speed: 43_200,
-      });
-      const runner = new MonkeyRunner({ schedule: sched, seed: 11, clock, origin, guardian: false, tickMs: 50 });
-      const events: AnyEvent[] = [];
-      runner.events.on((e) => events.push(e));
+      const { runner, events } = await acceleratedRunner(file, { seed: 11 });
       const control = await serveMonkeyControl(runner, { host: '127.0.0.1', port: 0 });
       const done = runner.run();
       try {
@@ -155,22 +145,7 @@ maxTargets: 2
 groups:${group('wide', 'killMode: { mode: kill-all }\n    maxTargets: 2')}${group('one', '')}
 `,
       );
-      const clock = acceleratedClock({
-        origin: Date.parse('2026-03-02T00:00:00Z'),
-        realStart: Date.now(),
-        speed: 43_200,
-      });
-      const runner = new MonkeyRunner({
-        schedule: await loadSchedule(file),
-        seed: 3,
-        clock,
-        origin: parseDate('2026-03-02')!,
-        until: Date.parse('2026-03-03T00:00:00Z'),
-        guardian: false,
-        tickMs: 50,
-      });
-      const events: AnyEvent[] = [];
-      runner.events.on((e) => events.push(e));
+      const { runner, events } = await acceleratedRunner(file, { seed: 3, until: Date.parse('2026-03-03T00:00:00Z') });
       let stoppedAtOnce = 0;
       runner.events.on((e) => {
         if (e.type === 'monkey.injected') stoppedAtOnce = Math.max(stoppedAtOnce, runner.activeFaults().length);

@@ -19,7 +19,7 @@ import { cleanup, proxyServer } from './helpers.js';
 const home = mkdtempSync(join(tmpdir(), 'tb-grpc-'));
 process.env.TURBULENCE_HOME = home;
 
-const PROTO = fileURLToPath(new URL('./fixtures/greeter.proto', import.meta.url));
+const PROTO = fileURLToPath(new URL('../../../../examples/proxy/greeter.proto', import.meta.url));
 const definition = grpc.loadPackageDefinition(loader.loadSync(PROTO, { keepCase: true }));
 const Greeter = (definition.turbulence as grpc.GrpcObject).test as grpc.GrpcObject;
 const GreeterClient = (Greeter.Greeter as grpc.ServiceClientConstructor) ?? undefined;

@@ -16,7 +16,7 @@ import { Client } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProxyClient } from '../../src/proxy/index.js';
 import { builtinToxics } from '../../src/proxy/toxics/index.js';
-import { eventually } from '../support/eventually.js';
+import { backTo, resources } from '../support/resources.js';
 import { cleanup, proxyServer } from './helpers.js';
 import { h2get, h2session } from './h2-support.js';
 import { upstreamHttp } from './http-support.js';
@@ -148,12 +148,6 @@ async function setup(seed = 42) {
   return { server, api, base: `http://${proxy.listen}` };
 }
 
-const resources = () => {
-  const count: Record<string, number> = {};
-  for (const r of process.getActiveResourcesInfo()) count[r] = (count[r] ?? 0) + 1;
-  return { timers: count.Timeout ?? 0, sockets: (count.TCPSocketWrap ?? 0) + (count.TCPServerWrap ?? 0) };
-};
-
 describe('HTTP toxic contract', () => {
   it('has a case for every registered HTTP toxic', () => {
     expect(Object.keys(CASES).sort()).toEqual(
@@ -238,12 +232,7 @@ describe('HTTP toxic contract', () => {
         const before = resources();
         await once(base, path);
         await once(base, path);
-        expect(
-          await eventually(() => {
-            const now = resources();
-            return now.timers <= before.timers && now.sockets <= before.sockets;
-          }, 5000),
-        ).toBe(true);
+        expect(await backTo(before)).toBe(true);
       });
 
       it('replays its per-request choices from the seed', async () => {

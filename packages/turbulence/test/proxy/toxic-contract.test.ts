@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ProxyClient } from '../../src/proxy/index.js';
 import { builtinToxics } from '../../src/proxy/toxics/index.js';
 import { eventually } from '../support/eventually.js';
+import { backTo, resources } from '../support/resources.js';
 import { cleanup, closed, dial, echoServer, portOf, proxyServer, readBytes, tcpServer } from './helpers.js';
 
 afterEach(cleanup);
@@ -175,13 +176,6 @@ async function setup(c: ToxicCase, seed = 42) {
   return { server, api, port: portOf(proxy.listen) };
 }
 
-/** Timers and sockets of this process, by kind. */
-const resources = () => {
-  const count: Record<string, number> = {};
-  for (const r of process.getActiveResourcesInfo()) count[r] = (count[r] ?? 0) + 1;
-  return { timers: count.Timeout ?? 0, sockets: (count.TCPSocketWrap ?? 0) + (count.TCPServerWrap ?? 0) };
-};
-
 describe('toxic contract', () => {
   it('has a case for every registered byte toxic (HTTP and UDP toxics: their own contract files)', () => {
     expect(Object.keys(CASES).sort()).toEqual(
@@ -245,12 +239,7 @@ describe('toxic contract', () => {
       const before = resources();
       await c.fired(port);
       await c.fired(port);
-      expect(
-        await eventually(() => {
-          const now = resources();
-          return now.timers <= before.timers && now.sockets <= before.sockets;
-        }, 5000),
-      ).toBe(true);
+      expect(await backTo(before)).toBe(true);
     });
 
     it('replays its per-connection choices from the seed', async () => {

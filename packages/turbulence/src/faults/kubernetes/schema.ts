@@ -9,6 +9,7 @@ import { latencyParams } from '../network/latency-types.js';
 import { cpuLimitParams, memoryLimitParams, pidsLimitParams } from '../limit/schema.js';
 import { sizeParam } from '../limit/size.js';
 import { engineParam } from '../stress/params.js';
+import { cpuStressParams, ioStressParams, memoryStressParams } from '../stress/schema.js';
 
 /** Params of `pod.delete`. */
 export const podDeleteParams = z
@@ -54,15 +55,15 @@ export const podStressParams = z
     /** What to stress: `cpu` (workers at a load %), `memory` (hold `size` bytes), `io` (write+fsync loop in `path`). */
     stressor: z.enum(['cpu', 'memory', 'io']),
     /** cpu: busy workers (default 1); io: writers (default 1). */
-    workers: z.number().int().min(1).max(256).optional(),
+    workers: cpuStressParams.shape.workers.unwrap().optional(),
     /** cpu only: percent load of each worker (default 100). */
-    load: z.number().min(1).max(100).optional(),
+    load: cpuStressParams.shape.load.unwrap().optional(),
     /** memory only (required there): bytes to hold, e.g. 256MiB. */
-    size: sizeParam.optional(),
+    size: memoryStressParams.shape.size.optional(),
     /** io only: a directory inside the container (default /tmp). */
-    path: z.string().min(1).optional(),
+    path: ioStressParams.shape.path.unwrap().optional(),
     /** io only: bytes per write (default 4MiB). */
-    chunk: sizeParam.optional(),
+    chunk: ioStressParams.shape.chunk.unwrap().optional(),
     engine: engineParam,
     container: containerParam,
   })

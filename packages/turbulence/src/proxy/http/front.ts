@@ -40,6 +40,7 @@ import {
   later,
   MAX_EDITED_BODY,
   readBody,
+  responseEdits,
   strip,
   withBody,
   withClientCert,
@@ -274,16 +275,9 @@ export class HttpFront {
       pipeWithTrailers(up, res);
       return;
     }
-    if (plan.responseHeaders.length > 0) headers = editHeaders(headers, plan.responseHeaders);
-    const edit = plan.responseBody;
-    let replacement: Buffer | undefined;
-    if (edit?.action === 'replace') {
-      replacement = edit.body;
-      headers = withBody(headers, replacement.length, false);
-    }
-    let limit = plan.abortAfter;
-    const reset = plan.abortAfter !== undefined;
-    if (edit?.action === 'truncate') limit = Math.min(limit ?? Infinity, edit.bytes);
+    const edited = responseEdits(headers, plan);
+    headers = edited.headers;
+    const { replacement, limit, reset } = edited;
     if (reset) this.outcome(record, 'aborted', status);
     later(res.req.socket, plan.headersDelayMs, () => {
       res.writeHead(status, up.statusMessage, headers);

@@ -43,6 +43,7 @@ import {
   later,
   MAX_EDITED_BODY,
   readBody,
+  responseEdits,
   strip,
   withBody,
   withClientCert,
@@ -274,19 +275,12 @@ export class H2Front {
     if (stream.destroyed) return up.cancel();
     let flat = up.headers;
     if (!plan) return this.relay(stream, up, toObject(flat, { ':status': status }));
-    if (plan.responseHeaders.length > 0) flat = editHeaders(flat, plan.responseHeaders);
-    const edit = plan.responseBody;
-    let replacement: Buffer | undefined;
-    if (edit?.action === 'replace') {
-      replacement = edit.body;
-      flat = withBody(flat, replacement.length, false);
-    }
-    let limit = plan.abortAfter;
-    const reset = plan.abortAfter !== undefined;
-    if (edit?.action === 'truncate') {
-      limit = Math.min(limit ?? Infinity, edit.bytes);
+    const edited = responseEdits(flat, plan);
+    flat = edited.headers;
+    const { replacement, limit, reset } = edited;
+    // A truncated body no longer matches its content-length (HTTP/2 would reset the stream on the mismatch).
+    if (plan.responseBody?.action === 'truncate')
       flat = flat.filter((_, i, all) => (all[i - (i % 2)] as string).toLowerCase() !== 'content-length');
-    }
     if (reset) setOutcome(this.host.http, record, 'aborted', status);
     const headers = toObject(flat, { ':status': status });
     later(stream, plan.headersDelayMs, () => {

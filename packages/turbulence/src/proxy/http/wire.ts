@@ -6,7 +6,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import type { BodyEdit, HeaderEdit } from './toxic.js';
+import type { BodyEdit, HeaderEdit, Plan } from './toxic.js';
 
 /** Largest request body an `http_body` toxic on the request side buffers; larger requests get a 413. */
 export const MAX_EDITED_BODY = 16 * 1024 * 1024;
@@ -93,6 +93,28 @@ export function withBody(headers: Flat, length: number, dropExpect: boolean): Fl
   }
   out.push('content-length', String(length));
   return out;
+}
+
+/**
+ * A plan's edits of a response, before anything is sent: its header edits applied to `headers`, the replacement
+ * body (content-length set to its size), the byte `limit` after which the body stops (abortAfter, or the truncate
+ * size, whichever is smaller) and whether the stream is then reset (abortAfter) rather than ended.
+ */
+export function responseEdits(
+  headers: Flat,
+  plan: Pick<Plan, 'responseHeaders' | 'responseBody' | 'abortAfter'>,
+): { headers: Flat; replacement: Buffer | undefined; limit: number | undefined; reset: boolean } {
+  if (plan.responseHeaders.length > 0) headers = editHeaders(headers, plan.responseHeaders);
+  const edit = plan.responseBody;
+  let replacement: Buffer | undefined;
+  if (edit?.action === 'replace') {
+    replacement = edit.body;
+    headers = withBody(headers, replacement.length, false);
+  }
+  let limit = plan.abortAfter;
+  const reset = plan.abortAfter !== undefined;
+  if (edit?.action === 'truncate') limit = Math.min(limit ?? Infinity, edit.bytes);
+  return { headers, replacement, limit, reset };
 }
 
 /** The body after an `http_body` edit. */

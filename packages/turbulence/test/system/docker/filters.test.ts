@@ -5,15 +5,9 @@
  * port 80 only. Then a one-way partition between two containers: `cli` cannot open connections to `srv` while
  * `srv` still fetches pages from `cli` (busybox `nc` inside the containers).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/core/rng.js';
 import { parsePumba } from '../../../src/cli/pumba/parse.js';
 import { planPumba } from '../../../src/cli/pumba/plan.js';
-import { Ledger } from '../../../src/faults/ledger.js';
-import { FaultManager } from '../../../src/faults/manager.js';
 import { settles } from '../../support/eventually.js';
 import { shellWords } from '../../support/shell-words.js';
 import { requireSystem } from '../../support/system.js';
@@ -23,7 +17,7 @@ import {
   ipOf,
   netLeftovers,
   reachable,
-  removeTestContainers,
+  containerFaults,
   startContainers,
   testRun,
 } from './helpers.js';
@@ -34,8 +28,7 @@ const srv = run.name('srv');
 const cli = run.name('cli');
 
 describe.skipIf(sys.skip)('traffic filters and one-way partitions on containers', () => {
-  const home = mkdtempSync(join(tmpdir(), 'turbulence-docker-filters-'));
-  const manager = new FaultManager({ rng: new Rng(4), ledger: new Ledger(join(home, 'ledger')) });
+  const { manager, cleanup } = containerFaults('filters', 4, run.id);
   const ip: Record<string, string> = {};
   /** Injects what a Pumba command line plans (`pumba` replaced by the words given). */
   const pumba = async (line: string) => {
@@ -55,12 +48,7 @@ describe.skipIf(sys.skip)('traffic filters and one-way partitions on containers'
     expect(await settles(() => reachable(ip[srv]!, 81), true, 10_000)).toBe(true);
   }, 60_000);
 
-  afterAll(async () => {
-    await manager.revertAll();
-    manager.dispose();
-    await removeTestContainers(run.id);
-    rmSync(home, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(cleanup, 60_000);
 
   it(
     'iptables --protocol tcp --dst-port 80 loss: port 80 is cut off, port 81 still answers',

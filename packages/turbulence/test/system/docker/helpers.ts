@@ -6,10 +6,15 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
+import { Rng } from '../../../src/core/rng.js';
+import { Ledger } from '../../../src/faults/ledger.js';
+import { FaultManager } from '../../../src/faults/manager.js';
 
 export const IMAGE = process.env.TURBULENCE_BUSYBOX_IMAGE ?? 'turbulence/busybox:latest';
 export const engine = new Docker();
@@ -140,4 +145,24 @@ export async function netLeftovers(name: string): Promise<string[]> {
     .split('\n')
     .filter((l) => /\b(tbf|htb|netem|ingress)\b/.test(l));
   return [...names.map((n) => `netns ${n}`), ...tables, ...qdiscs];
+}
+
+/**
+ * A fault manager seeded with `seed` and its ledger in a fresh home (`mkdtemp` of `turbulence-docker-<tag>-`), and
+ * the cleanup for `afterAll`: revert every fault, dispose, remove the run's containers, delete the home.
+ */
+export function containerFaults(
+  tag: string,
+  seed: number,
+  runId: string,
+): { home: string; manager: FaultManager; cleanup: () => Promise<void> } {
+  const home = mkdtempSync(join(tmpdir(), `turbulence-docker-${tag}-`));
+  const manager = new FaultManager({ rng: new Rng(seed), ledger: new Ledger(join(home, 'ledger')) });
+  const cleanup = async (): Promise<void> => {
+    await manager.revertAll();
+    manager.dispose();
+    await removeTestContainers(runId);
+    rmSync(home, { recursive: true, force: true });
+  };
+  return { home, manager, cleanup };
 }

@@ -12,21 +12,15 @@
  *   reported with its exit code and output.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/core/rng.js';
-import { Ledger } from '../../../src/faults/ledger.js';
-import { FaultManager } from '../../../src/faults/manager.js';
 import { parsePumba } from '../../../src/cli/pumba/parse.js';
 import { planPumba } from '../../../src/cli/pumba/plan.js';
 import { shellWords } from '../../support/shell-words.js';
 import { cliTimeout, runCli, spawnCli } from '../../support/cli.js';
 import { settles } from '../../support/eventually.js';
 import { requireSystem } from '../../support/system.js';
-import { engine, removeTestContainers, startContainers, stateOf, testRun } from './helpers.js';
+import { containerFaults, engine, startContainers, stateOf, testRun } from './helpers.js';
 
 const sys = requireSystem('root', 'dockerd', 'docker');
 const run = testRun();
@@ -46,16 +40,10 @@ async function fill(): Promise<number> {
 }
 
 describe.skipIf(sys.skip)('container.limit-memory', () => {
-  const home = mkdtempSync(join(tmpdir(), 'turbulence-docker-inside-'));
-  const manager = new FaultManager({ rng: new Rng(5), ledger: new Ledger(join(home, 'ledger')) });
+  const { home, manager, cleanup } = containerFaults('inside', 5, run.id);
 
   beforeAll(() => startContainers([name], { 'turbulence.test': run.id }, ['sleep', '3600']), 60_000);
-  afterAll(async () => {
-    await manager.revertAll();
-    manager.dispose();
-    await removeTestContainers(run.id);
-    rmSync(home, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(cleanup, 60_000);
 
   it('OOM-kills a process over the cap; revert lifts the cap back to unlimited', { timeout: 60_000 }, async () => {
     expect((await engine.getContainer(name).inspect()).HostConfig.Memory).toBe(0);

@@ -3,24 +3,17 @@
  * HTTP request to busybox `httpd` in another (`docker exec`). A partition of group A from group B (peers by label),
  * then two effects on one container at once with peers by container name and by IP, each reverted on its own.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/core/rng.js';
-import { Ledger } from '../../../src/faults/ledger.js';
-import { FaultManager } from '../../../src/faults/manager.js';
 import { settles } from '../../support/eventually.js';
 import { requireSystem } from '../../support/system.js';
-import { httpFrom, ipOf, netLeftovers, removeTestContainers, startContainers, testRun } from './helpers.js';
+import { containerFaults, httpFrom, ipOf, netLeftovers, startContainers, testRun } from './helpers.js';
 
 const sys = requireSystem('root', 'dockerd', 'ip', 'nft');
 const run = testRun();
 const [a1, a2, b1, b2] = ['a-1', 'a-2', 'b-1', 'b-2'].map(run.name) as [string, string, string, string];
 
 describe.skipIf(sys.skip)('network faults between containers', () => {
-  const home = mkdtempSync(join(tmpdir(), 'turbulence-docker-partition-'));
-  const manager = new FaultManager({ rng: new Rng(3), ledger: new Ledger(join(home, 'ledger')) });
+  const { manager, cleanup } = containerFaults('partition', 3, run.id);
   const ip: Record<string, string> = {};
   /** Can `from` fetch a page from `to` (by its IP) right now? */
   const talks = (from: string, to: string) => httpFrom(from, ip[to]!);
@@ -31,12 +24,7 @@ describe.skipIf(sys.skip)('network faults between containers', () => {
     for (const n of [a1, a2, b1, b2]) ip[n] = await ipOf(n);
   }, 60_000);
 
-  afterAll(async () => {
-    await manager.revertAll();
-    manager.dispose();
-    await removeTestContainers(run.id);
-    rmSync(home, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(cleanup, 60_000);
 
   it(
     'partitions group A from group B both ways; A still talks within A; revert heals',
