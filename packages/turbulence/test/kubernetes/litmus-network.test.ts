@@ -4,20 +4,16 @@
  * runner asks the agent (FaultRequest), and the effect is read from outside in the pod's real network namespace
  * (`nft list tables`, `tc qdisc show`), then gone, with verdict Pass. Runs as root, under `flock /tmp/tb-system.lock`.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent } from '../../src/agent/index.js';
-import { FAULT_REQUEST, faultRequestCrd, type FaultRequest } from '../../src/faults/kubernetes/fault-request.js';
-import { startKubeFake, type KubeFake } from '../kube-fake/index.js';
 import { cliTimeout, spawnCli } from '../support/cli.js';
 import { eventually } from '../support/eventually.js';
 import { requireSystem } from '../support/system.js';
+import { AGENT_NODE, startAgentCluster, type AgentCluster } from './agent-cluster.js';
 import { startPodProcess, type PodProcess } from './pod-process.js';
 
 const sys = requireSystem('root', 'ip', 'nft', 'tc');
-const NODE = 'node-1';
 const hub = join(import.meta.dirname, '../fixtures/litmus/chaos-charts');
 
 const engine = (pod: string) => `apiVersion: litmuschaos.io/v1alpha1
@@ -52,51 +48,30 @@ spec:
 `;
 
 describe.skipIf(sys.skip)('Litmus pod network faults through the agent', () => {
-  let fake: KubeFake;
-  let dir: string;
-  let agent: Agent;
+  let c: AgentCluster;
   let pod: PodProcess;
-  const requests = (): FaultRequest[] => fake.cluster.list(FAULT_REQUEST.plural) as unknown as FaultRequest[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'turbulence-litmus-net-'));
-    fake = await startKubeFake({ seed: 'default', controller: false });
-    await fake.writeKubeconfig(join(dir, 'kubeconfig'));
-    fake.cluster.put('customresourcedefinitions', faultRequestCrd() as never);
-    agent = new Agent({
-      node: NODE,
-      cluster: { kubeconfig: join(dir, 'kubeconfig') },
-      home: join(dir, 'agent'),
-      intervalMs: 250,
-    });
-    await agent.start();
-    pod = await startPodProcess(fake, NODE);
+    c = await startAgentCluster({ TURBULENCE_GUARDIAN: 'off', TURBULENCE_AGENT_TIMEOUT_MS: '15000' });
+    pod = await startPodProcess(c.fake, AGENT_NODE);
   }, 30_000);
   afterAll(async () => {
     await pod?.cleanup();
-    await agent?.stop();
-    await fake?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await c?.close();
   });
 
   it(
     'loss (nft table in the pod) then latency (netem) for 3 s each, both reverted, verdicts Pass',
     async () => {
-      const file = join(dir, 'engine.yaml');
+      const file = join(c.dir, 'engine.yaml');
       writeFileSync(file, engine(pod.name));
-      const run = spawnCli(['run', file, '--hub', hub, '--journal-path', join(dir, 'journal.json')], {
-        env: {
-          ...process.env,
-          KUBECONFIG: join(dir, 'kubeconfig'),
-          TURBULENCE_HOME: join(dir, 'home'),
-          TURBULENCE_GUARDIAN: 'off',
-          TURBULENCE_AGENT_TIMEOUT_MS: '15000',
-        },
+      const run = spawnCli(['run', file, '--hub', hub, '--journal-path', join(c.dir, 'journal.json')], {
+        env: { ...process.env, TURBULENCE_HOME: join(c.dir, 'home') },
         timeoutMs: 60_000,
       });
       // The agent applied the loss in the pod's namespace: seen from outside, while the run holds it.
       expect(await eventually(async () => (await pod.tables()).length > 0, 30_000, 100), run.out()).toBe(true);
-      expect(requests().map((r) => [r.spec.kind, r.spec.params])).toContainEqual([
+      expect(c.requests().map((r) => [r.spec.kind, r.spec.params])).toContainEqual([
         'network.loss',
         { percent: 100, direction: 'egress' },
       ]);
@@ -107,8 +82,8 @@ describe.skipIf(sys.skip)('Litmus pod network faults through the agent', () => {
       expect(run.out()).toMatch(/resilience score: 100%/);
       expect(await pod.tables()).toEqual([]);
       expect(await netem()).toBe(false);
-      expect(requests()).toEqual([]);
-      const journal = JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8')) as {
+      expect(c.requests()).toEqual([]);
+      const journal = JSON.parse(readFileSync(join(c.dir, 'journal.json'), 'utf8')) as {
         faults: { kind: string; reverted_by: string | null }[];
         litmus: { results: { fault: string; verdict: string }[] };
       };

@@ -8,44 +8,27 @@
  * the load is gone, the FaultRequest deleted, verdict Stopped and a resilience score in the journal.
  * Runs as root, under `flock /tmp/tb-system.lock`.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent } from '../../src/agent/index.js';
-import { FAULT_REQUEST, faultRequestCrd, type FaultRequest } from '../../src/faults/kubernetes/fault-request.js';
-import { startKubeFake, type KubeFake } from '../kube-fake/index.js';
 import { cliTimeout, spawnCli } from '../support/cli.js';
 import { eventually } from '../support/eventually.js';
 import { requireSystem } from '../support/system.js';
+import { AGENT_NODE, startAgentCluster, type AgentCluster } from './agent-cluster.js';
 import { startPodProcess, type PodProcess } from './pod-process.js';
 
 const sys = requireSystem('root', 'ip', 'stress-ng');
-const NODE = 'node-1';
 const fixtures = join(import.meta.dirname, '../fixtures/litmus');
 const hub = join(fixtures, 'chaos-charts');
 
 describe.skipIf(sys.skip)('the sock-shop pod-cpu-hog sample through the agent', () => {
-  let fake: KubeFake;
-  let dir: string;
-  let agent: Agent;
+  let c: AgentCluster;
   let pod: PodProcess;
-  const requests = (): FaultRequest[] => fake.cluster.list(FAULT_REQUEST.plural) as unknown as FaultRequest[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'turbulence-litmus-sockshop-'));
-    fake = await startKubeFake({ seed: 'default', controller: false });
-    await fake.writeKubeconfig(join(dir, 'kubeconfig'));
-    fake.cluster.put('customresourcedefinitions', faultRequestCrd() as never);
-    fake.cluster.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sock-shop' } });
-    agent = new Agent({
-      node: NODE,
-      cluster: { kubeconfig: join(dir, 'kubeconfig') },
-      home: join(dir, 'agent'),
-      intervalMs: 250,
-    });
-    await agent.start();
-    pod = await startPodProcess(fake, NODE, {
+    c = await startAgentCluster({ TURBULENCE_GUARDIAN: 'off', TURBULENCE_AGENT_TIMEOUT_MS: '15000' });
+    c.fake.cluster.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sock-shop' } });
+    pod = await startPodProcess(c.fake, AGENT_NODE, {
       namespace: 'sock-shop',
       labels: { name: 'catalogue' },
       container: 'catalogue',
@@ -53,28 +36,20 @@ describe.skipIf(sys.skip)('the sock-shop pod-cpu-hog sample through the agent', 
   }, 30_000);
   afterAll(async () => {
     await pod?.cleanup();
-    await agent?.stop();
-    await fake?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await c?.close();
   });
 
   it(
     'the agent burns CPU in the catalogue pod cgroup; Ctrl-C reverts it, verdict Stopped',
     async () => {
       const file = join(fixtures, 'real-world/litmus-demo-sock-shop-catalogue-cpu-hog.yaml');
-      const run = spawnCli(['run', file, '--hub', hub, '--journal-path', join(dir, 'journal.json')], {
-        env: {
-          ...process.env,
-          KUBECONFIG: join(dir, 'kubeconfig'),
-          TURBULENCE_HOME: join(dir, 'home'),
-          TURBULENCE_GUARDIAN: 'off',
-          TURBULENCE_AGENT_TIMEOUT_MS: '15000',
-        },
+      const run = spawnCli(['run', file, '--hub', hub, '--journal-path', join(c.dir, 'journal.json')], {
+        env: { ...process.env, TURBULENCE_HOME: join(c.dir, 'home') },
         timeoutMs: 60_000,
       });
       // The load runs in the pod's cgroup, and uses CPU there: measured from the kernel, not from turbulence.
       expect(await eventually(() => pod.strangers().length > 0, 30_000, 100), run.out()).toBe(true);
-      expect(requests().map((r) => [r.spec.kind, r.spec.params])).toContainEqual([
+      expect(c.requests().map((r) => [r.spec.kind, r.spec.params])).toContainEqual([
         'stress.cpu',
         expect.objectContaining({ workers: 1, load: 100 }),
       ]);
@@ -86,9 +61,9 @@ describe.skipIf(sys.skip)('the sock-shop pod-cpu-hog sample through the agent', 
       expect(code, run.out()).not.toBe(0);
       expect(run.out()).toMatch(/found a LitmusChaos ChaosEngine/);
       expect(await eventually(() => pod.strangers().length === 0, 10_000), run.out()).toBe(true);
-      expect(await eventually(() => requests().length === 0, 10_000), run.out()).toBe(true);
+      expect(await eventually(() => c.requests().length === 0, 10_000), run.out()).toBe(true);
       expect(pod.alive()).toBe(true);
-      const journal = JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8')) as {
+      const journal = JSON.parse(readFileSync(join(c.dir, 'journal.json'), 'utf8')) as {
         faults: { kind: string; target: { id: string }; reverted_by: string | null }[];
         litmus: {
           engine: string;
