@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   await once(udpEcho, 'listening');
   const udpPort = udpEcho.address().port;
 
-  const none = { port: 0, pid: 0 };
+  const none: { port: number; pid: number; ca?: string } = { port: 0, pid: 0 };
   const t = {
     nodeHttp: runs('http') ? await target('node-http', httpPort) : none,
     turbHttp: runs('http') ? await target('turbulence-http', httpPort) : none,
