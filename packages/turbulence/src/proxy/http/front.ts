@@ -1,13 +1,14 @@
 /**
  * The front end of a `protocol: http` proxy: a `node:http` server that parses each request (keep-alive,
  * pipelining, chunked bodies and `Expect: 100-continue` are Node's own, well-fuzzed parser), decides per request
- * which HTTP toxics apply, and forwards through a keep-alive agent to the upstream.
+ * which HTTP toxics apply, and forwards to the upstream over keep-alive connections.
  *
  * ```
  *   client ──HTTP/1.1──▶ node:http server ──request──▶ match + draw per toxic ──▶ Plan
- *                                                       │ empty plan: forward as is (the fast path)
+ *                                                       │ no plan: relay as is (the fast path)
  *                                                       └ else: abort | delay | answer | edit headers/body
- *   upstream ◀──keep-alive agent── forward ◀───────────┘
+ *   upstream ◀──undici Pool── relay.ts ◀───────────────┤ (no plan, and a request undici sends as it came)
+ *   upstream ◀──keep-alive http.Agent── forward ◀──────┘ (plans, Expect: 100-continue, odd requests)
  *   Upgrade (WebSocket, h2c): raw sockets piped both ways, untouched.
  * ```
  *
