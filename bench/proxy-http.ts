@@ -2,11 +2,11 @@
  * Protocol proxies of issue 21, each against its plain-Node baseline, all in the same run, each proxy in its own
  * process. Prints the figures that go in bench/RESULTS.md under "## Protocol proxies".
  *
- *   npx tsx bench/proxy-http.ts [--quick] [--runs=N] [--seconds=N] [--only=http|tls|udp]
+ *   npx tsx bench/proxy-http.ts [--quick] [--runs=N] [--seconds=N] [--only=http|tls|udp] [--before=REF]
  *
  *   HTTP keep-alive (autocannon, 50 connections): req/s, p99 and the proxy process's CPU per request through an
  *     http proxy whose one toxic matches nothing, vs a plain node:http reverse proxy (goal ≥ 1.0×) and vs
- *     turbulence's tcp proxy;
+ *     turbulence's tcp proxy, and with `--before=REF` vs the same http proxy built from git REF (same run);
  *   TLS: new handshakes/s (16 at a time, connect + close) through a tcp proxy with tls.terminate vs a plain
  *     node:tls terminator (goal ≥ 0.9×);
  *   UDP: echoed datagrams/s (64 in flight) through a udp proxy vs a minimal dgram relay (goal ≥ 0.9×).
@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir, loadavg } from 'node:os';
@@ -24,6 +24,7 @@ import { createInterface } from 'node:readline';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { extractSrc } from './host.js';
 
 /** The part of autocannon's result this bench reads (the package ships no types). */
 interface CannonResult {
@@ -49,9 +50,13 @@ const only = option('only')?.split(',');
 const runs = (part: 'http' | 'tls' | 'udp'): boolean => !only || only.includes(part);
 const children: ChildProcess[] = [];
 
-async function target(mode: string, upstream: number): Promise<{ port: number; ca?: string; pid: number }> {
+async function target(
+  mode: string,
+  upstream: number,
+  src?: string,
+): Promise<{ port: number; ca?: string; pid: number }> {
   const script = fileURLToPath(new URL('./proxy-http-target.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, mode, String(upstream)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, mode, String(upstream), ...(src ? [src] : [])], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: process.env,
   });
@@ -157,22 +162,25 @@ async function main(): Promise<void> {
     relay: runs('udp') ? await target('dgram-relay', udpPort) : none,
     turbUdp: runs('udp') ? await target('turbulence-udp', udpPort) : none,
   };
+  const beforeRef = option('before');
+  const before = beforeRef && runs('http') ? extractSrc(beforeRef) : undefined;
+  const turbBefore = before ? await target('turbulence-http', httpPort, before.src) : undefined;
+  const httpSetups: (readonly [string, { port: number; pid: number }])[] = [
+    ['node-http', t.nodeHttp],
+    ['turbulence-http', t.turbHttp],
+    ['turbulence-tcp', t.turbTcp],
+    ...(turbBefore ? [[`turbulence-http@${beforeRef}`, turbBefore] as const] : []),
+  ];
   const load = [loadavg()[0]];
   const res: Record<string, number[]> = {};
   const add = (k: string, v: number) => (res[k] ??= []).push(v);
   // Warm-up, then interleaved runs.
   if (runs('http')) {
-    for (const p of [t.nodeHttp, t.turbHttp, t.turbTcp])
+    for (const [, p] of httpSetups)
       await autocannon({ url: `http://127.0.0.1:${p.port}/x`, connections: 50, duration: 1 });
   }
   for (let run = 0; run < RUNS; run++) {
-    for (const [k, p] of !runs('http')
-      ? []
-      : ([
-          ['node-http', t.nodeHttp],
-          ['turbulence-http', t.turbHttp],
-          ['turbulence-tcp', t.turbTcp],
-        ] as const)) {
+    for (const [k, p] of runs('http') ? httpSetups : []) {
       const r = await http(p.port, p.pid);
       add(`${k} req/s`, r.rps);
       add(`${k} p99 ms`, r.p99);
@@ -215,6 +223,13 @@ async function main(): Promise<void> {
     console.log(
       `http CPU per request: node-http ÷ turbulence-http ${ratio('node-http cpu µs/request', 'turbulence-http cpu µs/request')}× (≥ 1: turbulence costs no more)`,
     );
+    if (turbBefore) {
+      const b = `turbulence-http@${beforeRef}`;
+      console.log(
+        `http at ${beforeRef}: req/s ÷ node-http ${ratio(`${b} req/s`, 'node-http req/s')}×, p99 ÷ node-http ${ratio(`${b} p99 ms`, 'node-http p99 ms')}×, ` +
+          `CPU per request: node-http ÷ it ${ratio('node-http cpu µs/request', `${b} cpu µs/request`)}×; now ÷ then req/s ${ratio('turbulence-http req/s', `${b} req/s`)}×`,
+      );
+    }
   }
   if (runs('tls')) {
     console.log(
@@ -231,6 +246,7 @@ async function main(): Promise<void> {
   upstreamHttp.close();
   echo.close();
   udpEcho.close();
+  if (before) rmSync(before.dir, { recursive: true, force: true });
   setTimeout(() => process.exit(0), 200).unref();
 }
 
