@@ -1,8 +1,9 @@
 // Host helpers shared by the proxy benchmarks: CPU pinning, machine-wide busy time, and the entry point that
 // stops every spawned child when the benchmark ends.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -70,4 +71,17 @@ export async function startProxyTarget(
     },
     stop: () => child.stdin.end(),
   };
+}
+
+/**
+ * Extracts `packages/turbulence/src` at git `ref` into a fresh directory under `.tmp/` (gitignored; its imports
+ * resolve through the checkout's node_modules). Returns the `src` path and the directory to remove afterwards.
+ */
+export function extractSrc(ref: string): { src: string; dir: string } {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  const dir = mkdtempSync(join(root, '.tmp', 'bench-before-'));
+  const tar = execFileSync('git', ['-C', root, 'archive', ref, 'packages/turbulence/src'], { maxBuffer: 1 << 30 });
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  return { src: join(dir, 'packages/turbulence/src'), dir };
 }

@@ -1,6 +1,7 @@
 /**
  * A proxy under test for bench/proxy-http.ts, in its own process:
- *   tsx bench/proxy-http-target.ts <mode> <upstreamPort>
+ *   tsx bench/proxy-http-target.ts <mode> <upstreamPort> [src]
+ * (`src`: another checkout's `packages/turbulence/src` for the turbulence modes, as `--before=REF` extracts it)
  * Modes: node-http (a plain node:http reverse proxy with a keep-alive agent), turbulence-http (an http proxy with
  * one toxic that matches nothing), turbulence-tcp (a tcp proxy), node-tls (a plain node:tls terminator piping to
  * the upstream), turbulence-tls (a tcp proxy with tls.terminate), dgram-relay (a minimal dgram relay, one socket
@@ -12,11 +13,16 @@ import { once } from 'node:events';
 import { Agent, createServer, request } from 'node:http';
 import { connect, createServer as createNetServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { createProxyServer } from '../packages/turbulence/src/proxy/index.js';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as ProxyModule from '../packages/turbulence/src/proxy/index.js';
 import { issueLeaf, testCa } from '../packages/turbulence/src/proxy/tls/ca.js';
 
-const [mode = 'node-http', upstreamText = '0'] = process.argv.slice(2);
+const [mode = 'node-http', upstreamText = '0', src] = process.argv.slice(2);
 const upstream = Number(upstreamText);
+const { createProxyServer } = (await import(
+  src ? pathToFileURL(join(src, 'proxy/index.js')).href : '../packages/turbulence/src/proxy/index.js'
+)) as typeof ProxyModule;
 
 async function start(): Promise<{ port: number; ca?: string }> {
   if (mode === 'node-http') {

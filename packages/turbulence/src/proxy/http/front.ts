@@ -1,13 +1,14 @@
 /**
  * The front end of a `protocol: http` proxy: a `node:http` server that parses each request (keep-alive,
  * pipelining, chunked bodies and `Expect: 100-continue` are Node's own, well-fuzzed parser), decides per request
- * which HTTP toxics apply, and forwards through a keep-alive agent to the upstream.
+ * which HTTP toxics apply, and forwards to the upstream over keep-alive connections.
  *
  * ```
  *   client ──HTTP/1.1──▶ node:http server ──request──▶ match + draw per toxic ──▶ Plan
- *                                                       │ empty plan: forward as is (the fast path)
+ *                                                       │ no plan: relay as is (the fast path)
  *                                                       └ else: abort | delay | answer | edit headers/body
- *   upstream ◀──keep-alive agent── forward ◀───────────┘
+ *   upstream ◀──undici Pool── relay.ts ◀───────────────┤ (no plan, and a request undici sends as it came)
+ *   upstream ◀──keep-alive http.Agent── forward ◀──────┘ (plans, Expect: 100-continue, odd requests)
  *   Upgrade (WebSocket, h2c): raw sockets piped both ways, untouched.
  * ```
  *
@@ -31,6 +32,7 @@ import { splitHostPort } from '../address.js';
 import { HttpConnection, type RequestRecord } from './connection.js';
 import { decide, setOutcome } from './decide.js';
 import { H2Front } from './h2-front.js';
+import { Relay, relayHeaders, relayPool, type RelayHost } from './relay.js';
 import type { Plan } from './toxic.js';
 import {
   cutAfter,
@@ -58,7 +60,7 @@ export const HTTP_ALPN = ['h2', 'http/1.1'];
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
 /** The HTTP front end of one proxy. */
-export class HttpFront {
+export class HttpFront implements RelayHost {
   /** The HTTP/1.1 server (fed sockets by {@link accept}; it never listens itself). */
   readonly server: Server;
   /** The listener of a plain (non-TLS) HTTP proxy: every socket goes through {@link accept}. */
@@ -67,6 +69,8 @@ export class HttpFront {
   private readonly host: HttpHost;
   private readonly seed: number;
   private readonly agent: Agent;
+  /** The upstream pool of requests no toxic was selected for ({@link Relay}). */
+  private readonly pool: ReturnType<typeof relayPool> | undefined;
   private readonly send: typeof httpRequest;
   private readonly target: { host: string; port: number } | undefined;
   private readonly bySocket = new WeakMap<Socket, HttpConnection>();
@@ -82,6 +86,7 @@ export class HttpFront {
       ? new HttpsAgent({ keepAlive: true, scheduling: 'lifo', ...secure, ...servername })
       : new Agent({ keepAlive: true, scheduling: 'lifo' });
     this.send = secure ? httpsRequest : httpRequest;
+    this.pool = this.target && relayPool(this.target, secure, servername);
     this.server = createServer({ noDelay: true, requestTimeout: 0 }, (req, res) => this.onRequest(req, res, false));
     this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, true));
     this.server.on('connection', this.onConnection);
@@ -94,6 +99,7 @@ export class HttpFront {
   close(): void {
     if (this.listener.listening) this.listener.close();
     this.agent.destroy();
+    this.pool?.destroy().catch(() => {});
     this.h2?.close();
   }
 
@@ -219,8 +225,17 @@ export class HttpFront {
   ): void {
     const target = this.target;
     if (!target) return this.fail(res, record, new Error(`bad upstream ${this.host.upstream}`));
+    const clientCert = this.host.tls !== undefined && this.host.tls.clientAuth !== 'none';
+    if (!plan && !expectContinue && this.pool) {
+      const relay = relayHeaders(req.url ?? '/', req.rawHeaders);
+      if (relay) {
+        const { body } = relay;
+        const sent = clientCert ? withClientCert(relay.headers, req.socket) : relay.headers;
+        return Relay.send(this.pool, this, res, record, sent, body);
+      }
+    }
     let headers = requestHeaders(req.rawHeaders);
-    if (this.host.tls && this.host.tls.clientAuth !== 'none') headers = withClientCert(headers, req.socket);
+    if (clientCert) headers = withClientCert(headers, req.socket);
     if (plan && plan.requestHeaders.length > 0) headers = editHeaders(headers, plan.requestHeaders);
     const bodyEdit = plan?.requestBody;
     const send = (body: Buffer | undefined): void => {
@@ -299,11 +314,12 @@ export class HttpFront {
     });
   }
 
-  private fail(res: ServerResponse, record: RequestRecord | undefined, err: Error): void {
+  /** An upstream failure: a 502 with `Connection: close`, or a closed connection once the response started. */
+  fail(res: ServerResponse, record: RequestRecord | undefined, err: Error, client: Socket = res.req.socket): void {
     this.host.http.errors.upstream++;
     this.outcome(record, 'error', res.headersSent ? res.statusCode : 502);
-    if (res.headersSent || res.req.socket.destroyed) return void res.req.socket.destroy();
-    const reason = (err as NodeJS.ErrnoException).code ?? err.message;
+    if (res.headersSent || client.destroyed) return void client.destroy();
+    const reason = errorCode(err);
     const body = `turbulence proxy ${this.host.name}: upstream error: ${reason}\n`;
     res.writeHead(502, {
       connection: 'close',
@@ -313,9 +329,22 @@ export class HttpFront {
     res.end(body);
   }
 
-  private outcome(record: RequestRecord | undefined, outcome: RequestRecord['outcome'], status: number): void {
+  /** Sets a request's outcome (and the outcome counters). */
+  outcome(record: RequestRecord | undefined, outcome: RequestRecord['outcome'], status: number): void {
     setOutcome(this.host.http, record, outcome, status);
   }
+}
+
+/**
+ * The code a 502 names: the error's own (`ECONNREFUSED`, `HPE_INVALID_STATUS`, ...). undici's parse errors carry
+ * no code (it looks the llhttp name up by number the wrong way round), so theirs is built from llhttp's reason:
+ * `HPE_` + "Invalid status code" → `HPE_INVALID_STATUS_CODE`.
+ */
+function errorCode(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== undefined) return code;
+  const reason = err.name === 'HTTPParserError' ? /\(([^()]+)\)$/.exec(err.message)?.[1] : undefined;
+  return reason ? `HPE_${reason.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}` : err.message;
 }
 
 /** A request's raw headers minus hop-by-hop ones (and those the Connection header names). */

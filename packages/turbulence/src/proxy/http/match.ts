@@ -55,10 +55,39 @@ export function pattern(text: string): Test {
     return (value) => re.matcher(value).find();
   }
   if (!/[*?]/.test(text)) return (value) => value === text;
+  const pieces = starGlob(text);
+  if (pieces) return pieces;
   let source = '';
   for (const ch of text) source += ch === '*' ? '.*' : ch === '?' ? '.' : RE2JS.quote(ch);
   const re = RE2JS.compile(`^${source}$`, RE2JS.DOTALL);
   return (value) => re.matches(value);
+}
+
+/**
+ * An ASCII glob whose only wildcard is `*` (`/api/*`, `*.json`), matched by its literal pieces in order: the same
+ * answer as its RE2 form (`^/api/.*$`, dot-all), at a fraction of the cost per request. The first piece must
+ * start the value, the last end it, and the ones between are found leftmost, in order, without overlapping.
+ * Undefined for any other glob (RE2 handles it).
+ */
+export function starGlob(text: string): Test | undefined {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f || text[i] === '?') return undefined;
+  const parts = text.split('*');
+  if (parts.length < 2) return undefined;
+  const first = parts[0] as string;
+  const last = parts[parts.length - 1] as string;
+  const middle = parts.slice(1, -1).filter((p) => p !== '');
+  const least = first.length + last.length;
+  return (value) => {
+    if (value.length < least || !value.startsWith(first) || !value.endsWith(last)) return false;
+    const end = value.length - last.length;
+    let at = first.length;
+    for (const piece of middle) {
+      const found = value.indexOf(piece, at);
+      if (found < 0 || found + piece.length > end) return false;
+      at = found + piece.length;
+    }
+    return true;
+  };
 }
 
 /** The zod shape of the match attributes, with checks that name the attribute and the fix. */
