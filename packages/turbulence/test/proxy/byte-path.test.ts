@@ -1,0 +1,112 @@
+/**
+ * The byte path reads into buffers it reuses (src/proxy/link.ts): a chunk the destination could not write at once
+ * keeps its buffer, and chains that hold chunks get copies. Distinct bytes (not a constant fill) through a slow
+ * reader, so writes queue and buffers are lent, would show any reuse too early as corrupted data.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProxyServer } from '../../src/proxy/index.js';
+import { cleanup, dial, portOf, proxyServer, tcpServer } from './helpers.js';
+
+const SIZE = 6 * 1024 * 1024;
+const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** An upstream that reads slowly (pausing between reads) and echoes what it read, so both directions queue. */
+async function slowEcho(): Promise<number> {
+  const { port } = await tcpServer((socket) => {
+    let reads = 0;
+    socket.on('data', (data: Buffer) => {
+      if (!socket.write(data)) socket.pause();
+      if (++reads % 8 === 0 && !socket.isPaused()) {
+        socket.pause();
+        setTimeout(() => socket.resume(), 2);
+      }
+    });
+    socket.on('drain', () => socket.resume());
+    socket.on('end', () => socket.end());
+  });
+  return port;
+}
+
+/** Writes `payload` and reads back as many bytes (slowly: a pause every few chunks); resolves with what came back. */
+async function exchange(socket: Socket, payload: Buffer, during?: (received: number) => void): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let got = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('data', (data: Buffer) => {
+      chunks.push(data);
+      got += data.length;
+      during?.(got);
+      if (got >= payload.length) resolve();
+      else if (chunks.length % 16 === 0) {
+        socket.pause();
+        setTimeout(() => socket.resume(), 1);
+      }
+    });
+  });
+  for (let at = 0; at < payload.length; at += 256 * 1024) {
+    if (!socket.write(payload.subarray(at, at + 256 * 1024))) await once(socket, 'drain');
+  }
+  await done;
+  return Buffer.concat(chunks);
+}
+
+describe('byte path: reused read buffers', { timeout: 60_000 }, () => {
+  let server: ProxyServer;
+  let upstream: number;
+  beforeAll(async () => {
+    server = await proxyServer({ api: false });
+    upstream = await slowEcho();
+  });
+  afterAll(cleanup);
+
+  const through = async (name: string) =>
+    portOf((await server.createProxy({ name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}` })).listen);
+
+  it('carries distinct bytes intact both ways with no toxic, with three noop toxics, and with latency', async () => {
+    const plain = await through('plain');
+    const noop = await through('noop');
+    const late = await through('late');
+    for (const stream of ['upstream', 'downstream']) {
+      for (let i = 0; i < 3; i++) server.addToxic('noop', { name: `n_${stream}_${i}`, type: 'noop', stream });
+      server.addToxic('late', { name: `l_${stream}`, type: 'latency', stream, attributes: { latency: 5 } });
+    }
+    const results = await Promise.all(
+      [plain, noop, late].map(async (port) => {
+        const payload = randomBytes(SIZE);
+        const back = await exchange(await dial(port), payload);
+        return [sha(back), sha(payload)];
+      }),
+    );
+    for (const [got, sent] of results) expect(got).toBe(sent);
+  });
+
+  it('keeps bytes intact while toxics that hold chunks come and go mid-stream', async () => {
+    const port = await through('switch');
+    const payload = randomBytes(SIZE);
+    let step = 0;
+    const back = await exchange(await dial(port), payload, (received) => {
+      // Every ~512 KiB: add or remove a latency toxic (copies held chunks) and a slicer (holds views of them).
+      const due = Math.floor(received / (512 * 1024));
+      for (; step < due; step++) {
+        const stream = step % 4 < 2 ? 'upstream' : 'downstream';
+        if (step % 2 === 0) {
+          server.addToxic('switch', { name: `lat${step}`, type: 'latency', stream, attributes: { latency: 3 } });
+          server.addToxic('switch', {
+            name: `sl${step}`,
+            type: 'slicer',
+            stream,
+            attributes: { average_size: 3000, size_variation: 1000, delay: 0 },
+          });
+        } else {
+          server.removeToxic('switch', `lat${step - 1}`);
+          server.removeToxic('switch', `sl${step - 1}`);
+        }
+      }
+    });
+    expect(sha(back)).toBe(sha(payload));
+  });
+});
