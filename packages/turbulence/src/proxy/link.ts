@@ -10,12 +10,14 @@
  *
  * With no toxic selected the read handler writes straight to the destination (the plain-pipe fast path).
  *
- * Reads go into a buffer the link owns and reuses (see {@link readIntoOwnBuffer}) instead of a new 64 KiB buffer per
- * read: the per-read allocation is what makes V8 collect garbage on a bulk stream, and each collection costs in
- * proportion to the whole heap (bench/RESULTS.md, issue 24). A chunk is a view of that buffer, so it may only be
- * held past the synchronous `write` call when it was copied: chains with a stage that holds chunks (any toxic not
- * `timeless`) get a copy; a chunk the destination socket could not write at once keeps its buffer lent to the socket
- * until the socket's queue is empty again, and the next read goes into another buffer.
+ * Reads go into buffers the link reuses (see {@link readIntoOwnBuffer}) instead of a new 64 KiB buffer per read: the
+ * per-read allocation is what makes V8 collect garbage on a bulk stream, and each collection costs in proportion to
+ * the whole heap (bench/RESULTS.md, issue 24). A link that moves bulk (reads of 16 KiB or more, no toxic that holds
+ * chunks) reads into a buffer of its own and writes views of it: a view the destination socket could not write at
+ * once keeps its buffer lent to the socket until the socket's queue is empty again, and the next read goes into
+ * another buffer. Every other link (idle, small reads, or a toxic that holds chunks) reads into one buffer shared by
+ * the whole process and passes on a copy sized to the data, as Node's own reads are: an idle connection costs no
+ * read buffer.
  * Toxic changes rewire the ports synchronously: nothing here ever waits for data to drain, so the control plane
  * cannot hang on a slow or dead peer.
  */
@@ -32,6 +34,13 @@ const LOW_WATER = HIGH_WATER / 2;
 const READ_SIZE = 64 * 1024;
 /** Free read buffers a link keeps for when the destination holds its current one (more are left to the GC). */
 const SPARE_BUFFERS = 2;
+/** A read at least this large means bulk: the link's next reads go into a buffer of its own. */
+const BULK_READ = 16 * 1024;
+/**
+ * The read buffer of every link not moving bulk. Reads are delivered one at a time, each handled synchronously, and
+ * what is read into it is always copied before the read returns, so one buffer serves them all.
+ */
+let shared: Buffer | undefined;
 
 /** Byte counters of one direction; the proxy keeps running totals, the link its own. */
 export interface DirectionCounters {
@@ -108,8 +117,10 @@ export class Link implements Sink {
   private destFull = false;
   /** Whether some stage of the chain may hold a chunk past its `write` call (then chunks are copied). */
   private holding = false;
-  /** The buffer the next read goes into, when the link reads into its own buffers. */
+  /** The buffer the next read goes into (`shared`, or `own`), when the link reads into buffers it reuses. */
   private buffer: Buffer | undefined;
+  /** This link's own read buffer while it moves bulk. */
+  private own: Buffer | undefined;
   /** Buffers still referenced by writes the destination has not finished. */
   private lent: Buffer[] = [];
   private spare: Buffer[] = [];
@@ -133,7 +144,7 @@ export class Link implements Sink {
     // WeakMap (less memory per idle connection; not a property on the socket, which changes its hidden class).
     readers.set(source, this);
     writers.set(dest, this);
-    const buffer = Buffer.allocUnsafeSlow(READ_SIZE);
+    const buffer = (shared ??= Buffer.allocUnsafeSlow(READ_SIZE));
     if (readIntoOwnBuffer(source, dest, buffer, this.onRead, this.nextBuffer)) this.buffer = buffer;
     else source.on('data', this.onData);
     source.on('end', onEnd);
@@ -215,23 +226,30 @@ export class Link implements Sink {
     this.source.pause();
   }
 
-  /** A read into the link's own buffer (`nread` bytes at its start). */
+  /** A read into a reused buffer (`nread` bytes at its start). */
   private readonly onRead = (nread: number, buffer: Buffer): void => {
-    if (this.holding) {
-      // A stage may keep the chunk: give it its own copy, sized to the data (as Node's own reads are).
+    if (buffer !== this.own || this.holding) {
+      // The shared buffer, or a stage may keep the chunk: pass on a copy sized to the data (as Node's reads are).
       const copy = Buffer.allocUnsafeSlow(nread);
       buffer.copy(copy, 0, 0, nread);
       this.onData(copy);
-      return;
-    }
-    this.onData(buffer.subarray(0, nread));
-    if (this.dest.writableLength === 0) {
-      // Every write finished: the buffers lent to the destination are free again.
-      if (this.lent.length > 0) this.release();
     } else {
-      // The destination still references this buffer: the next read goes elsewhere.
-      this.lent.push(buffer);
-      this.buffer = this.spare.pop() ?? Buffer.allocUnsafeSlow(READ_SIZE);
+      this.onData(buffer.subarray(0, nread));
+      if (this.dest.writableLength === 0) {
+        // Every write finished: the buffers lent to the destination are free again.
+        if (this.lent.length > 0) this.release();
+      } else {
+        // The destination still references this buffer: the next read goes elsewhere.
+        this.lent.push(buffer);
+        this.own = undefined;
+      }
+    }
+    if (nread >= BULK_READ && !this.holding) {
+      this.buffer = this.own ??= this.spare.pop() ?? Buffer.allocUnsafeSlow(READ_SIZE);
+    } else {
+      this.buffer = shared;
+      this.own = undefined;
+      this.spare = [];
     }
   };
 
@@ -239,7 +257,7 @@ export class Link implements Sink {
   private readonly nextBuffer = (): Buffer | undefined => this.buffer;
 
   private release(): void {
-    for (const buffer of this.lent) if (this.spare.length < SPARE_BUFFERS) this.spare.push(buffer);
+    if (this.own) for (const buffer of this.lent) if (this.spare.length < SPARE_BUFFERS) this.spare.push(buffer);
     this.lent = [];
   }
 
