@@ -121,9 +121,9 @@ export class Link implements Sink {
   private buffer: Buffer | undefined;
   /** This link's own read buffer while it moves bulk. */
   private own: Buffer | undefined;
-  /** Buffers still referenced by writes the destination has not finished. */
-  private lent: Buffer[] = [];
-  private spare: Buffer[] = [];
+  /** Buffers still referenced by writes the destination has not finished (created on first use: idle memory). */
+  private lent: Buffer[] | undefined;
+  private spare: Buffer[] | undefined;
 
   constructor(
     owner: LinkOwner,
@@ -237,19 +237,19 @@ export class Link implements Sink {
       this.onData(buffer.subarray(0, nread));
       if (this.dest.writableLength === 0) {
         // Every write finished: the buffers lent to the destination are free again.
-        if (this.lent.length > 0) this.release();
+        if (this.lent) this.release();
       } else {
         // The destination still references this buffer: the next read goes elsewhere.
-        this.lent.push(buffer);
+        (this.lent ??= []).push(buffer);
         this.own = undefined;
       }
     }
     if (nread >= BULK_READ && !this.holding) {
-      this.buffer = this.own ??= this.spare.pop() ?? Buffer.allocUnsafeSlow(READ_SIZE);
+      this.buffer = this.own ??= this.spare?.pop() ?? Buffer.allocUnsafeSlow(READ_SIZE);
     } else {
       this.buffer = shared;
       this.own = undefined;
-      this.spare = [];
+      this.spare = undefined;
     }
   };
 
@@ -257,8 +257,11 @@ export class Link implements Sink {
   private readonly nextBuffer = (): Buffer | undefined => this.buffer;
 
   private release(): void {
-    if (this.own) for (const buffer of this.lent) if (this.spare.length < SPARE_BUFFERS) this.spare.push(buffer);
-    this.lent = [];
+    if (this.own && this.lent) {
+      const spare = (this.spare ??= []);
+      for (const buffer of this.lent) if (spare.length < SPARE_BUFFERS) spare.push(buffer);
+    }
+    this.lent = undefined;
   }
 
   private readonly onData = (data: Buffer): void => {
@@ -285,7 +288,7 @@ export class Link implements Sink {
   /** The destination drained. */
   drained(): void {
     this.destFull = false;
-    if (this.lent.length > 0 && this.dest.writableLength === 0) this.release();
+    if (this.lent && this.dest.writableLength === 0) this.release();
     if (this.held <= LOW_WATER && this.source.isPaused()) this.source.resume();
   }
 }
