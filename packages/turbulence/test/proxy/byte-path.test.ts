@@ -5,9 +5,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import type { Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyServer } from '../../src/proxy/index.js';
+import { Link } from '../../src/proxy/link.js';
 import { cleanup, dial, portOf, proxyServer, tcpServer } from './helpers.js';
 
 const SIZE = 6 * 1024 * 1024;
@@ -108,5 +109,50 @@ describe('byte path: reused read buffers', { timeout: 60_000 }, () => {
       }
     });
     expect(sha(back)).toBe(sha(payload));
+  });
+
+  it('keeps a buffer lent while a write it holds is queued under the socket high-water mark', async () => {
+    // With Node 20's 16 KiB socket high-water mark a queued bulk write always pauses the source, so no read can
+    // follow before 'drain'; a destination with a larger mark (Node 22 defaults to 64 KiB) queues writes without
+    // pausing, and only the lending keeps the next read out of the buffer the queued write still points into.
+    const payload = randomBytes(SIZE);
+    const received: Buffer[] = [];
+    const { port: sinkPort } = await tcpServer((socket) => {
+      socket.pause();
+      setTimeout(() => socket.resume(), 300);
+      socket.on('data', (data: Buffer) => received.push(data));
+    });
+    const sinkEnded = new Promise<void>((resolve) => {
+      const check = (): void => {
+        const got = received.reduce((n, b) => n + b.length, 0);
+        if (got >= SIZE) resolve();
+        else setTimeout(check, 20);
+      };
+      check();
+    });
+    const accepted = new Promise<Socket>((resolve) => {
+      const server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => {
+        server.close();
+        resolve(socket);
+      }).listen(0, '127.0.0.1', () => void sender(server));
+    });
+    const sender = async (server: ReturnType<typeof createServer>): Promise<void> => {
+      const address = server.address();
+      const client = await dial(typeof address === 'object' && address ? address.port : 0);
+      for (let at = 0; at < SIZE; at += 256 * 1024) {
+        if (!client.write(payload.subarray(at, at + 256 * 1024))) await once(client, 'drain');
+      }
+      client.end();
+    };
+    const source = await accepted;
+    const dest = connect({ port: sinkPort, host: '127.0.0.1', writableHighWaterMark: 1 << 20 });
+    await once(dest, 'connect');
+    const owner = { close: () => dest.end(), reset: () => dest.destroy() };
+    new Link(owner, 'upstream', 1, source, dest, { received: 0, sent: 0 });
+    source.resume();
+    await sinkEnded;
+    source.destroy();
+    dest.destroy();
+    expect(sha(Buffer.concat(received))).toBe(sha(payload));
   });
 });
