@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, createServer, type NetConnectOpts, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyServer } from '../../src/proxy/index.js';
 import { Link } from '../../src/proxy/link.js';
@@ -145,7 +145,14 @@ describe('byte path: reused read buffers', { timeout: 60_000 }, () => {
       client.end();
     };
     const source = await accepted;
-    const dest = connect({ port: sinkPort, host: '127.0.0.1', writableHighWaterMark: 1 << 20 });
+    // Node passes the Duplex option through; @types/node does not list it for sockets.
+    const options: NetConnectOpts & { writableHighWaterMark: number } = {
+      port: sinkPort,
+      host: '127.0.0.1',
+      writableHighWaterMark: 1 << 20,
+    };
+    const dest = connect(options);
+    expect(dest.writableHighWaterMark).toBe(1 << 20);
     await once(dest, 'connect');
     const owner = { close: () => dest.end(), reset: () => dest.destroy() };
     new Link(owner, 'upstream', 1, source, dest, { received: 0, sent: 0 });
