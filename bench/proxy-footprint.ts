@@ -2,10 +2,13 @@
  * Proxy footprint and control plane at scale (issue 24, items 3 and 4), against the built CLI
  * (`packages/turbulence/bin/turbulence.js`, so run `npm run build` first):
  *
- *   npm run build && npx tsx bench/proxy-footprint.ts [--only=footprint|scale] [--proxies=N] [--idle=N]
+ *   npm run build && npx tsx bench/proxy-footprint.ts [--only=footprint|scale] [--proxies=N] [--idle=N] [--settled]
  *
  * footprint:
- * - RSS of `turbulence proxy serve` with no proxies against a bare `node:http` server (median of 3, alternating);
+ * - RSS of `turbulence proxy serve` with no proxies against a bare `node:http` server (median of 3, alternating),
+ *   1 s after start and, with `--settled`, after 40 s idle too (three pairs side by side): by then V8's memory reducer
+ *   has given back the young generation that module loading grew to 16 MiB, so that figure is the server's lasting
+ *   footprint;
  * - RSS growth per defined proxy: the same server before and after a populate of 1,000 idle proxies;
  * - RSS per idle connection through a proxy with no toxics, and with three `latency` toxics per direction,
  *   against the minimal pipe (bench/proxy-target.ts, RSS after a GC).
@@ -117,6 +120,16 @@ async function footprint(): Promise<void> {
     `| RSS, proxy serve with 0 proxies | ${serveMiB.toFixed(1)} MiB | bare node:http ${httpMiB.toFixed(1)} MiB |`,
   );
   console.log(`| ratio proxy serve ÷ node:http | ${(serveMiB / httpMiB).toFixed(2)}× | goal ≤ 1.3× |`);
+  if (process.argv.includes('--settled')) {
+    const pairs = await Promise.all([0, 1, 2].map(async () => [await startBareHttp(), await startServe()] as const));
+    await sleep(40_000);
+    const settled = pairs.map(([h, s]) => [rssKiB(h.pid), rssKiB(s.pid)] as const);
+    for (const [h, s] of pairs) await Promise.all([h.stop(), s.stop()]);
+    const h40 = median(settled.map((x) => x[0])) / 1024;
+    const s40 = median(settled.map((x) => x[1])) / 1024;
+    console.log(`| RSS after 40 s idle, proxy serve | ${s40.toFixed(1)} MiB | bare node:http ${h40.toFixed(1)} MiB |`);
+    console.log(`| ratio after 40 s idle | ${(s40 / h40).toFixed(2)}× | goal ≤ 1.3× |`);
+  }
 
   const s = await startServe();
   await api(s.url, 'POST', '/populate', proxiesOf(10, 'warm')); // first-use code paths (validation, binds)

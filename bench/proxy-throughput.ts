@@ -3,7 +3,7 @@
  * (bench/proxy-minimal.ts), turbulence's proxy with no toxics and with three `noop` toxics per direction (and, with
  * `--before=REF`, the same two from an older commit, extracted from git into `.tmp/`), each in its own process.
  *
- *   npx tsx bench/proxy-throughput.ts [--rounds=N] [--mib=N] [--before=REF] [--no-pin]
+ *   npx tsx bench/proxy-throughput.ts [--rounds=N] [--mib=N] [--before=REF] [--small]
  *
  * - The load generator (this process: the sender and the receiving sink) runs on CPU 0, every proxy on CPU 1
  *   (`taskset`), so no proxy shares a core with the traffic it carries and the scheduler cannot move them.
@@ -12,12 +12,19 @@
  * - Per run: MB/s (10^6 bytes per second of wall time) and the proxy process's CPU time (user + system) per MB.
  *   Reported: the median over the rounds and, for each setup against the pipe, the median of the per-round ratios
  *   with a 95 % percentile-bootstrap interval (as bench/failpoints.ts does).
+ * - `--small` runs, instead of bulk, the small-message workloads the byte path must not make worse (issue 24: "keep
+ *   every other proxy figure at or better"): keep-alive HTTP requests/s on 1 and 50 connections (1,000-byte
+ *   answers from a `node:http` upstream, p99 too) and new connections/s (16 loops, one byte echoed), 1 s per run,
+ *   same setups, pinning and rotation; ratios to the pipe and, with `--before`, to the older commit.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { countingSink, throughput } from './proxy-workloads.js';
+import { connectionsPerSecond, countingSink, keepAlive, serve, throughput } from './proxy-workloads.js';
 import { bootstrapMedian, median } from './stats.js';
 import { canPin, machineBusy, pin, runBench, startProxyTarget } from './host.js';
 
@@ -26,6 +33,7 @@ const arg = (name: string): string | undefined =>
 const ROUNDS = Number(arg('rounds') ?? 15);
 const MIB = Number(arg('mib') ?? 64);
 const BEFORE = arg('before');
+const SMALL = process.argv.includes('--small');
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface Setup {
@@ -89,6 +97,7 @@ async function main(): Promise<void> {
     `proxy throughput: ${ROUNDS} interleaved rounds × ${MIB} MiB per run, Node ${process.version}, ` +
       `loadavg ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
   );
+  if (SMALL) return small(setups, extracted);
   const sink = await countingSink();
   const sinkDone = sink.done;
   const targets = await Promise.all(setups.map((s) => target(s, sink.port)));
@@ -155,3 +164,98 @@ async function main(): Promise<void> {
 }
 
 runBench(main, children);
+
+/** `--small`: keep-alive requests/s and p99, and new connections/s, through every setup (see the header). */
+async function small(setups: Setup[], extracted: string | undefined): Promise<void> {
+  const http = createHttpServer({ keepAliveTimeout: 60_000 }, (_req, res) => res.end('x'.repeat(1000)));
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  const echo = await serve((s) => {
+    s.on('data', (d: Buffer) => s.write(d));
+    s.on('error', () => {});
+  });
+  const httpTargets = await Promise.all(setups.map((s) => target(s, (http.address() as AddressInfo).port)));
+  const echoTargets = await Promise.all(setups.map((s) => target(s, echo.port)));
+  if (canPin()) {
+    pin(process.pid, '0');
+    for (const t of [...httpTargets, ...echoTargets]) pin(t.pid, '1');
+  }
+  const workloads = [
+    { label: 'keep-alive req/s, 1 connection', targets: httpTargets, run: (p: number) => keepAlive(p, 1, 1000, 1100) },
+    {
+      label: 'keep-alive req/s, 50 connections',
+      targets: httpTargets,
+      run: (p: number) => keepAlive(p, 50, 1000, 1100),
+    },
+    {
+      label: 'new connections/s, 16 loops',
+      targets: echoTargets,
+      run: (p: number) => connectionsPerSecond(p, 16, 1000),
+    },
+  ];
+  type Sample = { value: number; cpu: number; p99: number };
+  const samples = workloads.map(() => setups.map((): Sample[] => []));
+  for (let round = -1; round < ROUNDS; round++) {
+    for (let wi = 0; wi < workloads.length; wi++) {
+      for (let k = 0; k < setups.length; k++) {
+        const si = (k + Math.max(0, round)) % setups.length;
+        const t = workloads[wi]!.targets[si]!;
+        const c0 = await t.cpu();
+        const r: { value: number; work: number; p99?: number } = await workloads[wi]!.run(t.port);
+        const cpu = ((await t.cpu()) - c0) / r.work;
+        if (round >= 0) samples[wi]![si]!.push({ value: r.value, cpu, p99: r.p99 ?? NaN });
+      }
+    }
+  }
+  for (const t of [...httpTargets, ...echoTargets]) t.stop();
+  http.close();
+  echo.server.close();
+  if (extracted) rmSync(extracted, { recursive: true, force: true });
+  const ratio = (xs: number[], base: number[]): string => {
+    const rs = xs.map((x, i) => x / base[i]!);
+    const [lo, hi] = bootstrapMedian(rs);
+    return `${median(rs).toFixed(2)}× [${lo.toFixed(2)}, ${hi.toFixed(2)}]`;
+  };
+  const beforeIndex = setups.findIndex((s) => s.src !== undefined);
+  console.log(
+    '\n| workload | setup | per s median | proxy CPU µs/op | p99 ms | per s ÷ pipe [95 % CI] | per s ÷ before | CPU/op ÷ before |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (let wi = 0; wi < workloads.length; wi++) {
+    for (let si = 0; si < setups.length; si++) {
+      const m = samples[wi]![si]!;
+      const v = m.map((x) => x.value);
+      const c = m.map((x) => x.cpu);
+      // The same setup of the older commit: `turbulence` against `REF (before)`, `+ 3 noop` against `REF + 3 noop`.
+      const bi = beforeIndex < 0 || si === 0 || si >= beforeIndex ? -1 : beforeIndex + si - 1;
+      const b = bi < 0 ? undefined : samples[wi]![bi]!;
+      console.log(
+        `| ${workloads[wi]!.label} | ${setups[si]!.label} | ${median(v).toFixed(0)} | ${median(c).toFixed(1)} | ` +
+          `${median(m.map((x) => x.p99)).toFixed(2)} | ${
+            si === 0
+              ? '–'
+              : ratio(
+                  v,
+                  samples[wi]![0]!.map((x) => x.value),
+                )
+          } | ` +
+          `${
+            b
+              ? ratio(
+                  v,
+                  b.map((x) => x.value),
+                )
+              : '–'
+          } | ${
+            b
+              ? ratio(
+                  c,
+                  b.map((x) => x.cpu),
+                )
+              : '–'
+          } |`,
+      );
+    }
+  }
+  console.log(`\nloadavg at the end ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+}

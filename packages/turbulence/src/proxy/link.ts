@@ -8,11 +8,20 @@
  *      └──────── pause when the destination is full or too much is held in stages; resume on drain ──┘
  * ```
  *
- * With no toxic selected the 'data' handler writes straight to the destination (the plain-pipe fast path).
+ * With no toxic selected the read handler writes straight to the destination (the plain-pipe fast path).
+ *
+ * Reads go into buffers the link reuses (see {@link readIntoOwnBuffer}) instead of a new 64 KiB buffer per read: the
+ * per-read allocation is what makes V8 collect garbage on a bulk stream, and each collection costs in proportion to
+ * the whole heap (bench/RESULTS.md, issue 24). A link that moves bulk (reads of 16 KiB or more, no toxic that holds
+ * chunks) reads into a buffer of its own and writes views of it: a view the destination socket could not write at
+ * once keeps its buffer lent to the socket until the socket's queue is empty again, and the next read goes into
+ * another buffer. Every other link (idle, small reads, or a toxic that holds chunks) reads into one buffer shared by
+ * the whole process and passes on a copy sized to the data, as Node's own reads are: an idle connection costs no
+ * read buffer.
  * Toxic changes rewire the ports synchronously: nothing here ever waits for data to drain, so the control plane
  * cannot hang on a slow or dead peer.
  */
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { deriveSeed, Rng } from '../core/rng.js';
 import { isSelected, unitDraw } from './random.js';
 import type { Direction, Sink, StageContext, ToxicStage } from './toxic.js';
@@ -21,6 +30,17 @@ import type { ToxicRecord } from './toxic-record.js';
 /** Bytes held inside stages above which the source is paused (latency keeps ~100 ms of a fast stream). */
 const HIGH_WATER = 16 * 1024 * 1024;
 const LOW_WATER = HIGH_WATER / 2;
+/** Size of a link's read buffer: what Node allocates per read by default. */
+const READ_SIZE = 64 * 1024;
+/** Free read buffers a link keeps for when the destination holds its current one (more are left to the GC). */
+const SPARE_BUFFERS = 2;
+/** A read at least this large means bulk: the link's next reads go into a buffer of its own. */
+const BULK_READ = 16 * 1024;
+/**
+ * The read buffer of every link not moving bulk. Reads are delivered one at a time, each handled synchronously, and
+ * what is read into it is always copied before the read returns, so one buffer serves them all.
+ */
+let shared: Buffer | undefined;
 
 /** Byte counters of one direction; the proxy keeps running totals, the link its own. */
 export interface DirectionCounters {
@@ -95,6 +115,15 @@ export class Link implements Sink {
   private timed = false;
   private held = 0;
   private destFull = false;
+  /** Whether some stage of the chain may hold a chunk past its `write` call (then chunks are copied). */
+  private holding = false;
+  /** The buffer the next read goes into (`shared`, or `own`), when the link reads into buffers it reuses. */
+  private buffer: Buffer | undefined;
+  /** This link's own read buffer while it moves bulk. */
+  private own: Buffer | undefined;
+  /** Buffers still referenced by writes the destination has not finished (created on first use: idle memory). */
+  private lent: Buffer[] | undefined;
+  private spare: Buffer[] | undefined;
 
   constructor(
     owner: LinkOwner,
@@ -115,7 +144,9 @@ export class Link implements Sink {
     // WeakMap (less memory per idle connection; not a property on the socket, which changes its hidden class).
     readers.set(source, this);
     writers.set(dest, this);
-    source.on('data', this.onData);
+    const buffer = (shared ??= Buffer.allocUnsafeSlow(READ_SIZE));
+    if (readIntoOwnBuffer(source, dest, buffer, this.onRead, this.nextBuffer)) this.buffer = buffer;
+    else source.on('data', this.onData);
     source.on('end', onEnd);
     dest.on('drain', onDrain);
   }
@@ -152,6 +183,7 @@ export class Link implements Sink {
     }
     this.first = this.entries[0]?.stage;
     this.timed = this.entries.some((entry) => entry.record.type.timeless !== true);
+    this.holding = this.timed;
   }
 
   /** Stops every stage without flushing (the connection is gone). */
@@ -160,6 +192,7 @@ export class Link implements Sink {
     this.entries = [];
     this.first = undefined;
     this.timed = false;
+    this.holding = false;
   }
 
   /** The sink at the end of the chain: writes to the destination. */
@@ -193,6 +226,45 @@ export class Link implements Sink {
     this.source.pause();
   }
 
+  /** A read into a reused buffer (`nread` bytes at its start). */
+  private readonly onRead = (nread: number, buffer: Buffer): void => {
+    if (buffer !== this.own || this.holding) {
+      // The shared buffer, or a stage may keep the chunk: pass on a copy sized to the data, as Node's reads are
+      // (small ones from Node's buffer pool: a new ArrayBuffer per small read cost 5 % per new connection).
+      const copy = Buffer.allocUnsafe(nread);
+      buffer.copy(copy, 0, 0, nread);
+      this.onData(copy);
+    } else {
+      this.onData(buffer.subarray(0, nread));
+      if (this.dest.writableLength === 0) {
+        // Every write finished: the buffers lent to the destination are free again.
+        if (this.lent) this.release();
+      } else {
+        // The destination still references this buffer: the next read goes elsewhere.
+        (this.lent ??= []).push(buffer);
+        this.own = undefined;
+      }
+    }
+    if (nread >= BULK_READ && !this.holding) {
+      this.buffer = this.own ??= this.spare?.pop() ?? Buffer.allocUnsafeSlow(READ_SIZE);
+    } else {
+      this.buffer = shared;
+      this.own = undefined;
+      this.spare = undefined;
+    }
+  };
+
+  /** Node asks for the buffer of the next read after each read. */
+  private readonly nextBuffer = (): Buffer | undefined => this.buffer;
+
+  private release(): void {
+    if (this.own && this.lent) {
+      const spare = (this.spare ??= []);
+      for (const buffer of this.lent) if (spare.length < SPARE_BUFFERS) spare.push(buffer);
+    }
+    this.lent = undefined;
+  }
+
   private readonly onData = (data: Buffer): void => {
     this.bytes.received += data.length;
     this.totals.received += data.length;
@@ -217,8 +289,59 @@ export class Link implements Sink {
   /** The destination drained. */
   drained(): void {
     this.destFull = false;
+    if (this.lent && this.dest.writableLength === 0) this.release();
     if (this.held <= LOW_WATER && this.source.isPaused()) this.source.resume();
   }
+}
+
+/** Node's private slots of a socket's `onread` option (see {@link readIntoOwnBuffer}), found once. */
+let onreadSlots: { buffer: symbol; callback: symbol; generator: symbol } | null | undefined;
+
+interface ReadHandle {
+  reading?: boolean;
+  useUserBuffer?: (buffer: Uint8Array) => void;
+}
+
+/**
+ * Makes `source` read into `buffer` and call `onRead(nread, buffer)` instead of emitting 'data' with a new buffer
+ * per read; after each read Node takes the buffer for the next one from `next()`. This is what `net.Socket`'s
+ * documented `onread` option does, but Node 20 offers that option only to sockets it creates itself, not to the
+ * ones a server accepts, so this sets the same private slots the option sets (the own symbol properties
+ * `kBuffer`/`kBufferCb`/`kBufferGen` every `net.Socket` has since Node 12) and tells the handle, which has not
+ * started reading yet, to use the buffer. Pause, resume, 'end', 'error' and 'close' behave as with the option.
+ *
+ * Returns false, and changes nothing, when that is not possible (a TLS socket, either side; a socket already
+ * reading; a Node without these slots): the caller then listens to 'data' as before.
+ */
+function readIntoOwnBuffer(
+  source: Socket,
+  dest: Socket,
+  buffer: Buffer,
+  onRead: (nread: number, buffer: Buffer) => void,
+  next: () => Buffer | undefined,
+): boolean {
+  if (source.constructor !== Socket || dest.constructor !== Socket) return false;
+  const handle = (source as unknown as { _handle?: ReadHandle | null })._handle;
+  if (!handle || handle.reading || typeof handle.useUserBuffer !== 'function' || source.readableLength > 0) {
+    return false;
+  }
+  const slots = (onreadSlots ??= findOnreadSlots(source));
+  if (!slots) return false;
+  const own = source as unknown as Record<symbol, unknown>;
+  if (own[slots.buffer] !== null) return false;
+  own[slots.buffer] = buffer;
+  own[slots.callback] = onRead;
+  own[slots.generator] = next;
+  handle.useUserBuffer(buffer);
+  return true;
+}
+
+function findOnreadSlots(socket: Socket): { buffer: symbol; callback: symbol; generator: symbol } | null {
+  const byName = new Map(Object.getOwnPropertySymbols(socket).map((s) => [s.description, s]));
+  const buffer = byName.get('kBuffer');
+  const callback = byName.get('kBufferCb');
+  const generator = byName.get('kBufferGen');
+  return buffer && callback && generator ? { buffer, callback, generator } : null;
 }
 
 /** The link that reads each socket, and the link that writes to it. */

@@ -82,6 +82,8 @@ export interface ToxicType<A = unknown> {
    * Optional: `true` when the stage never reads a chunk's timestamp `t` and never holds a chunk (it forwards or
    * drops each one at once). When every stage of a chain is timeless, the link skips the `performance.now()` call
    * per chunk and passes `t = 0`. Leave unset when in doubt: the link then always passes the real time.
+   * A timeless stage's chunk may be a view of the link's reused read buffer, valid only during its `write` call
+   * (a stage that is not timeless always gets a chunk of its own).
    */
   readonly timeless?: boolean;
   /**
