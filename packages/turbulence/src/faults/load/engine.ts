@@ -211,10 +211,12 @@ class ClientLoop implements CallOwner {
   private t0 = 0;
   private attempt = 0;
   private end: () => void = () => undefined;
+  private crash: (err: unknown) => void = () => undefined;
   private readonly sendNext = (): void => this.send(performance.now());
   private readonly next = (): void => this.nextRequest(performance.now());
   private readonly tcpOk = (): void => this.succeeded();
   private readonly tcpFailed = (err: Error): void => this.failed(err);
+  private readonly tcpCrashed = (err: unknown): void => this.crashed(err);
 
   constructor(
     private readonly s: LoopShared,
@@ -224,10 +226,11 @@ class ClientLoop implements CallOwner {
     if (client) s.deadlines.watch(this);
   }
 
-  /** Resolves once this client has sent its share. */
+  /** Resolves once this client has sent its share; rejects if the engine itself throws. */
   run(delayMs: number): Promise<void> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       this.end = resolve;
+      this.crash = reject;
       if (delayMs > 0) setTimeout(this.next, delayMs);
       else queueMicrotask(this.next);
     });
@@ -250,7 +253,7 @@ class ClientLoop implements CallOwner {
       this.call = new Call(this);
       this.client.dispatch(s.request, this.call);
     } else {
-      tcpOnce(s.cfg, s.tcpOpened).then(this.tcpOk, this.tcpFailed);
+      tcpOnce(s.cfg, s.tcpOpened).then(this.tcpOk, this.tcpFailed).catch(this.tcpCrashed);
     }
   }
 
@@ -276,6 +279,11 @@ class ClientLoop implements CallOwner {
     this.attempt += 1;
     if (wait > 0) setTimeout(this.sendNext, wait);
     else queueMicrotask(this.sendNext);
+  }
+
+  crashed(err: unknown): void {
+    this.at = 0;
+    this.crash(err);
   }
 }
 
@@ -308,6 +316,10 @@ class Waiter implements CallOwner {
   failed(err: Error): void {
     this.at = 0;
     this.reject(err);
+  }
+
+  crashed(err: unknown): void {
+    this.failed(err as Error);
   }
 }
 
@@ -381,6 +393,8 @@ interface CallOwner {
   at: number;
   succeeded(): void;
   failed(err: Error): void;
+  /** The owner's own code threw while handling the end (a bug): undici would swallow it, so this reports it. */
+  crashed(err: unknown): void;
 }
 
 /**
@@ -467,8 +481,12 @@ class Call implements Dispatcher.DispatchHandler {
     const { owner } = this;
     if (owner.call !== this) return; // already ended (a timeout, then undici's own report of it)
     owner.call = undefined;
-    if (err) owner.failed(err);
-    else owner.succeeded();
+    try {
+      if (err) owner.failed(err);
+      else owner.succeeded();
+    } catch (bug) {
+      owner.crashed(bug);
+    }
   }
 }
 
