@@ -138,7 +138,8 @@ export async function runEngine(cfg: EngineConfig, ready: () => void): Promise<E
     headersTimeout: 0,
     bodyTimeout: 0,
     reset: !cfg.keepAlive,
-    ...(cfg.payload !== undefined ? { body: cfg.payload } : {}),
+    // As a Buffer made once: undici would make one from a string on every request.
+    ...(cfg.payload !== undefined ? { body: Buffer.from(cfg.payload) } : {}),
   };
   const newClient = (): Client | undefined =>
     http &&
