@@ -126,83 +126,216 @@ export async function runEngine(cfg: EngineConfig, ready: () => void): Promise<E
     r.errors[k] = (r.errors[k] ?? 0) + 1;
   };
   const http = 'url' in cfg.target ? new URL(cfg.target.url) : undefined;
-  const opened = (d: Dispatcher): Dispatcher => d.on('connect', () => (r.connectionsOpened += 1));
-  // One undici Client per client loop (a Pool would look for a free connection on every request).
-  const conns: Client[] = [];
-  const connFor = (i: number): Client | undefined => {
-    if (!http) return undefined;
-    conns[i] ??= opened(new Client(http.origin, { pipelining: 1, connectTimeout: cfg.timeoutMs })) as Client;
-    return conns[i];
-  };
 
   // One sweep timer per worker enforces every request's timeout (connect, queue, headers, body), instead of a
-  // timer and an AbortSignal per request: those were the engine's largest costs after the socket writes.
+  // timer and an AbortSignal per request: those were the engine's largest costs after the socket writes. So
+  // undici's own headers and body timers are off (0): they cost a timer per request and add nothing.
   const deadlines = new Deadlines(cfg.timeoutMs);
   const request: Dispatcher.DispatchOptions | undefined = http && {
     origin: http.origin,
     path: `${http.pathname}${http.search}`,
     method: cfg.method,
-    headersTimeout: cfg.timeoutMs,
-    bodyTimeout: cfg.timeoutMs,
+    headersTimeout: 0,
+    bodyTimeout: 0,
     reset: !cfg.keepAlive,
-    ...(cfg.payload !== undefined ? { body: cfg.payload } : {}),
+    // As a Buffer made once: undici would make one from a string on every request.
+    ...(cfg.payload !== undefined ? { body: Buffer.from(cfg.payload) } : {}),
   };
-
-  /** One request (HTTP) or one connection (TCP); resolves with its latency in µs. */
-  const once = async (via: Dispatcher | undefined): Promise<number> => {
-    const t0 = performance.now();
-    r.attempts += 1;
-    if (request && via) await httpOnce(via, request, deadlines);
-    else await tcpOnce(cfg, () => (r.connectionsOpened += 1));
-    return (performance.now() - t0) * 1000;
-  };
+  // The socket options undici sets on every connection, given to the socket up front: each then costs one
+  // setsockopt when the connection is made, where undici setting them on the new socket and Node applying them
+  // again once connected cost ten per connection (a tenth of the CPU of a new connection). No TCP keep-alive on
+  // a connection that serves one request.
+  const connect = { noDelay: true, keepAlive: cfg.keepAlive, keepAliveInitialDelay: 60_000 };
+  const newClient = (): Client | undefined =>
+    http &&
+    new Client(http.origin, { pipelining: 1, connectTimeout: cfg.timeoutMs, connect }).on('connect', () => {
+      r.connectionsOpened += 1;
+    });
+  const tcpOpened = (): void => void (r.connectionsOpened += 1);
 
   const started = performance.now();
-  const share = (i: number): number =>
-    Math.floor(cfg.requests / cfg.clients) + (i < cfg.requests % cfg.clients ? 1 : 0);
   const startDelay = (): number => (cfg.jitterMs > 0 ? rng.int(cfg.jitterMs) : 0);
 
   if (cfg.shape === 'reconnect') {
-    await reconnectClients(cfg, rng, http, once, latency, recovery, r, fail, ready, startDelay);
+    const once = async (via: Client | undefined, waiter: Waiter): Promise<number> => {
+      const t0 = performance.now();
+      r.attempts += 1;
+      if (request && via) await waiter.send(via, request);
+      else await tcpOnce(cfg, tcpOpened);
+      return (performance.now() - t0) * 1000;
+    };
+    await reconnectClients(cfg, rng, deadlines, newClient, once, latency, recovery, r, fail, ready, startDelay);
   } else {
-    const budget = cfg.budget === undefined ? Infinity : cfg.budget * cfg.requests;
-    await Promise.all(
-      Array.from({ length: cfg.clients }, async (_, i) => {
-        await sleep(startDelay());
-        for (let k = 0; k < share(i); k += 1) {
-          r.requests += 1;
-          for (let attempt = 0; ; attempt += 1) {
-            try {
-              latency.recordValue(Math.max(1, Math.round(await once(connFor(i)))));
-              r.ok += 1;
-              break;
-            } catch (err) {
-              fail(err);
-              if (cfg.shape !== 'retry' || attempt >= cfg.retries) break;
-              if (r.retries >= budget) {
-                r.budgetDenied += 1;
-                break;
-              }
-              r.retries += 1;
-              await sleep(backoffMs(cfg.backoff, attempt, rng));
-            }
-          }
-        }
-      }),
-    );
+    // One undici Client per client loop (a Pool would look for a free connection on every request), and the
+    // loops chain their requests by callbacks: no promise or async frame per request.
+    const shared: LoopShared = {
+      cfg,
+      rng,
+      r,
+      fail,
+      latency,
+      request,
+      deadlines,
+      tcpOpened,
+      budget: cfg.budget === undefined ? Infinity : cfg.budget * cfg.requests,
+    };
+    const share = (i: number): number =>
+      Math.floor(cfg.requests / cfg.clients) + (i < cfg.requests % cfg.clients ? 1 : 0);
+    const loops = Array.from({ length: cfg.clients }, (_, i) => new ClientLoop(shared, newClient(), share(i)));
+    const delays = loops.map(() => startDelay());
+    await Promise.all(loops.map((loop, i) => loop.run(delays[i] ?? 0)));
+    await Promise.all(loops.map(async (loop) => loop.client?.destroy().catch(() => undefined)));
   }
   r.elapsedMs = performance.now() - started;
   deadlines.close();
-  await Promise.all(conns.map((c) => c.destroy().catch(() => undefined)));
   return { ...r, latency: encodeIntoCompressedBase64(latency), recovery: encodeIntoCompressedBase64(recovery) };
+}
+
+/** What every client loop of one worker shares. */
+interface LoopShared {
+  cfg: EngineConfig;
+  rng: Rng;
+  r: Omit<EngineResult, 'latency' | 'recovery'>;
+  fail: (err: unknown) => void;
+  latency: Histogram;
+  request: Dispatcher.DispatchOptions | undefined;
+  deadlines: Deadlines;
+  tcpOpened: () => void;
+  /** Retries the whole worker may still make (retry shape). */
+  budget: number;
+}
+
+/**
+ * One client of the burst and retry shapes: sends its share of the requests one after the other on its own
+ * connection, retrying a failed one per the backoff (retry shape). Requests chain by callbacks: a response's end
+ * dispatches the next request at once (undici then writes it after its one event-loop turn for a reused socket),
+ * and a failure continues from a microtask or the backoff's timer.
+ */
+class ClientLoop implements CallOwner {
+  call: Call | undefined;
+  at = 0;
+  private t0 = 0;
+  private attempt = 0;
+  private end: () => void = () => undefined;
+  private crash: (err: unknown) => void = () => undefined;
+  private readonly sendNext = (): void => this.send(performance.now());
+  private readonly next = (): void => this.nextRequest(performance.now());
+  private readonly tcpOk = (): void => this.succeeded();
+  private readonly tcpFailed = (err: Error): void => this.failed(err);
+  private readonly tcpCrashed = (err: unknown): void => this.crashed(err);
+
+  constructor(
+    private readonly s: LoopShared,
+    readonly client: Client | undefined,
+    private left: number,
+  ) {
+    if (client) s.deadlines.watch(this);
+  }
+
+  /** Resolves once this client has sent its share; rejects if the engine itself throws. */
+  run(delayMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.end = resolve;
+      this.crash = reject;
+      if (delayMs > 0) setTimeout(this.next, delayMs);
+      else queueMicrotask(this.next);
+    });
+  }
+
+  private nextRequest(now: number): void {
+    if (this.left <= 0) return this.end();
+    this.left -= 1;
+    this.s.r.requests += 1;
+    this.attempt = 0;
+    this.send(now);
+  }
+
+  private send(now: number): void {
+    const { s } = this;
+    s.r.attempts += 1;
+    this.t0 = now;
+    if (s.request && this.client) {
+      this.at = now + s.deadlines.timeoutMs;
+      this.call = new Call(this);
+      this.client.dispatch(s.request, this.call);
+    } else {
+      tcpOnce(s.cfg, s.tcpOpened).then(this.tcpOk, this.tcpFailed).catch(this.tcpCrashed);
+    }
+  }
+
+  succeeded(): void {
+    const now = performance.now();
+    this.at = 0;
+    this.s.latency.recordValue(Math.max(1, Math.round((now - this.t0) * 1000)));
+    this.s.r.ok += 1;
+    this.nextRequest(now);
+  }
+
+  failed(err: Error): void {
+    const { s } = this;
+    this.at = 0;
+    s.fail(err);
+    if (s.cfg.shape !== 'retry' || this.attempt >= s.cfg.retries) return queueMicrotask(this.next);
+    if (s.r.retries >= s.budget) {
+      s.r.budgetDenied += 1;
+      return queueMicrotask(this.next);
+    }
+    s.r.retries += 1;
+    const wait = backoffMs(s.cfg.backoff, this.attempt, s.rng);
+    this.attempt += 1;
+    if (wait > 0) setTimeout(this.sendNext, wait);
+    else queueMicrotask(this.sendNext);
+  }
+
+  crashed(err: unknown): void {
+    this.at = 0;
+    this.crash(err);
+  }
+}
+
+/** One request at a time as a promise, for the reconnect shape (not a hot path: one request per interval). */
+class Waiter implements CallOwner {
+  call: Call | undefined;
+  at = 0;
+  private resolve: () => void = () => undefined;
+  private reject: (err: Error) => void = () => undefined;
+
+  constructor(private readonly deadlines: Deadlines) {
+    deadlines.watch(this);
+  }
+
+  send(via: Client, request: Dispatcher.DispatchOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      this.at = performance.now() + this.deadlines.timeoutMs;
+      this.call = new Call(this);
+      via.dispatch(request, this.call);
+    });
+  }
+
+  succeeded(): void {
+    this.at = 0;
+    this.resolve();
+  }
+
+  failed(err: Error): void {
+    this.at = 0;
+    this.reject(err);
+  }
+
+  crashed(err: unknown): void {
+    this.failed(err as Error);
+  }
 }
 
 /** The reconnect shape: each client owns one connection, requests every interval, reconnects after a failure. */
 async function reconnectClients(
   cfg: EngineConfig,
   rng: Rng,
-  http: URL | undefined,
-  once: (via: Dispatcher | undefined) => Promise<number>,
+  deadlines: Deadlines,
+  newClient: () => Client | undefined,
+  once: (via: Client | undefined, waiter: Waiter) => Promise<number>,
   latency: Histogram,
   recovery: Histogram,
   r: Omit<EngineResult, 'latency' | 'recovery'>,
@@ -213,22 +346,17 @@ async function reconnectClients(
   let connected = 0;
   let allReady = false;
   const deadline = performance.now() + cfg.durationMs;
-  const newClient = (): Client | undefined =>
-    http
-      ? new Client(http.origin, { connectTimeout: cfg.timeoutMs, pipelining: 1 }).on('connect', () => {
-          r.connectionsOpened += 1;
-        })
-      : undefined;
   await Promise.all(
     Array.from({ length: cfg.clients }, async () => {
       await sleep(startDelay());
+      const waiter = new Waiter(deadlines);
       let client = newClient();
       let first = true;
       let downSince: number | undefined;
       let failures = 0;
       while (performance.now() < deadline) {
         try {
-          latency.recordValue(Math.max(1, Math.round(await once(client))));
+          latency.recordValue(Math.max(1, Math.round(await once(client, waiter))));
           r.requests += 1;
           r.ok += 1;
           failures = 0;
@@ -264,19 +392,25 @@ async function reconnectClients(
   );
 }
 
-/** Something with a deadline that can be aborted. */
-interface Deadline {
+/** Where a request's end goes, and its deadline (`at`, 0 when none): one per client loop. */
+interface CallOwner {
+  /** The request in flight, if any: callbacks of any other (an earlier request that timed out) are dropped. */
+  call: Call | undefined;
   at: number;
-  abort(err: Error): void;
+  succeeded(): void;
+  failed(err: Error): void;
+  /** The owner's own code threw while handling the end (a bug): undici would swallow it, so this reports it. */
+  crashed(err: unknown): void;
 }
 
 /**
- * Request timeouts of one worker on one coarse timer: each request registers its deadline; a sweep every
- * quarter of the timeout (at least 10 ms, at most 250 ms) aborts the overdue ones, so a request times out at
- * most a quarter late. The timer is unref'd and runs only while requests are in flight.
+ * Request timeouts of one worker on one coarse timer: each client loop registers once, and sets its deadline
+ * (`at`) when it sends a request and clears it when the request ends; a sweep every quarter of the timeout (at
+ * least 10 ms, at most 250 ms) aborts the overdue ones, so a request times out at most a quarter late. Nothing is
+ * allocated or registered per request. The timer is unref'd and runs from the first `watch` to `close()`.
  */
 export class Deadlines {
-  private readonly live = new Set<Deadline>();
+  private readonly owners = new Set<CallOwner>();
   private timer: NodeJS.Timeout | undefined;
   private readonly every: number;
 
@@ -284,58 +418,47 @@ export class Deadlines {
     this.every = Math.min(250, Math.max(10, Math.floor(timeoutMs / 4)));
   }
 
-  /** Starts watching `d` (its `at` is set from now). */
-  add(d: Deadline): void {
-    d.at = performance.now() + this.timeoutMs;
-    this.live.add(d);
-    this.timer ??= setInterval(() => this.sweep(), this.every).unref();
-  }
-
-  done(d: Deadline): void {
-    this.live.delete(d);
+  /** Watches `owner`'s deadline from now on, for every request it sends (once per client loop). */
+  watch(owner: CallOwner): void {
+    if (this.timer === undefined) this.timer = setInterval(() => this.sweep(), this.every).unref();
+    this.owners.add(owner);
   }
 
   private sweep(): void {
     const now = performance.now();
-    for (const d of this.live) {
-      if (d.at > now) continue;
-      this.live.delete(d);
-      d.abort(
+    for (const owner of this.owners) {
+      if (owner.at === 0 || owner.at > now) continue;
+      owner.at = 0;
+      owner.call?.expire(
         Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { name: 'TimeoutError', code: 'timeout' }),
       );
     }
-    if (this.live.size === 0) this.close();
   }
 
   close(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.owners.clear();
   }
 }
 
 /**
- * One HTTP request as undici's dispatch handler (the plain legacy shape, which undici runs without a wrapper),
- * and its own deadline: one object per request, no body stream, no AbortSignal, no closures. The body is dropped.
+ * One HTTP request as undici's dispatch handler (the plain legacy shape, which undici runs without a wrapper):
+ * a small object per request that reports its end to its client loop, and only while it is that loop's request
+ * in flight. No body stream, no AbortSignal, no closures; the body is dropped as it comes.
  */
-class Call implements Dispatcher.DispatchHandler, Deadline {
-  at = 0;
+class Call implements Dispatcher.DispatchHandler {
   private status = 0;
   private late: Error | undefined;
   private cancel: ((err: Error) => void) | undefined;
 
-  constructor(
-    private readonly deadlines: Deadlines,
-    private readonly resolve: () => void,
-    private readonly reject: (err: Error) => void,
-  ) {
-    // Registered now, so time in the queue and in connect counts; undici's abort exists only from onConnect.
-    deadlines.add(this);
-  }
+  constructor(private readonly owner: CallOwner) {}
 
-  abort(err: Error): void {
-    if (this.cancel) return this.cancel(err);
-    this.late = err;
-    this.reject(err);
+  /** The deadline passed: abort it in undici (which reports `onError`), or, still queued, fail it now. */
+  expire(err: Error): void {
+    if (this.cancel) this.cancel(err);
+    else this.late = err; // undici's abort exists only from onConnect: that aborts it when it comes
+    this.end(err);
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -353,20 +476,24 @@ class Call implements Dispatcher.DispatchHandler, Deadline {
   }
 
   onComplete(): void {
-    this.deadlines.done(this);
-    if (this.status >= 400) this.reject(new HttpStatusError(this.status));
-    else this.resolve();
+    this.end(this.status >= 400 ? new HttpStatusError(this.status) : undefined);
   }
 
   onError(err: Error): void {
-    this.deadlines.done(this);
-    this.reject(err);
+    this.end(err);
   }
-}
 
-/** One HTTP request through undici's dispatch API; resolves when the response has ended. */
-function httpOnce(via: Dispatcher, request: Dispatcher.DispatchOptions, deadlines: Deadlines): Promise<void> {
-  return new Promise((resolve, reject) => void via.dispatch(request, new Call(deadlines, resolve, reject)));
+  private end(err: Error | undefined): void {
+    const { owner } = this;
+    if (owner.call !== this) return; // already ended (a timeout, then undici's own report of it)
+    owner.call = undefined;
+    try {
+      if (err) owner.failed(err);
+      else owner.succeeded();
+    } catch (bug) {
+      owner.crashed(bug);
+    }
+  }
 }
 
 /** One TCP connection: connect, write the payload and wait for the first byte back (when there is a payload). */
