@@ -17,16 +17,14 @@
  *   answers from a `node:http` upstream, p99 too) and new connections/s (16 loops, one byte echoed), 1 s per run,
  *   same setups, pinning and rotation; ratios to the pipe and, with `--before`, to the older commit.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, rmSync } from 'node:fs';
 import { connectionsPerSecond, countingSink, keepAlive, serve, throughput } from './proxy-workloads.js';
 import { bootstrapMedian, median } from './stats.js';
-import { canPin, machineBusy, pin, runBench, startProxyTarget } from './host.js';
+import { canPin, extractSrc, machineBusy, pin, runBench, startProxyTarget } from './host.js';
 
 const arg = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -34,7 +32,6 @@ const ROUNDS = Number(arg('rounds') ?? 15);
 const MIB = Number(arg('mib') ?? 64);
 const BEFORE = arg('before');
 const SMALL = process.argv.includes('--small');
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface Setup {
   label: string;
@@ -54,17 +51,6 @@ const children: ChildProcess[] = [];
 async function target(setup: Setup, upstreamPort: number): Promise<Target> {
   const t = await startProxyTarget([], [setup.mode, String(upstreamPort), ...(setup.src ? [setup.src] : [])], children);
   return { port: t.port, pid: t.pid, cpu: () => t.ask('cpu'), stop: t.stop };
-}
-
-/** Extracts `packages/turbulence/src` at `ref` into a fresh directory under `.tmp/` (node_modules resolve). */
-function extract(ref: string): { src: string; dir: string } {
-  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
-  const dir = mkdtempSync(join(ROOT, '.tmp', 'bench-before-'));
-  const tar = execFileSync('git', ['-C', ROOT, 'archive', ref, 'packages/turbulence/src'], {
-    maxBuffer: 1 << 30,
-  });
-  execFileSync('tar', ['-x', '-C', dir], { input: tar });
-  return { src: join(dir, 'packages/turbulence/src'), dir };
 }
 
 interface Workload {
@@ -88,7 +74,7 @@ async function main(): Promise<void> {
   ];
   let extracted: string | undefined;
   if (BEFORE) {
-    const { src, dir } = extract(BEFORE);
+    const { src, dir } = extractSrc(BEFORE);
     extracted = dir;
     setups.push({ label: `${BEFORE} (before)`, mode: 'turbulence', src });
     setups.push({ label: `${BEFORE} + 3 noop/dir`, mode: 'turbulence-noop3', src });
