@@ -124,8 +124,9 @@ const CASES: Record<string, GrpcCase> = {
   },
   grpc_delay: {
     defaults: { delay: 0, jitter: 0, ...MATCH },
-    effect: { delay: 400 },
-    fired: (o) => o.code === Number(grpc.status.OK) && o.ms >= 380,
+    // Long enough that an undelayed call on a loaded machine is never mistaken for a delayed one.
+    effect: { delay: 1000 },
+    fired: (o) => o.code === Number(grpc.status.OK) && o.ms >= 950,
   },
 };
 

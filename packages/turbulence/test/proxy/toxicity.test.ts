@@ -65,13 +65,18 @@ describe('toxicity and seeds', () => {
     const sockets = await Promise.all([1, 2, 3].map(() => dial(portOf(proxy.listen))));
     for (const s of sockets) s.pause();
     await new Promise((r) => setTimeout(r, 200));
+    const took: number[] = [];
     for (let i = 0; i < 20; i++) {
       const start = performance.now();
       await api.addToxic('f', { name: 'l', type: 'latency', attributes: { latency: 1000 } });
       await api.addToxic('f', { name: 'b', type: 'bandwidth', attributes: { rate: 0 } });
       await api.removeToxic('f', 'l');
       await api.removeToxic('f', 'b');
-      expect(performance.now() - start).toBeLessThan(200);
+      took.push(performance.now() - start);
     }
+    // A removal that waited for the held data (never read) would hang; one that flushed the 1 s latency would take
+    // over 1 s each time. The median, not each round: on a loaded machine one round can be slow for other reasons.
+    took.sort((a, b) => a - b);
+    expect(took[10]).toBeLessThan(500);
   });
 });
