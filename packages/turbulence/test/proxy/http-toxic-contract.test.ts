@@ -273,7 +273,7 @@ describe('HTTP toxic variants', () => {
     await api.addToxic('web', { name: 'h', type: 'http_delay', attributes: { phase: 'headers', delay: 300 } });
     expect((await get(base, '/echo')).ms).toBeGreaterThanOrEqual(280);
     await api.removeToxic('web', 'h');
-    await api.addToxic('web', { name: 'b', type: 'http_delay', attributes: { phase: 'body', delay: 300 } });
+    await api.addToxic('web', { name: 'b', type: 'http_delay', attributes: { phase: 'body', delay: 600 } });
     const client = new Client(base);
     const start = performance.now();
     const res = await client.request({ path: '/echo', method: 'GET' });
@@ -281,8 +281,8 @@ describe('HTTP toxic variants', () => {
     await res.body.text();
     const bodyAt = performance.now() - start;
     await client.destroy();
-    expect(headersAt).toBeLessThan(250);
-    expect(bodyAt).toBeGreaterThanOrEqual(280);
+    expect(headersAt).toBeLessThan(450); // the headers do not wait for the body's delay, even on a loaded machine
+    expect(bodyAt).toBeGreaterThanOrEqual(580);
   });
 
   it('http_header on the request side (upstream) and remove/rewrite on the response side', async () => {

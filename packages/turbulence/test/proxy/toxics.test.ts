@@ -36,7 +36,7 @@ describe('toxics through toxiproxy-node-client', () => {
     const echo = await echoServer();
     const { port, add } = await through(echo.port);
     const socket = await dial(port);
-    expect(await roundTrip(socket)).toBeLessThan(50);
+    expect(await roundTrip(socket)).toBeLessThan(90); // well under the latency to come, even on a loaded machine
     await add({ type: 'latency', stream: 'downstream', attributes: { latency: 100, jitter: 0 } });
     const ms = await roundTrip(socket);
     expect(ms).toBeGreaterThanOrEqual(98);
@@ -66,7 +66,9 @@ describe('toxics through toxiproxy-node-client', () => {
     const samples: number[] = [];
     for (let i = 0; i < 8; i++) samples.push(await roundTrip(socket));
     expect(Math.min(...samples)).toBeGreaterThanOrEqual(28);
-    expect(Math.max(...samples)).toBeLessThan(160);
+    // 90 at most, plus what one round trip can take on a loaded machine: the median is held to the bound itself.
+    expect(Math.max(...samples)).toBeLessThan(250);
+    expect([...samples].sort((a, b) => a - b)[4]).toBeLessThan(120);
     expect(new Set(samples.map((s) => Math.round(s / 5))).size).toBeGreaterThan(1);
   });
 
@@ -80,7 +82,7 @@ describe('toxics through toxiproxy-node-client', () => {
     await new Promise((r) => setTimeout(r, 100));
     const start = performance.now();
     await toxic.remove();
-    expect(performance.now() - start).toBeLessThan(100);
+    expect(performance.now() - start).toBeLessThan(1000); // the API call does not wait out the 5 s latency
     expect((await reply).ms).toBeLessThan(1000);
   });
 
