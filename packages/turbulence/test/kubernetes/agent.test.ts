@@ -46,6 +46,11 @@ const ENV = {
 const requests = (): FaultRequest[] => c.requests();
 /** Names the agent attached (`tbpod_*`) still present. */
 const attached = () => c.attached();
+/**
+ * Every pod namespace name the agent gave is gone. Not at once: `ip netns delete` fails (EBUSY) while a mount
+ * namespace another test created meanwhile holds a copy of the name, and the agent retries it at each resync.
+ */
+const detachedAll = async () => (await attached()).length === 0;
 
 beforeAll(async () => {
   if (sys.skip) return;
@@ -70,7 +75,7 @@ const podTarget =
       leftovers: async () => [
         ...(await p.tables()),
         ...(await p.chains()),
-        ...(await attached()),
+        ...(await eventually(detachedAll, 5000, 100).then(attached)),
         ...requests().map((r) => `FaultRequest ${r.metadata.name}`),
       ],
       cleanup: () => p.cleanup(),
@@ -152,7 +157,7 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
         const mine = () => requests().find((x) => x.spec.pod.name === p.name);
         expect(await eventually(() => mine()?.status?.phase === 'Reverted', 5000, 50)).toBe(true);
         expect(mine()?.status?.message).toMatch(/lease .* not renewed within 2s/);
-        expect(await attached()).toEqual([]);
+        expect(await eventually(detachedAll, 5000, 100)).toBe(true);
       } finally {
         if (runner.child.exitCode === null && runner.child.signalCode === null) runner.child.kill('SIGKILL');
         // What `turbulence recover` would do for the dead runner: delete its request; the agent releases it.
@@ -189,10 +194,13 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
       expect(await eventually(() => mine()?.status?.phase === 'Reverted', 8000, 50)).toBe(true);
       expect(mine()?.status?.message).toMatch(/duration over/);
       expect(await p.tables()).toEqual([]);
-      expect(await attached()).toEqual([]);
+      expect(await eventually(detachedAll, 5000, 100)).toBe(true);
       await recoverLedger({ all: true, ledger: new Ledger(ledgerDir(home)) }); // what `recover` does: the request goes
       expect(requests()).toEqual([]);
     } finally {
+      // A failed check above must not leave this pod's request to the next tests.
+      for (const r of requests().filter((x) => x.spec.pod.name === p.name))
+        fake.cluster.delete(FAULT_REQUEST.plural, 'default', r.metadata.name);
       await p.cleanup();
       rmSync(home, { recursive: true, force: true });
     }
@@ -243,7 +251,7 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
       const report = await recoverLedger({ ledger }); // expired: recover clears it without --all
       expect(report.reverted.map((e) => e.id)).toEqual([a.id]);
       expect(requests()).toEqual([]);
-      expect(await attached()).toEqual([]);
+      expect(await eventually(detachedAll, 5000, 100)).toBe(true);
     } finally {
       delete process.env.TURBULENCE_LEASE_SECONDS;
       await recoverLedger({ all: true, ledger }).catch(() => undefined);
