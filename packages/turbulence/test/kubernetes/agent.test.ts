@@ -75,7 +75,7 @@ const podTarget =
       leftovers: async () => [
         ...(await p.tables()),
         ...(await p.chains()),
-        ...(await eventually(detachedAll, 5000, 100).then(attached)),
+        ...(await eventually(detachedAll, 10_000, 100).then(attached)),
         ...requests().map((r) => `FaultRequest ${r.metadata.name}`),
       ],
       cleanup: () => p.cleanup(),
@@ -157,7 +157,7 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
         const mine = () => requests().find((x) => x.spec.pod.name === p.name);
         expect(await eventually(() => mine()?.status?.phase === 'Reverted', 5000, 50)).toBe(true);
         expect(mine()?.status?.message).toMatch(/lease .* not renewed within 2s/);
-        expect(await eventually(detachedAll, 5000, 100)).toBe(true);
+        expect(await eventually(detachedAll, 10_000, 100)).toBe(true);
       } finally {
         if (runner.child.exitCode === null && runner.child.signalCode === null) runner.child.kill('SIGKILL');
         // What `turbulence recover` would do for the dead runner: delete its request; the agent releases it.
@@ -194,7 +194,7 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
       expect(await eventually(() => mine()?.status?.phase === 'Reverted', 8000, 50)).toBe(true);
       expect(mine()?.status?.message).toMatch(/duration over/);
       expect(await p.tables()).toEqual([]);
-      expect(await eventually(detachedAll, 5000, 100)).toBe(true);
+      expect(await eventually(detachedAll, 10_000, 100)).toBe(true);
       await recoverLedger({ all: true, ledger: new Ledger(ledgerDir(home)) }); // what `recover` does: the request goes
       expect(requests()).toEqual([]);
     } finally {
@@ -204,7 +204,7 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
       await p.cleanup();
       rmSync(home, { recursive: true, force: true });
     }
-  }, 20_000);
+  }, 30_000);
 
   it('a detached pod fault outlives the lease: it lasts until its duration (agent) or `fault revert ID`', async () => {
     const [timed, open] = [await startPodProcess(fake, NODE), await startPodProcess(fake, NODE)];
@@ -251,7 +251,7 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
       const report = await recoverLedger({ ledger }); // expired: recover clears it without --all
       expect(report.reverted.map((e) => e.id)).toEqual([a.id]);
       expect(requests()).toEqual([]);
-      expect(await eventually(detachedAll, 5000, 100)).toBe(true);
+      expect(await eventually(detachedAll, 10_000, 100)).toBe(true);
     } finally {
       delete process.env.TURBULENCE_LEASE_SECONDS;
       await recoverLedger({ all: true, ledger }).catch(() => undefined);
@@ -259,7 +259,7 @@ describe.skipIf(sys.skip)('turbulence agent', () => {
       await open.cleanup();
       rmSync(home, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 40_000);
 
   it(
     'an agent SIGKILLed with a fault applied: the next one reverts it from its ledger, then serves the live request',
