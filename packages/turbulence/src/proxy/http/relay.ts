@@ -19,7 +19,7 @@ import { isIP, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
 import type { RequestRecord } from './connection.js';
-import { HOP, type Flat } from './wire.js';
+import { strip, type Flat } from './wire.js';
 
 /** What a relay reports to its front end. */
 export interface RelayHost {
@@ -47,7 +47,6 @@ export function relayPool(
 /** A request's headers for the relay, and whether it has a body; undefined when it must take the agent path. */
 export function relayHeaders(url: string, raw: readonly string[]): { headers: Flat; body: boolean } | undefined {
   if (url.charCodeAt(0) !== 47 /* / */) return undefined;
-  let named: string[] | undefined;
   let hosts = 0;
   let body = false;
   for (let i = 0; i < raw.length; i += 2) {
@@ -59,44 +58,18 @@ export function relayHeaders(url: string, raw: readonly string[]): { headers: Fl
       if (value.trim().toLowerCase() !== 'chunked') return undefined;
       body = true;
     } else if (key === 'content-length') body ||= value !== '0';
-    else if (key === 'connection') (named ??= []).push(...value.toLowerCase().split(','));
   }
   if (hosts !== 1) return undefined;
-  const skip = named?.map((token) => token.trim());
-  const headers: Flat = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const key = (raw[i] as string).toLowerCase();
-    // undici frames the body itself (chunked when there is no Content-Length).
-    if (HOP.has(key) || key === 'transfer-encoding' || skip?.includes(key)) continue;
-    headers.push(raw[i] as string, raw[i + 1] as string);
-  }
-  return { headers, body };
+  // undici frames the body itself (chunked when there is no Content-Length): Transfer-Encoding goes too.
+  return { headers: strip(raw, true), body };
 }
 
 /** Undici's raw response headers (latin1, as Node decodes them) minus hop-by-hop ones and Transfer-Encoding. */
 function responseHeaders(raw: readonly Buffer[]): Flat {
-  let named: string[] | undefined;
-  const out: Flat = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString('latin1');
-    const key = name.toLowerCase();
-    const value = (raw[i + 1] as Buffer).toString('latin1');
-    if (key === 'connection')
-      (named ??= []).push(
-        ...value
-          .toLowerCase()
-          .split(',')
-          .map((t) => t.trim()),
-      );
-    if (HOP.has(key) || key === 'transfer-encoding') continue;
-    out.push(name, value);
-  }
-  if (!named) return out;
-  const kept: Flat = [];
-  for (let i = 0; i < out.length; i += 2) {
-    if (!named.includes((out[i] as string).toLowerCase())) kept.push(out[i] as string, out[i + 1] as string);
-  }
-  return kept;
+  return strip(
+    raw.map((b) => b.toString('latin1')),
+    true,
+  );
 }
 
 const RELAY = Symbol('relay');
